@@ -1,0 +1,12 @@
+// The list of subcommands, in the order `--help` shows them.
+using System.CommandLine;
+
+namespace StreamDiarize.Cli.Commands;
+
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return VersionCommand.Create();
+    }
+}

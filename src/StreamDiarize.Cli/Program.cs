@@ -1,0 +1,10 @@
+// Entry point of `streamdiarize`: one root command, one subcommand per job. Each subcommand lives in Commands/.
+using System.CommandLine;
+using StreamDiarize.Cli.Commands;
+
+var root = new RootCommand("StreamDiarize: real-time speaker diarization on a CPU.");
+foreach (var command in CommandCatalog.All())
+{
+    root.Subcommands.Add(command);
+}
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
