@@ -1,0 +1,237 @@
+// Decodes whole recordings (WAV files, raw PCM streams) into 16 kHz mono float clips, or fails naming the input.
+using NAudio.Wave;
+using NAudio.Wave.SampleProviders;
+using StreamDiarize.Core.Audio;
+
+namespace StreamDiarize.Audio;
+
+public static class AudioLoader
+{
+    public const int DefaultSampleRateHz = 16000;
+
+    // WAVE_FORMAT_EXTENSIBLE sub-formats (KSDATAFORMAT_SUBTYPE_PCM / _IEEE_FLOAT).
+    private static readonly Guid KsDataFormatPcm = new("00000001-0000-0010-8000-00aa00389b71");
+    private static readonly Guid KsDataFormatIeeeFloat = new("00000003-0000-0010-8000-00aa00389b71");
+
+    /// <summary>The id of a file in RTTM: its name without folders and extension.</summary>
+    public static string FileIdOf(string path) => Path.GetFileNameWithoutExtension(path);
+
+    /// <summary>
+    /// Reads a WAV file (PCM 8/16/24/32-bit integer or 32-bit float, any channels, any rate) as mono at
+    /// <paramref name="targetRateHz"/>. Throws <see cref="AudioFormatException"/> naming the file otherwise.
+    /// </summary>
+    public static AudioClip LoadWav(string path, int targetRateHz = DefaultSampleRateHz)
+    {
+        if (!File.Exists(path))
+        {
+            throw new AudioFormatException(path, "no such file");
+        }
+        using var stream = File.OpenRead(path);
+        return LoadWav(stream, path, FileIdOf(path), targetRateHz);
+    }
+
+    public static AudioClip LoadWav(Stream stream, string sourceName, string id, int targetRateHz = DefaultSampleRateHz)
+    {
+        if (stream.CanSeek && stream.Length == 0)
+        {
+            throw new AudioFormatException(sourceName, "the file is empty (0 bytes); give a WAV file with audio in it");
+        }
+        long? declaredDataBytes = stream.CanSeek ? DeclaredDataChunkBytes(stream) : null;
+        WaveFileReader reader;
+        try
+        {
+            reader = new WaveFileReader(stream);
+        }
+        catch (Exception ex) when (ex is FormatException or EndOfStreamException or InvalidDataException or ArgumentException or IOException)
+        {
+            throw new AudioFormatException(sourceName, $"not a readable WAV file ({ex.Message}); give a RIFF/WAVE file with PCM or float samples, or use --raw for headerless PCM", ex);
+        }
+        using (reader)
+        {
+            var format = reader.WaveFormat;
+            CheckSupported(sourceName, format);
+            long declaredBytes = reader.Length;
+            // NAudio trims a data chunk that runs past the end of the file; the header tells the truth.
+            if (declaredDataBytes is long promised && promised > declaredBytes)
+            {
+                throw new AudioFormatException(sourceName,
+                    $"the file is truncated: its header promises {promised / format.BlockAlign} sample frames ({(double)promised / format.AverageBytesPerSecond:F2} s) but only {declaredBytes / format.BlockAlign} are present; re-export or repair the file");
+            }
+            if (declaredBytes == 0)
+            {
+                throw new AudioFormatException(sourceName, "the WAV file holds no samples (empty data chunk)");
+            }
+            ISampleProvider provider;
+            try
+            {
+                provider = reader.ToSampleProvider();
+            }
+            catch (ArgumentException ex)
+            {
+                throw new AudioFormatException(sourceName, $"unsupported WAV format {Describe(format)}: use PCM 8/16/24/32-bit integer or 32-bit float", ex);
+            }
+
+            long expectedFrames = declaredBytes / format.BlockAlign;
+            var interleaved = ReadAll(provider, expectedFrames * format.Channels, format.Channels);
+            long framesRead = interleaved.Length / format.Channels;
+            if (framesRead < expectedFrames)
+            {
+                throw new AudioFormatException(sourceName,
+                    $"the file is truncated: its header promises {expectedFrames} sample frames ({(double)expectedFrames / format.SampleRate:F2} s) but only {framesRead} are present; re-export or repair the file");
+            }
+            var mono = MixDown(interleaved, format.Channels);
+            CheckFinite(sourceName, mono);
+            return new AudioClip(id, Resample(mono, format.SampleRate, targetRateHz), targetRateHz);
+        }
+    }
+
+    /// <summary>Reads headerless PCM from <paramref name="stream"/> (a file or stdin) to its end.</summary>
+    public static AudioClip LoadRaw(Stream stream, string sourceName, string id, RawPcmFormat format, int targetRateHz = DefaultSampleRateHz)
+    {
+        var errors = format.Validate();
+        if (errors.Count > 0)
+        {
+            throw new AudioFormatException(sourceName, string.Join("; ", errors));
+        }
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        if (bytes.Length == 0)
+        {
+            throw new AudioFormatException(sourceName, "no audio bytes were read; check that the producer (sox, arecord, ffmpeg) writes raw PCM to this input");
+        }
+        if (bytes.Length % format.BytesPerFrame != 0)
+        {
+            throw new AudioFormatException(sourceName,
+                $"{bytes.Length} bytes is not a whole number of {format.Encoding} frames of {format.Channels} channel(s) ({format.BytesPerFrame} bytes each): the stream is truncated or the format is wrong");
+        }
+        var mono = new float[bytes.Length / format.BytesPerFrame];
+        PcmConverter.DecodeToMono(bytes, format, mono);
+        CheckFinite(sourceName, mono);
+        return new AudioClip(id, Resample(mono, format.SampleRateHz, targetRateHz), targetRateHz);
+    }
+
+    /// <summary>Resamples with NAudio's WDL resampler; returns the input itself when the rates match.</summary>
+    public static float[] Resample(float[] mono, int fromRateHz, int toRateHz)
+    {
+        if (fromRateHz == toRateHz)
+        {
+            return mono;
+        }
+        var source = new FloatArraySampleProvider(mono, fromRateHz);
+        var resampler = new WdlResamplingSampleProvider(source, toRateHz);
+        long expected = (long)Math.Ceiling((double)mono.Length * toRateHz / fromRateHz);
+        var output = ReadAll(resampler, expected, 1);
+        // The WDL resampler may return a few samples fewer or more at the tail; keep the duration exact.
+        if (output.Length != expected)
+        {
+            Array.Resize(ref output, (int)expected);
+        }
+        return output;
+    }
+
+    /// <summary>The size the RIFF header declares for the data chunk, or null when absent or streamed (0 / 0xFFFFFFFF).</summary>
+    private static long? DeclaredDataChunkBytes(Stream stream)
+    {
+        long start = stream.Position;
+        try
+        {
+            Span<byte> header = stackalloc byte[12];
+            if (stream.Read(header) < 12 || !header[..4].SequenceEqual("RIFF"u8) || !header[8..12].SequenceEqual("WAVE"u8))
+            {
+                return null;
+            }
+            Span<byte> chunk = stackalloc byte[8];
+            while (stream.Read(chunk) == 8)
+            {
+                uint size = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(chunk[4..]);
+                if (chunk[..4].SequenceEqual("data"u8))
+                {
+                    return size is 0 or uint.MaxValue ? null : size;
+                }
+                stream.Seek(size + (size & 1), SeekOrigin.Current);
+            }
+            return null;
+        }
+        finally
+        {
+            stream.Position = start;
+        }
+    }
+
+    private static float[] ReadAll(ISampleProvider provider, long expectedSamples, int channels)
+    {
+        var list = new List<float>((int)Math.Min(expectedSamples + 16, int.MaxValue / 2));
+        // NAudio reads whole sample frames only, so the chunk is a multiple of the channel count.
+        var chunk = new float[4096 * channels];
+        int read;
+        while ((read = provider.Read(chunk.AsSpan())) > 0)
+        {
+            for (int i = 0; i < read; i++)
+            {
+                list.Add(chunk[i]);
+            }
+        }
+        return list.ToArray();
+    }
+
+    private static float[] MixDown(float[] interleaved, int channels)
+    {
+        if (channels == 1)
+        {
+            return interleaved;
+        }
+        var mono = new float[interleaved.Length / channels];
+        float scale = 1f / channels;
+        for (int f = 0; f < mono.Length; f++)
+        {
+            float sum = 0;
+            for (int c = 0; c < channels; c++)
+            {
+                sum += interleaved[f * channels + c];
+            }
+            mono[f] = sum * scale;
+        }
+        return mono;
+    }
+
+    private static void CheckSupported(string sourceName, WaveFormat format)
+    {
+        var encoding = format.Encoding;
+        int bits = format.BitsPerSample;
+        if (format is WaveFormatExtensible ext)
+        {
+            encoding = ext.SubFormat == KsDataFormatIeeeFloat ? WaveFormatEncoding.IeeeFloat
+                : ext.SubFormat == KsDataFormatPcm ? WaveFormatEncoding.Pcm
+                : WaveFormatEncoding.Unknown;
+        }
+        bool ok = encoding switch
+        {
+            WaveFormatEncoding.Pcm => bits is 8 or 16 or 24 or 32,
+            WaveFormatEncoding.IeeeFloat => bits == 32,
+            _ => false,
+        };
+        if (!ok)
+        {
+            throw new AudioFormatException(sourceName, $"unsupported WAV format {Describe(format)}: use PCM 8/16/24/32-bit integer or 32-bit float");
+        }
+        if (format.Channels < 1 || format.SampleRate <= 0)
+        {
+            throw new AudioFormatException(sourceName, $"invalid WAV header: {format.Channels} channels at {format.SampleRate} Hz");
+        }
+    }
+
+    private static void CheckFinite(string sourceName, float[] samples)
+    {
+        for (int i = 0; i < samples.Length; i++)
+        {
+            if (!float.IsFinite(samples[i]))
+            {
+                throw new AudioFormatException(sourceName, $"sample {i} is not a finite number ({samples[i]}): the file is corrupt or not audio");
+            }
+        }
+    }
+
+    private static string Describe(WaveFormat format) =>
+        $"{format.Encoding} {format.BitsPerSample}-bit, {format.Channels} channel(s), {format.SampleRate} Hz";
+}
