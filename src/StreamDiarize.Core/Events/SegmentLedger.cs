@@ -1,0 +1,95 @@
+// Applies a session's events to a list of turns: how a sink, a watcher or a test rebuilds the final diarization.
+using StreamDiarize.Core.Segments;
+
+namespace StreamDiarize.Core.Events;
+
+/// <summary>
+/// Holds the final turns of a session as its events describe them: final segments are added,
+/// Relabel and Merge rewrite the past. Provisional segments are kept apart and replaced as they come.
+/// </summary>
+public sealed class SegmentLedger
+{
+    private readonly List<SpeakerSegment> _final = [];
+    private readonly List<SpeakerSegment> _provisional = [];
+
+    public IReadOnlyList<SpeakerSegment> Final => _final;
+
+    public IReadOnlyList<SpeakerSegment> Provisional => _provisional;
+
+    /// <summary>How many final segments (or parts of them) changed speaker after they were final.</summary>
+    public int FinalSegmentsChanged { get; private set; }
+
+    public void Apply(DiarizationEvent e)
+    {
+        switch (e)
+        {
+            case SegmentEvent { IsFinal: true } s:
+                _final.Add(s.Segment);
+                _provisional.RemoveAll(p => p.StartSeconds < s.Segment.EndSeconds);
+                break;
+            case SegmentEvent s:
+                _provisional.RemoveAll(p => p.EndSeconds > s.Segment.StartSeconds);
+                _provisional.Add(s.Segment);
+                break;
+            case RelabelEvent r:
+                Relabel(r.StartSeconds, r.EndSeconds, r.From, r.To);
+                break;
+            case MergeEvent m:
+                for (int i = 0; i < _final.Count; i++)
+                {
+                    if (_final[i].Speaker == m.From)
+                    {
+                        _final[i] = _final[i] with { Speaker = m.Into };
+                        FinalSegmentsChanged++;
+                    }
+                }
+                for (int i = 0; i < _provisional.Count; i++)
+                {
+                    if (_provisional[i].Speaker == m.From)
+                    {
+                        _provisional[i] = _provisional[i] with { Speaker = m.Into };
+                    }
+                }
+                break;
+        }
+    }
+
+    /// <summary>Final turns with provisional ones appended, joined where one speaker's turns touch.</summary>
+    public List<SpeakerSegment> Snapshot(bool includeProvisional = true)
+    {
+        var all = new List<SpeakerSegment>(_final);
+        if (includeProvisional)
+        {
+            all.AddRange(_provisional);
+        }
+        all.Sort((a, b) => a.StartSeconds.CompareTo(b.StartSeconds));
+        return FrameGrouper.JoinTouching(all);
+    }
+
+    private void Relabel(double start, double end, string from, string to)
+    {
+        for (int i = 0; i < _final.Count; i++)
+        {
+            var s = _final[i];
+            if (s.Speaker != from || s.EndSeconds <= start || s.StartSeconds >= end)
+            {
+                continue;
+            }
+            // Split the segment into the part before, the relabelled middle and the part after.
+            var parts = new List<SpeakerSegment>(3);
+            if (s.StartSeconds < start)
+            {
+                parts.Add(s with { EndSeconds = start });
+            }
+            parts.Add(new SpeakerSegment(Math.Max(s.StartSeconds, start), Math.Min(s.EndSeconds, end), to));
+            if (s.EndSeconds > end)
+            {
+                parts.Add(s with { StartSeconds = end });
+            }
+            _final.RemoveAt(i);
+            _final.InsertRange(i, parts);
+            i += parts.Count - 1;
+            FinalSegmentsChanged++;
+        }
+    }
+}
