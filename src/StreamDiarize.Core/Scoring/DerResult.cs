@@ -7,8 +7,8 @@ namespace StreamDiarize.Core.Scoring;
 /// <param name="MissSeconds">Reference speaker time with no hypothesis speaker to take it.</param>
 /// <param name="FalseAlarmSeconds">Hypothesis speaker time beyond the reference speaker count.</param>
 /// <param name="ConfusionSeconds">Time matched to a hypothesis speaker that is not the mapped one.</param>
-/// <param name="SpeakerJer">Jaccard error of each reference speaker that has scored time.</param>
 /// <param name="HypothesisSeconds">Hypothesis speaker time in the scored region; decides JER when the reference is empty.</param>
+/// <param name="SpeakerJer">Jaccard error of each reference speaker that has scored time.</param>
 /// <param name="Mapping">Reference speaker to the hypothesis speaker it was mapped to (mapped pairs only).</param>
 public sealed record DerResult(
     string FileId,

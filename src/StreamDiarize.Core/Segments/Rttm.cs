@@ -64,7 +64,7 @@ public static class Rttm
         {
             lineNumber++;
             var fields = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length == 0 || fields[0].StartsWith(";;", StringComparison.Ordinal) || fields[0] != "SPEAKER")
+            if (fields.Length == 0 || fields[0] != "SPEAKER")
             {
                 continue;
             }
