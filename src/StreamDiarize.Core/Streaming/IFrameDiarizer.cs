@@ -1,0 +1,16 @@
+// The diarization stage's contract: analysis frames in, live events out. Pure and synchronous, so chunking cannot change it.
+using StreamDiarize.Core.Events;
+
+namespace StreamDiarize.Core.Streaming;
+
+/// <summary>
+/// Consumes frames in order and appends the events they cause to <c>events</c>. It does no I/O and keeps
+/// its own time from frame indices, so the same frames give the same events however the audio arrived.
+/// </summary>
+public interface IFrameDiarizer
+{
+    void OnFrame(long frameIndex, ReadOnlySpan<float> frame, List<DiarizationEvent> events);
+
+    /// <summary>End of stream: finalise every segment and append the closing events.</summary>
+    void Complete(List<DiarizationEvent> events);
+}
