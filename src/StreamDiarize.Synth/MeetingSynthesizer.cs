@@ -1,4 +1,5 @@
 // Builds a synthetic meeting: casts TTS voices as speakers, plans turns, pauses and overlaps, mixes them and records the truth.
+using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using StreamDiarize.Core.Audio;
 using StreamDiarize.Core.Segments;
@@ -25,6 +26,10 @@ public sealed class MeetingSynthesizer
     private const double MaxPauseInTurnSeconds = 0.3;
 
     private readonly Lazy<VoiceBank> _bank;
+
+    // Rendered sentences by (voice, text): a second meeting with the same seed or speakers reuses them instead of
+    // running the engines again. The arrays are never written after rendering, so sharing them is safe.
+    private readonly ConcurrentDictionary<(string Voice, string Text), float[]> _utterances = new();
 
     /// <summary>Uses the TTS engines found on PATH (detected on first use).</summary>
     public MeetingSynthesizer() => _bank = new Lazy<VoiceBank>(() => VoiceBank.Detect());
@@ -90,7 +95,11 @@ public sealed class MeetingSynthesizer
         {
             var renderer = new UtteranceRenderer(Bank.Tools, temp, SpeechRms);
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = ct };
-            Parallel.ForEach(jobs, parallel, job => pools[job.Speaker][job.Index] = renderer.Render(voices[job.Speaker], job.Text, ct));
+            Parallel.ForEach(jobs, parallel, job =>
+            {
+                var voice = voices[job.Speaker];
+                pools[job.Speaker][job.Index] = _utterances.GetOrAdd((voice.Name, job.Text), key => renderer.Render(voice, key.Text, ct));
+            });
         }
         catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
         {
