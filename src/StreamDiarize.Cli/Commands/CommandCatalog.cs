@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return VersionCommand.Create();
+        yield return FileCommand.Create();
         yield return ScoreCommand.Create();
         yield return SynthCommand.Create();
     }

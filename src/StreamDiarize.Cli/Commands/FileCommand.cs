@@ -1,0 +1,181 @@
+// `streamdiarize file AUDIO... --out DIR`: diarizes whole recordings offline and writes RTTM and JSON per file.
+using System.CommandLine;
+using System.Diagnostics;
+using StreamDiarize.Audio;
+using StreamDiarize.Cli.Configuration;
+using StreamDiarize.Core.Audio;
+using StreamDiarize.Core.Features;
+using StreamDiarize.Core.Pipeline;
+using StreamDiarize.Core.Segments;
+
+namespace StreamDiarize.Cli.Commands;
+
+internal static class FileCommand
+{
+    public static Command Create()
+    {
+        var inputs = new Argument<string[]>("audio")
+        {
+            Description = "WAV files to diarize, or '-' for raw PCM on stdin (with --raw and --rate).",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var outDir = new Option<string>("--out", "-o") { Description = "Folder for <id>.rttm and <id>.json.", Required = true };
+        var config = new Option<string?>("--config") { Description = "A JSON file with settings that override config/appsettings.json." };
+        var method = new Option<string?>("--method") { Description = "Diarization method: seed (the tutorial's frame-level spectral clustering)." };
+        var numSpeakers = new Option<int?>("--num-speakers") { Description = "Exact number of speakers, when known." };
+        var minSpeakers = new Option<int?>("--min-speakers") { Description = "At least this many speakers." };
+        var maxSpeakers = new Option<int?>("--max-speakers") { Description = "At most this many speakers." };
+        var features = new Option<string?>("--features") { Description = "Frame features: logmel, mfcc or spectrogram." };
+        features.AcceptOnlyFromAmong("logmel", "mfcc", "spectrogram");
+        var set = new Option<string[]>("--set") { Description = "Override any setting: --set Seed:Clustering:PPercentile=0.9 (keys under Diarization).", AllowMultipleArgumentsPerToken = false };
+        var raw = new Option<string?>("--raw") { Description = "Input is headerless PCM: s16le or f32le." };
+        var rate = new Option<int>("--rate") { Description = "Sample rate of --raw input, Hz.", DefaultValueFactory = _ => 16000 };
+        var channels = new Option<int>("--channels") { Description = "Channels of --raw input.", DefaultValueFactory = _ => 1 };
+        var id = new Option<string?>("--id") { Description = "File id for stdin input (default: stdin)." };
+
+        var command = new Command("file", "Diarize recordings offline and write RTTM and JSON.")
+        {
+            inputs, outDir, config, method, numSpeakers, minSpeakers, maxSpeakers, features, set, raw, rate, channels, id,
+        };
+        command.SetAction(pr =>
+        {
+            var overrides = new List<KeyValuePair<string, string?>>();
+            void Put(string key, string? value) => overrides.Add(new($"{SettingsLoader.SectionName}:{key}", value));
+            if (pr.GetValue(method) is { } m)
+            {
+                Put("Method", m);
+            }
+            if (pr.GetValue(features) is { } f)
+            {
+                Put("Seed:Features:FeatureType", f switch { "logmel" => nameof(FeatureType.LogMelSpectrogram), "mfcc" => nameof(FeatureType.Mfcc), _ => nameof(FeatureType.Spectrogram) });
+            }
+            foreach (var kv in pr.GetValue(set) ?? [])
+            {
+                int eq = kv.IndexOf('=', StringComparison.Ordinal);
+                if (eq <= 0)
+                {
+                    Console.Error.WriteLine($"--set {kv}: expected KEY=VALUE, e.g. --set Seed:MinSegmentSeconds=0.2");
+                    return 2;
+                }
+                Put(kv[..eq], kv[(eq + 1)..]);
+            }
+            var hints = new SpeakerCountHints(pr.GetValue(numSpeakers), pr.GetValue(minSpeakers), pr.GetValue(maxSpeakers));
+            DiarizationSettings settings;
+            try
+            {
+                var hintErrors = hints.GetValidationErrors();
+                if (hintErrors.Count > 0)
+                {
+                    throw new SettingsException(hintErrors);
+                }
+                settings = SettingsLoader.Load(pr.GetValue(config), overrides);
+            }
+            catch (SettingsException ex)
+            {
+                Console.Error.WriteLine(ex.Message);
+                return 2;
+            }
+
+            RawPcmFormat? rawFormat = null;
+            if (pr.GetValue(raw) is { } encoding)
+            {
+                try
+                {
+                    rawFormat = new RawPcmFormat(RawPcmFormat.ParseEncoding(encoding), pr.GetValue(rate), pr.GetValue(channels));
+                }
+                catch (ArgumentException ex)
+                {
+                    Console.Error.WriteLine($"--raw: {ex.Message}");
+                    return 2;
+                }
+            }
+
+            var dir = pr.GetValue(outDir)!;
+            Directory.CreateDirectory(dir);
+            int failures = 0;
+            foreach (var input in pr.GetValue(inputs)!)
+            {
+                try
+                {
+                    var clip = Load(input, rawFormat, pr.GetValue(id));
+                    var watch = Stopwatch.StartNew();
+                    var segments = Diarize(settings, clip, hints);
+                    watch.Stop();
+                    var rttm = Path.Combine(dir, clip.Id + ".rttm");
+                    Rttm.WriteFile(rttm, clip.Id, segments);
+                    File.WriteAllText(Path.Combine(dir, clip.Id + ".json"), SegmentJson.Serialize(clip.Id, segments));
+                    int speakers = segments.Select(s => s.Speaker).Distinct().Count();
+                    Console.WriteLine($"{clip.Id}: {clip.DurationSeconds:F1} s, {speakers} speaker(s), {segments.Count} turn(s) in {watch.Elapsed.TotalSeconds:F2} s -> {rttm}");
+                }
+                catch (AudioFormatException ex)
+                {
+                    Console.Error.WriteLine($"error: {ex.Message}");
+                    failures++;
+                }
+                catch (ArgumentOutOfRangeException ex) when (ex.ParamName is not null)
+                {
+                    // Inputs past the clusterer's bound: its message says the limit and what to do.
+                    Console.Error.WriteLine($"error: {input}: {ex.Message}");
+                    failures++;
+                }
+            }
+            return failures == 0 ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static AudioClip Load(string input, RawPcmFormat? raw, string? id)
+    {
+        if (input == "-")
+        {
+            if (raw is null)
+            {
+                throw new AudioFormatException("stdin", "reading stdin needs the PCM format: add --raw s16le|f32le --rate HZ [--channels N]");
+            }
+            using var stdin = Console.OpenStandardInput();
+            return AudioLoader.LoadRaw(stdin, "stdin", id ?? "stdin", raw);
+        }
+        if (raw is not null)
+        {
+            using var file = File.Exists(input) ? File.OpenRead(input) : throw new AudioFormatException(input, "no such file");
+            return AudioLoader.LoadRaw(file, input, AudioLoader.FileIdOf(input), raw);
+        }
+        return AudioLoader.LoadWav(input);
+    }
+
+    internal static List<SpeakerSegment> Diarize(DiarizationSettings settings, AudioClip clip, SpeakerCountHints hints) => settings.Method switch
+    {
+        DiarizationMethod.Seed => new SeedDiarizer(settings.Seed).Diarize(clip, hints.Exact, hints.Min, hints.Max),
+        _ => throw new InvalidOperationException($"method {settings.Method} is not wired"),
+    };
+}
+
+/// <summary>Speaker-count hints from the command line; checked together so every conflict is reported.</summary>
+internal sealed record SpeakerCountHints(int? Exact, int? Min, int? Max)
+{
+    public IReadOnlyList<string> GetValidationErrors()
+    {
+        var errors = new List<string>();
+        if (Exact is < 1 or > 100)
+        {
+            errors.Add($"--num-speakers {Exact} is invalid: use 1 to 100");
+        }
+        if (Min is < 1 or > 100)
+        {
+            errors.Add($"--min-speakers {Min} is invalid: use 1 to 100");
+        }
+        if (Max is < 1 or > 100)
+        {
+            errors.Add($"--max-speakers {Max} is invalid: use 1 to 100");
+        }
+        if (Min is int lo && Max is int hi && lo > hi)
+        {
+            errors.Add($"--min-speakers {lo} is above --max-speakers {hi}");
+        }
+        if (Exact is not null && (Min is not null || Max is not null))
+        {
+            errors.Add("--num-speakers cannot be combined with --min-speakers or --max-speakers");
+        }
+        return errors;
+    }
+}

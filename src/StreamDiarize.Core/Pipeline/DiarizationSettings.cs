@@ -1,0 +1,26 @@
+// Everything `file`, `stream` and the server need to build a diarizer, as bound from config/appsettings.json.
+namespace StreamDiarize.Core.Pipeline;
+
+public enum DiarizationMethod
+{
+    /// <summary>The seed tutorial's frame-level spectral clustering (the baseline).</summary>
+    Seed,
+}
+
+public sealed record DiarizationSettings
+{
+    public DiarizationMethod Method { get; init; } = DiarizationMethod.Seed;
+
+    public SeedDiarizerOptions Seed { get; init; } = new();
+
+    public IReadOnlyList<string> GetValidationErrors()
+    {
+        var errors = new List<string>();
+        if (!Enum.IsDefined(Method))
+        {
+            errors.Add($"Method {Method} is invalid: use {string.Join(" or ", Enum.GetNames<DiarizationMethod>())}");
+        }
+        errors.AddRange(Seed.GetValidationErrors());
+        return errors;
+    }
+}
