@@ -60,16 +60,14 @@ public sealed class DiarizationPipeline
         {
             await Task.WhenAll(stages).ConfigureAwait(false);
         }
-        catch
+        catch (Exception caught)
         {
             // Report the first real failure, not the cancellations it caused in the other stages.
             var firstError = stages.Where(s => s.IsFaulted).Select(s => s.Exception!.InnerException!)
                 .FirstOrDefault(e => e is not OperationCanceledException);
-            cancellationToken.ThrowIfCancellationRequested();
-            if (firstError is not null)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(firstError).Throw();
-            }
+            var reported = cancellationToken.IsCancellationRequested ? new OperationCanceledException(cancellationToken) : firstError ?? caught;
+            await CompleteSinks(reported, CancellationToken.None).ConfigureAwait(false);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(reported).Throw();
             throw;
         }
         finally
@@ -81,6 +79,7 @@ public sealed class DiarizationPipeline
                 f.Return();
             }
         }
+        await CompleteSinks(null, cancellationToken).ConfigureAwait(false);
     }
 
     private Channel<T> NewChannel<T>() => Channel.CreateBounded<T>(new BoundedChannelOptions(_options.ChannelCapacityBlocks)
@@ -260,27 +259,20 @@ public sealed class DiarizationPipeline
 
     private async Task SinkStage(ChannelReader<DiarizationEvent> input, CancellationToken ct)
     {
-        try
-        {
-            await foreach (var e in input.ReadAllAsync(ct).ConfigureAwait(false))
-            {
-                foreach (var sink in _sinks)
-                {
-                    await sink.WriteAsync(e, ct).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (Exception ex)
+        await foreach (var e in input.ReadAllAsync(ct).ConfigureAwait(false))
         {
             foreach (var sink in _sinks)
             {
-                await sink.CompleteAsync(ex, CancellationToken.None).ConfigureAwait(false);
+                await sink.WriteAsync(e, ct).ConfigureAwait(false);
             }
-            throw;
         }
+    }
+
+    private async Task CompleteSinks(Exception? error, CancellationToken ct)
+    {
         foreach (var sink in _sinks)
         {
-            await sink.CompleteAsync(null, ct).ConfigureAwait(false);
+            await sink.CompleteAsync(error, ct).ConfigureAwait(false);
         }
     }
 
