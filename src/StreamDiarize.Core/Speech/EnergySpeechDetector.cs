@@ -112,7 +112,7 @@ public sealed class EnergySpeechDetector : ISpeechDetector
     }
 
     /// <summary>Centred moving average of odd length <paramref name="length"/>; at the edges, the mean of the frames that exist.</summary>
-    internal static double[] MovingAverage(ReadOnlySpan<double> values, int length)
+    public static double[] MovingAverage(ReadOnlySpan<double> values, int length)
     {
         int n = values.Length;
         var result = new double[n];
@@ -132,7 +132,7 @@ public sealed class EnergySpeechDetector : ISpeechDetector
     }
 
     /// <summary>numpy.percentile's default (linear) on sorted values, with numpy's two-sided interpolation.</summary>
-    internal static double Percentile(ReadOnlySpan<double> sorted, double percent)
+    public static double Percentile(ReadOnlySpan<double> sorted, double percent)
     {
         double position = percent / 100.0 * (sorted.Length - 1);
         int below = (int)Math.Floor(position);
