@@ -26,7 +26,8 @@ public sealed class FeatureBank
         NumMels = key.NumMels;
         FeatureType = key.FeatureType;
         MfccCount = key.MfccCount;
-        window = BuildWindow(FrameSamples, FftSize);
+        WindowType = key.WindowType;
+        window = BuildWindow(FrameSamples, FftSize, WindowType);
         (twiddleRe, twiddleIm) = BuildTwiddles(FftSize);
         (melStart, melWeights) = BuildSlaneyMel(SampleRateHz, FftSize, NumMels);
         dct = FeatureType == FeatureType.Mfcc ? BuildOrthoDct(MfccCount, NumMels) : [];
@@ -44,6 +45,8 @@ public sealed class FeatureBank
 
     public int MfccCount { get; }
 
+    public WindowType WindowType { get; }
+
     /// <summary>Number of power-spectrum bins, Nfft/2 + 1.</summary>
     public int SpectrumBins => FftSize / 2 + 1;
 
@@ -54,7 +57,7 @@ public sealed class FeatureBank
         _ => NumMels,
     };
 
-    /// <summary>Periodic Hann of the frame length, zero-padded centred to Nfft points (librosa's pad_center).</summary>
+    /// <summary>Periodic Hann or Hamming of the frame length, zero-padded centred to Nfft points (librosa's pad_center).</summary>
     public ReadOnlySpan<double> Window => window;
 
     /// <summary>exp(-2 pi i k / Nfft) for k = 0..Nfft/2, used to split a half-size complex FFT into a real one.</summary>
@@ -76,7 +79,7 @@ public sealed class FeatureBank
     {
         options.Validate();
         var key = new Key(options.SampleRateHz, options.FrameSamples, options.FftSize, options.NumFeatureBins,
-            options.FeatureType, options.FeatureType == FeatureType.Mfcc ? options.MfccCount : 0);
+            options.FeatureType, options.FeatureType == FeatureType.Mfcc ? options.MfccCount : 0, options.Window);
         return Cache.GetOrAdd(key, static k => new FeatureBank(k));
     }
 
@@ -100,14 +103,16 @@ public sealed class FeatureBank
         return mel >= minLogMel ? minLogHz * Math.Exp(logStep * (mel - minLogMel)) : fSp * mel;
     }
 
-    private static double[] BuildWindow(int frameSamples, int fftSize)
+    private static double[] BuildWindow(int frameSamples, int fftSize, WindowType type)
     {
-        // Periodic ("fftbins=True") Hann, as librosa asks scipy for, then centred in the FFT frame.
+        // Periodic ("fftbins=True") window, as librosa asks scipy for, then centred in the FFT frame. Where the
+        // frame sits inside the Nfft points is a circular shift, so it changes phases only, never the power.
+        (double a, double b) = type == WindowType.Hamming ? (0.54, 0.46) : (0.5, 0.5);
         var w = new double[fftSize];
         int left = (fftSize - frameSamples) / 2;
         for (int i = 0; i < frameSamples; i++)
         {
-            w[left + i] = 0.5 - 0.5 * Math.Cos(2 * Math.PI * i / frameSamples);
+            w[left + i] = a - b * Math.Cos(2 * Math.PI * i / frameSamples);
         }
         return w;
     }
@@ -183,5 +188,5 @@ public sealed class FeatureBank
         return d;
     }
 
-    private readonly record struct Key(int SampleRateHz, int FrameSamples, int FftSize, int NumMels, FeatureType FeatureType, int MfccCount);
+    private readonly record struct Key(int SampleRateHz, int FrameSamples, int FftSize, int NumMels, FeatureType FeatureType, int MfccCount, WindowType WindowType);
 }

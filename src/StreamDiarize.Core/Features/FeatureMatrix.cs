@@ -2,12 +2,13 @@
 namespace StreamDiarize.Core.Features;
 
 /// <summary>
-/// Frames x Dims features. Frame i is the STFT window centred on sample i * hop; following the seed's
+/// Frames x Dims features. Frame i is the STFT window centred on sample i * hop (or starting there, when the
+/// options do not centre frames); following the seed's
 /// arange_frames, it labels the span [i * HopSeconds, (i + 1) * HopSeconds).
 /// </summary>
 public sealed class FeatureMatrix
 {
-    public FeatureMatrix(float[] data, int frames, int dims, double hopSeconds, double frameSeconds)
+    public FeatureMatrix(float[] data, int frames, int dims, double hopSeconds, double frameSeconds, double firstCentreSeconds = 0)
     {
         if (frames < 0 || dims < 0 || (long)frames * dims != data.Length)
         {
@@ -18,6 +19,7 @@ public sealed class FeatureMatrix
         Dims = dims;
         HopSeconds = hopSeconds;
         FrameSeconds = frameSeconds;
+        FirstCentreSeconds = firstCentreSeconds;
     }
 
     /// <summary>Row-major: value (frame, dim) is at frame * Dims + dim.</summary>
@@ -33,6 +35,9 @@ public sealed class FeatureMatrix
     /// <summary>Length of the analysis window (the frame, before zero-padding to Nfft).</summary>
     public double FrameSeconds { get; }
 
+    /// <summary>Centre of frame 0's window: 0 for centred frames, half a frame when frames start at sample 0.</summary>
+    public double FirstCentreSeconds { get; }
+
     public float this[int frame, int dim] => Data[frame * Dims + dim];
 
     public Span<float> Row(int frame)
@@ -44,8 +49,8 @@ public sealed class FeatureMatrix
         return Data.AsSpan(frame * Dims, Dims);
     }
 
-    /// <summary>Centre of frame <paramref name="frame"/>'s analysis window (centred STFT).</summary>
-    public double FrameCentreSeconds(int frame) => frame * HopSeconds;
+    /// <summary>Centre of frame <paramref name="frame"/>'s analysis window.</summary>
+    public double FrameCentreSeconds(int frame) => FirstCentreSeconds + frame * HopSeconds;
 
     /// <summary>Start of the span frame <paramref name="frame"/> labels, as the seed's arange_frames: i * stride.</summary>
     public double FrameStartSeconds(int frame) => frame * HopSeconds;

@@ -3,8 +3,10 @@ namespace StreamDiarize.Core.Features;
 
 /// <summary>
 /// Accepts samples in any chunking and emits every centred STFT frame as soon as its Nfft samples are known.
-/// The padded signal is Nfft/2 zeros, the conditioned signal, Nfft/2 zeros (librosa center=True, pad_mode='constant');
-/// frame t covers padded[t*hop, t*hop + Nfft), and a signal of L samples gives 1 + L / hop frames.
+/// Centred (librosa center=True, pad_mode='constant'): the padded signal is Nfft/2 zeros, the conditioned signal,
+/// Nfft/2 zeros; frame t covers padded[t*hop, t*hop + Nfft), and a signal of L samples gives 1 + L / hop frames.
+/// Not centred: the padding is just what puts the window (centred in the Nfft points) on samples [t*hop, t*hop + frame),
+/// so only whole frames come out.
 /// </summary>
 internal sealed class FeaturePipeline
 {
@@ -13,6 +15,8 @@ internal sealed class FeaturePipeline
     private readonly RunningFeatureNormalizer? running;
     private readonly int fftSize;
     private readonly int hop;
+    private readonly int leftPadding;
+    private readonly int rightPadding;
     private readonly double[] buffer;
     private readonly float[] frameOut;
     private long bufferStart;   // padded-signal index of buffer[0]
@@ -29,6 +33,16 @@ internal sealed class FeaturePipeline
             : null;
         fftSize = bank.FftSize;
         hop = options.HopSamples;
+        if (options.CenterFrames)
+        {
+            leftPadding = fftSize / 2;
+            rightPadding = fftSize / 2;
+        }
+        else
+        {
+            leftPadding = (fftSize - options.FrameSamples) / 2;
+            rightPadding = fftSize - options.FrameSamples - leftPadding;
+        }
         // Room for a frame plus a hop or a few thousand new samples, so compaction (a short copy) is rare.
         buffer = new double[2 * fftSize + Math.Max(hop, 4096)];
         frameOut = new float[bank.Dims];
@@ -49,7 +63,7 @@ internal sealed class FeaturePipeline
         running?.Reset();
         Array.Clear(buffer);
         bufferStart = 0;
-        bufferCount = fftSize / 2; // the left centre padding, already zero
+        bufferCount = leftPadding; // already zero
         nextFrame = 0;
         SamplesPushed = 0;
         flushed = false;
@@ -74,7 +88,7 @@ internal sealed class FeaturePipeline
         return emitted;
     }
 
-    /// <summary>Appends the right centre padding (zeros, not conditioned) and emits the trailing frames.</summary>
+    /// <summary>Appends the right padding (zeros, not conditioned) and emits the trailing frames.</summary>
     public int Flush(IFrameSink sink)
     {
         if (flushed)
@@ -83,7 +97,7 @@ internal sealed class FeaturePipeline
         }
         flushed = true;
         int emitted = 0;
-        int padding = fftSize / 2;
+        int padding = rightPadding;
         while (padding > 0)
         {
             int n = Math.Min(MakeRoom(), padding);

@@ -27,6 +27,16 @@ public sealed record FeaturizerOptions
 
     public FeatureType FeatureType { get; init; } = FeatureType.LogMelSpectrogram;
 
+    /// <summary>Window applied to each frame. Hann is the seed's; the research diarizer's MFCCs and SAD use Hamming.</summary>
+    public WindowType Window { get; init; } = WindowType.Hann;
+
+    /// <summary>
+    /// True (the seed's, librosa center=True): Nfft/2 zeros pad each end and frame t is centred on sample t * hop,
+    /// giving 1 + L / hop frames. False: frame t covers samples [t * hop, t * hop + FrameSamples) with no padding,
+    /// giving 1 + (L - FrameSamples) / hop whole frames (none when L &lt; FrameSamples), as the research pipeline frames.
+    /// </summary>
+    public bool CenterFrames { get; init; } = true;
+
     /// <summary>MFCC coefficients kept; null keeps NumFeatureBins.</summary>
     public int? NumMfcc { get; init; }
 
@@ -71,6 +81,14 @@ public sealed record FeaturizerOptions
     };
 
     public double HopSeconds => (double)HopSamples / SampleRateHz;
+
+    /// <summary>Time of frame 0's centre: 0 for centred frames, half a frame otherwise.</summary>
+    public double FirstFrameCentreSeconds => CenterFrames ? 0 : FrameSamples / 2.0 / SampleRateHz;
+
+    /// <summary>Frames a signal of <paramref name="samples"/> samples gives (see <see cref="CenterFrames"/>).</summary>
+    public int FrameCount(long samples) => CenterFrames
+        ? (int)(1 + samples / HopSamples)
+        : samples < FrameSamples ? 0 : (int)(1 + (samples - FrameSamples) / HopSamples);
 
     public double FrameSeconds => (double)FrameSamples / SampleRateHz;
 
@@ -134,6 +152,10 @@ public sealed record FeaturizerOptions
         if (!Enum.IsDefined(FeatureType))
         {
             errors.Add($"FeatureType {(int)FeatureType} is invalid: use Spectrogram, Mfcc or LogMelSpectrogram.");
+        }
+        if (!Enum.IsDefined(Window))
+        {
+            errors.Add($"Window {(int)Window} is invalid: use Hann or Hamming.");
         }
         if (NumMfcc is { } m && (m < 1 || m > NumFeatureBins))
         {

@@ -27,8 +27,8 @@ public sealed class SttFeaturizer
 
     public int Dims => bank.Dims;
 
-    /// <summary>Frames the signal will give: 1 + samples / hop.</summary>
-    public int FrameCount(int samples) => 1 + samples / Options.HopSamples;
+    /// <summary>Frames the signal will give: 1 + samples / hop when centred (see <see cref="FeaturizerOptions.CenterFrames"/>).</summary>
+    public int FrameCount(int samples) => Options.FrameCount(samples);
 
     public FeatureMatrix Compute(ReadOnlySpan<float> samples)
     {
@@ -42,11 +42,11 @@ public sealed class SttFeaturizer
         {
             throw new InvalidOperationException($"Expected {frames} frames but the pipeline emitted {pipeline.FramesEmitted}.");
         }
-        if (Options.NormalizePerFeature == FeatureNormalization.WholeFile)
+        if (Options.NormalizePerFeature == FeatureNormalization.WholeFile && frames > 0)
         {
             NormalizeWholeFile(sink.Data, frames, bank.Dims, Options.NormalizationEpsilon);
         }
-        return new FeatureMatrix(sink.Data, frames, bank.Dims, Options.HopSeconds, Options.FrameSeconds);
+        return new FeatureMatrix(sink.Data, frames, bank.Dims, Options.HopSeconds, Options.FrameSeconds, Options.FirstFrameCentreSeconds);
     }
 
     private static double PeakGain(ReadOnlySpan<float> samples)

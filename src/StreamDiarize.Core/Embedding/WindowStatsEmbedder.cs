@@ -1,0 +1,216 @@
+// Speaker embeddings without a model: mean and std of session-normalised MFCCs over the speech frames of sliding windows.
+using StreamDiarize.Core.Features;
+
+namespace StreamDiarize.Core.Embedding;
+
+/// <summary>
+/// The research pipeline's embedder (research/pipeline.py window_embeddings + normalise_embeddings): MFCC c1..c19,
+/// CMVN over the clip's speech frames, 1.5 s windows every 0.25 s with at least 30 % speech, [mean, std] of the speech
+/// frames, then a z-score of each dimension across windows and L2 normalisation. Safe to share across threads.
+/// </summary>
+public sealed class WindowStatsEmbedder
+{
+    private readonly SttFeaturizer featurizer;
+
+    public WindowStatsEmbedder(WindowStatsEmbedderOptions? options = null)
+    {
+        Options = (options ?? new WindowStatsEmbedderOptions()).Validate();
+        featurizer = new SttFeaturizer(Options.Features);
+    }
+
+    public WindowStatsEmbedderOptions Options { get; }
+
+    public double FrameHopSeconds => Options.Features.HopSeconds;
+
+    /// <summary>Frames of the MFCC (and a matching speech mask) for a signal of this many samples.</summary>
+    public int FrameCount(int samples) => Options.Features.FrameCount(samples);
+
+    /// <summary>
+    /// Embeds the windows of <paramref name="samples"/>. <paramref name="speech"/> is the speech mask on the MFCC's
+    /// frames; frames beyond its end count as non-speech, and mask frames beyond the MFCC's are ignored.
+    /// </summary>
+    public WindowEmbeddings Embed(ReadOnlySpan<float> samples, ReadOnlySpan<bool> speech)
+    {
+        var mfcc = featurizer.Compute(samples);
+        return Embed(mfcc, speech);
+    }
+
+    /// <summary>Embeds from ready MFCCs (as <see cref="WindowStatsEmbedderOptions.Features"/> makes them).</summary>
+    public WindowEmbeddings Embed(FeatureMatrix mfcc, ReadOnlySpan<bool> speech)
+    {
+        int frames = mfcc.Frames;
+        int first = Options.FirstCoefficient;
+        int d = mfcc.Dims - first;
+        double eps = Options.Epsilon;
+        var empty = new WindowEmbeddings([], Options.Dims, [], FrameHopSeconds);
+        if (d != Options.CoefficientCount)
+        {
+            throw new ArgumentException($"The MFCC has {mfcc.Dims} coefficients; the options expect {Options.Features.MfccCount}.", nameof(mfcc));
+        }
+
+        // Session CMVN over speech frames (population statistics, as numpy's std).
+        var mean = new double[d];
+        var scale = new double[d];
+        int speechFrames = 0;
+        int usable = Math.Min(frames, speech.Length);
+        for (int t = 0; t < usable; t++)
+        {
+            if (!speech[t])
+            {
+                continue;
+            }
+            speechFrames++;
+            var row = mfcc.Row(t)[first..];
+            for (int k = 0; k < d; k++)
+            {
+                mean[k] += row[k];
+            }
+        }
+        if (speechFrames < Options.MinSpeechFrames)
+        {
+            return empty;
+        }
+        for (int k = 0; k < d; k++)
+        {
+            mean[k] /= speechFrames;
+        }
+        for (int t = 0; t < usable; t++)
+        {
+            if (speech[t])
+            {
+                var row = mfcc.Row(t)[first..];
+                for (int k = 0; k < d; k++)
+                {
+                    double x = row[k] - mean[k];
+                    scale[k] += x * x;
+                }
+            }
+        }
+        for (int k = 0; k < d; k++)
+        {
+            scale[k] = 1.0 / (Math.Sqrt(scale[k] / speechFrames) + eps);
+        }
+        var normalised = new double[(long)frames * d];
+        for (int t = 0; t < frames; t++)
+        {
+            var row = mfcc.Row(t)[first..];
+            var target = normalised.AsSpan(t * d, d);
+            for (int k = 0; k < d; k++)
+            {
+                target[k] = (row[k] - mean[k]) * scale[k];
+            }
+        }
+
+        // Windows start at frame 0 every hop; the research's range(0, max(1, n - wl + 1), hp) also gives one short window on a short clip.
+        int windowFrames = (int)Math.Round(Options.WindowSeconds / FrameHopSeconds);
+        int hopFrames = (int)Math.Round(Options.WindowHopSeconds / FrameHopSeconds);
+        double minSpeech = Options.MinSpeechFraction * windowFrames;
+        int dims = Options.Dims;
+        var data = new List<double>();
+        var centres = new List<int>();
+        var sum = new double[d];
+        var squares = new double[d];
+        int lastStart = Math.Max(1, frames - windowFrames + 1);
+        for (int start = 0; start < lastStart; start += hopFrames)
+        {
+            int end = Math.Min(start + windowFrames, usable);
+            int count = 0;
+            for (int t = start; t < end; t++)
+            {
+                count += speech[t] ? 1 : 0;
+            }
+            if (count < minSpeech || count == 0)
+            {
+                continue;
+            }
+            Array.Clear(sum);
+            Array.Clear(squares);
+            for (int t = start; t < end; t++)
+            {
+                if (speech[t])
+                {
+                    var row = normalised.AsSpan(t * d, d);
+                    for (int k = 0; k < d; k++)
+                    {
+                        sum[k] += row[k];
+                    }
+                }
+            }
+            for (int k = 0; k < d; k++)
+            {
+                sum[k] /= count;
+            }
+            for (int t = start; t < end; t++)
+            {
+                if (speech[t])
+                {
+                    var row = normalised.AsSpan(t * d, d);
+                    for (int k = 0; k < d; k++)
+                    {
+                        double x = row[k] - sum[k];
+                        squares[k] += x * x;
+                    }
+                }
+            }
+            for (int k = 0; k < d; k++)
+            {
+                data.Add(sum[k]);
+            }
+            if (Options.IncludeStd)
+            {
+                for (int k = 0; k < d; k++)
+                {
+                    data.Add(Math.Sqrt(squares[k] / count));
+                }
+            }
+            centres.Add(start + windowFrames / 2);
+        }
+
+        var embeddings = data.ToArray();
+        NormaliseAcrossWindows(embeddings, centres.Count, dims, eps);
+        return new WindowEmbeddings(embeddings, dims, [.. centres], FrameHopSeconds);
+    }
+
+    /// <summary>z-score each dimension over the clip's windows, then scale each window to unit length (plus epsilon).</summary>
+    internal static void NormaliseAcrossWindows(double[] data, int count, int dims, double eps)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+        for (int k = 0; k < dims; k++)
+        {
+            double mean = 0;
+            for (int w = 0; w < count; w++)
+            {
+                mean += data[w * dims + k];
+            }
+            mean /= count;
+            double ss = 0;
+            for (int w = 0; w < count; w++)
+            {
+                double x = data[w * dims + k] - mean;
+                ss += x * x;
+            }
+            double scale = 1.0 / (Math.Sqrt(ss / count) + eps);
+            for (int w = 0; w < count; w++)
+            {
+                data[w * dims + k] = (data[w * dims + k] - mean) * scale;
+            }
+        }
+        for (int w = 0; w < count; w++)
+        {
+            var row = data.AsSpan(w * dims, dims);
+            double norm = 0;
+            foreach (double x in row)
+            {
+                norm += x * x;
+            }
+            double inv = 1.0 / (Math.Sqrt(norm) + eps);
+            for (int k = 0; k < dims; k++)
+            {
+                row[k] *= inv;
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+// The product's default offline diarizer: speech mask -> window embeddings -> clustering -> frame labels -> turns.
+using StreamDiarize.Core.Audio;
+using StreamDiarize.Core.Clustering;
+using StreamDiarize.Core.Embedding;
+using StreamDiarize.Core.Segments;
+using StreamDiarize.Core.Speech;
+
+namespace StreamDiarize.Core.Pipeline;
+
+/// <summary>
+/// Features-only diarization, a port of the research pipeline (research/pipeline.py diarize). Each speech frame
+/// takes the label of the nearest window centre (the earlier on a tie); non-speech frames give no output; there is
+/// no resegmentation. Stateless between calls and safe to share across threads.
+/// </summary>
+public sealed class DefaultDiarizer
+{
+    private readonly ISpeechDetector speech;
+    private readonly WindowStatsEmbedder embedder;
+    private readonly AgglomerativeClusterer clusterer;
+
+    /// <param name="options">All stage options; null takes the defaults.</param>
+    /// <param name="speechDetector">Replaces the energy detector built from <see cref="DefaultDiarizerOptions.Speech"/>; its hop must equal the MFCC hop.</param>
+    public DefaultDiarizer(DefaultDiarizerOptions? options = null, ISpeechDetector? speechDetector = null)
+    {
+        Options = (options ?? new DefaultDiarizerOptions()).Validate();
+        speech = speechDetector ?? new EnergySpeechDetector(Options.Speech);
+        embedder = new WindowStatsEmbedder(Options.Embedding);
+        clusterer = new AgglomerativeClusterer(Options.Clustering);
+        if (Math.Abs(speech.FrameHopSeconds - embedder.FrameHopSeconds) > 1e-9 || speech.SampleRateHz != Options.Embedding.Features.SampleRateHz)
+        {
+            throw new ArgumentException(
+                $"The speech detector gives {speech.FrameHopSeconds} s frames at {speech.SampleRateHz} Hz; the embedder needs {embedder.FrameHopSeconds} s at {Options.Embedding.Features.SampleRateHz} Hz.",
+                nameof(speechDetector));
+        }
+    }
+
+    public DefaultDiarizerOptions Options { get; }
+
+    public DiarizationResult Diarize(AudioClip clip, SpeakerHints? hints = null)
+    {
+        hints = (hints ?? SpeakerHints.None).Validate(Options.Clustering.MaxClusters);
+        if (clip.SampleRateHz != speech.SampleRateHz)
+        {
+            throw new ArgumentException($"Clip {clip.Id} is at {clip.SampleRateHz} Hz; resample it to {speech.SampleRateHz} Hz first (AudioLoader does).", nameof(clip));
+        }
+        var mask = speech.Detect(clip.Samples);
+        var embeddings = embedder.Embed(clip.Samples, mask.IsSpeech);
+        var windowLabels = clusterer.Cluster(embeddings.Data, embeddings.Dims, hints.ToLimits(Options.Clustering.MaxClustersDefault));
+        var frameLabels = LabelFrames(mask.IsSpeech, embeddings.CentreFrames, windowLabels);
+        int speakers = NumberByFirstAppearance(frameLabels);
+        var segments = FrameGrouper.Group(frameLabels, new FrameTimeline(mask.HopSeconds, mask.HopSeconds), FrameGrouper.DefaultName);
+        return new DiarizationResult(clip.Id, segments, speakers, clip.DurationSeconds);
+    }
+
+    /// <summary>
+    /// Each speech frame gets the label of the nearest window centre, the earlier on a tie; -1 for non-speech.
+    /// With no windows (too little speech to embed), all speech is one speaker.
+    /// </summary>
+    public static int[] LabelFrames(ReadOnlySpan<bool> speech, ReadOnlySpan<int> centreFrames, ReadOnlySpan<int> windowLabels)
+    {
+        var labels = new int[speech.Length];
+        int w = 0;
+        for (int i = 0; i < speech.Length; i++)
+        {
+            if (!speech[i])
+            {
+                labels[i] = -1;
+                continue;
+            }
+            if (centreFrames.Length == 0)
+            {
+                labels[i] = 0;
+                continue;
+            }
+            // Centres increase, and so does i: advance while the next centre is strictly closer.
+            while (w + 1 < centreFrames.Length && Math.Abs(centreFrames[w + 1] - i) < Math.Abs(centreFrames[w] - i))
+            {
+                w++;
+            }
+            labels[i] = windowLabels[w];
+        }
+        return labels;
+    }
+
+    /// <summary>Renumbers labels 0, 1, ... in order of first appearance (negative stays); returns the count.</summary>
+    private static int NumberByFirstAppearance(int[] labels)
+    {
+        var names = new Dictionary<int, int>();
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (labels[i] < 0)
+            {
+                continue;
+            }
+            if (!names.TryGetValue(labels[i], out int name))
+            {
+                name = names.Count;
+                names[labels[i]] = name;
+            }
+            labels[i] = name;
+        }
+        return names.Count;
+    }
+}

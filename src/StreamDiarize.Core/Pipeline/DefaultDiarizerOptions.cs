@@ -1,0 +1,52 @@
+// Every setting of the default offline diarizer, nested as the pipeline runs: speech, embedding, clustering.
+using StreamDiarize.Core.Clustering;
+using StreamDiarize.Core.Embedding;
+using StreamDiarize.Core.Options;
+using StreamDiarize.Core.Speech;
+
+namespace StreamDiarize.Core.Pipeline;
+
+/// <summary>Options of <see cref="DefaultDiarizer"/>; the defaults are the research pipeline's (docs/ACCURACY.md).</summary>
+public sealed record DefaultDiarizerOptions
+{
+    public EnergySpeechDetectorOptions Speech { get; init; } = new();
+
+    public WindowStatsEmbedderOptions Embedding { get; init; } = new();
+
+    public AgglomerativeClustererOptions Clustering { get; init; } = new();
+
+    /// <summary>Every problem in every stage (prefixed by the stage) and between stages; empty when valid.</summary>
+    public IReadOnlyList<string> GetValidationErrors()
+    {
+        var errors = new List<string>();
+        foreach (var e in Speech.GetValidationErrors())
+        {
+            errors.Add("Speech." + e);
+        }
+        foreach (var e in Embedding.GetValidationErrors())
+        {
+            errors.Add("Embedding." + e);
+        }
+        foreach (var e in Clustering.GetValidationErrors())
+        {
+            errors.Add("Clustering." + e);
+        }
+        var features = Embedding.Features;
+        if (features.SampleRateHz != Speech.SampleRateHz)
+        {
+            errors.Add($"Embedding.Features.SampleRateHz {features.SampleRateHz} differs from Speech.SampleRateHz {Speech.SampleRateHz}: both stages read the same samples.");
+        }
+        if (features.HopSamples != Speech.HopSamples || features.FrameSamples != Speech.FrameSamples || features.CenterFrames)
+        {
+            errors.Add("Embedding.Features framing (FrameMs, StrideMs, CenterFrames) must match the speech mask's (FrameMs, HopMs, frames from sample 0): labels are frame-aligned.");
+        }
+        return errors;
+    }
+
+    /// <summary>Throws <see cref="OptionsValidationException"/> listing every error, or returns these options.</summary>
+    public DefaultDiarizerOptions Validate()
+    {
+        OptionsValidationException.ThrowIfAny(GetValidationErrors());
+        return this;
+    }
+}

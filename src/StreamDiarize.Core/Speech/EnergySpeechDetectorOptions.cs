@@ -1,0 +1,141 @@
+// Settings of the band-energy speech detector; defaults are the research pipeline's (research/FINDINGS.md, step 2-3).
+using StreamDiarize.Core.Options;
+
+namespace StreamDiarize.Core.Speech;
+
+/// <summary>
+/// Options of <see cref="EnergySpeechDetector"/>. Energy is measured in a telephone band, smoothed, and compared
+/// with thresholds placed between the clip's noise floor and speech peak (percentiles of the smoothed energy).
+/// </summary>
+public sealed record EnergySpeechDetectorOptions
+{
+    public int SampleRateHz { get; init; } = 16000;
+
+    /// <summary>Analysis frame (periodic Hamming), in milliseconds.</summary>
+    public int FrameMs { get; init; } = 25;
+
+    /// <summary>Hop between frames, in milliseconds: also the hop of the mask.</summary>
+    public int HopMs { get; init; } = 10;
+
+    /// <summary>FFT points; a power of two at least the frame.</summary>
+    public int FftSize { get; init; } = 512;
+
+    /// <summary>Lowest frequency summed (inclusive). Below 300 Hz the headsets carry breath and bumps, not voice.</summary>
+    public double BandLowHz { get; init; } = 300;
+
+    /// <summary>Highest frequency summed (exclusive).</summary>
+    public double BandHighHz { get; init; } = 3400;
+
+    /// <summary>Added to the band power before the log, so silence is -100 dB rather than -infinity.</summary>
+    public double PowerFloor { get; init; } = 1e-10;
+
+    /// <summary>Length of the centred moving average over frame energies (odd; at the edges it averages what exists).</summary>
+    public int SmoothingFrames { get; init; } = 11;
+
+    /// <summary>Percentile of the smoothed energy taken as the noise floor.</summary>
+    public double FloorPercentile { get; init; } = 10;
+
+    /// <summary>Percentile of the smoothed energy taken as the speech peak.</summary>
+    public double PeakPercentile { get; init; } = 99;
+
+    /// <summary>The high (seed) threshold sits this fraction of the floor-to-peak range above the floor...</summary>
+    public double HighThresholdFraction { get; init; } = 0.6;
+
+    /// <summary>...but at least this many dB above it.</summary>
+    public double MinHighAboveFloorDb { get; init; } = 6;
+
+    /// <summary>The high threshold is raised to at least peak minus this; 99 dB effectively disables the rule, as in the research.</summary>
+    public double MaxHighBelowPeakDb { get; init; } = 99;
+
+    /// <summary>The low (extension) threshold sits this fraction of the range above the floor...</summary>
+    public double LowThresholdFraction { get; init; } = 0.3;
+
+    /// <summary>...but at least this many dB above it.</summary>
+    public double MinLowAboveFloorDb { get; init; } = 3;
+
+    /// <summary>Speech regions separated by less than this are joined: the references bridge pauses of about a second.</summary>
+    public double GapFillSeconds { get; init; } = 1.0;
+
+    /// <summary>Regions shorter than this (after gap filling) are dropped.</summary>
+    public double MinIslandSeconds { get; init; } = 0.4;
+
+    public int FrameSamples => (int)((long)SampleRateHz * FrameMs / 1000);
+
+    public int HopSamples => (int)((long)SampleRateHz * HopMs / 1000);
+
+    public double HopSeconds => (double)HopSamples / SampleRateHz;
+
+    /// <summary>Every problem with these options, each with the allowed range; empty when valid.</summary>
+    public IReadOnlyList<string> GetValidationErrors()
+    {
+        var errors = new List<string>();
+        if (SampleRateHz is < 1000 or > 384000)
+        {
+            errors.Add($"SampleRateHz {SampleRateHz} is invalid: give the rate of the audio, 1000 to 384000 (16000 is usual).");
+        }
+        if (FrameMs is < 1 or > 1000)
+        {
+            errors.Add($"FrameMs {FrameMs} is invalid: use 1 to 1000 ms (25 is usual).");
+        }
+        if (HopMs is < 1 or > 1000)
+        {
+            errors.Add($"HopMs {HopMs} is invalid: use 1 to 1000 ms (10 is usual).");
+        }
+        if (FftSize is < 2 or > 65536 || (FftSize & (FftSize - 1)) != 0)
+        {
+            errors.Add($"FftSize {FftSize} is invalid: use a power of two from 2 to 65536 (512 is usual).");
+        }
+        else if (SampleRateHz >= 1000 && FrameMs >= 1 && FftSize < FrameSamples)
+        {
+            errors.Add($"FftSize {FftSize} is shorter than the frame ({FrameSamples} samples): use a power of two at least that.");
+        }
+        if (!(BandLowHz >= 0 && BandLowHz < BandHighHz && BandHighHz <= SampleRateHz / 2.0))
+        {
+            errors.Add($"BandLowHz {BandLowHz} and BandHighHz {BandHighHz} are invalid: need 0 <= low < high <= {SampleRateHz / 2.0} Hz (300 and 3400 are usual).");
+        }
+        if (!(PowerFloor > 0 && PowerFloor < 1))
+        {
+            errors.Add($"PowerFloor {PowerFloor} is invalid: use a small positive number below 1 (1e-10 is usual).");
+        }
+        if (SmoothingFrames < 1 || SmoothingFrames > 1001 || SmoothingFrames % 2 == 0)
+        {
+            errors.Add($"SmoothingFrames {SmoothingFrames} is invalid: use an odd count from 1 (off) to 1001 (11 is usual).");
+        }
+        if (!(FloorPercentile >= 0 && FloorPercentile < PeakPercentile && PeakPercentile <= 100))
+        {
+            errors.Add($"FloorPercentile {FloorPercentile} and PeakPercentile {PeakPercentile} are invalid: need 0 <= floor < peak <= 100 (10 and 99 are usual).");
+        }
+        if (!(HighThresholdFraction is >= 0 and <= 1))
+        {
+            errors.Add($"HighThresholdFraction {HighThresholdFraction} is invalid: use 0 to 1 (0.6 is usual).");
+        }
+        if (!(LowThresholdFraction is >= 0 and <= 1))
+        {
+            errors.Add($"LowThresholdFraction {LowThresholdFraction} is invalid: use 0 to 1 (0.3 is usual).");
+        }
+        if (!(MinHighAboveFloorDb is >= 0 and <= 200) || !(MinLowAboveFloorDb is >= 0 and <= 200))
+        {
+            errors.Add($"MinHighAboveFloorDb {MinHighAboveFloorDb} and MinLowAboveFloorDb {MinLowAboveFloorDb} are invalid: use 0 to 200 dB (6 and 3 are usual).");
+        }
+        if (!(MaxHighBelowPeakDb is >= 0 and <= 1000))
+        {
+            errors.Add($"MaxHighBelowPeakDb {MaxHighBelowPeakDb} is invalid: use 0 to 1000 dB (99 disables the rule).");
+        }
+        if (!(GapFillSeconds is >= 0 and <= 60))
+        {
+            errors.Add($"GapFillSeconds {GapFillSeconds} is invalid: use 0 (off) to 60 s (1.0 is usual).");
+        }
+        if (!(MinIslandSeconds is >= 0 and <= 60))
+        {
+            errors.Add($"MinIslandSeconds {MinIslandSeconds} is invalid: use 0 (off) to 60 s (0.4 is usual).");
+        }
+        return errors;
+    }
+
+    /// <summary>Throws <see cref="OptionsValidationException"/> listing every error, or returns these options.</summary>
+    public EnergySpeechDetectorOptions Validate()
+    {
+        OptionsValidationException.ThrowIfAny(GetValidationErrors());
+        return this;
+    }
+}

@@ -1,0 +1,112 @@
+// The band-energy detector on signals whose speech is known: bursts found, short gaps filled, short islands dropped.
+using StreamDiarize.Core.Options;
+using StreamDiarize.Core.Speech;
+
+namespace StreamDiarize.Core.Tests.Speech;
+
+public class EnergySpeechDetectorTests
+{
+    private static readonly EnergySpeechDetector Detector = new();
+
+    private static void AssertNear((double Start, double End) expected, (double StartSeconds, double EndSeconds) actual, double tolerance = 0.06)
+    {
+        Assert.InRange(actual.StartSeconds, expected.Start - tolerance, expected.Start + tolerance);
+        Assert.InRange(actual.EndSeconds, expected.End - tolerance, expected.End + tolerance);
+    }
+
+    [Fact]
+    public void The_mask_has_one_frame_per_10_ms_hop_over_whole_25_ms_frames()
+    {
+        var mask = Detector.Detect(new float[16000]);
+        Assert.Equal(0.01, mask.HopSeconds, 12);
+        Assert.Equal(1 + (16000 - 400) / 160, mask.Frames);
+        Assert.Equal(0, Detector.Detect(new float[399]).Frames);
+    }
+
+    [Fact]
+    public void Digital_silence_has_no_speech()
+    {
+        Assert.Equal(0, Detector.Detect(new float[5 * 16000]).SpeechFrameCount);
+    }
+
+    [Fact]
+    public void Tone_bursts_in_noise_are_found_where_they_are()
+    {
+        var audio = SyntheticAudio.ToneBurstsInNoise(10, (2, 4), (6.5, 8));
+        var regions = Detector.Detect(audio).Regions();
+        Assert.Equal(2, regions.Count);
+        AssertNear((2, 4), regions[0]);
+        AssertNear((6.5, 8), regions[1]);
+    }
+
+    [Fact]
+    public void A_gap_shorter_than_a_second_is_filled_and_a_longer_one_is_kept()
+    {
+        var audio = SyntheticAudio.ToneBurstsInNoise(12, (1, 2.5), (3.2, 4.5), (6, 7), (8.3, 9.5));
+        var regions = Detector.Detect(audio).Regions();
+        Assert.Equal(3, regions.Count);
+        AssertNear((1, 4.5), regions[0]);
+        AssertNear((6, 7), regions[1]);
+        AssertNear((8.3, 9.5), regions[2]);
+    }
+
+    [Fact]
+    public void An_island_shorter_than_0_4_seconds_is_dropped()
+    {
+        var audio = SyntheticAudio.ToneBurstsInNoise(10, (1, 3), (6, 6.2));
+        var regions = Detector.Detect(audio).Regions();
+        Assert.Single(regions);
+        AssertNear((1, 3), regions[0]);
+
+        var keepIslands = new EnergySpeechDetector(new EnergySpeechDetectorOptions { MinIslandSeconds = 0 });
+        Assert.Equal(2, keepIslands.Detect(audio).Regions().Count);
+    }
+
+    [Fact]
+    public void Energy_below_300_Hz_does_not_count_as_speech()
+    {
+        // A loud 100 Hz hum burst (like a headset bump) next to a real 1 kHz burst: only the latter is speech.
+        var audio = SyntheticAudio.ToneBurstsInNoise(10, (6, 8));
+        for (int i = 1 * 16000; i < 3 * 16000; i++)
+        {
+            audio[i] += (float)(0.5 * Math.Sin(2 * Math.PI * 100 * i / 16000));
+        }
+        var regions = Detector.Detect(audio).Regions();
+        Assert.Single(regions);
+        AssertNear((6, 8), regions[0]);
+    }
+
+    [Fact]
+    public void Percentiles_interpolate_linearly_as_numpy_does()
+    {
+        double[] sorted = [1, 2, 3, 4, 10];
+        Assert.Equal(1, EnergySpeechDetector.Percentile(sorted, 0), 12);
+        Assert.Equal(10, EnergySpeechDetector.Percentile(sorted, 100), 12);
+        Assert.Equal(3, EnergySpeechDetector.Percentile(sorted, 50), 12);
+        Assert.Equal(1.4, EnergySpeechDetector.Percentile(sorted, 10), 12);
+        Assert.Equal(9.76, EnergySpeechDetector.Percentile(sorted, 99), 12);
+    }
+
+    [Fact]
+    public void The_moving_average_is_centred_and_averages_only_the_frames_that_exist_at_the_edges()
+    {
+        var smooth = EnergySpeechDetector.MovingAverage([3, 0, 0, 0, 6], 3);
+        Assert.Equal([1.5, 1, 0, 2, 3], smooth);
+    }
+
+    [Fact]
+    public void Invalid_options_are_all_reported_at_once()
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() => new EnergySpeechDetector(new EnergySpeechDetectorOptions
+        {
+            SmoothingFrames = 10,
+            BandLowHz = 4000,
+            BandHighHz = 300,
+            GapFillSeconds = -1,
+            FftSize = 300,
+        }));
+        Assert.Equal(4, ex.Errors.Count);
+        Assert.Contains(ex.Errors, e => e.StartsWith("SmoothingFrames 10", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.StartsWith("GapFillSeconds -1", StringComparison.Ordinal));
+    }
+}
