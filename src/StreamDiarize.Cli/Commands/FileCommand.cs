@@ -21,11 +21,11 @@ internal static class FileCommand
         };
         var outDir = new Option<string>("--out", "-o") { Description = "Folder for <id>.rttm and <id>.json.", Required = true };
         var config = new Option<string?>("--config") { Description = "A JSON file with settings that override config/appsettings.json." };
-        var method = new Option<string?>("--method") { Description = "Diarization method: seed (the tutorial's frame-level spectral clustering)." };
+        var method = new Option<string?>("--method") { Description = "Diarization method: default (speech detection + MFCC window statistics + clustering) or seed (the tutorial's frame-level spectral clustering)." };
         var numSpeakers = new Option<int?>("--num-speakers") { Description = "Exact number of speakers, when known." };
         var minSpeakers = new Option<int?>("--min-speakers") { Description = "At least this many speakers." };
         var maxSpeakers = new Option<int?>("--max-speakers") { Description = "At most this many speakers." };
-        var features = new Option<string?>("--features") { Description = "Frame features: logmel, mfcc or spectrogram." };
+        var features = new Option<string?>("--features") { Description = "Frame features of --method seed: logmel, mfcc or spectrogram." };
         features.AcceptOnlyFromAmong("logmel", "mfcc", "spectrogram");
         var set = new Option<string[]>("--set") { Description = "Override any setting: --set Seed:Clustering:PPercentile=0.9 (keys under Diarization).", AllowMultipleArgumentsPerToken = false };
         var raw = new Option<string?>("--raw") { Description = "Input is headerless PCM: s16le or f32le." };
@@ -39,6 +39,8 @@ internal static class FileCommand
         };
         command.SetAction(pr =>
         {
+            var stdout = pr.InvocationConfiguration.Output;
+            var stderr = pr.InvocationConfiguration.Error;
             var overrides = new List<KeyValuePair<string, string?>>();
             void Put(string key, string? value) => overrides.Add(new($"{SettingsLoader.SectionName}:{key}", value));
             if (pr.GetValue(method) is { } m)
@@ -47,6 +49,12 @@ internal static class FileCommand
             }
             if (pr.GetValue(features) is { } f)
             {
+                if (pr.GetValue(method) is { } chosen && !chosen.Equals("seed", StringComparison.OrdinalIgnoreCase))
+                {
+                    stderr.WriteLine($"--features {f} applies to --method seed, not {chosen}: the default method's features are set under Default:Embedding:Features");
+                    return 2;
+                }
+                Put("Method", nameof(DiarizationMethod.Seed));
                 Put("Seed:Features:FeatureType", f switch { "logmel" => nameof(FeatureType.LogMelSpectrogram), "mfcc" => nameof(FeatureType.Mfcc), _ => nameof(FeatureType.Spectrogram) });
             }
             foreach (var kv in pr.GetValue(set) ?? [])
@@ -54,7 +62,7 @@ internal static class FileCommand
                 int eq = kv.IndexOf('=', StringComparison.Ordinal);
                 if (eq <= 0)
                 {
-                    Console.Error.WriteLine($"--set {kv}: expected KEY=VALUE, e.g. --set Seed:MinSegmentSeconds=0.2");
+                    stderr.WriteLine($"--set {kv}: expected KEY=VALUE, e.g. --set Seed:MinSegmentSeconds=0.2");
                     return 2;
                 }
                 Put(kv[..eq], kv[(eq + 1)..]);
@@ -72,7 +80,7 @@ internal static class FileCommand
             }
             catch (SettingsException ex)
             {
-                Console.Error.WriteLine(ex.Message);
+                stderr.WriteLine(ex.Message);
                 return 2;
             }
 
@@ -85,7 +93,7 @@ internal static class FileCommand
                 }
                 catch (ArgumentException ex)
                 {
-                    Console.Error.WriteLine($"--raw: {ex.Message}");
+                    stderr.WriteLine($"--raw: {ex.Message}");
                     return 2;
                 }
             }
@@ -105,17 +113,17 @@ internal static class FileCommand
                     Rttm.WriteFile(rttm, clip.Id, segments);
                     File.WriteAllText(Path.Combine(dir, clip.Id + ".json"), SegmentJson.Serialize(clip.Id, segments));
                     int speakers = segments.Select(s => s.Speaker).Distinct().Count();
-                    Console.WriteLine($"{clip.Id}: {clip.DurationSeconds:F1} s, {speakers} speaker(s), {segments.Count} turn(s) in {watch.Elapsed.TotalSeconds:F2} s -> {rttm}");
+                    stdout.WriteLine($"{clip.Id}: {clip.DurationSeconds:F1} s, {speakers} speaker(s), {segments.Count} turn(s) in {watch.Elapsed.TotalSeconds:F2} s -> {rttm}");
                 }
                 catch (AudioFormatException ex)
                 {
-                    Console.Error.WriteLine($"error: {ex.Message}");
+                    stderr.WriteLine($"error: {ex.Message}");
                     failures++;
                 }
                 catch (ArgumentOutOfRangeException ex) when (ex.ParamName is not null)
                 {
                     // Inputs past the clusterer's bound: its message says the limit and what to do.
-                    Console.Error.WriteLine($"error: {input}: {ex.Message}");
+                    stderr.WriteLine($"error: {input}: {ex.Message}");
                     failures++;
                 }
             }
@@ -145,6 +153,12 @@ internal static class FileCommand
 
     internal static List<SpeakerSegment> Diarize(DiarizationSettings settings, AudioClip clip, SpeakerCountHints hints) => settings.Method switch
     {
+        DiarizationMethod.Default => new DefaultDiarizer(settings.Default).Diarize(clip, new SpeakerHints
+        {
+            ExactSpeakers = hints.Exact,
+            MinSpeakers = hints.Min,
+            MaxSpeakers = hints.Max,
+        }).Segments.ToList(),
         DiarizationMethod.Seed => new SeedDiarizer(settings.Seed).Diarize(clip, hints.Exact, hints.Min, hints.Max),
         _ => throw new InvalidOperationException($"method {settings.Method} is not wired"),
     };

@@ -13,7 +13,7 @@ public static class AffinityRefinement
     {
         RequireSquare(affinity);
         var y = affinity;
-        foreach (var step in options.Refinements)
+        foreach (var step in options.EffectiveRefinements)
         {
             y = step switch
             {

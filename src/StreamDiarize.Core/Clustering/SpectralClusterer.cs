@@ -29,7 +29,7 @@ public sealed class SpectralClusterer
             GaussianBlurSigma = options.GaussianBlurSigma,
             ThresholdingSoftMultiplier = options.ThresholdingSoftMultiplier,
             ThresholdingType = options.ThresholdingType,
-            Refinements = options.Refinements.ToArray(),
+            Refinements = options.Refinements?.ToArray(),
             SymmetrizeType = options.SymmetrizeType,
             StopEigenvalue = options.StopEigenvalue,
             RowWiseRenormalize = options.RowWiseRenormalize,

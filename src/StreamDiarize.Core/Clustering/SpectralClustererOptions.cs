@@ -76,7 +76,11 @@ public sealed class SpectralClustererOptions
     public ThresholdingType ThresholdingType { get; init; } = ThresholdingType.RowMax;
 
     /// <summary>Refinement operations, applied in order; empty means none.</summary>
-    public IReadOnlyList<RefinementStep> Refinements { get; init; } = DefaultRefinements;
+    /// <remarks>Null means <see cref="DefaultRefinements"/>. A default list here would make configuration binding append to it.</remarks>
+    public IReadOnlyList<RefinementStep>? Refinements { get; init; }
+
+    /// <summary>The steps in use: <see cref="Refinements"/>, or <see cref="DefaultRefinements"/> when unset.</summary>
+    public IReadOnlyList<RefinementStep> EffectiveRefinements => Refinements ?? DefaultRefinements;
 
     public SymmetrizeType SymmetrizeType { get; init; } = SymmetrizeType.Max;
 
@@ -135,11 +139,7 @@ public sealed class SpectralClustererOptions
         {
             errors.Add($"SymmetrizeType {(int)SymmetrizeType} is invalid: give Max or Average");
         }
-        if (Refinements is null)
-        {
-            errors.Add("Refinements is null: give a list of steps, or an empty list for none");
-        }
-        else
+        if (Refinements is not null)
         {
             for (int i = 0; i < Refinements.Count; i++)
             {

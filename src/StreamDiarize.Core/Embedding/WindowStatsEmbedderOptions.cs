@@ -28,7 +28,8 @@ public sealed record WindowStatsEmbedderOptions
     };
 
     /// <summary>The MFCC front end. Its hop must equal the speech mask's.</summary>
-    public FeaturizerOptions Features { get; init; } = ResearchMfcc;
+    // A copy, so that binding configuration into one options object never changes the shared template.
+    public FeaturizerOptions Features { get; init; } = ResearchMfcc with { };
 
     /// <summary>First coefficient kept: 1 drops c0, which mostly tracks loudness rather than the speaker.</summary>
     public int FirstCoefficient { get; init; } = 1;

@@ -3,13 +3,18 @@ namespace StreamDiarize.Core.Pipeline;
 
 public enum DiarizationMethod
 {
+    /// <summary>The product default: speech detection, MFCC window statistics and agglomerative clustering.</summary>
+    Default,
+
     /// <summary>The seed tutorial's frame-level spectral clustering (the baseline).</summary>
     Seed,
 }
 
 public sealed record DiarizationSettings
 {
-    public DiarizationMethod Method { get; init; } = DiarizationMethod.Seed;
+    public DiarizationMethod Method { get; init; } = DiarizationMethod.Default;
+
+    public DefaultDiarizerOptions Default { get; init; } = new();
 
     public SeedDiarizerOptions Seed { get; init; } = new();
 
@@ -20,6 +25,7 @@ public sealed record DiarizationSettings
         {
             errors.Add($"Method {Method} is invalid: use {string.Join(" or ", Enum.GetNames<DiarizationMethod>())}");
         }
+        errors.AddRange(Default.GetValidationErrors().Select(e => "Default." + e));
         errors.AddRange(Seed.GetValidationErrors());
         return errors;
     }

@@ -1,25 +1,12 @@
 // `streamdiarize score` run in-process through the real command line parser, on the real AMI references.
-using System.CommandLine;
 using System.Text.Json;
-using StreamDiarize.Cli.Commands;
 using StreamDiarize.TestSupport;
 
 namespace StreamDiarize.Cli.Tests.Commands;
 
 public class ScoreCommandTests
 {
-    private static (int ExitCode, string Output, string Error) Invoke(params string[] args)
-    {
-        var root = new RootCommand();
-        foreach (var command in CommandCatalog.All())
-        {
-            root.Subcommands.Add(command);
-        }
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exitCode = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    private static (int ExitCode, string Output, string Error) Invoke(params string[] args) => CliRunner.Invoke(args);
 
     [Fact]
     public void Score_of_the_ami_references_against_themselves_prints_zero_der_for_every_file_and_the_total()
