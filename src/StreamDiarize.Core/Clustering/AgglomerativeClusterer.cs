@@ -65,21 +65,33 @@ public sealed class AgglomerativeClusterer
             }
         }
 
-        var merges = Linkage(points, dims, weights);
-        int clusters = items;
-        int applied = 0;
-        while (applied < merges.Length && merges[applied].Distance <= Options.DistanceThreshold)
-        {
-            applied++;
-        }
-        clusters -= applied;
-        int target = Math.Clamp(clusters, Math.Min(min, items), Math.Min(max, items));
-        var itemLabels = Cut(merges, items, items - target);
+        var itemLabels = ClusterWeighted(points, weights, dims, min, max);
         for (int i = 0; i < n; i++)
         {
             labels[i] = itemLabels[i / groupSize];
         }
         return labels;
+    }
+
+    /// <summary>
+    /// Clusters weighted points (each standing for <c>weights[i]</c> windows, e.g. pre-clusters of a long session):
+    /// average linkage cut at the distance threshold, then clamped to <c>[min, max]</c> clusters. Labels by first appearance.
+    /// </summary>
+    public int[] ClusterWeighted(ReadOnlySpan<double> points, ReadOnlySpan<double> weights, int dims, int min, int max)
+    {
+        int items = weights.Length;
+        if (items == 0)
+        {
+            return [];
+        }
+        var merges = Linkage(points, dims, weights);
+        int applied = 0;
+        while (applied < merges.Length && merges[applied].Distance <= Options.DistanceThreshold)
+        {
+            applied++;
+        }
+        int target = Math.Clamp(items - applied, Math.Min(Math.Max(1, min), items), Math.Min(Math.Max(1, max), items));
+        return Cut(merges, items, items - target);
     }
 
     /// <summary>One merge of the dendrogram: clusters represented by items <see cref="A"/> and <see cref="B"/> join at <see cref="Distance"/>.</summary>

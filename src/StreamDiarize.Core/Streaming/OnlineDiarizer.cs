@@ -1,0 +1,853 @@
+// The live diarizer: streaming speech detection, sliding-window embeddings, online assignment and periodic
+// re-clustering on a bounded summary, with speaker ids kept stable and every change to the past announced.
+using StreamDiarize.Core.Clustering;
+using StreamDiarize.Core.Events;
+using StreamDiarize.Core.Scoring;
+using StreamDiarize.Core.Segments;
+
+namespace StreamDiarize.Core.Streaming;
+
+/// <summary>
+/// Consumes analysis frames laid out as [band energy dB, voicing, MFCC c0..] (see <see cref="DefaultFrameAnalyzer"/>).
+/// <list type="bullet">
+/// <item>Speech decisions are committed <see cref="SessionOptions.LatencySeconds"/> after their frame; committed speech
+/// frames take the speaker of the nearest window and become final turns.</item>
+/// <item>Each new window gets a provisional speaker at once (nearest centroid, or a new speaker when far from all).</item>
+/// <item>Re-clustering runs on the recent windows plus pre-clusters of old ones (both bounded), so its cost stops
+/// growing with the session. Its result is mapped onto the existing ids by maximum overlap (Hungarian); any final turn
+/// whose speaker changes is announced with <see cref="RelabelEvent"/>, or <see cref="MergeEvent"/> when a whole
+/// speaker folds into another.</item>
+/// </list>
+/// Everything is driven by frame indices, so the same frames give the same events however the audio was chunked.
+/// </summary>
+public sealed class OnlineDiarizer : IFrameDiarizer
+{
+    public const int EnergyIndex = 0;
+    public const int VoicingIndex = 1;
+    public const int MfccOffset = 2;
+
+    private readonly OnlineDiarizerOptions _options;
+    private readonly SessionOptions _session;
+    private readonly StreamingSpeechDetector _sad;
+    private readonly AgglomerativeClusterer _clusterer;
+    private readonly double _hop;
+    private readonly int _coefficients;
+    private readonly int _firstCoefficient;
+    private readonly int _dims;
+    private readonly int _windowFrames;
+    private readonly int _windowHopFrames;
+    private readonly double _minSpeechFrames;
+    private readonly int _ringFrames;
+    private readonly float[] _mfccRing;
+    private readonly int _latencyFrames;
+    private readonly int _pieceFrames;
+    private readonly int _horizonFrames;
+
+    // Windows inside the relabel horizon, oldest first; _windows[i] has global index _windowBase + i.
+    private readonly List<Window> _windows = [];
+    private long _windowBase;
+    private long _nextWindowStart;
+    private int _activeWindows;
+    private readonly List<PreCluster> _preClusters = [];
+
+    // Running statistics of all window vectors, for the z-score across windows.
+    private readonly double[] _statSum;
+    private readonly double[] _statSquares;
+    private long _statCount;
+
+    // The normalisation and centroids used for online assignment until the next re-clustering.
+    private readonly double[] _snapMean;
+    private readonly double[] _snapScale;
+    private readonly Dictionary<int, double[]> _centroids = [];
+    private readonly double[] _scratchVector;
+    private int _windowsAtLastRecluster;
+    private int _windowsSinceRecluster;
+    private long _totalWindows;
+
+    // Final turns inside the horizon, as runs of frames labelled from one window.
+    private readonly List<Run> _runs = [];
+    private OpenTurn? _open;
+    private long _labelled;
+    private readonly HashSet<int> _speakers = [];
+    private int _nextSpeaker;
+    private int _latestSpeaker = -1;
+
+    // What the live view was last told.
+    private int? _currentSpeaker;
+    private long _silenceStart = -1;
+    private SpeakerSegment? _lastProvisional;
+    private long _received;
+    private double _speechSeconds;
+    private int _finalSegments;
+
+    public OnlineDiarizer(OnlineDiarizerOptions options, SessionOptions session)
+    {
+        _options = options.Validate();
+        Options.OptionsValidationException.ThrowIfAny(session.GetValidationErrors());
+        _session = session;
+        _hop = options.Speech.HopSeconds;
+        _sad = new StreamingSpeechDetector(options.Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds);
+        _clusterer = new AgglomerativeClusterer(options.Clustering);
+        _firstCoefficient = options.Embedding.FirstCoefficient;
+        _coefficients = options.Embedding.CoefficientCount;
+        _dims = options.Embedding.Dims;
+        _windowFrames = (int)Math.Round(options.Embedding.WindowSeconds / _hop);
+        _windowHopFrames = (int)Math.Round(options.Embedding.WindowHopSeconds / _hop);
+        _minSpeechFrames = options.Embedding.MinSpeechFraction * _windowFrames;
+        _latencyFrames = (int)Math.Round(session.LatencySeconds / _hop);
+        _pieceFrames = Math.Max(1, (int)Math.Round(options.FinalPieceSeconds / _hop));
+        _horizonFrames = (int)Math.Round(options.RelabelHorizonSeconds / _hop);
+        _ringFrames = _latencyFrames + _windowFrames * 2 + (int)Math.Round(options.SpeechWarmupSeconds / _hop) + 256;
+        _mfccRing = new float[_ringFrames * _coefficients];
+        _statSum = new double[_dims];
+        _statSquares = new double[_dims];
+        _snapMean = new double[_dims];
+        _snapScale = new double[_dims];
+        _scratchVector = new double[_dims];
+    }
+
+    /// <summary>Frames of analysis this diarizer expects: 2 + the MFCC count of the embedding's featurizer.</summary>
+    public int FrameDims => MfccOffset + _options.Embedding.Features.MfccCount;
+
+    /// <summary>Re-clusterings run so far (for benchmarks and tests).</summary>
+    public int Reclusterings { get; private set; }
+
+    /// <summary>Windows and pre-clusters the last re-clustering saw; bounded by the options.</summary>
+    public int LastReclusterSize { get; private set; }
+
+    public void OnFrame(long frameIndex, ReadOnlySpan<float> frame, List<DiarizationEvent> events)
+    {
+        if (frameIndex != _received)
+        {
+            throw new ArgumentException($"frame {frameIndex} arrived, {_received} was expected: frames must come in order", nameof(frameIndex));
+        }
+        if (frame.Length < FrameDims)
+        {
+            throw new ArgumentException($"an analysis frame has {frame.Length} values; this diarizer needs {FrameDims}", nameof(frame));
+        }
+        _received++;
+        frame.Slice(MfccOffset + _firstCoefficient, _coefficients).CopyTo(_mfccRing.AsSpan((int)(frameIndex % _ringFrames) * _coefficients, _coefficients));
+        _sad.Push(frame[EnergyIndex], frame[VoicingIndex]);
+        if (_received % 5 == 0)
+        {
+            Advance(events, endOfStream: false);
+            UpdateLiveView(events);
+        }
+    }
+
+    public void Complete(List<DiarizationEvent> events)
+    {
+        _sad.Finish();
+        Advance(events, endOfStream: true);
+        if (_windowsSinceRecluster > 0 || Reclusterings == 0)
+        {
+            Recluster(events);
+        }
+        CloseOpenTurn(events);
+        if (_currentSpeaker is not null)
+        {
+            events.Add(new SpeakerChangeEvent(_received * _hop, Name(_currentSpeaker.Value), null));
+            _currentSpeaker = null;
+        }
+        events.Add(new SessionEndedEvent(_received * _hop, _speakers.Count, _speechSeconds, _finalSegments));
+    }
+
+    private static string Name(int speaker) => "S" + speaker.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private void Advance(List<DiarizationEvent> events, bool endOfStream)
+    {
+        // 1. Windows whose frames all have a committed speech decision.
+        long committed = _sad.Committed;
+        long lastStart = endOfStream ? Math.Max(0, _received - _windowFrames) : committed - _windowFrames;
+        while (_nextWindowStart <= lastStart && (_nextWindowStart + _windowFrames <= committed || endOfStream))
+        {
+            AddWindow(_nextWindowStart, Math.Min(_nextWindowStart + _windowFrames, _received), events);
+            _nextWindowStart += _windowHopFrames;
+            if (endOfStream && _received < _windowFrames)
+            {
+                break;
+            }
+        }
+
+        // 2. Committed frames become final turns. Before the first window there is nothing to label them with.
+        if (_windows.Count > 0 || endOfStream)
+        {
+            LabelCommitted(committed, events);
+        }
+
+        // 3. Bound the memory: fold old windows into pre-clusters, forget what is past the horizon.
+        if (_activeWindows > _options.MaxActiveWindows)
+        {
+            FoldOldWindows();
+        }
+        TrimHorizon();
+    }
+
+    private void AddWindow(long start, long end, List<DiarizationEvent> events)
+    {
+        int count = 0;
+        for (long t = start; t < end; t++)
+        {
+            if (_sad.IsSpeech(t))
+            {
+                count++;
+            }
+        }
+        if (count == 0 || count < _minSpeechFrames)
+        {
+            return;
+        }
+        // Raw mean and deviation of the speech frames' coefficients. The session's CMVN and the z-score across windows
+        // are both per-dimension affine maps, so they are applied at clustering time with the statistics of that moment.
+        var vector = new double[_dims];
+        var mean = vector.AsSpan(0, _coefficients);
+        for (long t = start; t < end; t++)
+        {
+            if (_sad.IsSpeech(t))
+            {
+                var row = Mfcc(t);
+                for (int k = 0; k < _coefficients; k++)
+                {
+                    mean[k] += row[k];
+                }
+            }
+        }
+        for (int k = 0; k < _coefficients; k++)
+        {
+            mean[k] /= count;
+        }
+        if (_options.Embedding.IncludeStd)
+        {
+            var std = vector.AsSpan(_coefficients, _coefficients);
+            for (long t = start; t < end; t++)
+            {
+                if (_sad.IsSpeech(t))
+                {
+                    var row = Mfcc(t);
+                    for (int k = 0; k < _coefficients; k++)
+                    {
+                        double x = row[k] - mean[k];
+                        std[k] += x * x;
+                    }
+                }
+            }
+            for (int k = 0; k < _coefficients; k++)
+            {
+                std[k] = Math.Sqrt(std[k] / count);
+            }
+        }
+        for (int k = 0; k < _dims; k++)
+        {
+            _statSum[k] += vector[k];
+            _statSquares[k] += vector[k] * vector[k];
+        }
+        _statCount++;
+        _totalWindows++;
+
+        int speaker = AssignOnline(vector, events);
+        _windows.Add(new Window(start + _windowFrames / 2, vector, speaker));
+        _activeWindows++;
+        _windowsSinceRecluster++;
+        _latestSpeaker = speaker;
+
+        int due = Math.Clamp((int)Math.Ceiling(_options.ReclusterGrowthFraction * _windowsAtLastRecluster), _options.ReclusterMinNewWindows, _options.ReclusterMaxNewWindows);
+        if (_windowsSinceRecluster >= due)
+        {
+            Recluster(events);
+        }
+    }
+
+    private ReadOnlySpan<float> Mfcc(long frame) => _mfccRing.AsSpan((int)(frame % _ringFrames) * _coefficients, _coefficients);
+
+    /// <summary>The nearest centroid, or a new speaker when every centroid is further than the threshold.</summary>
+    private int AssignOnline(double[] vector, List<DiarizationEvent> events)
+    {
+        if (_centroids.Count == 0)
+        {
+            return _speakers.Count == 0 ? NewSpeaker(events) : _latestSpeaker >= 0 ? _latestSpeaker : 0;
+        }
+        var normalised = _scratchVector;
+        Normalise(vector, _snapMean, _snapScale, normalised);
+        int best = -1;
+        double bestDistance = double.MaxValue;
+        foreach (var (speaker, centroid) in _centroids)
+        {
+            double d = 1 - Dot(normalised, centroid);
+            if (d < bestDistance || (d == bestDistance && speaker < best))
+            {
+                bestDistance = d;
+                best = speaker;
+            }
+        }
+        bool mayAdd = _session.ExactSpeakers is null && _speakers.Count < _session.MaxSpeakers;
+        if (bestDistance > _options.NewSpeakerDistance && mayAdd)
+        {
+            int added = NewSpeaker(events);
+            _centroids[added] = (double[])normalised.Clone();
+            return added;
+        }
+        return best;
+    }
+
+    private int NewSpeaker(List<DiarizationEvent> events)
+    {
+        int id = _nextSpeaker++;
+        _speakers.Add(id);
+        events.Add(new SpeakerAddedEvent(_received * _hop, Name(id)));
+        return id;
+    }
+
+    private void LabelCommitted(long committed, List<DiarizationEvent> events)
+    {
+        int w = NearestWindowIndex(_labelled);
+        for (long t = _labelled; t < committed; t++)
+        {
+            if (!_sad.IsSpeech(t))
+            {
+                CloseOpenTurn(events);
+                continue;
+            }
+            int speaker;
+            long windowIndex;
+            if (_windows.Count == 0)
+            {
+                speaker = _speakers.Count == 0 ? NewSpeaker(events) : 0;
+                windowIndex = -1;
+            }
+            else
+            {
+                while (w + 1 < _windows.Count && Math.Abs(_windows[w + 1].Centre - t) < Math.Abs(_windows[w].Centre - t))
+                {
+                    w++;
+                }
+                speaker = SpeakerOf(_windows[w]);
+                windowIndex = _windowBase + w;
+            }
+            AppendFinalFrame(t, speaker, windowIndex, events);
+        }
+        _labelled = Math.Max(_labelled, committed);
+        if (_open is { } open && open.End - open.PieceStart >= _pieceFrames)
+        {
+            EmitPiece(open, events);
+        }
+    }
+
+    private int NearestWindowIndex(long frame)
+    {
+        if (_windows.Count == 0)
+        {
+            return 0;
+        }
+        int lo = 0, hi = _windows.Count - 1;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) / 2;
+            if (_windows[mid].Centre < frame)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return Math.Max(0, lo - 1);
+    }
+
+    private int SpeakerOf(Window window) => window.PreCluster >= 0 ? _preClusters[Resolve(window.PreCluster)].Speaker : window.Speaker;
+
+    private void AppendFinalFrame(long t, int speaker, long windowIndex, List<DiarizationEvent> events)
+    {
+        if (_open is { } open && (open.Speaker != speaker || open.End != t))
+        {
+            CloseOpenTurn(events);
+        }
+        _open ??= new OpenTurn(speaker, t);
+        _open.End = t + 1;
+        if (_runs.Count > 0 && _runs[^1].Window == windowIndex && _runs[^1].End == t && _runs[^1].Speaker == speaker)
+        {
+            _runs[^1] = _runs[^1] with { End = t + 1 };
+        }
+        else
+        {
+            _runs.Add(new Run(t, t + 1, windowIndex, speaker));
+        }
+    }
+
+    private void EmitPiece(OpenTurn open, List<DiarizationEvent> events)
+    {
+        if (open.End <= open.PieceStart)
+        {
+            return;
+        }
+        events.Add(new SegmentEvent(new SpeakerSegment(open.PieceStart * _hop, open.End * _hop, Name(open.Speaker)), true));
+        _speechSeconds += (open.End - open.PieceStart) * _hop;
+        if (open.PieceStart == open.Start)
+        {
+            _finalSegments++;
+        }
+        open.PieceStart = open.End;
+    }
+
+    private void CloseOpenTurn(List<DiarizationEvent> events)
+    {
+        if (_open is { } open)
+        {
+            EmitPiece(open, events);
+            _open = null;
+        }
+    }
+
+    /// <summary>Provisional turn and current speaker for the newest audio (not yet committed).</summary>
+    private void UpdateLiveView(List<DiarizationEvent> events)
+    {
+        long from = _sad.Committed;
+        long to = _sad.ProvisionalEnd;
+        long firstSpeech = -1;
+        long lastSpeech = -1;
+        for (long t = from; t < to; t++)
+        {
+            if (_sad.IsSpeech(t))
+            {
+                if (firstSpeech < 0)
+                {
+                    firstSpeech = t;
+                }
+                lastSpeech = t;
+            }
+        }
+        int? now = _currentSpeaker;
+        if (lastSpeech >= 0 && lastSpeech >= to - 2 && _speakers.Count > 0)
+        {
+            now = _latestSpeaker >= 0 ? _latestSpeaker : 0;
+            _silenceStart = -1;
+        }
+        else if (_currentSpeaker is not null)
+        {
+            // A pause shorter than gap filling is part of the turn; only a longer silence ends it.
+            if (_silenceStart < 0)
+            {
+                _silenceStart = Math.Max(lastSpeech + 1, from);
+            }
+            if (to - _silenceStart >= (long)Math.Round(_options.Speech.GapFillSeconds / _hop))
+            {
+                now = null;
+            }
+        }
+        if (now != _currentSpeaker)
+        {
+            long at = now is null ? _silenceStart : (firstSpeech >= 0 ? firstSpeech : from);
+            events.Add(new SpeakerChangeEvent(at * _hop, _currentSpeaker is int c ? Name(c) : null, now is int n ? Name(n) : null));
+            _currentSpeaker = now;
+        }
+        if (firstSpeech >= 0 && _speakers.Count > 0)
+        {
+            long start = _open is { } open && open.End == from ? open.PieceStart : firstSpeech;
+            var segment = new SpeakerSegment(start * _hop, (lastSpeech + 1) * _hop, Name(_latestSpeaker >= 0 ? _latestSpeaker : 0));
+            if (_lastProvisional is not { } last || last.Speaker != segment.Speaker || segment.EndSeconds - last.EndSeconds >= 0.25 || segment.StartSeconds != last.StartSeconds)
+            {
+                events.Add(new SegmentEvent(segment, false));
+                _lastProvisional = segment;
+            }
+        }
+    }
+
+    private void Recluster(List<DiarizationEvent> events)
+    {
+        _windowsSinceRecluster = 0;
+        _windowsAtLastRecluster = (int)Math.Min(int.MaxValue, _totalWindows);
+        Reclusterings++;
+        // Turns already emitted can only change by explicit events: close the open piece first.
+        if (_open is { } open)
+        {
+            EmitPiece(open, events);
+        }
+
+        // Points: live pre-clusters (weighted) and active windows.
+        var members = new List<(int PreCluster, int Window)>();
+        for (int p = 0; p < _preClusters.Count; p++)
+        {
+            if (_preClusters[p].Sum is not null)
+            {
+                members.Add((p, -1));
+            }
+        }
+        for (int i = 0; i < _windows.Count; i++)
+        {
+            if (_windows[i].PreCluster < 0)
+            {
+                members.Add((-1, i));
+            }
+        }
+        int n = members.Count;
+        LastReclusterSize = n;
+        if (n == 0)
+        {
+            return;
+        }
+        ComputeSnapshot();
+        var points = new double[n * _dims];
+        var weights = new double[n];
+        var current = new int[n];
+        for (int m = 0; m < n; m++)
+        {
+            var (p, i) = members[m];
+            if (p >= 0)
+            {
+                var pc = _preClusters[p];
+                for (int k = 0; k < _dims; k++)
+                {
+                    _scratchVector[k] = pc.Sum![k] / pc.Weight;
+                }
+                Normalise(_scratchVector, _snapMean, _snapScale, points.AsSpan(m * _dims, _dims));
+                weights[m] = pc.Weight;
+                current[m] = pc.Speaker;
+            }
+            else
+            {
+                Normalise(_windows[i].Vector!, _snapMean, _snapScale, points.AsSpan(m * _dims, _dims));
+                weights[m] = 1;
+                current[m] = _windows[i].Speaker;
+            }
+        }
+
+        int min = _session.ExactSpeakers ?? _session.MinSpeakers ?? 1;
+        int max = _session.ExactSpeakers ?? _session.MaxSpeakers;
+        double totalWeight = weights.Sum();
+        int[] labels = totalWeight < _options.Clustering.MinWindowsToCluster && min <= 1
+            ? new int[n]
+            : _clusterer.ClusterWeighted(points, weights, _dims, min, max);
+
+        // Map the new clusters onto the ids in use by overlap, so "S2" stays S2.
+        int clusters = labels.Length == 0 ? 0 : labels.Max() + 1;
+        var ids = current.Distinct().OrderBy(x => x).ToArray();
+        var overlap = new double[clusters, ids.Length];
+        for (int m = 0; m < n; m++)
+        {
+            overlap[labels[m], Array.IndexOf(ids, current[m])] += weights[m];
+        }
+        var assignment = HungarianAlgorithm.Maximize(overlap);
+        var newId = new int[clusters];
+        for (int c = 0; c < clusters; c++)
+        {
+            int j = assignment[c];
+            newId[c] = j >= 0 && overlap[c, j] > 0 ? ids[j] : -1;
+        }
+        for (int c = 0; c < clusters; c++)
+        {
+            if (newId[c] < 0)
+            {
+                newId[c] = NewSpeaker(events);
+            }
+        }
+
+        // Apply, remembering where every old id went.
+        var movedTo = new Dictionary<int, HashSet<int>>();
+        for (int m = 0; m < n; m++)
+        {
+            int to = newId[labels[m]];
+            int from = current[m];
+            if (!movedTo.TryGetValue(from, out var set))
+            {
+                movedTo[from] = set = [];
+            }
+            set.Add(to);
+            var (p, i) = members[m];
+            if (p >= 0)
+            {
+                _preClusters[p].Speaker = to;
+            }
+            else
+            {
+                _windows[i].Speaker = to;
+            }
+        }
+        var survivors = new HashSet<int>(newId);
+        var merged = new Dictionary<int, int>();
+        foreach (var (from, targets) in movedTo)
+        {
+            if (!survivors.Contains(from) && targets.Count == 1)
+            {
+                merged[from] = targets.First();
+            }
+        }
+        foreach (var (from, into) in merged.OrderBy(kv => kv.Key))
+        {
+            events.Add(new MergeEvent(_received * _hop, Name(from), Name(into)));
+        }
+        RelabelRuns(merged, events);
+        foreach (var gone in movedTo.Keys.Where(k => !survivors.Contains(k)))
+        {
+            _speakers.Remove(gone);
+            _centroids.Remove(gone);
+        }
+        if (_latestSpeaker >= 0 && _windows.Count > 0)
+        {
+            _latestSpeaker = SpeakerOf(_windows[^1]);
+        }
+
+        // Centroids of the new clusters, in the snapshot's normalised space.
+        _centroids.Clear();
+        for (int m = 0; m < n; m++)
+        {
+            int id = newId[labels[m]];
+            if (!_centroids.TryGetValue(id, out var c))
+            {
+                _centroids[id] = c = new double[_dims];
+            }
+            var row = points.AsSpan(m * _dims, _dims);
+            for (int k = 0; k < _dims; k++)
+            {
+                c[k] += weights[m] * row[k];
+            }
+        }
+        foreach (var c in _centroids.Values)
+        {
+            double norm = Math.Sqrt(Dot(c, c));
+            for (int k = 0; k < _dims && norm > 0; k++)
+            {
+                c[k] /= norm;
+            }
+        }
+    }
+
+    /// <summary>Every final run whose window now has another speaker is announced, joined into contiguous ranges.</summary>
+    private void RelabelRuns(Dictionary<int, int> merged, List<DiarizationEvent> events)
+    {
+        RelabelEvent? pending = null;
+        for (int r = 0; r < _runs.Count; r++)
+        {
+            var run = _runs[r];
+            int now = run.Window < 0 ? (_windows.Count > 0 ? SpeakerOf(_windows[0]) : run.Speaker) : SpeakerOf(_windows[(int)(run.Window - _windowBase)]);
+            if (now == run.Speaker)
+            {
+                continue;
+            }
+            bool announcedByMerge = merged.TryGetValue(run.Speaker, out int into) && into == now;
+            if (!announcedByMerge)
+            {
+                double start = run.Start * _hop, end = run.End * _hop;
+                if (pending is { } p && p.From == Name(run.Speaker) && p.To == Name(now) && Math.Abs(p.EndSeconds - start) < 1e-9)
+                {
+                    pending = p with { EndSeconds = end };
+                }
+                else
+                {
+                    if (pending is not null)
+                    {
+                        events.Add(pending);
+                    }
+                    pending = new RelabelEvent(_received * _hop, start, end, Name(run.Speaker), Name(now));
+                }
+            }
+            _runs[r] = run with { Speaker = now };
+        }
+        if (pending is not null)
+        {
+            events.Add(pending);
+        }
+    }
+
+    private void ComputeSnapshot()
+    {
+        double eps = _options.Embedding.Epsilon;
+        for (int k = 0; k < _dims; k++)
+        {
+            double mean = _statCount > 0 ? _statSum[k] / _statCount : 0;
+            double variance = _statCount > 0 ? Math.Max(0, _statSquares[k] / _statCount - mean * mean) : 1;
+            _snapMean[k] = mean;
+            _snapScale[k] = 1 / (Math.Sqrt(variance) + eps);
+        }
+    }
+
+    private void Normalise(ReadOnlySpan<double> raw, ReadOnlySpan<double> mean, ReadOnlySpan<double> scale, Span<double> output)
+    {
+        double norm = 0;
+        for (int k = 0; k < _dims; k++)
+        {
+            double z = (raw[k] - mean[k]) * scale[k];
+            output[k] = z;
+            norm += z * z;
+        }
+        norm = Math.Sqrt(norm) + _options.Embedding.Epsilon;
+        for (int k = 0; k < _dims; k++)
+        {
+            output[k] /= norm;
+        }
+    }
+
+    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double s = 0;
+        for (int k = 0; k < a.Length; k++)
+        {
+            s += a[k] * b[k];
+        }
+        return s;
+    }
+
+    /// <summary>Folds the oldest half of the active windows into pre-clusters of consecutive windows of one speaker.</summary>
+    private void FoldOldWindows()
+    {
+        int toFold = _activeWindows - _options.MaxActiveWindows / 2;
+        int i = 0;
+        while (i < _windows.Count && _windows[i].PreCluster >= 0)
+        {
+            i++;
+        }
+        PreCluster? current = null;
+        int inCurrent = 0;
+        for (; i < _windows.Count && toFold > 0; i++, toFold--)
+        {
+            var w = _windows[i];
+            if (current is null || current.Speaker != w.Speaker || inCurrent >= _options.WindowsPerPreCluster)
+            {
+                current = new PreCluster(new double[_dims], 0, w.Speaker);
+                _preClusters.Add(current);
+                inCurrent = 0;
+            }
+            for (int k = 0; k < _dims; k++)
+            {
+                current.Sum![k] += w.Vector![k];
+            }
+            current.Weight++;
+            inCurrent++;
+            w.PreCluster = _preClusters.Count - 1;
+            w.Vector = null;
+            _activeWindows--;
+        }
+        int live = _preClusters.Count(p => p.Sum is not null);
+        if (live > _options.MaxPreClusters)
+        {
+            CoarsenPreClusters(live);
+        }
+    }
+
+    /// <summary>Joins pre-clusters of the same speaker, oldest pairs first, until a quarter fewer remain; then compacts.</summary>
+    private void CoarsenPreClusters(int live)
+    {
+        int target = _options.MaxPreClusters * 3 / 4;
+        var lastOf = new Dictionary<int, int>();
+        for (int p = 0; p < _preClusters.Count && live > target; p++)
+        {
+            var pc = _preClusters[p];
+            if (pc.Sum is null)
+            {
+                continue;
+            }
+            if (lastOf.TryGetValue(pc.Speaker, out int keep))
+            {
+                var into = _preClusters[keep];
+                for (int k = 0; k < _dims; k++)
+                {
+                    into.Sum![k] += pc.Sum[k];
+                }
+                into.Weight += pc.Weight;
+                pc.Sum = null;
+                pc.ForwardTo = keep;
+                live--;
+                lastOf.Remove(pc.Speaker);
+            }
+            else
+            {
+                lastOf[pc.Speaker] = p;
+            }
+        }
+        // Compact: drop the forwarded entries so the list stays bounded.
+        var map = new int[_preClusters.Count];
+        var kept = new List<PreCluster>();
+        for (int p = 0; p < _preClusters.Count; p++)
+        {
+            if (_preClusters[p].Sum is not null)
+            {
+                map[p] = kept.Count;
+                kept.Add(_preClusters[p]);
+            }
+        }
+        foreach (var w in _windows)
+        {
+            if (w.PreCluster >= 0)
+            {
+                w.PreCluster = map[Resolve(w.PreCluster)];
+            }
+        }
+        _preClusters.Clear();
+        _preClusters.AddRange(kept);
+    }
+
+    private int Resolve(int preCluster)
+    {
+        while (_preClusters[preCluster].ForwardTo >= 0)
+        {
+            preCluster = _preClusters[preCluster].ForwardTo;
+        }
+        return preCluster;
+    }
+
+    /// <summary>Forgets final runs and folded windows older than the relabel horizon.</summary>
+    private void TrimHorizon()
+    {
+        long limit = _labelled - _horizonFrames;
+        if (limit <= 0)
+        {
+            return;
+        }
+        int drop = 0;
+        while (drop < _runs.Count && _runs[drop].End < limit)
+        {
+            drop++;
+        }
+        if (drop > 0)
+        {
+            _runs.RemoveRange(0, drop);
+        }
+        long oldestWindowNeeded = _runs.Count > 0 ? Math.Max(0, _runs[0].Window) : _windowBase + _windows.Count;
+        int windowsToDrop = 0;
+        while (windowsToDrop < _windows.Count && _windowBase + windowsToDrop < oldestWindowNeeded
+               && _windows[windowsToDrop].PreCluster >= 0 && _windows[windowsToDrop].Centre < limit)
+        {
+            windowsToDrop++;
+        }
+        if (windowsToDrop > 0)
+        {
+            _windows.RemoveRange(0, windowsToDrop);
+            _windowBase += windowsToDrop;
+        }
+    }
+
+    private sealed class Window(long centre, double[] vector, int speaker)
+    {
+        public long Centre { get; } = centre;
+
+        /// <summary>Raw [mean, std] of the window's speech frames; null once folded into a pre-cluster.</summary>
+        public double[]? Vector { get; set; } = vector;
+
+        public int Speaker { get; set; } = speaker;
+
+        public int PreCluster { get; set; } = -1;
+    }
+
+    private sealed class PreCluster(double[] sum, double weight, int speaker)
+    {
+        public double[]? Sum { get; set; } = sum;
+
+        public double Weight { get; set; } = weight;
+
+        public int Speaker { get; set; } = speaker;
+
+        public int ForwardTo { get; set; } = -1;
+    }
+
+    private sealed class OpenTurn(int speaker, long start)
+    {
+        public int Speaker { get; } = speaker;
+
+        public long Start { get; } = start;
+
+        public long PieceStart { get; set; } = start;
+
+        public long End { get; set; } = start;
+    }
+
+    private readonly record struct Run(long Start, long End, long Window, int Speaker);
+}

@@ -1,0 +1,89 @@
+// Settings of the streaming diarizer: the offline default's stages plus the schedule and bounds of a live session.
+using StreamDiarize.Core.Clustering;
+using StreamDiarize.Core.Embedding;
+using StreamDiarize.Core.Options;
+using StreamDiarize.Core.Speech;
+
+namespace StreamDiarize.Core.Streaming;
+
+public sealed record OnlineDiarizerOptions
+{
+    /// <summary>Speech detection rules (shared with the offline default).</summary>
+    public EnergySpeechDetectorOptions Speech { get; init; } = new();
+
+    /// <summary>Window statistics (shared with the offline default).</summary>
+    public WindowStatsEmbedderOptions Embedding { get; init; } = new();
+
+    /// <summary>Clustering threshold and caps (shared with the offline default).</summary>
+    public AgglomerativeClustererOptions Clustering { get; init; } = new();
+
+    /// <summary>The noise floor and speech peak are percentiles over this much recent audio.</summary>
+    public double SpeechHistorySeconds { get; init; } = 60;
+
+    /// <summary>No speech decision is committed before this much audio has set the noise floor (except at the end).</summary>
+    public double SpeechWarmupSeconds { get; init; } = 2;
+
+    /// <summary>Windows kept one by one for re-clustering; older ones are folded into pre-clusters.</summary>
+    public int MaxActiveWindows { get; init; } = 300;
+
+    /// <summary>Pre-clusters (summaries of old windows) kept for re-clustering.</summary>
+    public int MaxPreClusters { get; init; } = 100;
+
+    /// <summary>Old windows folded together into one pre-cluster (consecutive windows of one speaker).</summary>
+    public int WindowsPerPreCluster { get; init; } = 8;
+
+    /// <summary>Final turns older than this can no longer be relabelled; their details are dropped, bounding memory.</summary>
+    public double RelabelHorizonSeconds { get; init; } = 1800;
+
+    /// <summary>A new window further than this (cosine distance) from every speaker's centroid starts a new speaker.</summary>
+    public double NewSpeakerDistance { get; init; } = 1.0;
+
+    /// <summary>Re-cluster after at least this many new windows ...</summary>
+    public int ReclusterMinNewWindows { get; init; } = 4;
+
+    /// <summary>... once the windows have grown by this fraction since the last re-clustering ...</summary>
+    public double ReclusterGrowthFraction { get; init; } = 0.25;
+
+    /// <summary>... and at the latest after this many new windows (10 s of speech at the default hop).</summary>
+    public int ReclusterMaxNewWindows { get; init; } = 40;
+
+    /// <summary>An ongoing final turn is reported in pieces at least this often; the ledger joins them.</summary>
+    public double FinalPieceSeconds { get; init; } = 0.5;
+
+    public IReadOnlyList<string> GetValidationErrors()
+    {
+        var errors = new List<string>();
+        errors.AddRange(Speech.GetValidationErrors().Select(e => "Speech." + e));
+        errors.AddRange(Embedding.GetValidationErrors().Select(e => "Embedding." + e));
+        errors.AddRange(Clustering.GetValidationErrors().Select(e => "Clustering." + e));
+        void Range(string name, double value, double lo, double hi, string unit)
+        {
+            if (!(value >= lo && value <= hi))
+            {
+                errors.Add($"{name} {value} is invalid: use {lo} to {hi}{unit}");
+            }
+        }
+        Range(nameof(SpeechHistorySeconds), SpeechHistorySeconds, 5, 3600, " seconds");
+        Range(nameof(SpeechWarmupSeconds), SpeechWarmupSeconds, 0, 30, " seconds");
+        Range(nameof(MaxActiveWindows), MaxActiveWindows, 16, 5000, " windows");
+        Range(nameof(MaxPreClusters), MaxPreClusters, 4, 2000, " pre-clusters");
+        Range(nameof(WindowsPerPreCluster), WindowsPerPreCluster, 1, 1000, " windows");
+        Range(nameof(RelabelHorizonSeconds), RelabelHorizonSeconds, 10, 86400, " seconds");
+        Range(nameof(NewSpeakerDistance), NewSpeakerDistance, 0, 2, " (cosine distance)");
+        Range(nameof(ReclusterMinNewWindows), ReclusterMinNewWindows, 1, 10000, " windows");
+        Range(nameof(ReclusterGrowthFraction), ReclusterGrowthFraction, 0, 10, "");
+        Range(nameof(ReclusterMaxNewWindows), ReclusterMaxNewWindows, 1, 100000, " windows");
+        Range(nameof(FinalPieceSeconds), FinalPieceSeconds, 0.01, 60, " seconds");
+        if (ReclusterMaxNewWindows < ReclusterMinNewWindows)
+        {
+            errors.Add($"ReclusterMaxNewWindows {ReclusterMaxNewWindows} is below ReclusterMinNewWindows {ReclusterMinNewWindows}");
+        }
+        return errors;
+    }
+
+    public OnlineDiarizerOptions Validate()
+    {
+        OptionsValidationException.ThrowIfAny(GetValidationErrors());
+        return this;
+    }
+}

@@ -1,0 +1,307 @@
+// Speech detection frame by frame: the offline detector's rules (band energy, hysteresis, gap filling, islands, voicing)
+// with a running noise floor and a fixed lookahead, so every decision is made a bounded time after its frame.
+using StreamDiarize.Core.Speech;
+
+namespace StreamDiarize.Core.Streaming;
+
+/// <summary>
+/// Push one band energy (dB) and one voicing value per frame, in order. Frames older than the lookahead are
+/// committed: their speech decision never changes again. Floor and peak are percentiles of the smoothed energy over
+/// the last <c>historyFrames</c> frames (a histogram, so the cost per frame is constant however long the session).
+/// Gaps shorter than the lookahead are filled; longer ones cannot be, because their frames are already committed.
+/// Memory is bounded by the history and ring sizes.
+/// </summary>
+public sealed class StreamingSpeechDetector
+{
+    private const double HistogramMinDb = -200;
+    private const double HistogramBinDb = 0.1;
+    private const int HistogramBins = 3000;
+    private const int DecisionEveryFrames = 5;
+
+    private readonly EnergySpeechDetectorOptions _options;
+    private readonly int _lookahead;
+    private readonly int _history;
+    private readonly int _warmup;
+    private readonly int _half;
+    private readonly int _gapFrames;
+    private readonly int _islandFrames;
+    private readonly int _context;
+    private readonly int _capacity;
+
+    // Rings indexed by frame % capacity.
+    private readonly double[] _energy;
+    private readonly double[] _smooth;
+    private readonly double[] _voicing;
+    private readonly bool[] _speech;
+    private readonly int[] _historyBins;
+    private readonly int[] _histogram = new int[HistogramBins];
+    private int _historyCount;
+
+    // Scratch for one decision over [start, end).
+    private readonly bool[] _scratch;
+    private readonly bool[] _seed;
+
+    private long _received;
+    private long _smoothed;
+    private long _provisionalEnd;
+    private bool _finished;
+
+    public StreamingSpeechDetector(EnergySpeechDetectorOptions options, double lookaheadSeconds, double historySeconds = 60, double warmupSeconds = 2)
+    {
+        _options = options.Validate();
+        double hop = options.HopSeconds;
+        _half = options.SmoothingFrames / 2;
+        _lookahead = Math.Max(0, (int)Math.Round(lookaheadSeconds / hop) - _half);
+        _history = Math.Max(1, (int)Math.Round(historySeconds / hop));
+        _warmup = Math.Max(1, (int)Math.Round(warmupSeconds / hop));
+        _gapFrames = (int)Math.Round(options.GapFillSeconds / hop);
+        _islandFrames = (int)Math.Round(options.MinIslandSeconds / hop);
+        _context = _gapFrames + _islandFrames + 8;
+        _capacity = Math.Max(_history, _lookahead + _context + _half + _warmup + 64) + DecisionEveryFrames * 4;
+        _energy = new double[_capacity];
+        _smooth = new double[_capacity];
+        _voicing = new double[_capacity];
+        _speech = new bool[_capacity];
+        _historyBins = new int[_history];
+        int window = _context + _lookahead + _half + _warmup + DecisionEveryFrames * 4 + 8;
+        _scratch = new bool[window];
+        _seed = new bool[window];
+    }
+
+    /// <summary>Frames [0, Committed) are decided for good.</summary>
+    public long Committed { get; private set; }
+
+    /// <summary>Frames [Committed, ProvisionalEnd) have a provisional decision.</summary>
+    public long ProvisionalEnd => _provisionalEnd;
+
+    public long Received => _received;
+
+    public double HopSeconds => _options.HopSeconds;
+
+    /// <summary>The decision for a frame in <c>[Committed - capacity/2, ProvisionalEnd)</c>.</summary>
+    public bool IsSpeech(long frame) => _speech[frame % _capacity];
+
+    /// <summary>How many past frames stay readable after they are committed.</summary>
+    public int RetainedFrames => _capacity / 2;
+
+    public void Push(double energyDb, double voicing)
+    {
+        if (_finished)
+        {
+            throw new InvalidOperationException("Push after Finish: start a new detector for a new stream.");
+        }
+        long i = _received++;
+        _energy[i % _capacity] = energyDb;
+        _voicing[i % _capacity] = voicing;
+        // Frame i completes the smoothing window of frame i - half.
+        if (i - _half >= 0)
+        {
+            SmoothThrough(i - _half);
+        }
+        if (_received % DecisionEveryFrames == 0 && _smoothed >= _warmup)
+        {
+            Decide(commitUpTo: _smoothed - _lookahead, endOfStream: false);
+        }
+    }
+
+    /// <summary>End of stream: smooth the tail with the frames that exist and commit everything.</summary>
+    public void Finish()
+    {
+        if (_finished)
+        {
+            return;
+        }
+        _finished = true;
+        while (_smoothed < _received)
+        {
+            SmoothThrough(_smoothed);
+        }
+        Decide(commitUpTo: _received, endOfStream: true);
+    }
+
+    private void SmoothThrough(long j)
+    {
+        long a = Math.Max(0, j - _half);
+        long b = Math.Min(_received, j + _half + 1);
+        double sum = 0;
+        for (long k = a; k < b; k++)
+        {
+            sum += _energy[k % _capacity];
+        }
+        double value = sum / (b - a);
+        _smooth[j % _capacity] = value;
+        _smoothed = j + 1;
+        AddToHistory(value);
+    }
+
+    private void AddToHistory(double value)
+    {
+        int bin = Math.Clamp((int)((value - HistogramMinDb) / HistogramBinDb), 0, HistogramBins - 1);
+        int slot = (int)((_smoothed - 1) % _history);
+        if (_historyCount == _history)
+        {
+            _histogram[_historyBins[slot]]--;
+        }
+        else
+        {
+            _historyCount++;
+        }
+        _historyBins[slot] = bin;
+        _histogram[bin]++;
+    }
+
+    private double Percentile(double percent)
+    {
+        // Linear interpolation between ranks, as numpy does, on 0.1 dB bins.
+        double rank = percent / 100.0 * (_historyCount - 1);
+        long target = (long)Math.Floor(rank);
+        long seen = 0;
+        for (int b = 0; b < HistogramBins; b++)
+        {
+            seen += _histogram[b];
+            if (seen > target)
+            {
+                return HistogramMinDb + (b + 0.5) * HistogramBinDb;
+            }
+        }
+        return HistogramMinDb + HistogramBins * HistogramBinDb;
+    }
+
+    private void Decide(long commitUpTo, bool endOfStream)
+    {
+        long start = Math.Max(0, Committed - _context);
+        long end = _smoothed;
+        if (end <= start)
+        {
+            return;
+        }
+        int n = (int)(end - start);
+        if (n > _scratch.Length)
+        {
+            // Only at Finish after a very long warm-up: decide the head first, in bounded steps.
+            long step = start + _scratch.Length - _context - 1;
+            DecideRange(start, step, Math.Min(commitUpTo, step - _gapFrames), false);
+            Decide(commitUpTo, endOfStream);
+            return;
+        }
+        DecideRange(start, end, commitUpTo, endOfStream);
+    }
+
+    private void DecideRange(long start, long end, long commitUpTo, bool endOfStream)
+    {
+        int n = (int)(end - start);
+        var mask = _scratch.AsSpan(0, n);
+        var seed = _seed.AsSpan(0, n);
+        double floor = Percentile(_options.FloorPercentile);
+        double peak = Percentile(_options.PeakPercentile);
+        double range = peak - floor;
+        double high = Math.Max(floor + Math.Max(_options.MinHighAboveFloorDb, _options.HighThresholdFraction * range), peak - _options.MaxHighBelowPeakDb);
+        double low = floor + Math.Max(_options.MinLowAboveFloorDb, _options.LowThresholdFraction * range);
+
+        for (int k = 0; k < n; k++)
+        {
+            long f = start + k;
+            bool committed = f < Committed;
+            double s = _smooth[f % _capacity];
+            // Committed speech stays speech and seeds its run; committed silence stays silence.
+            mask[k] = committed ? _speech[f % _capacity] : s >= low;
+            seed[k] = committed ? _speech[f % _capacity] : s >= high;
+        }
+        // Hysteresis: a run above the low threshold is speech if it reaches the high one somewhere.
+        int r = 0;
+        while (r < n)
+        {
+            if (!mask[r])
+            {
+                r++;
+                continue;
+            }
+            int e = r;
+            bool any = false;
+            while (e < n && mask[e])
+            {
+                any |= seed[e];
+                e++;
+            }
+            if (!any)
+            {
+                for (int k = r; k < e; k++)
+                {
+                    if (start + k >= Committed)
+                    {
+                        mask[k] = false;
+                    }
+                }
+            }
+            r = e;
+        }
+        // Gap filling between speech runs (only over frames not yet committed).
+        int lastEnd = -1;
+        for (int k = 0; k < n; k++)
+        {
+            if (!mask[k])
+            {
+                continue;
+            }
+            if (lastEnd >= 0 && k > lastEnd && k - lastEnd < _gapFrames)
+            {
+                for (int g = lastEnd; g < k; g++)
+                {
+                    if (start + g >= Committed)
+                    {
+                        mask[g] = true;
+                    }
+                }
+            }
+            while (k < n && mask[k])
+            {
+                k++;
+            }
+            lastEnd = k;
+        }
+        // Islands and the voicing gate apply to closed runs; an open run at the newest frame may still grow.
+        r = 0;
+        while (r < n)
+        {
+            if (!mask[r])
+            {
+                r++;
+                continue;
+            }
+            int e = r;
+            int voiced = 0;
+            while (e < n && mask[e])
+            {
+                if (_voicing[(start + e) % _capacity] > _options.VoicingThreshold)
+                {
+                    voiced++;
+                }
+                e++;
+            }
+            bool open = e == n && !endOfStream;
+            bool startsCommitted = start + r < Committed;
+            int length = e - r;
+            bool tooShort = length < _islandFrames;
+            bool unvoiced = _options.VoicingGate && voiced < _options.MinVoicedFraction * length;
+            if (!open && !startsCommitted && (tooShort || unvoiced))
+            {
+                mask[r..e].Clear();
+            }
+            r = e;
+        }
+        long commit = Math.Min(commitUpTo, end);
+        for (int k = 0; k < n; k++)
+        {
+            long f = start + k;
+            if (f >= Committed)
+            {
+                _speech[f % _capacity] = mask[k];
+            }
+        }
+        if (commit > Committed)
+        {
+            Committed = commit;
+        }
+        _provisionalEnd = end;
+    }
+}
