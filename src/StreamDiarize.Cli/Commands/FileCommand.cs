@@ -32,11 +32,16 @@ internal static class FileCommand
         var rate = new Option<int>("--rate") { Description = "Sample rate of --raw input, Hz.", DefaultValueFactory = _ => 16000 };
         var channels = new Option<int>("--channels") { Description = "Channels of --raw input.", DefaultValueFactory = _ => 1 };
         var id = new Option<string?>("--id") { Description = "File id for stdin input (default: stdin)." };
+        var visualOptions = new FileVisualOptions();
 
         var command = new Command("file", "Diarize recordings offline and write RTTM and JSON.")
         {
             inputs, outDir, config, method, numSpeakers, minSpeakers, maxSpeakers, features, set, raw, rate, channels, id,
         };
+        foreach (var option in visualOptions.All)
+        {
+            command.Options.Add(option);
+        }
         command.SetAction(pr =>
         {
             var stdout = pr.InvocationConfiguration.Output;
@@ -69,6 +74,7 @@ internal static class FileCommand
             }
             var hints = new SpeakerCountHints(pr.GetValue(numSpeakers), pr.GetValue(minSpeakers), pr.GetValue(maxSpeakers));
             DiarizationSettings settings;
+            FileVisualOutputs? visual;
             try
             {
                 var hintErrors = hints.GetValidationErrors();
@@ -77,6 +83,7 @@ internal static class FileCommand
                     throw new SettingsException(hintErrors);
                 }
                 settings = SettingsLoader.Load(pr.GetValue(config), overrides);
+                visual = visualOptions.Bind(pr, pr.GetValue(inputs)!.Length, pr.GetValue(config), overrides);
             }
             catch (SettingsException ex)
             {
@@ -114,6 +121,7 @@ internal static class FileCommand
                     File.WriteAllText(Path.Combine(dir, clip.Id + ".json"), SegmentJson.Serialize(clip.Id, segments));
                     int speakers = segments.Select(s => s.Speaker).Distinct().Count();
                     stdout.WriteLine($"{clip.Id}: {clip.DurationSeconds:F1} s, {speakers} speaker(s), {segments.Count} turn(s) in {watch.Elapsed.TotalSeconds:F2} s -> {rttm}");
+                    failures += visual?.Write(clip, segments, FileVisualOutputs.RunTitle(settings), s => Diarize(s, clip, hints)) ?? 0;
                 }
                 catch (AudioFormatException ex)
                 {
