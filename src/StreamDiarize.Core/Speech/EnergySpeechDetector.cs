@@ -1,10 +1,11 @@
-// Offline speech detection from 300-3400 Hz band energy: smoothing, percentile floor/peak, hysteresis, gap fill, island removal.
+// Offline speech detection from 300-3400 Hz band energy: smoothing, percentile floor/peak, hysteresis, gap fill,
+// island removal, then a segment voicing gate (research round 2).
 using StreamDiarize.Core.Features;
 
 namespace StreamDiarize.Core.Speech;
 
 /// <summary>
-/// The research pipeline's SAD (research/sad.py), ported step for step. Frame energies come from the shared
+/// The research pipeline's SAD (research/sad.py with research2/pipeline2.py's voicing gate), ported step for step. Frame energies come from the shared
 /// featurizer (power spectrum, periodic Hamming, raw signal, frames starting at sample 0), so the FFT code is the
 /// featurizer's. Stateless between calls and safe to share across threads.
 /// </summary>
@@ -59,7 +60,8 @@ public sealed class EnergySpeechDetector : ISpeechDetector
     public SpeechMask Detect(ReadOnlySpan<float> samples)
     {
         var energyDb = BandEnergyDb(samples);
-        return new SpeechMask(Decide(energyDb, Options), Options.HopSeconds);
+        var voicing = Options.VoicingGate ? Voicing(samples, energyDb.Length) : [];
+        return new SpeechMask(Decide(energyDb, voicing, Options), Options.HopSeconds);
     }
 
     /// <summary>Per-frame band energy, 10 log10(sum of |X|^2 over the band + PowerFloor) dB.</summary>
@@ -73,8 +75,22 @@ public sealed class EnergySpeechDetector : ISpeechDetector
         return energies;
     }
 
-    /// <summary>The decision on given frame energies (dB): the pure part of the detector, exposed for tests and comparison.</summary>
-    public static bool[] Decide(ReadOnlySpan<double> energyDb, EnergySpeechDetectorOptions options)
+    /// <summary>Per-frame voicing of the gate, aligned with <see cref="BandEnergyDb"/>'s frames (a fresh estimator, so thread-safe).</summary>
+    public double[] Voicing(ReadOnlySpan<float> samples, int frames) =>
+        new VoicingEstimator(Options.Voicing).ComputeAll(samples, frames);
+
+    /// <summary>
+    /// The decision on given frame energies (dB) without the voicing gate, whatever <see cref="EnergySpeechDetectorOptions.VoicingGate"/>
+    /// says (there is no cue to gate on). Kept for comparisons with the round-1 research.
+    /// </summary>
+    public static bool[] Decide(ReadOnlySpan<double> energyDb, EnergySpeechDetectorOptions options) =>
+        Decide(energyDb, options with { VoicingGate = false });
+
+    /// <summary>
+    /// The decision on given frame energies (dB) and voicing (one per frame; may be empty when the gate is off):
+    /// the pure part of the detector, exposed for tests and comparison.
+    /// </summary>
+    public static bool[] Decide(ReadOnlySpan<double> energyDb, ReadOnlySpan<double> voicing, EnergySpeechDetectorOptions options)
     {
         int n = energyDb.Length;
         var mask = new bool[n];
@@ -90,25 +106,91 @@ public sealed class EnergySpeechDetector : ISpeechDetector
         double range = peak - floor;
         double high = Math.Max(floor + Math.Max(options.MinHighAboveFloorDb, options.HighThresholdFraction * range), peak - options.MaxHighBelowPeakDb);
         double low = floor + Math.Max(options.MinLowAboveFloorDb, options.LowThresholdFraction * range);
+        Hysteresis(smooth, low, high, mask);
+        PostProcess(mask, voicing, options);
+        return mask;
+    }
 
-        var regions = PostProcess(Hysteresis(smooth, low, high), options.HopSeconds, options.GapFillSeconds, options.MinIslandSeconds);
+    /// <summary>
+    /// The segment-level steps after hysteresis, in place on a frame mask: fill gaps shorter than GapFillSeconds,
+    /// drop regions shorter than MinIslandSeconds, move each region to the frames whose centres it covers (below), and
+    /// with <see cref="EnergySpeechDetectorOptions.VoicingGate"/> drop regions with too few voiced frames.
+    /// Allocates nothing, so a streaming detector can run it on a bounded buffer; regions touching the buffer's ends
+    /// are treated as complete, so the caller decides how much context to hold.
+    /// </summary>
+    /// <param name="mask">Hysteresis output on entry, the speech mask on return.</param>
+    /// <param name="voicing">Voicing of the same frames (at least mask.Length values); ignored, and may be empty, when the gate is off.</param>
+    public static void PostProcess(Span<bool> mask, ReadOnlySpan<double> voicing, EnergySpeechDetectorOptions options)
+    {
+        if (options.VoicingGate && voicing.Length < mask.Length)
+        {
+            throw new ArgumentException($"The voicing gate needs one voicing value per frame: {mask.Length} frames, {voicing.Length} values.", nameof(voicing));
+        }
+        double hop = options.HopSeconds;
+
+        // Gap filling and island removal compare seconds computed as the research does (frame * hop), so ties at
+        // exactly the gap or island length round the same way.
+        int previousEnd = -1;
+        for (int i = NextRun(mask, 0, out int end); i >= 0; i = NextRun(mask, end, out end))
+        {
+            if (previousEnd >= 0 && i * hop - previousEnd * hop < options.GapFillSeconds)
+            {
+                mask[previousEnd..i].Fill(true);
+            }
+            previousEnd = end;
+        }
+        for (int i = NextRun(mask, 0, out int end); i >= 0; i = NextRun(mask, end, out end))
+        {
+            if (end * hop - i * hop < options.MinIslandSeconds)
+            {
+                mask[i..end].Clear();
+            }
+        }
 
         // As the research does (sad.py), a frame is speech when its centre, i * hop + frame / 2, lies in a region
         // whose ends are frame starts. That places the mask about one hop before the energy that triggered it; kept
-        // so the figures match the research's (docs/ACCURACY.md).
-        double hop = options.HopSeconds;
+        // so the figures match the research's (docs/ACCURACY.md). Each region only moves earlier, so a forward scan
+        // never meets its own output.
         double centre = options.FrameSamples / 2.0 / options.SampleRateHz;
-        int r = 0;
-        for (int i = 0; i < n && r < regions.Count; i++)
+        int reach = (int)Math.Ceiling(centre / hop) + 1;
+        for (int a = NextRun(mask, 0, out int b); a >= 0; a = NextRun(mask, b, out b))
         {
-            double t = i * hop + centre;
-            while (r < regions.Count && t >= regions[r].End)
+            double start = a * hop, stop = b * hop;
+            mask[a..b].Clear();
+            for (int i = Math.Max(0, a - reach); i < b; i++)
             {
-                r++;
+                double t = i * hop + centre;
+                if (t >= start && t < stop)
+                {
+                    mask[i] = true;
+                }
             }
-            mask[i] = r < regions.Count && t >= regions[r].Start;
         }
-        return mask;
+
+        if (options.VoicingGate)
+        {
+            ApplyVoicingGate(mask, voicing, options.VoicingThreshold, options.MinVoicedFraction);
+        }
+    }
+
+    /// <summary>
+    /// In place: clears every run of speech frames in which fewer than <paramref name="minVoicedFraction"/> of the
+    /// frames have voicing above <paramref name="threshold"/>. Allocates nothing.
+    /// </summary>
+    public static void ApplyVoicingGate(Span<bool> mask, ReadOnlySpan<double> voicing, double threshold, double minVoicedFraction)
+    {
+        for (int a = NextRun(mask, 0, out int b); a >= 0; a = NextRun(mask, b, out b))
+        {
+            int voiced = 0;
+            for (int i = a; i < b; i++)
+            {
+                voiced += voicing[i] > threshold ? 1 : 0;
+            }
+            if ((double)voiced / (b - a) < minVoicedFraction)
+            {
+                mask[a..b].Clear();
+            }
+        }
     }
 
     /// <summary>Centred moving average of odd length <paramref name="length"/>; at the edges, the mean of the frames that exist.</summary>
@@ -143,10 +225,9 @@ public sealed class EnergySpeechDetector : ISpeechDetector
         return t >= 0.5 ? b - diff * (1 - t) : a + diff * t;
     }
 
-    /// <summary>Runs of frames at or above <paramref name="low"/> that hold at least one frame at or above <paramref name="high"/>, as [start, end) frame ranges.</summary>
-    private static List<(int Start, int End)> Hysteresis(double[] v, double low, double high)
+    /// <summary>Marks the runs of frames at or above <paramref name="low"/> that hold at least one frame at or above <paramref name="high"/>.</summary>
+    private static void Hysteresis(double[] v, double low, double high, Span<bool> mask)
     {
-        var runs = new List<(int, int)>();
         int i = 0;
         while (i < v.Length)
         {
@@ -164,31 +245,31 @@ public sealed class EnergySpeechDetector : ISpeechDetector
             }
             if (seeded)
             {
-                runs.Add((i, j));
+                mask[i..j].Fill(true);
             }
             i = j;
         }
-        return runs;
     }
 
-    /// <summary>Fills gaps shorter than the gap, then drops regions shorter than the island, in seconds as the research computes them.</summary>
-    private static List<(double Start, double End)> PostProcess(List<(int Start, int End)> runs, double hop, double gap, double minIsland)
+    /// <summary>Start of the first run of true at or after <paramref name="from"/> (and its exclusive end), or -1.</summary>
+    private static int NextRun(ReadOnlySpan<bool> mask, int from, out int end)
     {
-        var joined = new List<(double Start, double End)>();
-        foreach (var (a, b) in runs)
+        int a = from;
+        while (a < mask.Length && !mask[a])
         {
-            double s = a * hop, e = b * hop;
-            if (joined.Count > 0 && s - joined[^1].End < gap)
-            {
-                joined[^1] = (joined[^1].Start, e);
-            }
-            else
-            {
-                joined.Add((s, e));
-            }
+            a++;
         }
-        joined.RemoveAll(r => r.End - r.Start < minIsland);
-        return joined;
+        if (a == mask.Length)
+        {
+            end = a;
+            return -1;
+        }
+        end = a;
+        while (end < mask.Length && mask[end])
+        {
+            end++;
+        }
+        return a;
     }
 
     private sealed class BandEnergySink(double[] energies, int firstBin, int endBin, double powerFloor) : IFrameSink

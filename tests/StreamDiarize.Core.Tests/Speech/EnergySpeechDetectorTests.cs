@@ -1,4 +1,5 @@
-// The band-energy detector on signals whose speech is known: bursts found, short gaps filled, short islands dropped.
+// The band-energy detector on signals whose speech is known: bursts found, short gaps filled, short islands dropped,
+// unvoiced bursts gated out; and the in-place post-processing on hand-made masks.
 using StreamDiarize.Core.Options;
 using StreamDiarize.Core.Speech;
 
@@ -40,14 +41,14 @@ public class EnergySpeechDetectorTests
     }
 
     [Fact]
-    public void A_gap_shorter_than_a_second_is_filled_and_a_longer_one_is_kept()
+    public void A_gap_shorter_than_1_5_seconds_is_filled_and_a_longer_one_is_kept()
     {
-        var audio = SyntheticAudio.ToneBurstsInNoise(12, (1, 2.5), (3.2, 4.5), (6, 7), (8.3, 9.5));
+        var audio = SyntheticAudio.ToneBurstsInNoise(12, (1, 2.5), (3.5, 4.5), (6.5, 7.5), (9.5, 10.5));
         var regions = Detector.Detect(audio).Regions();
         Assert.Equal(3, regions.Count);
         AssertNear((1, 4.5), regions[0]);
-        AssertNear((6, 7), regions[1]);
-        AssertNear((8.3, 9.5), regions[2]);
+        AssertNear((6.5, 7.5), regions[1]);
+        AssertNear((9.5, 10.5), regions[2]);
     }
 
     [Fact]
@@ -104,9 +105,81 @@ public class EnergySpeechDetectorTests
             BandHighHz = 300,
             GapFillSeconds = -1,
             FftSize = 300,
+            MinVoicedFraction = 2,
+            Voicing = new VoicingOptions { MinLag = 0 },
         }));
-        Assert.Equal(4, ex.Errors.Count);
+        Assert.Equal(6, ex.Errors.Count);
+        Assert.Contains(ex.Errors, e => e.StartsWith("Voicing.MinLag 0", StringComparison.Ordinal));
         Assert.Contains(ex.Errors, e => e.StartsWith("SmoothingFrames 10", StringComparison.Ordinal));
         Assert.Contains(ex.Errors, e => e.StartsWith("GapFillSeconds -1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_voicing_gate_drops_a_noise_burst_and_keeps_a_voiced_one_of_the_same_band_energy()
+    {
+        var audio = SyntheticAudio.ToneBurstsInNoise(10);
+        SyntheticAudio.Add(audio, SyntheticAudio.HarmonicComplex(2 * SyntheticAudio.RateHz, 150, 0.1), 1);
+        SyntheticAudio.Add(audio, SyntheticAudio.BandNoise(2 * SyntheticAudio.RateHz, 0.1), 6);
+
+        var regions = Detector.Detect(audio).Regions();
+        Assert.Single(regions);
+        AssertNear((1, 3), regions[0]);
+
+        var ungated = new EnergySpeechDetector(new EnergySpeechDetectorOptions { VoicingGate = false }).Detect(audio).Regions();
+        Assert.Equal(2, ungated.Count);
+        AssertNear((6, 8), ungated[1]);
+    }
+
+    [Fact]
+    public void Post_processing_fills_gaps_drops_islands_moves_regions_to_frame_centres_and_gates_in_place()
+    {
+        var options = new EnergySpeechDetectorOptions();
+        var mask = new bool[600];
+        mask.AsSpan(10, 100).Fill(true);   // joined with the next run across a 1.4 s gap
+        mask.AsSpan(250, 50).Fill(true);
+        mask.AsSpan(460, 30).Fill(true);   // a 0.3 s island, 1.6 s after the last: dropped
+        var voicing = new double[600];
+        voicing.AsSpan(0, 300).Fill(0.9);
+
+        EnergySpeechDetector.PostProcess(mask, voicing, options);
+        Assert.Equal(Enumerable.Range(9, 290), Enumerable.Range(0, 600).Where(i => mask[i]));
+    }
+
+    [Fact]
+    public void The_gate_clears_a_region_with_too_few_voiced_frames_and_keeps_one_with_enough()
+    {
+        var mask = new bool[100];
+        mask.AsSpan(0, 40).Fill(true);
+        mask.AsSpan(60, 40).Fill(true);
+        var voicing = new double[100];
+        voicing.AsSpan(0, 13).Fill(0.9);   // 13 of 40 = 0.325 < 0.35
+        voicing.AsSpan(60, 14).Fill(0.9);  // 14 of 40 = 0.35, kept
+
+        EnergySpeechDetector.ApplyVoicingGate(mask, voicing, 0.6, 0.35);
+        Assert.Equal(Enumerable.Range(60, 40), Enumerable.Range(0, 100).Where(i => mask[i]));
+    }
+
+    [Fact]
+    public void Post_processing_allocates_nothing()
+    {
+        var options = new EnergySpeechDetectorOptions();
+        var mask = new bool[1000];
+        var voicing = new double[1000];
+        EnergySpeechDetector.PostProcess(mask, voicing, options);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int k = 0; k < 20; k++)
+        {
+            mask.AsSpan(100, 300).Fill(true);
+            mask.AsSpan(700, 100).Fill(true);
+            EnergySpeechDetector.PostProcess(mask, voicing, options);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void The_gate_needs_a_voicing_value_per_frame()
+    {
+        Assert.Throws<ArgumentException>(() => EnergySpeechDetector.PostProcess(new bool[10], new double[5], new EnergySpeechDetectorOptions()));
+        EnergySpeechDetector.PostProcess(new bool[10], [], new EnergySpeechDetectorOptions { VoicingGate = false });
     }
 }
