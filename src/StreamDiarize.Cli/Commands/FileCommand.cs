@@ -7,6 +7,9 @@ using StreamDiarize.Core.Audio;
 using StreamDiarize.Core.Features;
 using StreamDiarize.Core.Pipeline;
 using StreamDiarize.Core.Segments;
+using StreamDiarize.Core.Options;
+using StreamDiarize.Core.Streaming;
+using StreamDiarize.Streaming;
 
 namespace StreamDiarize.Cli.Commands;
 
@@ -32,11 +35,13 @@ internal static class FileCommand
         var rate = new Option<int>("--rate") { Description = "Sample rate of --raw input, Hz.", DefaultValueFactory = _ => 16000 };
         var channels = new Option<int>("--channels") { Description = "Channels of --raw input.", DefaultValueFactory = _ => 1 };
         var id = new Option<string?>("--id") { Description = "File id for stdin input (default: stdin)." };
+        var streaming = new Option<bool>("--streaming") { Description = "Run the live (streaming) pipeline on each file, as fast as it can, instead of the offline one." };
+        var latency = new Option<double>("--latency") { Description = "With --streaming: seconds after which a turn is final (0.25 to 10).", DefaultValueFactory = _ => 1.0 };
         var visualOptions = new FileVisualOptions();
 
         var command = new Command("file", "Diarize recordings offline and write RTTM and JSON.")
         {
-            inputs, outDir, config, method, numSpeakers, minSpeakers, maxSpeakers, features, set, raw, rate, channels, id,
+            inputs, outDir, config, method, numSpeakers, minSpeakers, maxSpeakers, features, set, raw, rate, channels, id, streaming, latency,
         };
         foreach (var option in visualOptions.All)
         {
@@ -114,7 +119,9 @@ internal static class FileCommand
                 {
                     var clip = Load(input, rawFormat, pr.GetValue(id));
                     var watch = Stopwatch.StartNew();
-                    var segments = Diarize(settings, clip, hints);
+                    var segments = pr.GetValue(streaming)
+                        ? DiarizeStreaming(settings, clip, hints, pr.GetValue(latency))
+                        : Diarize(settings, clip, hints);
                     watch.Stop();
                     var rttm = Path.Combine(dir, clip.Id + ".rttm");
                     Rttm.WriteFile(rttm, clip.Id, segments);
@@ -122,6 +129,11 @@ internal static class FileCommand
                     int speakers = segments.Select(s => s.Speaker).Distinct().Count();
                     stdout.WriteLine($"{clip.Id}: {clip.DurationSeconds:F1} s, {speakers} speaker(s), {segments.Count} turn(s) in {watch.Elapsed.TotalSeconds:F2} s -> {rttm}");
                     failures += visual?.Write(clip, segments, FileVisualOutputs.RunTitle(settings), s => Diarize(s, clip, hints)) ?? 0;
+                }
+                catch (OptionsValidationException ex)
+                {
+                    stderr.WriteLine($"error: {input}: {ex.Message}");
+                    return 2;
                 }
                 catch (AudioFormatException ex)
                 {
@@ -157,6 +169,23 @@ internal static class FileCommand
             return AudioLoader.LoadRaw(file, input, AudioLoader.FileIdOf(input), raw);
         }
         return AudioLoader.LoadWav(input);
+    }
+
+    internal static List<SpeakerSegment> DiarizeStreaming(DiarizationSettings settings, AudioClip clip, SpeakerCountHints hints, double latencySeconds)
+    {
+        if (settings.Method != DiarizationMethod.Default)
+        {
+            throw new OptionsValidationException([$"--streaming runs the default method; --method {settings.Method} is offline only"]);
+        }
+        var session = new SessionOptions
+        {
+            ExactSpeakers = hints.Exact,
+            MinSpeakers = hints.Min,
+            MaxSpeakers = hints.Max ?? new SessionOptions().MaxSpeakers,
+            LatencySeconds = latencySeconds,
+        };
+        var factory = new DefaultSessionFactory(settings.Default, settings.Streaming);
+        return StreamingRunner.RunAsync(clip, factory, session).GetAwaiter().GetResult().Segments;
     }
 
     internal static List<SpeakerSegment> Diarize(DiarizationSettings settings, AudioClip clip, SpeakerCountHints hints) => settings.Method switch

@@ -18,6 +18,9 @@ public sealed record DiarizationSettings
 
     public SeedDiarizerOptions Seed { get; init; } = new();
 
+    /// <summary>Schedule and bounds of live sessions (their stages are <see cref="Default"/>'s).</summary>
+    public Streaming.OnlineDiarizerOptions Streaming { get; init; } = new();
+
     public IReadOnlyList<string> GetValidationErrors()
     {
         var errors = new List<string>();
@@ -27,6 +30,7 @@ public sealed record DiarizationSettings
         }
         errors.AddRange(Default.GetValidationErrors().Select(e => "Default." + e));
         errors.AddRange(Seed.GetValidationErrors());
+        errors.AddRange(Streaming.GetValidationErrors().Select(e => "Streaming." + e));
         return errors;
     }
 }

@@ -53,6 +53,22 @@ public sealed class EnergySpeechDetector : ISpeechDetector
 
     public EnergySpeechDetectorOptions Options { get; }
 
+    /// <summary>The power spectrum the band energy is read from (a streaming analyzer runs its own featurizer on it).</summary>
+    public FeaturizerOptions SpectrumOptions => spectrumOptions;
+
+    /// <summary>10 log10(sum of the band's bins of <paramref name="powerSpectrum"/> + PowerFloor) dB.</summary>
+    public double BandEnergyOfSpectrum(ReadOnlySpan<float> powerSpectrum) => BandEnergy(powerSpectrum, bandFirstBin, bandEndBin, Options.PowerFloor);
+
+    private static double BandEnergy(ReadOnlySpan<float> powerSpectrum, int firstBin, int endBin, double powerFloor)
+    {
+        double sum = 0;
+        for (int k = firstBin; k < endBin; k++)
+        {
+            sum += powerSpectrum[k];
+        }
+        return 10 * Math.Log10(sum + powerFloor);
+    }
+
     public int SampleRateHz => Options.SampleRateHz;
 
     public double FrameHopSeconds => Options.HopSeconds;
@@ -274,14 +290,7 @@ public sealed class EnergySpeechDetector : ISpeechDetector
 
     private sealed class BandEnergySink(double[] energies, int firstBin, int endBin, double powerFloor) : IFrameSink
     {
-        public void OnFrame(long frameIndex, ReadOnlySpan<float> features)
-        {
-            double sum = 0;
-            for (int k = firstBin; k < endBin; k++)
-            {
-                sum += features[k];
-            }
-            energies[frameIndex] = 10 * Math.Log10(sum + powerFloor);
-        }
+        public void OnFrame(long frameIndex, ReadOnlySpan<float> features) =>
+            energies[frameIndex] = BandEnergy(features, firstBin, endBin, powerFloor);
     }
 }

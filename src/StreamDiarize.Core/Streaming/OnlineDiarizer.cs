@@ -2,6 +2,7 @@
 // re-clustering on a bounded summary, with speaker ids kept stable and every change to the past announced.
 using StreamDiarize.Core.Clustering;
 using StreamDiarize.Core.Events;
+using StreamDiarize.Core.Pipeline;
 using StreamDiarize.Core.Scoring;
 using StreamDiarize.Core.Segments;
 
@@ -27,6 +28,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     public const int MfccOffset = 2;
 
     private readonly OnlineDiarizerOptions _options;
+    private readonly DefaultDiarizerOptions _stages;
     private readonly SessionOptions _session;
     private readonly StreamingSpeechDetector _sad;
     private readonly AgglomerativeClusterer _clusterer;
@@ -80,20 +82,24 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     private double _speechSeconds;
     private int _finalSegments;
 
-    public OnlineDiarizer(OnlineDiarizerOptions options, SessionOptions session)
+    /// <param name="stages">Speech, embedding and clustering settings, shared with the offline default.</param>
+    /// <param name="options">The live schedule and memory bounds.</param>
+    /// <param name="session">This session's hints and latency.</param>
+    public OnlineDiarizer(DefaultDiarizerOptions stages, OnlineDiarizerOptions options, SessionOptions session)
     {
+        _stages = stages.Validate();
         _options = options.Validate();
         Options.OptionsValidationException.ThrowIfAny(session.GetValidationErrors());
         _session = session;
-        _hop = options.Speech.HopSeconds;
-        _sad = new StreamingSpeechDetector(options.Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds);
-        _clusterer = new AgglomerativeClusterer(options.Clustering);
-        _firstCoefficient = options.Embedding.FirstCoefficient;
-        _coefficients = options.Embedding.CoefficientCount;
-        _dims = options.Embedding.Dims;
-        _windowFrames = (int)Math.Round(options.Embedding.WindowSeconds / _hop);
-        _windowHopFrames = (int)Math.Round(options.Embedding.WindowHopSeconds / _hop);
-        _minSpeechFrames = options.Embedding.MinSpeechFraction * _windowFrames;
+        _hop = stages.Speech.HopSeconds;
+        _sad = new StreamingSpeechDetector(stages.Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds);
+        _clusterer = new AgglomerativeClusterer(stages.Clustering);
+        _firstCoefficient = stages.Embedding.FirstCoefficient;
+        _coefficients = stages.Embedding.CoefficientCount;
+        _dims = stages.Embedding.Dims;
+        _windowFrames = (int)Math.Round(stages.Embedding.WindowSeconds / _hop);
+        _windowHopFrames = (int)Math.Round(stages.Embedding.WindowHopSeconds / _hop);
+        _minSpeechFrames = stages.Embedding.MinSpeechFraction * _windowFrames;
         _latencyFrames = (int)Math.Round(session.LatencySeconds / _hop);
         _pieceFrames = Math.Max(1, (int)Math.Round(options.FinalPieceSeconds / _hop));
         _horizonFrames = (int)Math.Round(options.RelabelHorizonSeconds / _hop);
@@ -107,7 +113,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     }
 
     /// <summary>Frames of analysis this diarizer expects: 2 + the MFCC count of the embedding's featurizer.</summary>
-    public int FrameDims => MfccOffset + _options.Embedding.Features.MfccCount;
+    public int FrameDims => MfccOffset + _stages.Embedding.Features.MfccCount;
 
     /// <summary>Re-clusterings run so far (for benchmarks and tests).</summary>
     public int Reclusterings { get; private set; }
@@ -216,7 +222,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         {
             mean[k] /= count;
         }
-        if (_options.Embedding.IncludeStd)
+        if (_stages.Embedding.IncludeStd)
         {
             var std = vector.AsSpan(_coefficients, _coefficients);
             for (long t = start; t < end; t++)
@@ -429,7 +435,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
             {
                 _silenceStart = Math.Max(lastSpeech + 1, from);
             }
-            if (to - _silenceStart >= (long)Math.Round(_options.Speech.GapFillSeconds / _hop))
+            if (to - _silenceStart >= (long)Math.Round(_stages.Speech.GapFillSeconds / _hop))
             {
                 now = null;
             }
@@ -514,7 +520,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         int min = _session.ExactSpeakers ?? _session.MinSpeakers ?? 1;
         int max = _session.ExactSpeakers ?? _session.MaxSpeakers;
         double totalWeight = weights.Sum();
-        int[] labels = totalWeight < _options.Clustering.MinWindowsToCluster && min <= 1
+        int[] labels = totalWeight < _stages.Clustering.MinWindowsToCluster && min <= 1
             ? new int[n]
             : _clusterer.ClusterWeighted(points, weights, _dims, min, max);
 
@@ -650,7 +656,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
 
     private void ComputeSnapshot()
     {
-        double eps = _options.Embedding.Epsilon;
+        double eps = _stages.Embedding.Epsilon;
         for (int k = 0; k < _dims; k++)
         {
             double mean = _statCount > 0 ? _statSum[k] / _statCount : 0;
@@ -669,7 +675,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
             output[k] = z;
             norm += z * z;
         }
-        norm = Math.Sqrt(norm) + _options.Embedding.Epsilon;
+        norm = Math.Sqrt(norm) + _stages.Embedding.Epsilon;
         for (int k = 0; k < _dims; k++)
         {
             output[k] /= norm;

@@ -1,22 +1,10 @@
-// Settings of the streaming diarizer: the offline default's stages plus the schedule and bounds of a live session.
-using StreamDiarize.Core.Clustering;
-using StreamDiarize.Core.Embedding;
+// The schedule and bounds of a live session; its stages (speech, embedding, clustering) are the offline default's.
 using StreamDiarize.Core.Options;
-using StreamDiarize.Core.Speech;
 
 namespace StreamDiarize.Core.Streaming;
 
 public sealed record OnlineDiarizerOptions
 {
-    /// <summary>Speech detection rules (shared with the offline default).</summary>
-    public EnergySpeechDetectorOptions Speech { get; init; } = new();
-
-    /// <summary>Window statistics (shared with the offline default).</summary>
-    public WindowStatsEmbedderOptions Embedding { get; init; } = new();
-
-    /// <summary>Clustering threshold and caps (shared with the offline default).</summary>
-    public AgglomerativeClustererOptions Clustering { get; init; } = new();
-
     /// <summary>The noise floor and speech peak are percentiles over this much recent audio.</summary>
     public double SpeechHistorySeconds { get; init; } = 60;
 
@@ -53,9 +41,6 @@ public sealed record OnlineDiarizerOptions
     public IReadOnlyList<string> GetValidationErrors()
     {
         var errors = new List<string>();
-        errors.AddRange(Speech.GetValidationErrors().Select(e => "Speech." + e));
-        errors.AddRange(Embedding.GetValidationErrors().Select(e => "Embedding." + e));
-        errors.AddRange(Clustering.GetValidationErrors().Select(e => "Clustering." + e));
         void Range(string name, double value, double lo, double hi, string unit)
         {
             if (!(value >= lo && value <= hi))
