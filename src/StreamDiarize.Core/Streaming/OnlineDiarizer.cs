@@ -92,7 +92,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         Options.OptionsValidationException.ThrowIfAny(session.GetValidationErrors());
         _session = session;
         _hop = stages.Speech.HopSeconds;
-        _sad = new StreamingSpeechDetector(stages.Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds);
+        _sad = new StreamingSpeechDetector(stages.Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb);
         _clusterer = new AgglomerativeClusterer(stages.Clustering);
         _firstCoefficient = stages.Embedding.FirstCoefficient;
         _coefficients = stages.Embedding.CoefficientCount;

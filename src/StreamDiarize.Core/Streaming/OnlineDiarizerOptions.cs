@@ -11,6 +11,13 @@ public sealed record OnlineDiarizerOptions
     /// <summary>No speech decision is committed before this much audio has set the noise floor (except at the end).</summary>
     public double SpeechWarmupSeconds { get; init; } = 2;
 
+    /// <summary>
+    /// Until <see cref="SpeechHistorySeconds"/> of audio has been heard, speech is assumed to span at least this range
+    /// above the noise floor, so a session that has heard only background does not take it for speech. 40 dB is below
+    /// the range of every speech clip measured (33-51 dB on the AMI clips, docs/ACCURACY.md).
+    /// </summary>
+    public double SpeechMinRangeDb { get; init; } = 40;
+
     /// <summary>Windows kept one by one for re-clustering; older ones are folded into pre-clusters.</summary>
     public int MaxActiveWindows { get; init; } = 300;
 
@@ -50,6 +57,7 @@ public sealed record OnlineDiarizerOptions
         }
         Range(nameof(SpeechHistorySeconds), SpeechHistorySeconds, 5, 3600, " seconds");
         Range(nameof(SpeechWarmupSeconds), SpeechWarmupSeconds, 0, 30, " seconds");
+        Range(nameof(SpeechMinRangeDb), SpeechMinRangeDb, 0, 80, " dB");
         Range(nameof(MaxActiveWindows), MaxActiveWindows, 16, 5000, " windows");
         Range(nameof(MaxPreClusters), MaxPreClusters, 4, 2000, " pre-clusters");
         Range(nameof(WindowsPerPreCluster), WindowsPerPreCluster, 1, 1000, " windows");

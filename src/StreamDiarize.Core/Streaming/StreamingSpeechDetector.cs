@@ -27,6 +27,7 @@ public sealed class StreamingSpeechDetector
     private readonly int _islandFrames;
     private readonly int _context;
     private readonly int _capacity;
+    private readonly double _minRangeDb;
 
     // Rings indexed by frame % capacity.
     private readonly double[] _energy;
@@ -46,9 +47,10 @@ public sealed class StreamingSpeechDetector
     private long _provisionalEnd;
     private bool _finished;
 
-    public StreamingSpeechDetector(EnergySpeechDetectorOptions options, double lookaheadSeconds, double historySeconds = 60, double warmupSeconds = 2)
+    public StreamingSpeechDetector(EnergySpeechDetectorOptions options, double lookaheadSeconds, double historySeconds = 60, double warmupSeconds = 2, double minRangeDb = 0)
     {
         _options = options.Validate();
+        _minRangeDb = minRangeDb;
         double hop = options.HopSeconds;
         _half = options.SmoothingFrames / 2;
         _lookahead = Math.Max(0, (int)Math.Round(lookaheadSeconds / hop) - _half);
@@ -194,7 +196,9 @@ public sealed class StreamingSpeechDetector
         var seed = _seed.AsSpan(0, n);
         double floor = Percentile(_options.FloorPercentile);
         double peak = Percentile(_options.PeakPercentile);
-        double range = peak - floor;
+        // Until the history is full it may hold only background, or only quiet speech: assume speech spans at least
+        // this range above the floor. Once a full history has been seen, its own range is trusted.
+        double range = _historyCount < _history ? Math.Max(peak - floor, _minRangeDb) : peak - floor;
         double high = Math.Max(floor + Math.Max(_options.MinHighAboveFloorDb, _options.HighThresholdFraction * range), peak - _options.MaxHighBelowPeakDb);
         double low = floor + Math.Max(_options.MinLowAboveFloorDb, _options.LowThresholdFraction * range);
 
@@ -283,7 +287,10 @@ public sealed class StreamingSpeechDetector
             int length = e - r;
             bool tooShort = length < _islandFrames;
             bool unvoiced = _options.VoicingGate && voiced < _options.MinVoicedFraction * length;
-            if (!open && !startsCommitted && (tooShort || unvoiced))
+            // A closed run is judged whole. An open run is judged on what it has so far once it is long enough for
+            // the gate to mean something, so a long noise burst is not committed as speech before it ends.
+            bool reject = open ? !tooShort && unvoiced : tooShort || unvoiced;
+            if (!startsCommitted && reject)
             {
                 mask[r..e].Clear();
             }
