@@ -30,8 +30,12 @@ public sealed record OnlineDiarizerOptions
     /// <summary>Final turns older than this can no longer be relabelled; their details are dropped, bounding memory.</summary>
     public double RelabelHorizonSeconds { get; init; } = 1800;
 
-    /// <summary>A new window further than this (cosine distance) from every speaker's centroid starts a new speaker.</summary>
-    public double NewSpeakerDistance { get; init; } = 1.0;
+    /// <summary>
+    /// A new window further than this (cosine distance) from every speaker's centroid starts a new speaker at once. High,
+    /// so that only a clearly different voice gets a new id before re-clustering has the evidence (1.6 gave 5 speakers
+    /// added and 40 merges an hour on looped AMI audio, against 35 and 330 at 1.0; docs/BENCHMARKS.md).
+    /// </summary>
+    public double NewSpeakerDistance { get; init; } = 1.6;
 
     /// <summary>Re-cluster after at least this many new windows ...</summary>
     public int ReclusterMinNewWindows { get; init; } = 4;
