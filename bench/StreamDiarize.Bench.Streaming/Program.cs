@@ -8,6 +8,11 @@ using StreamDiarize.Core.Features;
 using StreamDiarize.Core.Pipeline;
 using StreamDiarize.Core.Streaming;
 
+if (args.Length > 0 && args[0] == "stability")
+{
+    var first = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : new OnlineDiarizerOptions().FirstReclusterWindows;
+    return Stability.Run(args.Length > 1 ? args[1] : Path.Combine("..", "shared", "data", "ami"), new OnlineDiarizerOptions { FirstReclusterWindows = first });
+}
 var hours = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 1.0;
 var amiDir = args.Length > 1 ? args[1] : Path.Combine("..", "shared", "data", "ami");
 var clips = Directory.GetFiles(amiDir, "*.wav").Order(StringComparer.Ordinal).Select(p => AudioLoader.LoadWav(p).Samples).ToArray();
@@ -101,5 +106,73 @@ sealed class DiarizerSink(OnlineDiarizer diarizer) : IFrameSink
             }
         }
         _events.Clear();
+    }
+}
+
+/// <summary>On each AMI clip: how many final turns were changed later by Relabel or Merge.</summary>
+static class Stability
+{
+    public static int Run(string amiDir, OnlineDiarizerOptions online)
+    {
+        Console.WriteLine("| clip | final turns | final speech s | speech s relabelled later | relabel events | merge events |");
+        Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
+        int turns = 0, relabels = 0, merges = 0;
+        double speech = 0, changed = 0;
+        foreach (var path in Directory.GetFiles(amiDir, "*.wav").Order(StringComparer.Ordinal))
+        {
+            var clip = AudioLoader.LoadWav(path);
+            var stages = new DefaultDiarizerOptions();
+            var analyzer = new DefaultFrameAnalyzer(stages);
+            var diarizer = new OnlineDiarizer(stages, online, new SessionOptions());
+            var ledger = new SegmentLedger();
+            var sink = new LedgerSinkAdapter(diarizer, ledger);
+            analyzer.Push(clip.Samples, sink);
+            analyzer.Flush(sink);
+            var tail = new List<DiarizationEvent>();
+            diarizer.Complete(tail);
+            foreach (var e in tail)
+            {
+                sink.Count(e);
+                ledger.Apply(e);
+            }
+            var finalTurns = ledger.Snapshot(includeProvisional: false);
+            double seconds = finalTurns.Sum(t => t.DurationSeconds);
+            Console.WriteLine($"| {clip.Id} | {finalTurns.Count} | {seconds:F1} | {ledger.FinalSecondsChanged:F1} | {sink.Relabels} | {sink.Merges} |");
+            turns += finalTurns.Count; speech += seconds; changed += ledger.FinalSecondsChanged; relabels += sink.Relabels; merges += sink.Merges;
+        }
+        Console.WriteLine($"| **total** | {turns} | {speech:F1} | {changed:F1} ({100.0 * changed / Math.Max(1e-9, speech):F1} %) | {relabels} | {merges} |");
+        return 0;
+    }
+
+    private sealed class LedgerSinkAdapter(OnlineDiarizer diarizer, SegmentLedger ledger) : IFrameSink
+    {
+        private readonly List<DiarizationEvent> _events = [];
+
+        public int Relabels { get; private set; }
+
+        public int Merges { get; private set; }
+
+        public void Count(DiarizationEvent e)
+        {
+            if (e is RelabelEvent)
+            {
+                Relabels++;
+            }
+            else if (e is MergeEvent)
+            {
+                Merges++;
+            }
+        }
+
+        public void OnFrame(long frameIndex, ReadOnlySpan<float> features)
+        {
+            diarizer.OnFrame(frameIndex, features, _events);
+            foreach (var e in _events)
+            {
+                Count(e);
+                ledger.Apply(e);
+            }
+            _events.Clear();
+        }
     }
 }

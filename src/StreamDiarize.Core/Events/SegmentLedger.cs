@@ -19,6 +19,9 @@ public sealed class SegmentLedger
     /// <summary>How many final segments (or parts of them) changed speaker after they were final.</summary>
     public int FinalSegmentsChanged { get; private set; }
 
+    /// <summary>Seconds of final speech whose speaker changed after it was final (counted once per change).</summary>
+    public double FinalSecondsChanged { get; private set; }
+
     public void Apply(DiarizationEvent e)
     {
         switch (e)
@@ -41,6 +44,7 @@ public sealed class SegmentLedger
                     {
                         _final[i] = _final[i] with { Speaker = m.Into };
                         FinalSegmentsChanged++;
+                        FinalSecondsChanged += _final[i].DurationSeconds;
                     }
                 }
                 for (int i = 0; i < _provisional.Count; i++)
@@ -81,7 +85,9 @@ public sealed class SegmentLedger
             {
                 parts.Add(s with { EndSeconds = start });
             }
-            parts.Add(new SpeakerSegment(Math.Max(s.StartSeconds, start), Math.Min(s.EndSeconds, end), to));
+            var moved = new SpeakerSegment(Math.Max(s.StartSeconds, start), Math.Min(s.EndSeconds, end), to);
+            parts.Add(moved);
+            FinalSecondsChanged += moved.DurationSeconds;
             if (s.EndSeconds > end)
             {
                 parts.Add(s with { StartSeconds = end });

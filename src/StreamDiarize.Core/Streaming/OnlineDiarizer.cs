@@ -257,7 +257,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         _latestSpeaker = speaker;
 
         int due = Math.Clamp((int)Math.Ceiling(_options.ReclusterGrowthFraction * _windowsAtLastRecluster), _options.ReclusterMinNewWindows, _options.ReclusterMaxNewWindows);
-        if (_windowsSinceRecluster >= due)
+        if (_windowsSinceRecluster >= due && _totalWindows >= _options.FirstReclusterWindows)
         {
             Recluster(events);
         }
@@ -547,11 +547,30 @@ public sealed class OnlineDiarizer : IFrameDiarizer
             }
         }
 
+        // A point moves to another speaker only when its new cluster is clearly nearer than its old speaker's: points
+        // near a boundary would otherwise flip back and forth between re-clusterings, and each flip is a Relabel.
+        var proposed = Centroids(points, weights, n, m => newId[labels[m]]);
+        var target = new int[n];
+        for (int m = 0; m < n; m++)
+        {
+            int to = newId[labels[m]];
+            int from = current[m];
+            if (to != from && proposed.TryGetValue(from, out var old))
+            {
+                var row = points.AsSpan(m * _dims, _dims);
+                if (1 - Dot(row, proposed[to]) > 1 - Dot(row, old) - _options.RelabelMargin)
+                {
+                    to = from;
+                }
+            }
+            target[m] = to;
+        }
+
         // Apply, remembering where every old id went.
         var movedTo = new Dictionary<int, HashSet<int>>();
         for (int m = 0; m < n; m++)
         {
-            int to = newId[labels[m]];
+            int to = target[m];
             int from = current[m];
             if (!movedTo.TryGetValue(from, out var set))
             {
@@ -568,7 +587,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
                 _windows[i].Speaker = to;
             }
         }
-        var survivors = new HashSet<int>(newId);
+        var survivors = new HashSet<int>(target);
         var merged = new Dictionary<int, int>();
         foreach (var (from, targets) in movedTo)
         {
@@ -592,14 +611,24 @@ public sealed class OnlineDiarizer : IFrameDiarizer
             _latestSpeaker = SpeakerOf(_windows[^1]);
         }
 
-        // Centroids of the new clusters, in the snapshot's normalised space.
+        // Centroids of the speakers as applied, in the snapshot's normalised space, for online assignment.
         _centroids.Clear();
+        foreach (var (id, c) in Centroids(points, weights, n, m => target[m]))
+        {
+            _centroids[id] = c;
+        }
+    }
+
+    /// <summary>Unit-length weighted mean of the points of each id.</summary>
+    private Dictionary<int, double[]> Centroids(double[] points, double[] weights, int n, Func<int, int> idOf)
+    {
+        var result = new Dictionary<int, double[]>();
         for (int m = 0; m < n; m++)
         {
-            int id = newId[labels[m]];
-            if (!_centroids.TryGetValue(id, out var c))
+            int id = idOf(m);
+            if (!result.TryGetValue(id, out var c))
             {
-                _centroids[id] = c = new double[_dims];
+                result[id] = c = new double[_dims];
             }
             var row = points.AsSpan(m * _dims, _dims);
             for (int k = 0; k < _dims; k++)
@@ -607,7 +636,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
                 c[k] += weights[m] * row[k];
             }
         }
-        foreach (var c in _centroids.Values)
+        foreach (var c in result.Values)
         {
             double norm = Math.Sqrt(Dot(c, c));
             for (int k = 0; k < _dims && norm > 0; k++)
@@ -615,6 +644,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
                 c[k] /= norm;
             }
         }
+        return result;
     }
 
     /// <summary>Every final run whose window now has another speaker is announced, joined into contiguous ranges.</summary>

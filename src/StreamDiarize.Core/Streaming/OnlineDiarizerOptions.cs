@@ -37,6 +37,18 @@ public sealed record OnlineDiarizerOptions
     /// </summary>
     public double NewSpeakerDistance { get; init; } = 1.6;
 
+    /// <summary>
+    /// No re-clustering (so no second speaker from clustering) before this many windows of speech: a handful of
+    /// windows cannot support a split, and an early split is what later relabels undo.
+    /// </summary>
+    public int FirstReclusterWindows { get; init; } = 40;
+
+    /// <summary>
+    /// At a re-clustering, a window or pre-cluster changes speaker only if its new cluster's centroid is nearer than its
+    /// old speaker's by at least this (cosine distance), so boundary points do not flip back and forth.
+    /// </summary>
+    public double RelabelMargin { get; init; } = 0.1;
+
     /// <summary>Re-cluster after at least this many new windows ...</summary>
     public int ReclusterMinNewWindows { get; init; } = 4;
 
@@ -67,6 +79,8 @@ public sealed record OnlineDiarizerOptions
         Range(nameof(WindowsPerPreCluster), WindowsPerPreCluster, 1, 1000, " windows");
         Range(nameof(RelabelHorizonSeconds), RelabelHorizonSeconds, 10, 86400, " seconds");
         Range(nameof(NewSpeakerDistance), NewSpeakerDistance, 0, 2, " (cosine distance)");
+        Range(nameof(RelabelMargin), RelabelMargin, 0, 2, " (cosine distance)");
+        Range(nameof(FirstReclusterWindows), FirstReclusterWindows, 1, 100000, " windows");
         Range(nameof(ReclusterMinNewWindows), ReclusterMinNewWindows, 1, 10000, " windows");
         Range(nameof(ReclusterGrowthFraction), ReclusterGrowthFraction, 0, 10, "");
         Range(nameof(ReclusterMaxNewWindows), ReclusterMaxNewWindows, 1, 100000, " windows");
