@@ -77,9 +77,15 @@ public sealed class DiarizerService(
 
             // Shutdown ends the audio as if the client had half-closed: the pipeline flushes and SessionEnded goes out.
             using var stopping = lifetime.ApplicationStopping.Register(() => audio.Complete());
-            _ = PumpAsync(requestStream, audio, ct);
+            var pump = PumpAsync(requestStream, audio, ct);
             await pipeline.RunAsync(audio, ct).ConfigureAwait(false);
             await writer.CompleteAsync().ConfigureAwait(false);
+            if (!pump.IsCompleted)
+            {
+                // Ended by shutdown while the client still sends: give it a moment to see SessionEnded and half-close,
+                // so the call ends with a clean END_STREAM on both sides rather than a reset of its request.
+                await Task.WhenAny(pump, Task.Delay(ShutdownGrace, ct)).ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {
@@ -144,11 +150,29 @@ public sealed class DiarizerService(
         }
         catch (System.Threading.Channels.ChannelClosedException)
         {
-            // The source was completed first (shutdown, or the pipeline failed): the rest of the audio is not wanted.
+            // The source was completed first (shutdown): the rest of the audio is not wanted, but reading on
+            // lets the client's half-close arrive.
+            await DiscardRest(requestStream, ct).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             audio.Complete(ex);
+        }
+    }
+
+    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(2);
+
+    private static async Task DiscardRest(IAsyncStreamReader<DiarizeRequest> requestStream, CancellationToken ct)
+    {
+        try
+        {
+            while (await requestStream.MoveNext(ct).ConfigureAwait(false))
+            {
+            }
+        }
+        catch (Exception)
+        {
+            // The call is over either way.
         }
     }
 

@@ -1,0 +1,24 @@
+// The factory the integration tests use: whatever ServerHost registers by default, so they follow the real diarizer when it lands.
+using Microsoft.Extensions.DependencyInjection;
+using StreamDiarize.Core.Streaming;
+
+namespace StreamDiarize.Server.Tests;
+
+internal static class IntegrationFactory
+{
+    /// <summary>
+    /// Today this is the placeholder (PlaceholderSessionComponentsFactory). When the real streaming diarizer is
+    /// registered in ServerHost.AddDiarizerServer, these tests run it with no change here.
+    /// </summary>
+    public static ISessionComponentsFactory Default()
+    {
+        var services = new ServiceCollection();
+        ServerHost.AddDiarizerServer(services, new ServerOptions());
+        return services.BuildServiceProvider().GetRequiredService<ISessionComponentsFactory>();
+    }
+
+    /// <summary>The factories a system-level test runs against: the scripted unit factory and the server's default.</summary>
+    public static TheoryData<string> Names => ["scripted", "default"];
+
+    public static ISessionComponentsFactory ByName(string name) => name == "scripted" ? new ScriptedSessionFactory() : Default();
+}
