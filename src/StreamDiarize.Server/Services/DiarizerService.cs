@@ -72,8 +72,10 @@ public sealed class DiarizerService(
         {
             await writer.WriteAsync(started, 0, ct).ConfigureAwait(false);
             var causes = new ConcurrentQueue<long>();
-            var diarizer = new TimedFrameDiarizer(components.Diarizer, audio, components.Analyzer.HopSeconds, causes);
-            var pipeline = new DiarizationPipeline(components.Analyzer, diarizer, [new SessionEventSink(session, writer, causes, plan.IncludeProvisional)]);
+            var frameCauses = new ConcurrentQueue<(long Frame, double Seconds)>();
+            var analyzer = new TimedFrameAnalyzer(components.Analyzer, frameCauses);
+            var diarizer = new TimedFrameDiarizer(components.Diarizer, audio, frameCauses, causes);
+            var pipeline = new DiarizationPipeline(analyzer, diarizer, [new SessionEventSink(session, writer, causes, plan.IncludeProvisional)]);
 
             // Shutdown ends the audio as if the client had half-closed: the pipeline flushes and SessionEnded goes out.
             using var stopping = lifetime.ApplicationStopping.Register(() => audio.Complete());

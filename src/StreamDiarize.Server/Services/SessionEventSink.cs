@@ -2,6 +2,7 @@
 using System.Collections.Concurrent;
 using StreamDiarize.Contracts;
 using StreamDiarize.Core.Events;
+using StreamDiarize.Core.Features;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Server.Sessions;
 using StreamDiarize.Streaming;
@@ -26,18 +27,59 @@ internal sealed class SessionEventSink(LiveSession session, ResponseEventWriter 
 }
 
 /// <summary>
-/// Notes, for each event the diarizer emits, when the audio that caused it arrived, so the writer can time
+/// Notes which audio completed each analysis frame: the frames that come out of one Push were caused by the block
+/// pushed, so each frame is paired with the stream time of that block's end (16 kHz pipeline samples).
+/// </summary>
+internal sealed class TimedFrameAnalyzer(IFrameAnalyzer inner, ConcurrentQueue<(long Frame, double Seconds)> frameCauses) : IFrameAnalyzer, IFrameSink
+{
+    private IFrameSink? _sink;
+    private long _pushed;
+    private bool _flushing;
+
+    public int Dims => inner.Dims;
+
+    public double HopSeconds => inner.HopSeconds;
+
+    public void Push(ReadOnlySpan<float> samples, IFrameSink sink)
+    {
+        _pushed += samples.Length;
+        _sink = sink;
+        inner.Push(samples, this);
+    }
+
+    public void Flush(IFrameSink sink)
+    {
+        _sink = sink;
+        _flushing = true;
+        inner.Flush(this);
+    }
+
+    public void OnFrame(long frameIndex, ReadOnlySpan<float> features)
+    {
+        frameCauses.Enqueue((frameIndex, _flushing ? double.PositiveInfinity : (double)_pushed / DiarizationPipeline.PipelineSampleRateHz));
+        _sink!.OnFrame(frameIndex, features);
+    }
+}
+
+/// <summary>
+/// Notes, for each event the diarizer emits, when the audio that completed its frame arrived, so the writer can time
 /// arrival-to-wire. Events leave the pipeline in the order they were made, so a queue pairs them up.
 /// </summary>
-internal sealed class TimedFrameDiarizer(IFrameDiarizer inner, GrpcAudioSource audio, double hopSeconds, ConcurrentQueue<long> causes) : IFrameDiarizer
+internal sealed class TimedFrameDiarizer(IFrameDiarizer inner, GrpcAudioSource audio, ConcurrentQueue<(long Frame, double Seconds)> frameCauses, ConcurrentQueue<long> causes) : IFrameDiarizer
 {
     public void OnFrame(long frameIndex, ReadOnlySpan<float> frame, List<DiarizationEvent> events)
     {
+        double seconds = double.PositiveInfinity;
+        while (frameCauses.TryPeek(out var head) && head.Frame <= frameIndex)
+        {
+            frameCauses.TryDequeue(out _);
+            seconds = head.Seconds;
+        }
         int before = events.Count;
         inner.OnFrame(frameIndex, frame, events);
         if (events.Count > before)
         {
-            long at = audio.ArrivalOf((frameIndex + 1) * hopSeconds);
+            long at = double.IsPositiveInfinity(seconds) ? audio.ArrivalOfEnd() : audio.ArrivalOf(seconds);
             for (int i = before; i < events.Count; i++)
             {
                 causes.Enqueue(at);

@@ -117,7 +117,7 @@ public sealed class GrpcAudioSource : IAudioSource
     /// When the chunk holding stream time <paramref name="streamSeconds"/> arrived (a <see cref="Stopwatch"/> timestamp).
     /// Times past the received audio map to the end of the stream. Asked in increasing time order, so older entries are dropped.
     /// </summary>
-    public long ArrivalOf(double streamSeconds) => ArrivalOfSample((long)(streamSeconds * _format.SampleRateHz));
+    public long ArrivalOf(double streamSeconds) => ArrivalOfSample((long)Math.Round(streamSeconds * _format.SampleRateHz));
 
     /// <summary>When the end of the stream was seen (or the last chunk arrived, if the end has not come yet).</summary>
     public long ArrivalOfEnd() => ArrivalOfSample(long.MaxValue);
