@@ -20,6 +20,7 @@ var metricsUrl = new Uri(Get("metrics", "http://127.0.0.1:8080/metrics"));
 var levels = Get("streams", "50").Split(',').Select(s => int.Parse(s, inv)).ToArray();
 double seconds = double.Parse(Get("seconds", "30"), inv);
 int chunkMs = int.Parse(Get("chunk-ms", "100"), inv);
+double warmup = double.Parse(Get("warmup", "10"), inv);
 string wav = Get("wav", Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/data/ami/dev00.wav"));
 
 // Bounded on purpose: this is a loopback benchmark, not a tool to load someone else's server.
@@ -44,6 +45,12 @@ using var channel = GrpcChannel.ForAddress(server, new GrpcChannelOptions
 var client = new Diarizer.DiarizerClient(channel);
 
 Console.WriteLine($"# {clip.Id} ({clip.DurationSeconds:F0} s, looped), {seconds} s per level, {chunkMs} ms chunks, server {server}");
+if (warmup > 0)
+{
+    // JIT, thread pool growth and HTTP/2 connections are not what this measures.
+    await Task.WhenAll(Enumerable.Range(0, 20).Select(i => RunStream(client, clip, 100_000 + i, 20, Math.Min(warmup, 60), chunkMs)));
+}
+Console.WriteLine($"# load average before: {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a")}");
 Console.WriteLine("streams  sustained  p50_ms  p99_ms  events  max_send_lag_ms  errors  cpu_busy");
 bool allOk = true;
 foreach (int n in levels)
@@ -55,7 +62,20 @@ foreach (int n in levels)
     var after = await Histogram(http, metricsUrl);
     var delta = after.Select(kv => (Le: kv.Key, Count: kv.Value - before.GetValueOrDefault(kv.Key))).OrderBy(b => b.Le).ToList();
     double total = delta.Count > 0 ? delta[^1].Count : 0;
-    double P(double q) => delta.FirstOrDefault(b => b.Count >= q * total).Le * 1000;
+    // Linear interpolation inside the bucket, as Prometheus' histogram_quantile does.
+    double P(double q)
+    {
+        double rank = q * total, lower = 0, below = 0;
+        foreach (var (le, count) in delta)
+        {
+            if (count >= rank)
+            {
+                return double.IsPositiveInfinity(le) ? lower * 1000 : (lower + (le - lower) * (rank - below) / Math.Max(1, count - below)) * 1000;
+            }
+            (lower, below) = (le, count);
+        }
+        return 0;
+    }
     int errors = results.Count(r => r.Error is not null);
     double maxLag = results.Max(r => r.MaxSendLagMs);
     long events = results.Sum(r => r.Events);
@@ -74,7 +94,7 @@ return allOk ? 0 : 1;
 static async Task<StreamResult> RunStream(Diarizer.DiarizerClient client, StreamDiarize.Core.Audio.AudioClip clip, int index, int count, double seconds, int chunkMs)
 {
     // Spread the starts over one chunk so the streams do not all send in the same millisecond.
-    await Task.Delay(chunkMs * index / Math.Max(1, count));
+    await Task.Delay(chunkMs * (index % Math.Max(1, count)) / Math.Max(1, count));
     int chunk = clip.SampleRateHz * chunkMs / 1000;
     int chunks = (int)(seconds * 1000 / chunkMs);
     long events = 0;
@@ -91,7 +111,7 @@ static async Task<StreamResult> RunStream(Diarizer.DiarizerClient client, Stream
         });
         await call.RequestStream.WriteAsync(new DiarizeRequest
         {
-            Config = new SessionConfig { SessionId = $"load-{index}", Format = new AudioFormat { Encoding = AudioEncoding.PcmF32Le, SampleRateHz = clip.SampleRateHz, Channels = 1 } },
+            Config = new SessionConfig { SessionId = $"load-{index}-{Guid.NewGuid():N}", Format = new AudioFormat { Encoding = AudioEncoding.PcmF32Le, SampleRateHz = clip.SampleRateHz, Channels = 1 } },
         });
         var bytes = new byte[chunk * 4];
         var clock = Stopwatch.StartNew();

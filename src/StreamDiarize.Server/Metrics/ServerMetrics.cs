@@ -17,7 +17,7 @@ public sealed class ServerMetrics
     public Histogram EventLatencySeconds { get; } = Prometheus.Metrics.CreateHistogram(
         "streamdiarize_event_latency_seconds",
         "Time from the audio chunk that caused an event arriving to the event being written to the Diarize response stream.",
-        new HistogramConfiguration { Buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        new HistogramConfiguration { Buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.5, 1, 2.5, 5, 10] });
 
     /// <summary>Events dropped from slow watchers' buffers.</summary>
     public Counter WatcherEventsDropped { get; } = Prometheus.Metrics.CreateCounter(
