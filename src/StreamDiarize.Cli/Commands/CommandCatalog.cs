@@ -11,5 +11,8 @@ internal static class CommandCatalog
         yield return FileCommand.Create();
         yield return ScoreCommand.Create();
         yield return SynthCommand.Create();
+        yield return ServeCommand.Create();
+        yield return StreamCommand.Create();
+        yield return WatchCommand.Create();
     }
 }

@@ -1,0 +1,66 @@
+// `streamdiarize serve`: runs the gRPC daemon (StreamDiarize.Server) until Ctrl+C or SIGTERM.
+using System.CommandLine;
+using Microsoft.Extensions.Options;
+using StreamDiarize.Cli.Configuration;
+using StreamDiarize.Server;
+
+namespace StreamDiarize.Cli.Commands;
+
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var host = new Option<string?>("--host") { Description = "Interface to listen on (default 127.0.0.1; 0.0.0.0 for every interface)." };
+        var grpcPort = new Option<int?>("--grpc-port") { Description = "Port of the gRPC (HTTP/2) endpoint (default 50051)." };
+        var httpPort = new Option<int?>("--http-port") { Description = "Port of the HTTP/1.1 endpoint with /healthz and /metrics (default 8080)." };
+        var config = new Option<string?>("--config") { Description = "A JSON file with settings that override config/appsettings.json (Server, Kestrel, Logging sections)." };
+        var command = new Command("serve", "Run the gRPC diarization daemon. Other settings: --Server:MaxSessions=100 or STREAMDIARIZE__Server__MaxSessions=100.")
+        {
+            host, grpcPort, httpPort, config,
+        };
+        // Everything else is ASP.NET Core configuration from the command line (Key=Value, --Key=Value, --Key Value).
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (pr, ct) =>
+        {
+            var overrides = new List<KeyValuePair<string, string?>>();
+            if (pr.GetValue(host) is { } h)
+            {
+                overrides.Add(new("Server:Host", h));
+            }
+            if (pr.GetValue(grpcPort) is { } g)
+            {
+                overrides.Add(new("Server:GrpcPort", g.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+            if (pr.GetValue(httpPort) is { } p)
+            {
+                overrides.Add(new("Server:HttpPort", p.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+            Microsoft.AspNetCore.Builder.WebApplication app;
+            try
+            {
+                app = ServerHost.Build([.. pr.UnmatchedTokens], new ServerHostOptions
+                {
+                    DefaultsJson = SettingsLoader.OpenEmbeddedDefaults,
+                    ConfigFile = pr.GetValue(config),
+                    Overrides = overrides,
+                });
+            }
+            catch (OptionsValidationException ex)
+            {
+                pr.InvocationConfiguration.Error.WriteLine("invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, ex.Failures.Select(f => "  - " + f)));
+                return 2;
+            }
+            try
+            {
+                await app.RunAsync().ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                pr.InvocationConfiguration.Error.WriteLine($"cannot listen: {ex.Message} (choose other ports with --grpc-port and --http-port)");
+                return 1;
+            }
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,167 @@
+// `streamdiarize stream AUDIO --server URL`: sends a WAV to the daemon as a live stream, prints events and writes the final RTTM.
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using StreamDiarize.Audio;
+using StreamDiarize.Contracts;
+using StreamDiarize.Core.Events;
+using StreamDiarize.Core.Segments;
+using StreamDiarize.Protocol.V1;
+using StreamDiarize.Streaming.Sinks;
+
+namespace StreamDiarize.Cli.Commands;
+
+internal static class StreamCommand
+{
+    public const string DefaultServer = "http://127.0.0.1:50051";
+
+    public static Command Create()
+    {
+        var audio = new Argument<string>("audio") { Description = "A WAV file (any rate and channels; sent as 16 kHz mono PCM_F32LE)." };
+        var server = new Option<string>("--server") { Description = "The daemon's gRPC address.", DefaultValueFactory = _ => DefaultServer };
+        var realtime = new Option<bool>("--realtime") { Description = "Send audio at the pace it plays (the same as --speed 1)." };
+        var speed = new Option<double?>("--speed") { Description = "Send at this many times real time (default: as fast as the server takes it)." };
+        var outDir = new Option<string?>("--out", "-o") { Description = "Write <file-id>.rttm of the final segments into this folder." };
+        var numSpeakers = new Option<int?>("--num-speakers") { Description = "Exact number of speakers, when known." };
+        var minSpeakers = new Option<int?>("--min-speakers") { Description = "At least this many speakers." };
+        var maxSpeakers = new Option<int?>("--max-speakers") { Description = "At most this many speakers." };
+        var latency = new Option<double?>("--latency") { Description = "Seconds behind the newest audio at which a segment becomes final (0.25 to 10)." };
+        var embedder = new Option<string?>("--embedder") { Description = "features, or onnx:PATH (a model path on the server)." };
+        var sessionId = new Option<string?>("--session-id") { Description = "Name the session (watchers use it); default: the server picks one." };
+        var chunkMs = new Option<int>("--chunk-ms") { Description = "Audio per message, milliseconds.", DefaultValueFactory = _ => 100 };
+        var provisional = new Option<bool>("--provisional") { Description = "Also receive and print provisional segments." };
+        var command = new Command("stream", "Stream a WAV to a running `streamdiarize serve` and print speaker events as they arrive.")
+        {
+            audio, server, realtime, speed, outDir, numSpeakers, minSpeakers, maxSpeakers, latency, embedder, sessionId, chunkMs, provisional,
+        };
+        command.SetAction(async (pr, ct) =>
+        {
+            var output = pr.InvocationConfiguration.Output;
+            var error = pr.InvocationConfiguration.Error;
+            double pace = pr.GetValue(realtime) ? 1 : pr.GetValue(speed) ?? 0;
+            if (pace < 0 || double.IsNaN(pace) || pr.GetValue(chunkMs) is < 10 or > 5000)
+            {
+                error.WriteLine("--speed must be positive and --chunk-ms 10 to 5000");
+                return 2;
+            }
+            var config = new SessionConfig
+            {
+                Format = new AudioFormat { Encoding = AudioEncoding.PcmF32Le, SampleRateHz = AudioLoader.DefaultSampleRateHz, Channels = 1 },
+            };
+            if (pr.GetValue(numSpeakers) is { } n) config.ExactSpeakers = n;
+            if (pr.GetValue(minSpeakers) is { } lo) config.MinSpeakers = lo;
+            if (pr.GetValue(maxSpeakers) is { } hi) config.MaxSpeakers = hi;
+            if (pr.GetValue(latency) is { } l) config.LatencySeconds = l;
+            if (pr.GetValue(embedder) is { } e) config.Embedder = e;
+            if (pr.GetValue(sessionId) is { } id) config.SessionId = id;
+            if (pr.GetValue(provisional)) config.IncludeProvisional = true;
+
+            Core.Audio.AudioClip clip;
+            try
+            {
+                clip = AudioLoader.LoadWav(pr.GetValue(audio)!);
+            }
+            catch (AudioFormatException ex)
+            {
+                error.WriteLine($"error: {ex.Message}");
+                return 2;
+            }
+            string url = pr.GetValue(server)!;
+            try
+            {
+                using var channel = GrpcChannel.ForAddress(url);
+                var result = await RunAsync(new Diarizer.DiarizerClient(channel), clip, config, pace, pr.GetValue(chunkMs), output, ct).ConfigureAwait(false);
+                if (pr.GetValue(outDir) is { } dir)
+                {
+                    Directory.CreateDirectory(dir);
+                    var path = Path.Combine(dir, clip.Id + ".rttm");
+                    Rttm.WriteFile(path, clip.Id, result.Ledger.Snapshot(includeProvisional: false));
+                    output.WriteLine($"session {result.SessionId}: final segments -> {path}");
+                }
+                return 0;
+            }
+            catch (RpcException ex)
+            {
+                return GrpcClientErrors.Report(ex, url, error);
+            }
+            catch (UriFormatException)
+            {
+                error.WriteLine($"--server {url} is not a URL: use e.g. {DefaultServer}");
+                return 2;
+            }
+        });
+        return command;
+    }
+
+    public sealed record StreamResult(string SessionId, SegmentLedger Ledger);
+
+    /// <summary>Sends <paramref name="clip"/> (16 kHz mono) paced at <paramref name="speed"/> x real time (0: unpaced) and prints each event.</summary>
+    public static async Task<StreamResult> RunAsync(Diarizer.DiarizerClient client, Core.Audio.AudioClip clip, SessionConfig config, double speed, int chunkMs, TextWriter output, CancellationToken ct)
+    {
+        using var call = client.Diarize(cancellationToken: ct);
+        var sending = SendAsync(call.RequestStream, clip, config, speed, chunkMs, ct);
+        var ledger = new SegmentLedger();
+        string sessionId = "";
+        try
+        {
+            await foreach (var e in call.ResponseStream.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                output.WriteLine(FormatLine(e));
+                if (e.EventCase == DiarizeEvent.EventOneofCase.SessionStarted)
+                {
+                    sessionId = e.SessionStarted.SessionId;
+                }
+                if (EventMapping.ToCore(e) is { } core)
+                {
+                    ledger.Apply(core);
+                }
+            }
+        }
+        finally
+        {
+            try
+            {
+                await sending.ConfigureAwait(false);
+            }
+            catch (Exception) when (ct.IsCancellationRequested || sending.IsFaulted)
+            {
+                // The response's status says what went wrong; a failed send only echoes it.
+            }
+        }
+        return new StreamResult(sessionId, ledger);
+    }
+
+    private static async Task SendAsync(IClientStreamWriter<DiarizeRequest> requests, Core.Audio.AudioClip clip, SessionConfig config, double speed, int chunkMs, CancellationToken ct)
+    {
+        await requests.WriteAsync(new DiarizeRequest { Config = config }, ct).ConfigureAwait(false);
+        int chunk = clip.SampleRateHz * chunkMs / 1000;
+        var clock = Stopwatch.StartNew();
+        for (int start = 0; start < clip.Samples.Length; start += chunk)
+        {
+            int count = Math.Min(chunk, clip.Samples.Length - start);
+            if (speed > 0)
+            {
+                var due = TimeSpan.FromSeconds(start / (double)clip.SampleRateHz / speed);
+                if (due > clock.Elapsed)
+                {
+                    await Task.Delay(due - clock.Elapsed, ct).ConfigureAwait(false);
+                }
+            }
+            var bytes = new byte[count * sizeof(float)];
+            Buffer.BlockCopy(clip.Samples, start * sizeof(float), bytes, 0, bytes.Length);
+            await requests.WriteAsync(new DiarizeRequest { Audio = new AudioChunk { Data = UnsafeByteOperations.UnsafeWrap(bytes) } }, ct).ConfigureAwait(false);
+        }
+        await requests.CompleteAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>One line per event, in the console sink's format, with the wire-only events named.</summary>
+    public static string FormatLine(DiarizeEvent e) => e.EventCase switch
+    {
+        DiarizeEvent.EventOneofCase.SessionStarted => $"    0.00  started  session {e.SessionStarted.SessionId} ({e.SessionStarted.EffectiveConfig})",
+        DiarizeEvent.EventOneofCase.EventsDropped => string.Format(CultureInfo.InvariantCulture, "{0,8:F2}  dropped  {1} event(s): this watcher read too slowly", e.StreamTimeSeconds, e.EventsDropped.Count),
+        _ => EventMapping.ToCore(e) is { } core ? ConsoleEventSink.Format(core)! : e.ToString(),
+    };
+}

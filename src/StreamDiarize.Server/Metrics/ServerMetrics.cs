@@ -1,0 +1,29 @@
+// The daemon's Prometheus metrics, served as text on the HTTP/1.1 endpoint at /metrics.
+using Prometheus;
+
+namespace StreamDiarize.Server.Metrics;
+
+public sealed class ServerMetrics
+{
+    /// <summary>Diarize sessions running now.</summary>
+    public Gauge ActiveSessions { get; } = Prometheus.Metrics.CreateGauge(
+        "streamdiarize_active_sessions", "Diarize sessions running now.");
+
+    /// <summary>Seconds of audio the pipelines have read.</summary>
+    public Counter AudioSecondsProcessed { get; } = Prometheus.Metrics.CreateCounter(
+        "streamdiarize_audio_seconds_processed_total", "Seconds of audio read by session pipelines.");
+
+    /// <summary>From the arrival of the audio chunk that caused an event to the event being written to the client.</summary>
+    public Histogram EventLatencySeconds { get; } = Prometheus.Metrics.CreateHistogram(
+        "streamdiarize_event_latency_seconds",
+        "Time from the audio chunk that caused an event arriving to the event being written to the Diarize response stream.",
+        new HistogramConfiguration { Buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.5, 1, 2.5, 5, 10] });
+
+    /// <summary>Events dropped from slow watchers' buffers.</summary>
+    public Counter WatcherEventsDropped { get; } = Prometheus.Metrics.CreateCounter(
+        "streamdiarize_watcher_events_dropped_total", "Events dropped because a watcher read too slowly.");
+
+    /// <summary>Sessions that ended, by outcome (completed, cancelled, error code).</summary>
+    public Counter SessionsEnded { get; } = Prometheus.Metrics.CreateCounter(
+        "streamdiarize_sessions_ended_total", "Diarize sessions that ended, by outcome.", "outcome");
+}

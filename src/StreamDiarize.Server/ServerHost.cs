@@ -1,0 +1,181 @@
+// Builds the daemon: configuration, Kestrel endpoints (gRPC on HTTP/2, probes and metrics on HTTP/1.1), services and routes.
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Prometheus;
+using StreamDiarize.Core.Streaming;
+using StreamDiarize.Server.Metrics;
+using StreamDiarize.Core.Pipeline;
+using StreamDiarize.Server.Services;
+using StreamDiarize.Server.Sessions;
+
+namespace StreamDiarize.Server;
+
+/// <summary>How the host is put together; every part optional.</summary>
+public sealed class ServerHostOptions
+{
+    /// <summary>Lowest-priority configuration (the CLI passes its embedded config/appsettings.json).</summary>
+    public Func<Stream>? DefaultsJson { get; init; }
+
+    /// <summary>A JSON file given with --config; it must exist.</summary>
+    public string? ConfigFile { get; init; }
+
+    /// <summary>Highest-priority settings (the CLI's --host/--grpc-port/--http-port, tests' limits).</summary>
+    public IEnumerable<KeyValuePair<string, string?>> Overrides { get; init; } = [];
+
+    /// <summary>A hook to replace services before the defaults are added, e.g. the <see cref="ISessionComponentsFactory"/>.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+}
+
+public static class ServerHost
+{
+    public const string EnvironmentPrefix = "STREAMDIARIZE__";
+
+    /// <summary>
+    /// The daemon, ready to run. Configuration, lowest to highest: <see cref="ServerHostOptions.DefaultsJson"/>,
+    /// ./appsettings.json, --config, STREAMDIARIZE__ variables, command-line <paramref name="args"/> (Server:MaxSessions=10),
+    /// then <see cref="ServerHostOptions.Overrides"/>. A Kestrel:Endpoints section replaces the simple Server:Host/ports endpoints.
+    /// </summary>
+    public static Microsoft.AspNetCore.Builder.WebApplication Build(string[] args, ServerHostOptions? hostOptions = null)
+    {
+        hostOptions ??= new ServerHostOptions();
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
+        var config = builder.Configuration;
+        config.Sources.Clear();
+        if (hostOptions.DefaultsJson is { } defaults)
+        {
+            config.AddJsonStream(defaults());
+        }
+        config.AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true, reloadOnChange: false);
+        if (hostOptions.ConfigFile is { } file)
+        {
+            if (!File.Exists(file))
+            {
+                throw new OptionsValidationException(ServerOptions.SectionName, typeof(ServerOptions), [$"--config {file}: no such file"]);
+            }
+            config.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
+        }
+        config.AddEnvironmentVariables(EnvironmentPrefix);
+        config.AddCommandLine(args);
+        config.AddInMemoryCollection(hostOptions.Overrides);
+
+        var serverOptions = BindServerOptions(config);
+        var diarization = BindDiarizationSettings(config);
+        ConfigureKestrel(builder, serverOptions);
+        hostOptions.ConfigureServices?.Invoke(builder.Services);
+        AddDiarizerServer(builder.Services, serverOptions, diarization);
+
+        var app = builder.Build();
+        MapDiarizerServer(app);
+        return app;
+    }
+
+    /// <summary>Binds and validates Server; throws <see cref="OptionsValidationException"/> listing every error.</summary>
+    public static ServerOptions BindServerOptions(IConfiguration config)
+    {
+        var options = new ServerOptions();
+        try
+        {
+            config.GetSection(ServerOptions.SectionName).Bind(options, o => o.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new OptionsValidationException(ServerOptions.SectionName, typeof(ServerOptions), [ex.InnerException?.Message ?? ex.Message]);
+        }
+        var errors = options.GetValidationErrors();
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(ServerOptions.SectionName, typeof(ServerOptions), errors);
+        }
+        return options;
+    }
+
+    /// <summary>Binds and validates the Diarization section (the same settings `file` uses); throws listing every error.</summary>
+    public static DiarizationSettings BindDiarizationSettings(IConfiguration config)
+    {
+        var settings = new DiarizationSettings();
+        try
+        {
+            config.GetSection("Diarization").Bind(settings, o => o.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new OptionsValidationException("Diarization", typeof(DiarizationSettings), [ex.InnerException?.Message ?? ex.Message]);
+        }
+        var errors = settings.GetValidationErrors();
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException("Diarization", typeof(DiarizationSettings), errors);
+        }
+        return settings;
+    }
+
+    /// <summary>
+    /// The DI registration point. <see cref="ISessionComponentsFactory"/> is added with TryAdd, so a factory registered
+    /// before this call (tests) wins over the default one: the live default diarizer with the configured stages.
+    /// Its read-only tables (filter banks, windows) are shared by every session.
+    /// </summary>
+    public static IServiceCollection AddDiarizerServer(IServiceCollection services, ServerOptions options, DiarizationSettings? diarization = null)
+    {
+        diarization ??= new DiarizationSettings();
+        services.AddSingleton(Options.Create(options));
+        services.TryAddSingleton<ISessionComponentsFactory>(new DefaultSessionFactory(diarization.Default, diarization.Streaming));
+        services.TryAddSingleton<SessionRegistry>();
+        services.TryAddSingleton<ServerMetrics>();
+        services.AddGrpc(o =>
+        {
+            // The transport cap sits above the per-chunk limit, so an oversized chunk gets our message (with the fix) rather than the generic one.
+            o.MaxReceiveMessageSize = options.MaxMessageBytes * 2 + 1024;
+            o.EnableDetailedErrors = false;
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks().AddCheck("diarizer", () => HealthCheckResult.Healthy("accepting sessions"));
+        return services;
+    }
+
+    public static void MapDiarizerServer(Microsoft.AspNetCore.Builder.WebApplication app)
+    {
+        app.MapGrpcService<DiarizerService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        app.MapHealthChecks("/healthz");
+        app.MapMetrics("/metrics");
+        app.MapGet("/", () => "StreamDiarize daemon: gRPC (HTTP/2) streamdiarize.v1.Diarizer; HTTP/1.1 /healthz and /metrics. See docs/GRPC.md.");
+    }
+
+    private static void ConfigureKestrel(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder, ServerOptions options)
+    {
+        if (builder.Configuration.GetSection("Kestrel:Endpoints").GetChildren().Any())
+        {
+            return; // Full endpoint configuration (TLS, several interfaces) is Kestrel's own, read from the Kestrel section.
+        }
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            // Without TLS there is no ALPN, so one endpoint cannot offer both: gRPC gets HTTP/2 only, probes HTTP/1.1 only.
+            Listen(k, options.Host, options.GrpcPort, HttpProtocols.Http2);
+            Listen(k, options.Host, options.HttpPort, HttpProtocols.Http1);
+        });
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, string host, int port, HttpProtocols protocols)
+    {
+        if (host is "localhost")
+        {
+            kestrel.ListenLocalhost(port, l => l.Protocols = protocols);
+        }
+        else if (host is "*" or "0.0.0.0" or "::")
+        {
+            kestrel.ListenAnyIP(port, l => l.Protocols = protocols);
+        }
+        else
+        {
+            kestrel.Listen(IPAddress.Parse(host), port, l => l.Protocols = protocols);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+// The daemon's limits and session defaults, bound from the "Server" configuration section and validated together.
+using StreamDiarize.Core.Streaming;
+
+namespace StreamDiarize.Server;
+
+public sealed class ServerOptions
+{
+    public const string SectionName = "Server";
+
+    /// <summary>Interface the simple endpoints listen on ("127.0.0.1", "localhost", "0.0.0.0"). Ignored when Kestrel:Endpoints is set.</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>Port of the HTTP/2 endpoint that serves gRPC.</summary>
+    public int GrpcPort { get; set; } = 50051;
+
+    /// <summary>Port of the HTTP/1.1 endpoint that serves /healthz and /metrics.</summary>
+    public int HttpPort { get; set; } = 8080;
+
+    /// <summary>Live Diarize sessions at once; one more is refused with RESOURCE_EXHAUSTED.</summary>
+    public int MaxSessions { get; set; } = 512;
+
+    /// <summary>Largest audio chunk (bytes of PCM) in one message; larger ones are refused with RESOURCE_EXHAUSTED.</summary>
+    public int MaxMessageBytes { get; set; } = 1 << 20;
+
+    /// <summary>Longest session, in seconds of audio received; past it the session ends with RESOURCE_EXHAUSTED.</summary>
+    public double MaxSessionSeconds { get; set; } = 4 * 3600;
+
+    /// <summary>Events a watcher's buffer holds; when it is full the oldest are dropped and counted.</summary>
+    public int WatcherBufferEvents { get; set; } = 256;
+
+    /// <summary>Audio chunks buffered between the request stream and the pipeline before the reader waits.</summary>
+    public int AudioBufferChunks { get; set; } = 16;
+
+    /// <summary>Defaults for what a SessionConfig leaves unset.</summary>
+    public SessionDefaults Session { get; set; } = new();
+
+    public IReadOnlyList<string> GetValidationErrors()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Host))
+        {
+            errors.Add("Server:Host is empty: give an interface such as 127.0.0.1");
+        }
+        if (GrpcPort is < 0 or > 65535)
+        {
+            errors.Add($"Server:GrpcPort {GrpcPort} is invalid: use 0 to 65535");
+        }
+        if (HttpPort is < 0 or > 65535)
+        {
+            errors.Add($"Server:HttpPort {HttpPort} is invalid: use 0 to 65535");
+        }
+        if (GrpcPort == HttpPort && GrpcPort != 0)
+        {
+            errors.Add($"Server:GrpcPort and Server:HttpPort are both {GrpcPort}: gRPC needs its own HTTP/2 port");
+        }
+        if (MaxSessions is < 1 or > 100_000)
+        {
+            errors.Add($"Server:MaxSessions {MaxSessions} is invalid: use 1 to 100000");
+        }
+        if (MaxMessageBytes is < 1024 or > 64 << 20)
+        {
+            errors.Add($"Server:MaxMessageBytes {MaxMessageBytes} is invalid: use 1024 to {64 << 20}");
+        }
+        if (!(MaxSessionSeconds > 0) || MaxSessionSeconds > 7 * 24 * 3600)
+        {
+            errors.Add($"Server:MaxSessionSeconds {MaxSessionSeconds} is invalid: use more than 0 and at most {7 * 24 * 3600} (a week)");
+        }
+        if (WatcherBufferEvents is < 1 or > 1_000_000)
+        {
+            errors.Add($"Server:WatcherBufferEvents {WatcherBufferEvents} is invalid: use 1 to 1000000");
+        }
+        if (AudioBufferChunks is < 1 or > 4096)
+        {
+            errors.Add($"Server:AudioBufferChunks {AudioBufferChunks} is invalid: use 1 to 4096");
+        }
+        errors.AddRange(Session.ToSessionOptions().GetValidationErrors().Select(e => "Server:Session: " + e));
+        return errors;
+    }
+}
+
+/// <summary>Session defaults as configuration binds them (SessionOptions itself is an immutable record).</summary>
+public sealed class SessionDefaults
+{
+    public int? ExactSpeakers { get; set; }
+
+    public int? MinSpeakers { get; set; }
+
+    public int MaxSpeakers { get; set; } = 20;
+
+    public double LatencySeconds { get; set; } = 1.0;
+
+    public string Embedder { get; set; } = "features";
+
+    public bool IncludeProvisional { get; set; }
+
+    public SessionOptions ToSessionOptions() => new()
+    {
+        ExactSpeakers = ExactSpeakers,
+        MinSpeakers = MinSpeakers,
+        MaxSpeakers = MaxSpeakers,
+        LatencySeconds = LatencySeconds,
+        Embedder = Embedder,
+    };
+}

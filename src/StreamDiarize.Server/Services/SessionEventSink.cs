@@ -1,0 +1,100 @@
+// Where a session's pipeline delivers events: the session record (ledger, watchers) and the client's response stream.
+using System.Collections.Concurrent;
+using StreamDiarize.Contracts;
+using StreamDiarize.Core.Events;
+using StreamDiarize.Core.Features;
+using StreamDiarize.Core.Streaming;
+using StreamDiarize.Server.Sessions;
+using StreamDiarize.Streaming;
+
+namespace StreamDiarize.Server.Services;
+
+internal sealed class SessionEventSink(LiveSession session, ResponseEventWriter writer, ConcurrentQueue<long> causes, bool includeProvisional) : IEventSink
+{
+    public async ValueTask WriteAsync(DiarizationEvent diarizationEvent, CancellationToken cancellationToken)
+    {
+        causes.TryDequeue(out long causedAt);
+        bool send = includeProvisional || diarizationEvent is not SegmentEvent { IsFinal: false };
+        var wire = send ? EventMapping.ToProto(diarizationEvent) : null;
+        session.Publish(diarizationEvent, wire);
+        if (wire is not null)
+        {
+            await writer.WriteAsync(wire, causedAt, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public ValueTask CompleteAsync(Exception? error, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+}
+
+/// <summary>
+/// Notes which audio completed each analysis frame: the frames that come out of one Push were caused by the block
+/// pushed, so each frame is paired with the stream time of that block's end (16 kHz pipeline samples).
+/// </summary>
+internal sealed class TimedFrameAnalyzer(IFrameAnalyzer inner, ConcurrentQueue<(long Frame, double Seconds)> frameCauses) : IFrameAnalyzer, IFrameSink
+{
+    private IFrameSink? _sink;
+    private long _pushed;
+    private bool _flushing;
+
+    public int Dims => inner.Dims;
+
+    public double HopSeconds => inner.HopSeconds;
+
+    public void Push(ReadOnlySpan<float> samples, IFrameSink sink)
+    {
+        _pushed += samples.Length;
+        _sink = sink;
+        inner.Push(samples, this);
+    }
+
+    public void Flush(IFrameSink sink)
+    {
+        _sink = sink;
+        _flushing = true;
+        inner.Flush(this);
+    }
+
+    public void OnFrame(long frameIndex, ReadOnlySpan<float> features)
+    {
+        frameCauses.Enqueue((frameIndex, _flushing ? double.PositiveInfinity : (double)_pushed / DiarizationPipeline.PipelineSampleRateHz));
+        _sink!.OnFrame(frameIndex, features);
+    }
+}
+
+/// <summary>
+/// Notes, for each event the diarizer emits, when the audio that completed its frame arrived, so the writer can time
+/// arrival-to-wire. Events leave the pipeline in the order they were made, so a queue pairs them up.
+/// </summary>
+internal sealed class TimedFrameDiarizer(IFrameDiarizer inner, GrpcAudioSource audio, ConcurrentQueue<(long Frame, double Seconds)> frameCauses, ConcurrentQueue<long> causes) : IFrameDiarizer
+{
+    public void OnFrame(long frameIndex, ReadOnlySpan<float> frame, List<DiarizationEvent> events)
+    {
+        double seconds = double.PositiveInfinity;
+        while (frameCauses.TryPeek(out var head) && head.Frame <= frameIndex)
+        {
+            frameCauses.TryDequeue(out _);
+            seconds = head.Seconds;
+        }
+        int before = events.Count;
+        inner.OnFrame(frameIndex, frame, events);
+        if (events.Count > before)
+        {
+            long at = double.IsPositiveInfinity(seconds) ? audio.ArrivalOfEnd() : audio.ArrivalOf(seconds);
+            for (int i = before; i < events.Count; i++)
+            {
+                causes.Enqueue(at);
+            }
+        }
+    }
+
+    public void Complete(List<DiarizationEvent> events)
+    {
+        int before = events.Count;
+        inner.Complete(events);
+        long at = audio.ArrivalOfEnd();
+        for (int i = before; i < events.Count; i++)
+        {
+            causes.Enqueue(at);
+        }
+    }
+}

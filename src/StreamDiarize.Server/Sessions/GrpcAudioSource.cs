@@ -1,0 +1,158 @@
+// An audio source fed by a Diarize call's request stream: decoded chunks wait in a bounded channel until the pipeline reads them.
+using System.Buffers;
+using System.Diagnostics;
+using System.Threading.Channels;
+using Grpc.Core;
+using StreamDiarize.Audio;
+using StreamDiarize.Core.Audio;
+
+namespace StreamDiarize.Server.Sessions;
+
+/// <summary>
+/// The request reader writes whole-sample chunks with <see cref="WriteAsync"/>; the pipeline pulls them with
+/// <see cref="ReadAsync"/>. The channel is bounded with <see cref="BoundedChannelFullMode.Wait"/>, so a pipeline
+/// that falls behind stops the request reader, and HTTP/2 flow control then slows the client.
+/// It also remembers when each chunk arrived, so an event can be timed from the audio that caused it.
+/// </summary>
+public sealed class GrpcAudioSource : IAudioSource
+{
+    private readonly Channel<Chunk> _chunks;
+    private readonly RawPcmFormat _format;
+    private readonly Action<double>? _onSecondsRead;
+    private readonly Queue<(long EndSample, long ArrivalTimestamp)> _arrivals = new();
+    private readonly Lock _arrivalLock = new();
+    private Chunk? _current;
+    private int _currentOffset;
+    private long _samplesReceived;
+    private long _lastArrival;
+    private long _endArrival;
+
+    public GrpcAudioSource(string sessionId, RawPcmFormat format, int capacityChunks, Action<double>? onSecondsRead = null)
+    {
+        Name = "grpc:" + sessionId;
+        _format = format;
+        _onSecondsRead = onSecondsRead;
+        _chunks = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(capacityChunks)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = true,
+        });
+    }
+
+    public string Name { get; }
+
+    public int SampleRateHz => _format.SampleRateHz;
+
+    /// <summary>Seconds of audio received from the client so far.</summary>
+    public double SecondsReceived => (double)Interlocked.Read(ref _samplesReceived) / _format.SampleRateHz;
+
+    /// <summary>Decodes one chunk of PCM and queues it; waits while the pipeline is behind. Throws INVALID_ARGUMENT for partial samples.</summary>
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> pcm, CancellationToken cancellationToken)
+    {
+        if (pcm.Length % _format.BytesPerFrame != 0)
+        {
+            string encoding = _format.Encoding == RawEncoding.S16LE ? "PCM_S16LE" : "PCM_F32LE";
+            string channels = _format.Channels == 1 ? "1 channel" : $"{_format.Channels} channels";
+            throw new RpcException(new Status(StatusCode.InvalidArgument,
+                $"audio chunk of {pcm.Length} bytes is not a whole number of {encoding} frames ({_format.BytesPerSample} bytes x {channels}): send whole samples"));
+        }
+        int frames = pcm.Length / _format.BytesPerFrame;
+        if (frames == 0)
+        {
+            return;
+        }
+        var buffer = ArrayPool<float>.Shared.Rent(frames);
+        PcmConverter.DecodeToMono(pcm.Span, _format, buffer);
+        long now = Stopwatch.GetTimestamp();
+        long end = Interlocked.Add(ref _samplesReceived, frames);
+        lock (_arrivalLock)
+        {
+            _arrivals.Enqueue((end, now));
+        }
+        try
+        {
+            await _chunks.Writer.WriteAsync(new Chunk(buffer, frames), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    /// <summary>No more audio: normally when <paramref name="error"/> is null (the pipeline then flushes), else failing the session.</summary>
+    public bool Complete(Exception? error = null) => _chunks.Writer.TryComplete(error);
+
+    public async ValueTask<int> ReadAsync(Memory<float> buffer, CancellationToken cancellationToken)
+    {
+        if (_current is null)
+        {
+            if (!await _chunks.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                Interlocked.CompareExchange(ref _endArrival, Stopwatch.GetTimestamp(), 0);
+                return 0;
+            }
+            if (!_chunks.Reader.TryRead(out var next))
+            {
+                return await ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+            _current = next;
+            _currentOffset = 0;
+        }
+        var chunk = _current.Value;
+        int count = Math.Min(buffer.Length, chunk.Count - _currentOffset);
+        chunk.Buffer.AsSpan(_currentOffset, count).CopyTo(buffer.Span);
+        _currentOffset += count;
+        if (_currentOffset == chunk.Count)
+        {
+            ArrayPool<float>.Shared.Return(chunk.Buffer);
+            _current = null;
+        }
+        _onSecondsRead?.Invoke((double)count / _format.SampleRateHz);
+        return count;
+    }
+
+    /// <summary>
+    /// When the chunk holding stream time <paramref name="streamSeconds"/> arrived (a <see cref="Stopwatch"/> timestamp).
+    /// Times past the received audio map to the end of the stream. Asked in increasing time order, so older entries are dropped.
+    /// </summary>
+    public long ArrivalOf(double streamSeconds) => ArrivalOfSample((long)Math.Round(streamSeconds * _format.SampleRateHz));
+
+    /// <summary>When the end of the stream was seen (or the last chunk arrived, if the end has not come yet).</summary>
+    public long ArrivalOfEnd() => ArrivalOfSample(long.MaxValue);
+
+    private long ArrivalOfSample(long sample)
+    {
+        lock (_arrivalLock)
+        {
+            while (_arrivals.Count > 0 && _arrivals.Peek().EndSample < sample)
+            {
+                _lastArrival = _arrivals.Dequeue().ArrivalTimestamp;
+            }
+            if (_arrivals.Count > 0)
+            {
+                return _arrivals.Peek().ArrivalTimestamp;
+            }
+        }
+        long end = Interlocked.Read(ref _endArrival);
+        return end != 0 ? end : _lastArrival;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _chunks.Writer.TryComplete();
+        if (_current is { } c)
+        {
+            ArrayPool<float>.Shared.Return(c.Buffer);
+            _current = null;
+        }
+        while (_chunks.Reader.TryRead(out var rest))
+        {
+            ArrayPool<float>.Shared.Return(rest.Buffer);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private readonly record struct Chunk(float[] Buffer, int Count);
+}

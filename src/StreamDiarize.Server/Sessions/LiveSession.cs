@@ -1,0 +1,141 @@
+// One running Diarize session as the rest of the server sees it: id, start time, counters, final turns and watchers.
+using StreamDiarize.Core.Events;
+using StreamDiarize.Protocol.V1;
+
+namespace StreamDiarize.Server.Sessions;
+
+/// <summary>
+/// What ListSessions reports and what watchers subscribe to. Publishing, the ledger update and subscribing share
+/// one lock, so a watcher that asks for a replay sees every final segment exactly once: either in the replay or live.
+/// </summary>
+public sealed class LiveSession(string id, string source, DiarizeEvent started, GrpcAudioSource audio)
+{
+    private readonly Lock _lock = new();
+    private readonly SegmentLedger _ledger = new();
+    private readonly HashSet<string> _speakers = [];
+    private readonly List<Watcher> _watchers = [];
+    private bool _ended;
+
+    public string Id { get; } = id;
+
+    public string Source { get; } = source;
+
+    public DateTimeOffset StartTime { get; } = DateTimeOffset.UtcNow;
+
+    /// <summary>The SessionStarted event, sent first to the client and to every watcher.</summary>
+    public DiarizeEvent Started { get; } = started;
+
+    public GrpcAudioSource Audio { get; } = audio;
+
+    public long EventCount { get; private set; }
+
+    public long WatchersEver { get; private set; }
+
+    public int SpeakersSoFar
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _speakers.Count;
+            }
+        }
+    }
+
+    public int WatcherCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _watchers.Count;
+            }
+        }
+    }
+
+    public IReadOnlyList<Core.Segments.SpeakerSegment> FinalSegments()
+    {
+        lock (_lock)
+        {
+            return _ledger.Snapshot(includeProvisional: false);
+        }
+    }
+
+    /// <summary>Records a session event and hands its wire form to every watcher.</summary>
+    public void Publish(DiarizationEvent e, DiarizeEvent? wire)
+    {
+        lock (_lock)
+        {
+            _ledger.Apply(e);
+            EventCount++;
+            switch (e)
+            {
+                case SpeakerAddedEvent a:
+                    _speakers.Add(a.Speaker);
+                    break;
+                case SegmentEvent s:
+                    _speakers.Add(s.Segment.Speaker);
+                    break;
+                case MergeEvent m:
+                    _speakers.Remove(m.From);
+                    break;
+            }
+            if (wire is not null)
+            {
+                foreach (var w in _watchers)
+                {
+                    w.Offer(wire);
+                }
+            }
+        }
+    }
+
+    /// <summary>A new watcher, primed with SessionStarted and, when asked, the final segments so far. Null when the session already ended.</summary>
+    public Watcher? Subscribe(int capacity, bool replayFinalSegments, Action onDropped)
+    {
+        lock (_lock)
+        {
+            if (_ended)
+            {
+                return null;
+            }
+            var replay = replayFinalSegments ? _ledger.Snapshot(includeProvisional: false) : [];
+            // The replay must not be dropped by its own buffer, so the buffer is at least that long.
+            var watcher = new Watcher(Math.Max(capacity, replay.Count + 1), onDropped);
+            watcher.Offer(Started);
+            foreach (var s in replay)
+            {
+                watcher.Offer(new DiarizeEvent
+                {
+                    StreamTimeSeconds = s.EndSeconds,
+                    Segment = new Segment { StartSeconds = s.StartSeconds, EndSeconds = s.EndSeconds, Speaker = s.Speaker, IsFinal = true },
+                });
+            }
+            _watchers.Add(watcher);
+            WatchersEver++;
+            return watcher;
+        }
+    }
+
+    public void Unsubscribe(Watcher watcher)
+    {
+        lock (_lock)
+        {
+            _watchers.Remove(watcher);
+        }
+    }
+
+    /// <summary>The session is over: watchers drain what they hold and their streams end.</summary>
+    public void End()
+    {
+        lock (_lock)
+        {
+            _ended = true;
+            foreach (var w in _watchers)
+            {
+                w.Complete();
+            }
+            _watchers.Clear();
+        }
+    }
+}

@@ -1,0 +1,81 @@
+// The real daemon (ServerHost + Kestrel) on 127.0.0.1 with free ports, and a gRPC client for it.
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using StreamDiarize.Core.Streaming;
+using StreamDiarize.Protocol.V1;
+using StreamDiarize.Server.Sessions;
+
+namespace StreamDiarize.Server.Tests;
+
+public sealed class DaemonHost : IAsyncDisposable
+{
+    private DaemonHost(WebApplication app, int grpcPort, int httpPort)
+    {
+        App = app;
+        GrpcPort = grpcPort;
+        HttpPort = httpPort;
+        GrpcAddress = $"http://127.0.0.1:{grpcPort}";
+        Channel = GrpcChannel.ForAddress(GrpcAddress);
+        Client = new Diarizer.DiarizerClient(Channel);
+    }
+
+    public WebApplication App { get; }
+
+    public int GrpcPort { get; }
+
+    public int HttpPort { get; }
+
+    public string GrpcAddress { get; }
+
+    public GrpcChannel Channel { get; }
+
+    public Diarizer.DiarizerClient Client { get; }
+
+    public SessionRegistry Registry => App.Services.GetRequiredService<SessionRegistry>();
+
+    /// <summary>Starts the daemon with <paramref name="factory"/> (null: whatever ServerHost registers by default) and extra Server settings.</summary>
+    public static async Task<DaemonHost> StartAsync(ISessionComponentsFactory? factory = null, params (string Key, string Value)[] settings)
+    {
+        int grpcPort = FreePort();
+        int httpPort = FreePort();
+        var overrides = new List<KeyValuePair<string, string?>>
+        {
+            new("Server:Host", "127.0.0.1"),
+            new("Server:GrpcPort", grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("Server:HttpPort", httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        };
+        overrides.AddRange(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)));
+        var app = ServerHost.Build([], new ServerHostOptions
+        {
+            Overrides = overrides,
+            ConfigureServices = services =>
+            {
+                services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+                if (factory is not null)
+                {
+                    services.AddSingleton(factory);
+                }
+            },
+        });
+        await app.StartAsync();
+        return new DaemonHost(app, grpcPort, httpPort);
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Channel.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}

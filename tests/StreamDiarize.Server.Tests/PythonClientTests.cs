@@ -1,0 +1,86 @@
+// A real Python gRPC client (grpcio, stubs generated from protos/ only) against the real daemon on loopback.
+using System.Diagnostics;
+using System.Text.Json;
+using StreamDiarize.Audio;
+using StreamDiarize.Core.Scoring;
+using StreamDiarize.Core.Segments;
+using StreamDiarize.TestSupport;
+
+namespace StreamDiarize.Server.Tests;
+
+public sealed class PythonClientTests
+{
+    private const string Python = "/usr/bin/python3";
+
+    private static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Skips locally, fails in CI, when /usr/bin/python3 with grpcio and grpc_tools is missing.</summary>
+    private static void RequirePythonGrpc()
+    {
+        string? problem = null;
+        if (!File.Exists(Python))
+        {
+            problem = $"{Python} is missing: apt-get install python3 python3-grpcio python3-grpc-tools";
+        }
+        else
+        {
+            var (code, _, err) = Run(Python, ["-c", "import grpc, grpc_tools.protoc"], TimeSpan.FromSeconds(30));
+            if (code != 0)
+            {
+                problem = $"{Python} cannot import grpc and grpc_tools ({err.Trim()}): apt-get install python3-grpcio python3-grpc-tools";
+            }
+        }
+        if (problem is not null && InCi)
+        {
+            Assert.Fail("CI=true and " + problem);
+        }
+        Skip.If(problem is not null, problem);
+    }
+
+    [SkippableFact]
+    public async Task A_python_client_streams_an_ami_clip_and_its_rttm_scores_within_one_der_point_of_the_same_factory_offline_and_sees_health_and_reflection()
+    {
+        RequirePythonGrpc();
+        // The daemon runs with its default factory registration; the offline reference uses the same one.
+        await using var daemon = await DaemonHost.StartAsync(factory: null);
+        var wav = RepoPaths.Ami("dev00.wav");
+        var rttm = Path.Combine(RepoPaths.NewTempDir(), "dev00.rttm");
+        var script = Path.Combine(AppContext.BaseDirectory, "python", "stream_client.py");
+
+        var (code, stdout, stderr) = await Task.Run(() => Run(Python,
+            [script, "--server", $"127.0.0.1:{daemon.GrpcPort}", "--protos", Path.Combine(RepoPaths.RepoRoot, "protos"), "--wav", wav, "--rttm", rttm, "--file-id", "dev00"],
+            TimeSpan.FromMinutes(5)));
+
+        Assert.True(code == 0, $"python client exited {code}: {stderr}");
+        using var report = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]);
+        Assert.Equal("SERVING", report.RootElement.GetProperty("health").GetString());
+        var services = report.RootElement.GetProperty("services").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Contains("streamdiarize.v1.Diarizer", services);
+        Assert.Contains("grpc.health.v1.Health", services);
+        Assert.Equal(1, report.RootElement.GetProperty("events").GetProperty("session_ended").GetInt32());
+
+        var offline = await TestAudio.OfflineFinalSegments(IntegrationFactory.Default(), AudioLoader.LoadWav(wav));
+        var streamed = Rttm.ReadFile(rttm)["dev00"];
+        var der = DerScorer.Score("dev00", offline, streamed);
+        Assert.NotEmpty(offline);
+        Assert.True(der.Der < 0.01, $"DER of the streamed result against the offline one is {der.Der:P2}: the transport changed the result");
+    }
+
+    private static (int Code, string Stdout, string Stderr) Run(string file, IEnumerable<string> args, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args)
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            return (-1, stdout.Result, "timed out after " + timeout + ": " + stderr.Result);
+        }
+        return (process.ExitCode, stdout.Result, stderr.Result);
+    }
+}
