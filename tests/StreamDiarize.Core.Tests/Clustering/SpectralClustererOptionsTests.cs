@@ -12,7 +12,8 @@ public class SpectralClustererOptionsTests
         var options = new SpectralClustererOptions();
 
         Assert.Empty(options.GetErrors());
-        Assert.Equal(SpectralClustererOptions.DefaultRefinements, options.Refinements);
+        Assert.Null(options.Refinements);
+        Assert.Equal(SpectralClustererOptions.DefaultRefinements, options.EffectiveRefinements);
         Assert.Equal(1.0, options.GaussianBlurSigma);
         Assert.Equal(0.95, options.PPercentile);
         Assert.False(options.RowWiseRenormalize);
