@@ -11,5 +11,6 @@ internal static class CommandCatalog
         yield return FileCommand.Create();
         yield return ScoreCommand.Create();
         yield return SynthCommand.Create();
+        yield return MicCommand.Create();
     }
 }
