@@ -7,4 +7,5 @@ foreach (var command in CommandCatalog.All())
 {
     root.Subcommands.Add(command);
 }
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+// No built-in Ctrl-C handling: `mic` handles SIGINT itself (stop capture, flush, write); other commands just end.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);

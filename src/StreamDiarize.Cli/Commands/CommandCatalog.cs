@@ -14,5 +14,6 @@ internal static class CommandCatalog
         yield return ServeCommand.Create();
         yield return StreamCommand.Create();
         yield return WatchCommand.Create();
+        yield return MicCommand.Create();
     }
 }
