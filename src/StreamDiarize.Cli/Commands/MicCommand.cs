@@ -29,22 +29,24 @@ internal static class MicCommand
         var id = new Option<string?>("--id") { Description = "File id in RTTM/JSON (default: mic-<UTC time>)." };
         var latency = new Option<double>("--latency") { Description = "Seconds before a turn becomes final.", DefaultValueFactory = _ => 1.0 };
         var numSpeakers = new Option<int?>("--num-speakers") { Description = "Exact number of speakers, when known." };
+        var saveAudio = new Option<string?>("--save-audio") { Description = "Also write the captured audio to this WAV file (16 kHz float), to listen to or re-score later." };
         var maxSpeakers = new Option<int>("--max-speakers") { Description = "At most this many speakers.", DefaultValueFactory = _ => 20 };
 
         var command = new Command("mic", "Diarize live audio from a microphone (or stdin) and show who speaks.")
         {
-            device, listDevices, backend, input, raw, rate, channels, outDir, seconds, id, latency, numSpeakers, maxSpeakers,
+            device, listDevices, backend, input, raw, rate, channels, outDir, seconds, id, latency, numSpeakers, maxSpeakers, saveAudio,
         };
         command.SetAction((pr, ct) => RunAsync(new MicArguments(
             pr.GetValue(device), pr.GetValue(listDevices), pr.GetValue(backend)!, pr.GetValue(input), pr.GetValue(raw)!, pr.GetValue(rate),
             pr.GetValue(channels), pr.GetValue(outDir), pr.GetValue(seconds), pr.GetValue(id),
-            new SessionOptions { LatencySeconds = pr.GetValue(latency), ExactSpeakers = pr.GetValue(numSpeakers), MaxSpeakers = pr.GetValue(maxSpeakers) }),
+            new SessionOptions { LatencySeconds = pr.GetValue(latency), ExactSpeakers = pr.GetValue(numSpeakers), MaxSpeakers = pr.GetValue(maxSpeakers) },
+            pr.GetValue(saveAudio)),
             Console.Out, Console.Error, ct));
         return command;
     }
 
     internal sealed record MicArguments(string? Device, bool ListDevices, string Backend, string? Input, string Raw, int Rate, int Channels,
-        string? OutDir, double? Seconds, string? Id, SessionOptions Session);
+        string? OutDir, double? Seconds, string? Id, SessionOptions Session, string? SaveAudio = null);
 
     internal static async Task<int> RunAsync(MicArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -122,7 +124,15 @@ internal static class MicCommand
             stderr.WriteLine($"listening on {source.Name} at {source.SampleRateHz} Hz; Ctrl-C to stop");
             try
             {
-                await pipeline.RunAsync(source, hardStop.Token).ConfigureAwait(false);
+                if (a.SaveAudio is { } wav)
+                {
+                    await using var recording = new RecordingAudioSource(source, wav);
+                    await pipeline.RunAsync(recording, hardStop.Token).ConfigureAwait(false);
+                }
+                else
+                {
+                    await pipeline.RunAsync(source, hardStop.Token).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException)
             {
