@@ -42,6 +42,24 @@ public sealed class OnnxWindowEmbedderTests : IDisposable
     }
 
     [Fact]
+    public void With_micro_batching_a_single_window_waits_for_the_scheduler_and_gets_the_same_embedding()
+    {
+        var path = _fixture.Write("emb.onnx", TestModels.SquareMeanEmbedder());
+        using var direct = OnnxWindowEmbedder.Open(path, registry: _fixture.Registry);
+        using var batched = OnnxWindowEmbedder.Open(path, new OnnxSettings { MicroBatch = true }, _fixture.Registry);
+        var samples = ModelFixture.Window(24000, seed: 5);
+        SampleRange[] one = [new(0, 24000)];
+        var a = new float[direct.Dimension];
+        var b = new float[batched.Dimension];
+
+        direct.EmbedWindows(samples, one, a);
+        batched.EmbedWindows(samples, one, b);
+
+        Assert.Equal(1, batched.Scheduler!.RequestsServed);
+        Assert.Equal(a, b);
+    }
+
+    [Fact]
     public void The_offline_diarizer_with_the_model_runs_it_and_finds_speakers_on_an_ami_clip()
     {
         using var windows = Open();
