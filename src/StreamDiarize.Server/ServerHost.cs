@@ -12,6 +12,7 @@ using Prometheus;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Server.Metrics;
 using StreamDiarize.Core.Pipeline;
+using StreamDiarize.Onnx;
 using StreamDiarize.Server.Services;
 using StreamDiarize.Server.Sessions;
 
@@ -67,9 +68,10 @@ public static class ServerHost
 
         var serverOptions = BindServerOptions(config);
         var diarization = BindDiarizationSettings(config);
+        var onnx = BindOnnxSettings(config);
         ConfigureKestrel(builder, serverOptions);
         hostOptions.ConfigureServices?.Invoke(builder.Services);
-        AddDiarizerServer(builder.Services, serverOptions, diarization);
+        AddDiarizerServer(builder.Services, serverOptions, diarization, onnx);
 
         var app = builder.Build();
         MapDiarizerServer(app);
@@ -116,16 +118,38 @@ public static class ServerHost
         return settings;
     }
 
+    /// <summary>Binds and validates the Onnx section (threads, micro-batching); throws listing every error.</summary>
+    public static OnnxSettings BindOnnxSettings(IConfiguration config)
+    {
+        var settings = new OnnxSettings();
+        try
+        {
+            config.GetSection(OnnxSettings.SectionName).Bind(settings, o => o.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new OptionsValidationException(OnnxSettings.SectionName, typeof(OnnxSettings), [ex.InnerException?.Message ?? ex.Message]);
+        }
+        var errors = settings.Problems();
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(OnnxSettings.SectionName, typeof(OnnxSettings), errors);
+        }
+        return settings;
+    }
+
     /// <summary>
     /// The DI registration point. <see cref="ISessionComponentsFactory"/> is added with TryAdd, so a factory registered
-    /// before this call (tests) wins over the default one: the live default diarizer with the configured stages.
-    /// Its read-only tables (filter banks, windows) are shared by every session.
+    /// before this call (tests) wins over the default one: the live default diarizer with the configured stages, whose
+    /// sessions embed windows with MFCC statistics ("features") or a speaker model ("onnx:PATH", opened once per path
+    /// and disposed with the host). Its read-only tables (filter banks, windows, models) are shared by every session.
     /// </summary>
-    public static IServiceCollection AddDiarizerServer(IServiceCollection services, ServerOptions options, DiarizationSettings? diarization = null)
+    public static IServiceCollection AddDiarizerServer(IServiceCollection services, ServerOptions options, DiarizationSettings? diarization = null, OnnxSettings? onnx = null)
     {
         diarization ??= new DiarizationSettings();
         services.AddSingleton(Options.Create(options));
-        services.TryAddSingleton<ISessionComponentsFactory>(new DefaultSessionFactory(diarization.Default, diarization.Streaming));
+        // A factory delegate, not an instance, so the container disposes the models it opened.
+        services.TryAddSingleton<ISessionComponentsFactory>(_ => new OnnxSessionFactory(diarization.Default, diarization.Streaming, onnx));
         services.TryAddSingleton<SessionRegistry>();
         services.TryAddSingleton<ServerMetrics>();
         services.AddGrpc(o =>

@@ -4,11 +4,13 @@ using System.Diagnostics;
 using StreamDiarize.Audio;
 using StreamDiarize.Cli.Configuration;
 using StreamDiarize.Core.Audio;
+using StreamDiarize.Core.Embedding;
 using StreamDiarize.Core.Features;
 using StreamDiarize.Core.Pipeline;
 using StreamDiarize.Core.Segments;
 using StreamDiarize.Core.Options;
 using StreamDiarize.Core.Streaming;
+using StreamDiarize.Onnx;
 using StreamDiarize.Streaming;
 
 namespace StreamDiarize.Cli.Commands;
@@ -37,11 +39,16 @@ internal static class FileCommand
         var id = new Option<string?>("--id") { Description = "File id for stdin input (default: stdin)." };
         var streaming = new Option<bool>("--streaming") { Description = "Run the live (streaming) pipeline on each file, as fast as it can, instead of the offline one." };
         var latency = new Option<double>("--latency") { Description = "With --streaming: seconds after which a turn is final (0.25 to 10).", DefaultValueFactory = _ => 1.0 };
+        var embedderOption = new Option<string>("--embedder")
+        {
+            Description = "Window embeddings of the default method: features (MFCC statistics) or onnx:PATH (a speaker model, docs/ONNX.md).",
+            DefaultValueFactory = _ => "features",
+        };
         var visualOptions = new FileVisualOptions();
 
         var command = new Command("file", "Diarize recordings offline and write RTTM and JSON.")
         {
-            inputs, outDir, config, method, numSpeakers, minSpeakers, maxSpeakers, features, set, raw, rate, channels, id, streaming, latency,
+            inputs, outDir, config, method, numSpeakers, minSpeakers, maxSpeakers, features, set, raw, rate, channels, id, streaming, latency, embedderOption,
         };
         foreach (var option in visualOptions.All)
         {
@@ -80,14 +87,28 @@ internal static class FileCommand
             var hints = new SpeakerCountHints(pr.GetValue(numSpeakers), pr.GetValue(minSpeakers), pr.GetValue(maxSpeakers));
             DiarizationSettings settings;
             FileVisualOutputs? visual;
+            OnnxSettings? onnxSettings = null;
+            string embedderName = pr.GetValue(embedderOption)!;
             try
             {
+                if (embedderName != "features" && !embedderName.StartsWith(OnnxSessionFactory.Prefix, StringComparison.Ordinal))
+                {
+                    throw new SettingsException([$"--embedder {embedderName} is invalid: use features or onnx:PATH (a speaker model in ONNX, docs/ONNX.md)"]);
+                }
+                if (embedderName != "features")
+                {
+                    onnxSettings = SettingsLoader.LoadOnnx(pr.GetValue(config), overrides);
+                }
                 var hintErrors = hints.GetValidationErrors();
                 if (hintErrors.Count > 0)
                 {
                     throw new SettingsException(hintErrors);
                 }
                 settings = SettingsLoader.Load(pr.GetValue(config), overrides);
+                if (onnxSettings is not null && settings.Method != DiarizationMethod.Default)
+                {
+                    throw new SettingsException([$"--embedder {embedderName} applies to the default method, not --method {settings.Method}"]);
+                }
                 visual = visualOptions.Bind(pr, pr.GetValue(inputs)!.Length, pr.GetValue(config), overrides);
             }
             catch (SettingsException ex)
@@ -110,6 +131,22 @@ internal static class FileCommand
                 }
             }
 
+            // One factory for the command: a model is opened once, however many files use it, and closed at the end.
+            using var factory = new OnnxSessionFactory(settings.Default, settings.Streaming, onnxSettings ?? new OnnxSettings());
+            OnnxWindowEmbedder? model = null;
+            if (onnxSettings is not null)
+            {
+                try
+                {
+                    model = factory.Model(embedderName[OnnxSessionFactory.Prefix.Length..]);
+                }
+                catch (OnnxModelException ex)
+                {
+                    stderr.WriteLine($"error: --embedder {embedderName}: {ex.Message}");
+                    return 2;
+                }
+            }
+
             var dir = pr.GetValue(outDir)!;
             Directory.CreateDirectory(dir);
             int failures = 0;
@@ -120,15 +157,20 @@ internal static class FileCommand
                     var clip = Load(input, rawFormat, pr.GetValue(id));
                     var watch = Stopwatch.StartNew();
                     var segments = pr.GetValue(streaming)
-                        ? DiarizeStreaming(settings, clip, hints, pr.GetValue(latency))
-                        : Diarize(settings, clip, hints);
+                        ? DiarizeStreaming(settings, clip, hints, pr.GetValue(latency), factory, embedderName)
+                        : Diarize(settings, clip, hints, model);
                     watch.Stop();
                     var rttm = Path.Combine(dir, clip.Id + ".rttm");
                     Rttm.WriteFile(rttm, clip.Id, segments);
                     File.WriteAllText(Path.Combine(dir, clip.Id + ".json"), SegmentJson.Serialize(clip.Id, segments));
                     int speakers = segments.Select(s => s.Speaker).Distinct().Count();
                     stdout.WriteLine($"{clip.Id}: {clip.DurationSeconds:F1} s, {speakers} speaker(s), {segments.Count} turn(s) in {watch.Elapsed.TotalSeconds:F2} s -> {rttm}");
-                    failures += visual?.Write(clip, segments, FileVisualOutputs.RunTitle(settings), s => Diarize(s, clip, hints)) ?? 0;
+                    if (model is not null)
+                    {
+                        // Says the model really ran, and how often (a batch of windows counts once).
+                        stdout.WriteLine($"{clip.Id}: embedder {embedderName}: {model.Dimension}-dim embeddings, {model.Embedder.RunCount} model run(s) so far");
+                    }
+                    failures += visual?.Write(clip, segments, FileVisualOutputs.RunTitle(settings), s => Diarize(s, clip, hints, model)) ?? 0;
                 }
                 catch (OptionsValidationException ex)
                 {
@@ -171,7 +213,9 @@ internal static class FileCommand
         return AudioLoader.LoadWav(input);
     }
 
-    internal static List<SpeakerSegment> DiarizeStreaming(DiarizationSettings settings, AudioClip clip, SpeakerCountHints hints, double latencySeconds)
+    internal static List<SpeakerSegment> DiarizeStreaming(
+        DiarizationSettings settings, AudioClip clip, SpeakerCountHints hints, double latencySeconds,
+        ISessionComponentsFactory? factory = null, string embedder = "features")
     {
         if (settings.Method != DiarizationMethod.Default)
         {
@@ -183,14 +227,15 @@ internal static class FileCommand
             MinSpeakers = hints.Min,
             MaxSpeakers = hints.Max ?? new SessionOptions().MaxSpeakers,
             LatencySeconds = latencySeconds,
+            Embedder = embedder,
         };
-        var factory = new DefaultSessionFactory(settings.Default, settings.Streaming);
+        factory ??= new DefaultSessionFactory(settings.Default, settings.Streaming);
         return StreamingRunner.RunAsync(clip, factory, session).GetAwaiter().GetResult().Segments;
     }
 
-    internal static List<SpeakerSegment> Diarize(DiarizationSettings settings, AudioClip clip, SpeakerCountHints hints) => settings.Method switch
+    internal static List<SpeakerSegment> Diarize(DiarizationSettings settings, AudioClip clip, SpeakerCountHints hints, IWindowEmbedder? windowEmbedder = null) => settings.Method switch
     {
-        DiarizationMethod.Default => new DefaultDiarizer(settings.Default).Diarize(clip, new SpeakerHints
+        DiarizationMethod.Default => new DefaultDiarizer(settings.Default, windowEmbedder: windowEmbedder).Diarize(clip, new SpeakerHints
         {
             ExactSpeakers = hints.Exact,
             MinSpeakers = hints.Min,

@@ -52,6 +52,15 @@ public static class SettingsLoader
         return Bind<DiarizationSettings>(config.GetSection(SectionName), SectionName);
     }
 
+    /// <summary>Binds and validates the Onnx section (threads, micro-batching) for `--embedder onnx:PATH`.</summary>
+    public static StreamDiarize.Onnx.OnnxSettings LoadOnnx(string? configFile, IEnumerable<KeyValuePair<string, string?>> overrides)
+    {
+        var config = Build(configFile, overrides);
+        var settings = Bind<StreamDiarize.Onnx.OnnxSettings>(config.GetSection(StreamDiarize.Onnx.OnnxSettings.SectionName), StreamDiarize.Onnx.OnnxSettings.SectionName);
+        var errors = settings.Problems();
+        return errors.Count > 0 ? throw new SettingsException(errors) : settings;
+    }
+
     /// <summary>Binds one section strictly: unknown keys and unparsable values are errors, each reported.</summary>
     public static T Bind<T>(IConfigurationSection section, string name) where T : new()
     {

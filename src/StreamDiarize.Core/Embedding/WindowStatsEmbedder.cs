@@ -171,6 +171,83 @@ public sealed class WindowStatsEmbedder
         return new WindowEmbeddings(embeddings, dims, [.. centres], FrameHopSeconds);
     }
 
+    /// <summary>
+    /// Embeds the same windows as <see cref="Embed(ReadOnlySpan{float}, ReadOnlySpan{bool})"/> (same placement, same speech
+    /// fraction rule, same minimum of speech) with <paramref name="windowEmbedder"/> instead of MFCC statistics. A window
+    /// covers <see cref="WindowStatsEmbedderOptions.WindowSeconds"/> of samples from its first frame's start (shorter at the
+    /// end of the clip). The embeddings are z-scored across windows only if the embedder asks for it, then L2-normalised.
+    /// </summary>
+    public WindowEmbeddings EmbedWith(IWindowEmbedder windowEmbedder, ReadOnlyMemory<float> samples, ReadOnlySpan<bool> speech)
+    {
+        ArgumentNullException.ThrowIfNull(windowEmbedder);
+        if (windowEmbedder.SampleRateHz != Options.Features.SampleRateHz)
+        {
+            throw new ArgumentException(
+                $"The window embedder takes {windowEmbedder.SampleRateHz} Hz audio; the pipeline runs at {Options.Features.SampleRateHz} Hz.", nameof(windowEmbedder));
+        }
+        int dims = windowEmbedder.Dimension;
+        int frames = FrameCount(samples.Length);
+        int usable = Math.Min(frames, speech.Length);
+        int speechFrames = 0;
+        for (int t = 0; t < usable; t++)
+        {
+            speechFrames += speech[t] ? 1 : 0;
+        }
+        if (speechFrames < Options.MinSpeechFrames)
+        {
+            return new WindowEmbeddings([], dims, [], FrameHopSeconds);
+        }
+
+        int windowFrames = (int)Math.Round(Options.WindowSeconds / FrameHopSeconds);
+        int hopFrames = (int)Math.Round(Options.WindowHopSeconds / FrameHopSeconds);
+        int hopSamples = Options.Features.HopSamples;
+        int windowSamples = (int)Math.Round(Options.WindowSeconds * Options.Features.SampleRateHz);
+        double minSpeech = Options.MinSpeechFraction * windowFrames;
+        var ranges = new List<SampleRange>();
+        var centres = new List<int>();
+        int lastStart = Math.Max(1, frames - windowFrames + 1);
+        for (int start = 0; start < lastStart; start += hopFrames)
+        {
+            int end = Math.Min(start + windowFrames, usable);
+            int count = 0;
+            for (int t = start; t < end; t++)
+            {
+                count += speech[t] ? 1 : 0;
+            }
+            if (count < minSpeech || count == 0)
+            {
+                continue;
+            }
+            int first = start * hopSamples;
+            ranges.Add(new SampleRange(first, Math.Min(windowSamples, samples.Length - first)));
+            centres.Add(start + windowFrames / 2);
+        }
+
+        // In slices, so an hour of audio never needs all its windows' model inputs at once.
+        const int Slice = 64;
+        var output = new float[Slice * dims];
+        var data = new double[(long)ranges.Count * dims];
+        var all = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ranges);
+        for (int i = 0; i < ranges.Count; i += Slice)
+        {
+            int n = Math.Min(Slice, ranges.Count - i);
+            windowEmbedder.EmbedWindows(samples, all.Slice(i, n), output.AsSpan(0, n * dims));
+            for (int k = 0; k < n * dims; k++)
+            {
+                data[(long)i * dims + k] = output[k];
+            }
+        }
+        if (windowEmbedder.ZScoreAcrossWindows)
+        {
+            NormaliseAcrossWindows(data, ranges.Count, dims, Options.Epsilon);
+        }
+        else
+        {
+            NormaliseLengths(data, ranges.Count, dims, Options.Epsilon);
+        }
+        return new WindowEmbeddings(data, dims, [.. centres], FrameHopSeconds);
+    }
+
     /// <summary>z-score each dimension over the clip's windows, then scale each window to unit length (plus epsilon).</summary>
     internal static void NormaliseAcrossWindows(double[] data, int count, int dims, double eps)
     {
@@ -198,6 +275,12 @@ public sealed class WindowStatsEmbedder
                 data[w * dims + k] = (data[w * dims + k] - mean) * scale;
             }
         }
+        NormaliseLengths(data, count, dims, eps);
+    }
+
+    /// <summary>Scales each window to unit length (plus epsilon).</summary>
+    internal static void NormaliseLengths(double[] data, int count, int dims, double eps)
+    {
         for (int w = 0; w < count; w++)
         {
             var row = data.AsSpan(w * dims, dims);

@@ -17,11 +17,17 @@ public sealed class DefaultDiarizer
     private readonly ISpeechDetector speech;
     private readonly WindowStatsEmbedder embedder;
     private readonly AgglomerativeClusterer clusterer;
+    private readonly IWindowEmbedder? windowEmbedder;
 
     /// <param name="options">All stage options; null takes the defaults.</param>
     /// <param name="speechDetector">Replaces the energy detector built from <see cref="DefaultDiarizerOptions.Speech"/>; its hop must equal the MFCC hop.</param>
-    public DefaultDiarizer(DefaultDiarizerOptions? options = null, ISpeechDetector? speechDetector = null)
+    /// <param name="windowEmbedder">
+    /// Embeds the windows instead of the MFCC statistics (a neural model); window placement and the speech fraction rule
+    /// stay those of <see cref="DefaultDiarizerOptions.Embedding"/>. Null keeps the MFCC statistics.
+    /// </param>
+    public DefaultDiarizer(DefaultDiarizerOptions? options = null, ISpeechDetector? speechDetector = null, IWindowEmbedder? windowEmbedder = null)
     {
+        this.windowEmbedder = windowEmbedder;
         Options = (options ?? new DefaultDiarizerOptions()).Validate();
         speech = speechDetector ?? new EnergySpeechDetector(Options.Speech);
         embedder = new WindowStatsEmbedder(Options.Embedding);
@@ -44,7 +50,9 @@ public sealed class DefaultDiarizer
             throw new ArgumentException($"Clip {clip.Id} is at {clip.SampleRateHz} Hz; resample it to {speech.SampleRateHz} Hz first (AudioLoader does).", nameof(clip));
         }
         var mask = speech.Detect(clip.Samples);
-        var embeddings = embedder.Embed(clip.Samples, mask.IsSpeech);
+        var embeddings = windowEmbedder is null
+            ? embedder.Embed(clip.Samples, mask.IsSpeech)
+            : embedder.EmbedWith(windowEmbedder, clip.Samples, mask.IsSpeech);
         var windowLabels = clusterer.Cluster(embeddings.Data, embeddings.Dims, hints.ToLimits(Options.Clustering.MaxClustersDefault));
         var frameLabels = LabelFrames(mask.IsSpeech, embeddings.CentreFrames, windowLabels);
         int speakers = NumberByFirstAppearance(frameLabels);

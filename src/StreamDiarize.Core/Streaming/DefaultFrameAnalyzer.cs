@@ -10,6 +10,8 @@ namespace StreamDiarize.Core.Streaming;
 /// computed exactly as the offline default computes them. The voicing window reaches 120 samples past a frame's end, so
 /// a frame leaves once those samples are in (or at the end of the stream, with zeros as the offline path pads).
 /// Long chunks are processed in slices, so the sample ring stays small; nothing is allocated per frame.
+/// With <c>includeSamples</c>, each frame also carries its hop's samples (frame i: samples [i * hop, (i + 1) * hop)), so a
+/// diarizer that embeds windows of raw audio gets them in frame order, on its own thread, with no second channel.
 /// </summary>
 public sealed class DefaultFrameAnalyzer : IFrameAnalyzer
 {
@@ -35,7 +37,9 @@ public sealed class DefaultFrameAnalyzer : IFrameAnalyzer
     private long _mfccReady;
     private IFrameSink? _target;
 
-    public DefaultFrameAnalyzer(DefaultDiarizerOptions stages)
+    private readonly bool _includeSamples;
+
+    public DefaultFrameAnalyzer(DefaultDiarizerOptions stages, bool includeSamples = false)
     {
         stages.Validate();
         _speech = new EnergySpeechDetector(stages.Speech);
@@ -46,7 +50,8 @@ public sealed class DefaultFrameAnalyzer : IFrameAnalyzer
         _hopSamples = stages.Speech.HopSamples;
         _voicingFrame = new float[_voicing.FrameSamples];
         _pendingMfcc = new float[PendingFrames * _mfccDims];
-        _output = new float[OnlineDiarizer.MfccOffset + _mfccDims];
+        _includeSamples = includeSamples;
+        _output = new float[OnlineDiarizer.MfccOffset + _mfccDims + (includeSamples ? _hopSamples : 0)];
         _energySink = new EnergySink(this);
         _mfccSink = new MfccSink(this);
         HopSeconds = stages.Speech.HopSeconds;
@@ -103,6 +108,17 @@ public sealed class DefaultFrameAnalyzer : IFrameAnalyzer
             _output[OnlineDiarizer.EnergyIndex] = (float)_energies[slot];
             _output[OnlineDiarizer.VoicingIndex] = (float)_voicing.Compute(_voicingFrame);
             _pendingMfcc.AsSpan(slot * _mfccDims, _mfccDims).CopyTo(_output.AsSpan(OnlineDiarizer.MfccOffset));
+            if (_includeSamples)
+            {
+                // The voicing frame reaches past this hop, so its samples are all in the ring (or past the end: zeros).
+                int at = OnlineDiarizer.MfccOffset + _mfccDims;
+                long hopStart = _nextOut * _hopSamples;
+                for (int k = 0; k < _hopSamples; k++)
+                {
+                    long s = hopStart + k;
+                    _output[at + k] = s < _samples ? _ring[s % RingSamples] : 0f;
+                }
+            }
             _target!.OnFrame(_nextOut, _output);
             _nextOut++;
         }

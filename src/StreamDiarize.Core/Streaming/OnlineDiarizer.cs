@@ -1,6 +1,7 @@
 // The live diarizer: streaming speech detection, sliding-window embeddings, online assignment and periodic
 // re-clustering on a bounded summary, with speaker ids kept stable and every change to the past announced.
 using StreamDiarize.Core.Clustering;
+using StreamDiarize.Core.Embedding;
 using StreamDiarize.Core.Events;
 using StreamDiarize.Core.Pipeline;
 using StreamDiarize.Core.Scoring;
@@ -9,7 +10,8 @@ using StreamDiarize.Core.Segments;
 namespace StreamDiarize.Core.Streaming;
 
 /// <summary>
-/// Consumes analysis frames laid out as [band energy dB, voicing, MFCC c0..] (see <see cref="DefaultFrameAnalyzer"/>).
+/// Consumes analysis frames laid out as [band energy dB, voicing, MFCC c0..] (see <see cref="DefaultFrameAnalyzer"/>),
+/// followed, when windows are embedded by an <see cref="IWindowEmbedder"/>, by the hop's new samples.
 /// <list type="bullet">
 /// <item>Speech decisions are committed <see cref="SessionOptions.LatencySeconds"/> after their frame; committed speech
 /// frames take the speaker of the nearest window and become final turns.</item>
@@ -44,6 +46,18 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     private readonly int _latencyFrames;
     private readonly int _pieceFrames;
     private readonly int _horizonFrames;
+
+    // Only with a window embedder: the recent samples, rebuilt from the frames (each carries its hop), and one window's copy.
+    private readonly IWindowEmbedder? _embedder;
+    private readonly bool _zScore;
+    private readonly int _hopSamples;
+    private readonly int _windowSamples;
+    private readonly int _samplesOffset;
+    private readonly float[] _sampleRing = [];
+    private readonly int _ringSamples;
+    private readonly float[] _windowBuffer = [];
+    private readonly float[] _embedding = [];
+    private readonly SampleRange[] _oneWindow = new SampleRange[1];
 
     // Windows inside the relabel horizon, oldest first; _windows[i] has global index _windowBase + i.
     private readonly List<Window> _windows = [];
@@ -85,7 +99,11 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     /// <param name="stages">Speech, embedding and clustering settings, shared with the offline default.</param>
     /// <param name="options">The live schedule and memory bounds.</param>
     /// <param name="session">This session's hints and latency.</param>
-    public OnlineDiarizer(DefaultDiarizerOptions stages, OnlineDiarizerOptions options, SessionOptions session)
+    /// <param name="windowEmbedder">
+    /// Embeds each window's samples instead of taking MFCC statistics; frames must then carry their hop's samples
+    /// (<see cref="DefaultFrameAnalyzer"/> with includeSamples). Null keeps the MFCC statistics.
+    /// </param>
+    public OnlineDiarizer(DefaultDiarizerOptions stages, OnlineDiarizerOptions options, SessionOptions session, IWindowEmbedder? windowEmbedder = null)
     {
         _stages = stages.Validate();
         _options = options.Validate();
@@ -96,7 +114,11 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         _clusterer = new AgglomerativeClusterer(stages.Clustering);
         _firstCoefficient = stages.Embedding.FirstCoefficient;
         _coefficients = stages.Embedding.CoefficientCount;
-        _dims = stages.Embedding.Dims;
+        _dims = windowEmbedder?.Dimension ?? stages.Embedding.Dims;
+        _embedder = windowEmbedder;
+        _zScore = windowEmbedder?.ZScoreAcrossWindows ?? true;
+        _hopSamples = stages.Speech.HopSamples;
+        _samplesOffset = MfccOffset + stages.Embedding.Features.MfccCount;
         _windowFrames = (int)Math.Round(stages.Embedding.WindowSeconds / _hop);
         _windowHopFrames = (int)Math.Round(stages.Embedding.WindowHopSeconds / _hop);
         _minSpeechFrames = stages.Embedding.MinSpeechFraction * _windowFrames;
@@ -105,6 +127,20 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         _horizonFrames = (int)Math.Round(options.RelabelHorizonSeconds / _hop);
         _ringFrames = _latencyFrames + _windowFrames * 2 + (int)Math.Round(options.SpeechWarmupSeconds / _hop) + 256;
         _mfccRing = new float[_ringFrames * _coefficients];
+        if (windowEmbedder is not null)
+        {
+            if (windowEmbedder.SampleRateHz != stages.Speech.SampleRateHz)
+            {
+                throw new ArgumentException(
+                    $"the window embedder takes {windowEmbedder.SampleRateHz} Hz audio; the session runs at {stages.Speech.SampleRateHz} Hz", nameof(windowEmbedder));
+            }
+            _windowSamples = (int)Math.Round(stages.Embedding.WindowSeconds * stages.Speech.SampleRateHz);
+            // Windows are formed up to latency + warm-up + a window behind the newest frame, as the MFCC ring allows.
+            _ringSamples = _ringFrames * _hopSamples;
+            _sampleRing = new float[_ringSamples];
+            _windowBuffer = new float[_windowSamples];
+            _embedding = new float[_dims];
+        }
         _statSum = new double[_dims];
         _statSquares = new double[_dims];
         _snapMean = new double[_dims];
@@ -112,8 +148,11 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         _scratchVector = new double[_dims];
     }
 
-    /// <summary>Frames of analysis this diarizer expects: 2 + the MFCC count of the embedding's featurizer.</summary>
-    public int FrameDims => MfccOffset + _stages.Embedding.Features.MfccCount;
+    /// <summary>
+    /// Frames of analysis this diarizer expects: 2 + the MFCC count of the embedding's featurizer, plus the hop's samples
+    /// when a window embedder is used.
+    /// </summary>
+    public int FrameDims => _samplesOffset + (_embedder is null ? 0 : _hopSamples);
 
     /// <summary>Re-clusterings run so far (for benchmarks and tests).</summary>
     public int Reclusterings { get; private set; }
@@ -133,6 +172,10 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         }
         _received++;
         frame.Slice(MfccOffset + _firstCoefficient, _coefficients).CopyTo(_mfccRing.AsSpan((int)(frameIndex % _ringFrames) * _coefficients, _coefficients));
+        if (_embedder is not null)
+        {
+            frame.Slice(_samplesOffset, _hopSamples).CopyTo(_sampleRing.AsSpan((int)(frameIndex * _hopSamples % _ringSamples), _hopSamples));
+        }
         _sad.Push(frame[EnergyIndex], frame[VoicingIndex]);
         if (_received % 5 == 0)
         {
@@ -203,6 +246,57 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         {
             return;
         }
+        var vector = _embedder is null ? StatsVector(start, end, count) : EmbedWindow(start);
+        for (int k = 0; k < _dims; k++)
+        {
+            _statSum[k] += vector[k];
+            _statSquares[k] += vector[k] * vector[k];
+        }
+        _statCount++;
+        _totalWindows++;
+
+        int speaker = AssignOnline(vector, events);
+        _windows.Add(new Window(start + _windowFrames / 2, vector, speaker));
+        _activeWindows++;
+        _windowsSinceRecluster++;
+        _latestSpeaker = speaker;
+
+        int due = Math.Clamp((int)Math.Ceiling(_options.ReclusterGrowthFraction * _windowsAtLastRecluster), _options.ReclusterMinNewWindows, _options.ReclusterMaxNewWindows);
+        if (_windowsSinceRecluster >= due && _totalWindows >= _options.FirstReclusterWindows)
+        {
+            Recluster(events);
+        }
+    }
+
+    /// <summary>
+    /// The window's samples (from its first frame's start, as the offline path places them; shorter at the end of the
+    /// stream) through the embedder. The embedding is used as it comes, unit length; no statistics are taken.
+    /// </summary>
+    private double[] EmbedWindow(long startFrame)
+    {
+        long first = startFrame * _hopSamples;
+        long available = _received * _hopSamples;
+        if (first < available - _ringSamples)
+        {
+            throw new InvalidOperationException($"window at frame {startFrame} is older than the sample ring ({_ringSamples} samples) holds");
+        }
+        int length = (int)Math.Min(_windowSamples, available - first);
+        for (int i = 0; i < length; i++)
+        {
+            _windowBuffer[i] = _sampleRing[(int)((first + i) % _ringSamples)];
+        }
+        _oneWindow[0] = new SampleRange(0, length);
+        _embedder!.EmbedWindows(_windowBuffer.AsMemory(0, length), _oneWindow, _embedding);
+        var vector = new double[_dims];
+        for (int k = 0; k < _dims; k++)
+        {
+            vector[k] = _embedding[k];
+        }
+        return vector;
+    }
+
+    private double[] StatsVector(long start, long end, int count)
+    {
         // Raw mean and deviation of the speech frames' coefficients. The session's CMVN and the z-score across windows
         // are both per-dimension affine maps, so they are applied at clustering time with the statistics of that moment.
         var vector = new double[_dims];
@@ -242,25 +336,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
                 std[k] = Math.Sqrt(std[k] / count);
             }
         }
-        for (int k = 0; k < _dims; k++)
-        {
-            _statSum[k] += vector[k];
-            _statSquares[k] += vector[k] * vector[k];
-        }
-        _statCount++;
-        _totalWindows++;
-
-        int speaker = AssignOnline(vector, events);
-        _windows.Add(new Window(start + _windowFrames / 2, vector, speaker));
-        _activeWindows++;
-        _windowsSinceRecluster++;
-        _latestSpeaker = speaker;
-
-        int due = Math.Clamp((int)Math.Ceiling(_options.ReclusterGrowthFraction * _windowsAtLastRecluster), _options.ReclusterMinNewWindows, _options.ReclusterMaxNewWindows);
-        if (_windowsSinceRecluster >= due && _totalWindows >= _options.FirstReclusterWindows)
-        {
-            Recluster(events);
-        }
+        return vector;
     }
 
     private ReadOnlySpan<float> Mfcc(long frame) => _mfccRing.AsSpan((int)(frame % _ringFrames) * _coefficients, _coefficients);
@@ -689,6 +765,13 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         double eps = _stages.Embedding.Epsilon;
         for (int k = 0; k < _dims; k++)
         {
+            if (!_zScore)
+            {
+                // A speaker model's embeddings are compared as they are: the "snapshot" is the identity.
+                _snapMean[k] = 0;
+                _snapScale[k] = 1;
+                continue;
+            }
             double mean = _statCount > 0 ? _statSum[k] / _statCount : 0;
             double variance = _statCount > 0 ? Math.Max(0, _statSquares[k] / _statCount - mean * mean) : 1;
             _snapMean[k] = mean;

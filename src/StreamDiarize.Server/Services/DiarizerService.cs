@@ -42,7 +42,8 @@ public sealed class DiarizerService(
         {
             components = factory.Create(plan.Options);
         }
-        catch (Exception ex) when (ex is ArgumentException or IOException or InvalidOperationException or NotSupportedException)
+        catch (Exception ex) when (ex is ArgumentException or IOException or InvalidOperationException or NotSupportedException
+                                       or Onnx.OnnxModelException or Core.Options.OptionsValidationException)
         {
             throw Invalid($"cannot build the session with embedder '{plan.Options.Embedder}': {ex.Message}");
         }

@@ -1,0 +1,102 @@
+// Live sessions for every embedder a SessionOptions may name: "features" goes to the default factory, "onnx:PATH"
+// gets the same analyzer (plus each hop's samples) and an online diarizer embedding its windows with that model.
+using StreamDiarize.Core.Options;
+using StreamDiarize.Core.Pipeline;
+using StreamDiarize.Core.Streaming;
+
+namespace StreamDiarize.Onnx;
+
+/// <summary>
+/// The composite <see cref="ISessionComponentsFactory"/>: one model per path is opened on first use and kept for the
+/// life of the factory, shared by every session that names it (and batched across them when
+/// <see cref="OnnxSettings.MicroBatch"/> is on). A model that cannot be used fails the session's creation with
+/// <see cref="OnnxModelException"/>, naming the file and the problem; it is not cached, so a fixed file works next time.
+/// </summary>
+public sealed class OnnxSessionFactory : ISessionComponentsFactory, IDisposable
+{
+    public const string Prefix = "onnx:";
+
+    private readonly DefaultDiarizerOptions _stages;
+    private readonly OnlineDiarizerOptions _online;
+    private readonly OnnxSettings _settings;
+    private readonly OnnxModelRegistry? _registry;
+    private readonly DefaultSessionFactory _features;
+    private readonly Dictionary<string, OnnxWindowEmbedder> _models = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private bool _disposed;
+
+    public OnnxSessionFactory(DefaultDiarizerOptions? stages = null, OnlineDiarizerOptions? online = null, OnnxSettings? settings = null, OnnxModelRegistry? registry = null)
+    {
+        _stages = (stages ?? new DefaultDiarizerOptions()).Validate();
+        _online = (online ?? new OnlineDiarizerOptions()).Validate();
+        _settings = (settings ?? new OnnxSettings()).Validate();
+        _registry = registry;
+        _features = new DefaultSessionFactory(_stages, _online);
+    }
+
+    /// <summary>The models opened so far, by full path (for tests and metrics).</summary>
+    public IReadOnlyDictionary<string, OnnxWindowEmbedder> Models
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new Dictionary<string, OnnxWindowEmbedder>(_models, StringComparer.Ordinal);
+            }
+        }
+    }
+
+    public SessionComponents Create(SessionOptions options)
+    {
+        OptionsValidationException.ThrowIfAny(options.GetValidationErrors());
+        if (!options.Embedder.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return _features.Create(options);
+        }
+        var model = Model(options.Embedder[Prefix.Length..]);
+        return new SessionComponents(
+            new DefaultFrameAnalyzer(_stages, includeSamples: true),
+            new OnlineDiarizer(_stages, _online, options, model));
+    }
+
+    /// <summary>The model at <paramref name="path"/>, opened once per process path.</summary>
+    /// <exception cref="OnnxModelException">The model cannot be used; the message names the file and the problem.</exception>
+    public OnnxWindowEmbedder Model(string path)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new OnnxModelException("(empty)", "no model path after 'onnx:': give onnx:/path/to/model.onnx");
+        }
+        string key = Path.GetFullPath(path);
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_models.TryGetValue(key, out var model))
+            {
+                // Opening under the lock: two sessions asking for a new model at once open it once.
+                model = OnnxWindowEmbedder.Open(path, _settings, _registry);
+                _models[key] = model;
+            }
+            return model;
+        }
+    }
+
+    public void Dispose()
+    {
+        List<OnnxWindowEmbedder> models;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
+            models = [.. _models.Values];
+            _models.Clear();
+        }
+        foreach (var m in models)
+        {
+            m.Dispose();
+        }
+    }
+}

@@ -1,0 +1,56 @@
+// `streamdiarize file --embedder onnx:MODEL` end to end on an AMI clip, with a small model the test builds itself.
+using System.Text.RegularExpressions;
+using StreamDiarize.Core.Segments;
+using StreamDiarize.Onnx.Tests;
+using StreamDiarize.TestSupport;
+
+namespace StreamDiarize.Cli.Tests.Commands;
+
+public sealed partial class FileCommandOnnxTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void File_with_an_onnx_embedder_writes_an_rttm_with_speakers_and_says_the_model_ran(bool streaming)
+    {
+        var dir = RepoPaths.NewTempDir();
+        var model = TestModels.Write(dir, "square-mean.onnx", TestModels.SquareMeanEmbedder());
+        string[] args = ["file", RepoPaths.Ami("trn05.wav"), "--out", dir, "--embedder", "onnx:" + model];
+        var (code, output, error) = CliRunner.Invoke(streaming ? [.. args, "--streaming"] : args);
+
+        Assert.True(code == 0, error);
+        var hyp = Rttm.ReadFile(Path.Combine(dir, "trn05.rttm"))["trn05"];
+        Assert.NotEmpty(hyp);
+        Assert.All(hyp, s => Assert.False(string.IsNullOrEmpty(s.Speaker)));
+        var runs = RunsLine().Match(output);
+        Assert.True(runs.Success, output);
+        Assert.Equal("16", runs.Groups[1].Value);
+        Assert.True(long.Parse(runs.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, output);
+    }
+
+    [Fact]
+    public void File_with_a_missing_model_fails_naming_the_path_before_reading_audio()
+    {
+        var dir = RepoPaths.NewTempDir();
+        var missing = Path.Combine(dir, "absent.onnx");
+        var (code, _, error) = CliRunner.Invoke("file", RepoPaths.Ami("trn05.wav"), "--out", dir, "--embedder", "onnx:" + missing);
+
+        Assert.Equal(2, code);
+        Assert.Contains(missing, error);
+        Assert.Contains("not found", error);
+        Assert.False(File.Exists(Path.Combine(dir, "trn05.rttm")));
+    }
+
+    [Fact]
+    public void An_unknown_embedder_is_refused_with_the_choices()
+    {
+        var dir = RepoPaths.NewTempDir();
+        var (code, _, error) = CliRunner.Invoke("file", RepoPaths.Ami("trn05.wav"), "--out", dir, "--embedder", "magic");
+
+        Assert.Equal(2, code);
+        Assert.Contains("features or onnx:PATH", error);
+    }
+
+    [GeneratedRegex(@"trn05: embedder onnx:\S+: (\d+)-dim embeddings, (\d+) model run\(s\)")]
+    private static partial Regex RunsLine();
+}
