@@ -102,6 +102,8 @@ public sealed class HeadlessChromium : IAsyncDisposable
             }
         }
         await _socket.ConnectAsync(new Uri(socketUrl), CancellationToken.None);
+        // --window-size counts the (invisible) window frame; this makes the page itself 1600 x 900, a meeting-room screen.
+        await SendAsync("Emulation.setDeviceMetricsOverride", new { width = 1600, height = 900, deviceScaleFactor = 1, mobile = false });
     }
 
     /// <summary>One DevTools command; events that arrive meanwhile are skipped.</summary>

@@ -45,7 +45,14 @@ public sealed class LivePageBrowserTests
             await Task.Delay(20);
         }
 
-        await using var browser = await HeadlessChromium.OpenAsync($"http://127.0.0.1:{daemon.HttpPort}/session.html?id=meeting-room");
+        string url = $"http://127.0.0.1:{daemon.HttpPort}/session.html?id=meeting-room";
+        await using var browser = await HeadlessChromium.OpenAsync(url);
+        // The target is listed under its URL while it still shows about:blank: wait for the page itself to have loaded.
+        while (!(await browser.EvaluateAsync($"location.href === '{url}' && document.readyState === 'complete'")).GetBoolean())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the page did not load in 30 s");
+            await Task.Delay(50);
+        }
         var states = new List<PageState>();
         byte[]? screenshot = null;
         while (states.Count == 0 || !states[^1].Ended)

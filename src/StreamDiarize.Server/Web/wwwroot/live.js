@@ -138,8 +138,10 @@ function turnRect(parent, s, x, y, w, h, attrs) {
 
 function drawLanes(turns, talk) {
   const svg = $('lanes');
-  const W = svg.clientWidth || 1200, LABEL = 190, AXIS = 34, LANE = 78;
-  const speakers = state.speakers.length ? state.speakers : [];
+  const speakers = state.speakers, W = svg.clientWidth || 1200, LABEL = 190, AXIS = 34;
+  // Lanes share the screen left below the banner (the overview needs ~140 px), 70 to 150 px each.
+  const room = innerHeight - svg.getBoundingClientRect().top - 150 - AXIS;
+  const LANE = Math.round(Math.max(70, Math.min(150, room / Math.max(1, speakers.length))));
   const H = AXIS + Math.max(1, speakers.length) * LANE + 8;
   const right = Math.max(WINDOW_SECONDS, state.now), left = right - WINDOW_SECONDS;
   const x = t => LABEL + (t - left) / WINDOW_SECONDS * (W - LABEL - 16);
@@ -148,7 +150,7 @@ function drawLanes(turns, talk) {
   svg.replaceChildren();
   for (let t = Math.ceil(left / 10) * 10; t <= right; t += 10) {
     svg.appendChild(el('line', { x1: x(t), x2: x(t), y1: AXIS - 6, y2: H, stroke: '#2a303c', 'stroke-width': 2 }));
-    svg.appendChild(el('text', { x: x(t), y: AXIS - 12, 'text-anchor': 'middle', 'font-size': 20, fill: '#9aa3b2' }, mmss(t)));
+    svg.appendChild(el('text', { x: Math.min(x(t), W - 24), y: AXIS - 12, 'text-anchor': 'middle', 'font-size': 20, fill: '#9aa3b2' }, mmss(t)));
   }
   if (!speakers.length) {
     svg.appendChild(el('text', { x: LABEL, y: AXIS + 48, 'font-size': 28, fill: '#9aa3b2' }, 'no speaker yet'));
@@ -157,8 +159,8 @@ function drawLanes(turns, talk) {
     const y = AXIS + i * LANE, speaking = speaker === state.current;
     if (speaking) svg.appendChild(el('rect', { x: 0, y: y + 2, width: W, height: LANE - 4, fill: '#ffffff', 'fill-opacity': 0.09 }));
     svg.appendChild(el('rect', { x: 14, y: y + 14, width: 22, height: LANE - 28, rx: 4, fill: colourOf(speaker) }));
-    svg.appendChild(el('text', { x: 48, y: y + 38, 'font-size': 30, 'font-weight': 'bold', fill: '#f2f4f8' }, speaker));
-    svg.appendChild(el('text', { x: 48, y: y + 64, 'font-size': 18, fill: '#9aa3b2' }, `${Math.round(talk.get(speaker) || 0)} s talk`));
+    svg.appendChild(el('text', { x: 48, y: y + LANE / 2 + 2, 'font-size': 34, 'font-weight': 'bold', fill: '#f2f4f8' }, speaker));
+    svg.appendChild(el('text', { x: 48, y: y + LANE / 2 + 28, 'font-size': 20, fill: '#9aa3b2' }, `${Math.round(talk.get(speaker) || 0)} s talk`));
   });
   for (const s of turns) {
     const lane = speakers.indexOf(s.speaker);
