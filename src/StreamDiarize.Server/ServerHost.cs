@@ -1,4 +1,4 @@
-// Builds the daemon: configuration, Kestrel endpoints (gRPC on HTTP/2, probes and metrics on HTTP/1.1), services and routes.
+// Builds the daemon: configuration, Kestrel endpoints (gRPC on HTTP/2; probes, metrics and the live page on HTTP/1.1), services and routes.
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -15,6 +15,7 @@ using StreamDiarize.Core.Pipeline;
 using StreamDiarize.Onnx;
 using StreamDiarize.Server.Services;
 using StreamDiarize.Server.Sessions;
+using StreamDiarize.Server.Web;
 
 namespace StreamDiarize.Server;
 
@@ -170,7 +171,8 @@ public static class ServerHost
         app.MapGrpcReflectionService();
         app.MapHealthChecks("/healthz");
         app.MapMetrics("/metrics");
-        app.MapGet("/", () => "StreamDiarize daemon: gRPC (HTTP/2) streamdiarize.v1.Diarizer; HTTP/1.1 /healthz and /metrics. See docs/GRPC.md.");
+        // The live timeline (docs/LIVE.md): its page at /, its JSON and Server-Sent Events under /api.
+        LiveWebEndpoints.MapLiveWeb(app);
     }
 
     private static void ConfigureKestrel(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder, ServerOptions options)

@@ -13,7 +13,7 @@ public sealed class ServerOptions
     /// <summary>Port of the HTTP/2 endpoint that serves gRPC.</summary>
     public int GrpcPort { get; set; } = 50051;
 
-    /// <summary>Port of the HTTP/1.1 endpoint that serves /healthz and /metrics.</summary>
+    /// <summary>Port of the HTTP/1.1 endpoint that serves /healthz, /metrics and the live page (/, /api/sessions).</summary>
     public int HttpPort { get; set; } = 8080;
 
     /// <summary>Live Diarize sessions at once; one more is refused with RESOURCE_EXHAUSTED.</summary>

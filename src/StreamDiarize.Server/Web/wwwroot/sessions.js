@@ -1,0 +1,22 @@
+// The sessions list: asks /api/sessions every 2 s and redraws the table; a row links to the session's timeline.
+'use strict';
+const tbody = document.querySelector('#sessions tbody');
+const esc = s => String(s).replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+const mmss = s => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, '0')}`;
+
+async function refresh() {
+  try {
+    const response = await fetch('api/sessions', { cache: 'no-store' });
+    const sessions = await response.json();
+    tbody.innerHTML = sessions.map(s => `<tr data-session="${esc(s.id)}">
+      <td><a href="session.html?id=${encodeURIComponent(s.id)}">${esc(s.id)}</a></td>
+      <td>${esc(new Date(s.startTime).toLocaleTimeString())}</td><td>${mmss(s.audioSeconds)}</td>
+      <td>${s.speakers}</td><td>${s.watchers}</td></tr>`).join('');
+    document.getElementById('empty').hidden = sessions.length > 0;
+    document.getElementById('status').textContent = `updated ${new Date().toLocaleTimeString()}`;
+  } catch (e) {
+    document.getElementById('status').textContent = 'daemon unreachable, retrying…';
+  }
+}
+refresh();
+setInterval(refresh, 2000);
