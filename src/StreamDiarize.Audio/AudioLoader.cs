@@ -161,18 +161,26 @@ public static class AudioLoader
 
     private static float[] ReadAll(ISampleProvider provider, long expectedSamples, int channels)
     {
-        var list = new List<float>((int)Math.Min(expectedSamples + 16, int.MaxValue / 2));
-        // NAudio reads whole sample frames only, so the chunk is a multiple of the channel count.
-        var chunk = new float[4096 * channels];
+        // Fill an array of the expected size through a small chunk (an hour of audio is 230 MB of floats: no second
+        // copy in the normal case), growing only if the provider delivers more than the header promised.
+        var samples = new float[Math.Max(0, expectedSamples)];
+        var chunk = new float[4096 * channels]; // NAudio reads whole sample frames only.
+        long total = 0;
         int read;
-        while ((read = provider.Read(chunk.AsSpan())) > 0)
+        while ((read = provider.Read(chunk)) > 0)
         {
-            for (int i = 0; i < read; i++)
+            if (total + read > samples.Length)
             {
-                list.Add(chunk[i]);
+                Array.Resize(ref samples, (int)Math.Min(int.MaxValue - 64, Math.Max(total + read, samples.Length + samples.Length / 4 + chunk.Length)));
             }
+            chunk.AsSpan(0, read).CopyTo(samples.AsSpan((int)total));
+            total += read;
         }
-        return list.ToArray();
+        if (total != samples.Length)
+        {
+            Array.Resize(ref samples, (int)total);
+        }
+        return samples;
     }
 
     private static float[] MixDown(float[] interleaved, int channels)

@@ -29,6 +29,9 @@ public sealed class WindowStatsEmbedder
     /// Embeds the windows of <paramref name="samples"/>. <paramref name="speech"/> is the speech mask on the MFCC's
     /// frames; frames beyond its end count as non-speech, and mask frames beyond the MFCC's are ignored.
     /// </summary>
+    /// <summary>The MFCCs the windows are built from (the featurizer is safe to call from any thread).</summary>
+    public FeatureMatrix Features(ReadOnlySpan<float> samples) => featurizer.Compute(samples);
+
     public WindowEmbeddings Embed(ReadOnlySpan<float> samples, ReadOnlySpan<bool> speech)
     {
         var mfcc = featurizer.Compute(samples);

@@ -49,9 +49,11 @@ public sealed class DefaultDiarizer
         {
             throw new ArgumentException($"Clip {clip.Id} is at {clip.SampleRateHz} Hz; resample it to {speech.SampleRateHz} Hz first (AudioLoader does).", nameof(clip));
         }
+        // Speech detection and the MFCCs read the same samples independently: on a long recording they run on two cores.
+        var mfccTask = windowEmbedder is null ? Task.Run(() => embedder.Features(clip.Samples)) : null;
         var mask = speech.Detect(clip.Samples);
         var embeddings = windowEmbedder is null
-            ? embedder.Embed(clip.Samples, mask.IsSpeech)
+            ? embedder.Embed(mfccTask!.GetAwaiter().GetResult(), mask.IsSpeech)
             : embedder.EmbedWith(windowEmbedder, clip.Samples, mask.IsSpeech);
         var windowLabels = clusterer.Cluster(embeddings.Data, embeddings.Dims, hints.ToLimits(Options.Clustering.MaxClustersDefault));
         var frameLabels = LabelFrames(mask.IsSpeech, embeddings.CentreFrames, windowLabels);

@@ -76,8 +76,15 @@ public sealed class EnergySpeechDetector : ISpeechDetector
     public SpeechMask Detect(ReadOnlySpan<float> samples)
     {
         var energyDb = BandEnergyDb(samples);
-        var voicing = Options.VoicingGate ? Voicing(samples, energyDb.Length) : [];
-        return new SpeechMask(Decide(energyDb, voicing, Options), Options.HopSeconds);
+        // The gate is the last step and reads voicing only inside the regions it judges, so decide without it first,
+        // then compute voicing (the costliest cue) for those frames alone: the same mask as Decide(energy, voicing).
+        var mask = Decide(energyDb, Options with { VoicingGate = false });
+        if (Options.VoicingGate)
+        {
+            var voicing = new VoicingEstimator(Options.Voicing).ComputeAll(samples, energyDb.Length, mask);
+            ApplyVoicingGate(mask, voicing, Options.VoicingThreshold, Options.MinVoicedFraction);
+        }
+        return new SpeechMask(mask, Options.HopSeconds);
     }
 
     /// <summary>Per-frame band energy, 10 log10(sum of |X|^2 over the band + PowerFloor) dB.</summary>
@@ -100,7 +107,7 @@ public sealed class EnergySpeechDetector : ISpeechDetector
     /// says (there is no cue to gate on). Kept for comparisons with the round-1 research.
     /// </summary>
     public static bool[] Decide(ReadOnlySpan<double> energyDb, EnergySpeechDetectorOptions options) =>
-        Decide(energyDb, options with { VoicingGate = false });
+        Decide(energyDb, [], options with { VoicingGate = false });
 
     /// <summary>
     /// The decision on given frame energies (dB) and voicing (one per frame; may be empty when the gate is off):

@@ -127,13 +127,24 @@ public sealed class VoicingEstimator
     /// Voicing of frames 0..<paramref name="frames"/>-1 of a whole signal, frame i starting at HopSamples * i +
     /// OffsetSamples, with zeros outside the signal (as the research pads). Uses this instance's buffers.
     /// </summary>
-    public double[] ComputeAll(ReadOnlySpan<float> samples, int frames)
+    public double[] ComputeAll(ReadOnlySpan<float> samples, int frames) => ComputeAll(samples, frames, []);
+
+    /// <summary>
+    /// As <see cref="ComputeAll(ReadOnlySpan{float}, int)"/>, but only for frames where <paramref name="only"/> is true
+    /// (others are 0); an empty <paramref name="only"/> means every frame. The gate reads voicing only inside speech
+    /// regions, so the offline detector computes no more than that.
+    /// </summary>
+    public double[] ComputeAll(ReadOnlySpan<float> samples, int frames, ReadOnlySpan<bool> only)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(frames);
         var result = new double[frames];
         var scratch = frameScratch.AsSpan();
         for (int i = 0; i < frames; i++)
         {
+            if (!only.IsEmpty && (i >= only.Length || !only[i]))
+            {
+                continue;
+            }
             long start = (long)Options.HopSamples * i + Options.OffsetSamples;
             long first = Math.Clamp(start, 0, samples.Length);
             long end = Math.Clamp(start + scratch.Length, 0, samples.Length);
