@@ -12,8 +12,11 @@ public sealed record AgglomerativeClustererOptions
     /// </summary>
     public double DistanceThreshold { get; init; } = 1.2;
 
-    /// <summary>Without a speaker hint, at most this many clusters are kept (the research's cap).</summary>
-    public int MaxClustersDefault { get; init; } = 4;
+    /// <summary>
+    /// Without a speaker hint, at most this many clusters are kept. The research capped at 4 (AMI has 3-5 speakers),
+    /// but the threshold alone never reaches the cap on AMI, and a cap of 4 would merge larger meetings by force.
+    /// </summary>
+    public int MaxClustersDefault { get; init; } = 20;
 
     /// <summary>The most clusters any request (hint) may ask for.</summary>
     public int MaxClusters { get; init; } = 20;
@@ -41,7 +44,7 @@ public sealed record AgglomerativeClustererOptions
         }
         if (MaxClustersDefault < 1 || MaxClustersDefault > MaxClusters)
         {
-            errors.Add($"MaxClustersDefault {MaxClustersDefault} is invalid: use 1 to MaxClusters ({MaxClusters}); 4 is usual.");
+            errors.Add($"MaxClustersDefault {MaxClustersDefault} is invalid: use 1 to MaxClusters ({MaxClusters}); 20 is usual.");
         }
         if (MinWindowsToCluster is < 1 or > 1000)
         {

@@ -57,6 +57,10 @@ public sealed class DefaultDiarizer
             : embedder.EmbedWith(windowEmbedder, clip.Samples, mask.IsSpeech);
         var windowLabels = clusterer.Cluster(embeddings.Data, embeddings.Dims, hints.ToLimits(Options.Clustering.MaxClustersDefault));
         var frameLabels = LabelFrames(mask.IsSpeech, embeddings.CentreFrames, windowLabels);
+        if (Options.DropPausesBetweenSpeakers && mask.IsPause is { } pauses)
+        {
+            DropPausesBetweenSpeakers(frameLabels, pauses);
+        }
         int speakers = NumberByFirstAppearance(frameLabels);
         var segments = FrameGrouper.Group(frameLabels, new FrameTimeline(mask.HopSeconds, mask.HopSeconds), FrameGrouper.DefaultName);
         return new DiarizationResult(clip.Id, segments, speakers, clip.DurationSeconds);
@@ -90,6 +94,34 @@ public sealed class DefaultDiarizer
             labels[i] = windowLabels[w];
         }
         return labels;
+    }
+
+    /// <summary>
+    /// In place: each run of pause frames becomes non-speech (-1) unless the frames just before and just after it carry
+    /// the same speaker, in which case the whole run takes that speaker. Allocates nothing.
+    /// </summary>
+    public static void DropPausesBetweenSpeakers(Span<int> labels, ReadOnlySpan<bool> pauses)
+    {
+        int n = Math.Min(labels.Length, pauses.Length);
+        int i = 0;
+        while (i < n)
+        {
+            if (!pauses[i])
+            {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < n && pauses[j])
+            {
+                j++;
+            }
+            int before = i > 0 ? labels[i - 1] : -1;
+            int after = j < labels.Length ? labels[j] : -1;
+            // Nearest-centre labelling may split a pause between its two speakers; a pause inside one turn is whole.
+            labels[i..j].Fill(before >= 0 && before == after ? before : -1);
+            i = j;
+        }
     }
 
     /// <summary>Renumbers labels 0, 1, ... in order of first appearance (negative stays); returns the count.</summary>

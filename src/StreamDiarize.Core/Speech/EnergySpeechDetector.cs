@@ -78,13 +78,17 @@ public sealed class EnergySpeechDetector : ISpeechDetector
         var energyDb = BandEnergyDb(samples);
         // The gate is the last step and reads voicing only inside the regions it judges, so decide without it first,
         // then compute voicing (the costliest cue) for those frames alone: the same mask as Decide(energy, voicing).
-        var mask = Decide(energyDb, Options with { VoicingGate = false });
+        var mask = Decide(energyDb, [], Options with { VoicingGate = false }, out var pauses);
         if (Options.VoicingGate)
         {
             var voicing = new VoicingEstimator(Options.Voicing).ComputeAll(samples, energyDb.Length, mask);
             ApplyVoicingGate(mask, voicing, Options.VoicingThreshold, Options.MinVoicedFraction);
+            for (int i = 0; i < pauses.Length; i++)
+            {
+                pauses[i] &= mask[i];
+            }
         }
-        return new SpeechMask(mask, Options.HopSeconds);
+        return new SpeechMask(mask, Options.HopSeconds) { IsPause = pauses };
     }
 
     /// <summary>Per-frame band energy, 10 log10(sum of |X|^2 over the band + PowerFloor) dB.</summary>
@@ -113,10 +117,19 @@ public sealed class EnergySpeechDetector : ISpeechDetector
     /// The decision on given frame energies (dB) and voicing (one per frame; may be empty when the gate is off):
     /// the pure part of the detector, exposed for tests and comparison.
     /// </summary>
-    public static bool[] Decide(ReadOnlySpan<double> energyDb, ReadOnlySpan<double> voicing, EnergySpeechDetectorOptions options)
+    public static bool[] Decide(ReadOnlySpan<double> energyDb, ReadOnlySpan<double> voicing, EnergySpeechDetectorOptions options) =>
+        Decide(energyDb, voicing, options, out _);
+
+    /// <summary>
+    /// As <see cref="Decide(ReadOnlySpan{double}, ReadOnlySpan{double}, EnergySpeechDetectorOptions)"/>, also giving
+    /// the speech frames that are bridged pauses (<see cref="SpeechMask.IsPause"/>): speech in the mask but not in the
+    /// hysteresis output bridged only across gaps shorter than <see cref="EnergySpeechDetectorOptions.PauseSeconds"/>.
+    /// </summary>
+    public static bool[] Decide(ReadOnlySpan<double> energyDb, ReadOnlySpan<double> voicing, EnergySpeechDetectorOptions options, out bool[] pauses)
     {
         int n = energyDb.Length;
         var mask = new bool[n];
+        pauses = new bool[n];
         if (n == 0)
         {
             return mask;
@@ -130,7 +143,18 @@ public sealed class EnergySpeechDetector : ISpeechDetector
         double high = Math.Max(floor + Math.Max(options.MinHighAboveFloorDb, options.HighThresholdFraction * range), peak - options.MaxHighBelowPeakDb);
         double low = floor + Math.Max(options.MinLowAboveFloorDb, options.LowThresholdFraction * range);
         Hysteresis(smooth, low, high, mask);
+        var tight = (bool[])mask.Clone();
         PostProcess(mask, voicing, options);
+        if (options.PauseSeconds < options.GapFillSeconds)
+        {
+            // The same steps with only the short gaps bridged (and nothing dropped) place every region exactly as the
+            // mask does, so what the mask has beyond them is the longer pauses it filled.
+            PostProcess(tight, [], options with { GapFillSeconds = options.PauseSeconds, MinIslandSeconds = 0, VoicingGate = false });
+            for (int i = 0; i < n; i++)
+            {
+                pauses[i] = mask[i] && !tight[i];
+            }
+        }
         return mask;
     }
 

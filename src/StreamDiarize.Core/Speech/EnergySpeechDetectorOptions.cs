@@ -59,6 +59,17 @@ public sealed record EnergySpeechDetectorOptions
     /// <remarks>1.5 s (round 1 had 1.0 s) for the same reason as <see cref="LowThresholdFraction"/>.</remarks>
     public double GapFillSeconds { get; init; } = 1.5;
 
+    /// <summary>
+    /// Bridged gaps at least this long are also reported as pauses (<see cref="SpeechMask.IsPause"/>), so that a
+    /// diarizer can drop those that fall between two different speakers' turns; every other stage still sees them as
+    /// speech. At or above <see cref="GapFillSeconds"/> no gap qualifies, which turns the marking off.
+    /// </summary>
+    /// <remarks>
+    /// 0.3 s: shorter breaks are articulation (stops, breaths), never a turn boundary worth a gap in the output.
+    /// Offline only: the streaming detector does not mark pauses.
+    /// </remarks>
+    public double PauseSeconds { get; init; } = 0.3;
+
     /// <summary>Regions shorter than this (after gap filling) are dropped.</summary>
     public double MinIslandSeconds { get; init; } = 0.4;
 
@@ -146,6 +157,10 @@ public sealed record EnergySpeechDetectorOptions
         if (!(GapFillSeconds is >= 0 and <= 60))
         {
             errors.Add($"GapFillSeconds {GapFillSeconds} is invalid: use 0 (off) to 60 s (1.5 is usual).");
+        }
+        if (!(PauseSeconds is >= 0 and <= 60))
+        {
+            errors.Add($"PauseSeconds {PauseSeconds} is invalid: use 0 to 60 s (0.3 is usual; at or above GapFillSeconds no pause is marked).");
         }
         if (!(MinIslandSeconds is >= 0 and <= 60))
         {

@@ -8,6 +8,13 @@ public sealed record SpeechMask(bool[] IsSpeech, double HopSeconds)
 {
     public int Frames => IsSpeech.Length;
 
+    /// <summary>
+    /// Speech frames that only gap filling made speech: pauses of at least <see cref="EnergySpeechDetectorOptions.PauseSeconds"/>
+    /// inside a region. Null when the detector does not mark them. A diarizer keeps a pause only inside one speaker's
+    /// turn, because a pause between two speakers' turns is silence in an exact reference.
+    /// </summary>
+    public bool[]? IsPause { get; init; }
+
     public int SpeechFrameCount
     {
         get

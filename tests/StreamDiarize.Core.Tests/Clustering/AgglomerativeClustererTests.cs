@@ -68,11 +68,12 @@ public class AgglomerativeClustererTests
     }
 
     [Fact]
-    public void Without_a_hint_at_most_four_clusters_are_kept_and_a_hint_may_ask_for_more()
+    public void Without_a_hint_the_default_cap_of_twenty_leaves_six_clear_clusters_and_a_hint_may_cap_lower()
     {
         var loose = new AgglomerativeClusterer(new AgglomerativeClustererOptions { DistanceThreshold = 0.05 });
         var points = Blobs(4, 0, 60, 120, 180, 240, 300);
-        Assert.Equal(4, loose.Cluster(points, 2).Distinct().Count());
+        Assert.Equal(6, loose.Cluster(points, 2).Distinct().Count());
+        Assert.Equal(4, loose.Cluster(points, 2, new ClusterCountLimits(Max: 4)).Distinct().Count());
         Assert.Equal(BlobLabels(4, 6), loose.Cluster(points, 2, new ClusterCountLimits(Max: 10)));
         Assert.Throws<ArgumentOutOfRangeException>(() => loose.Cluster(points, 2, new ClusterCountLimits(Max: 21)));
     }

@@ -30,6 +30,17 @@ public class DefaultDiarizerTests
     }
 
     [Fact]
+    public void A_pause_between_two_speakers_becomes_silence_and_one_inside_a_turn_takes_the_speaker()
+    {
+        int[] labels = [0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, -1];
+        bool[] pauses = [false, true, true, false, true, true, false, true, true, false, false, false];
+
+        DefaultDiarizer.DropPausesBetweenSpeakers(labels, pauses);
+
+        Assert.Equal([0, 0, 0, 0, -1, -1, 1, 1, 1, 1, 0, -1], labels);
+    }
+
+    [Fact]
     public void A_hint_of_at_most_one_speaker_names_every_turn_S0()
     {
         var clip = new AudioClip("tones", SyntheticAudio.ToneBurstsInNoise(12, (1, 4), (7, 10)), 16000);

@@ -52,6 +52,28 @@ public class EnergySpeechDetectorTests
     }
 
     [Fact]
+    public void A_filled_gap_is_marked_as_a_pause_and_nothing_else_is()
+    {
+        var audio = SyntheticAudio.ToneBurstsInNoise(12, (1, 2.5), (3.5, 4.5), (6.5, 7.5));
+        var mask = Detector.Detect(audio);
+        var pauses = Assert.IsType<bool[]>(mask.IsPause);
+        var paused = Enumerable.Range(0, mask.Frames).Where(i => pauses[i]).ToList();
+        Assert.All(paused, i => Assert.True(mask.IsSpeech[i]));
+        // One run over the filled 1 s gap, give or take the smoothing at its edges.
+        Assert.Equal(paused.Count, paused[^1] - paused[0] + 1);
+        Assert.InRange(paused[0] * 0.01, 2.4, 2.6);
+        Assert.InRange((paused[^1] + 1) * 0.01, 3.4, 3.6);
+    }
+
+    [Fact]
+    public void A_pause_length_at_the_gap_fill_length_marks_no_pause()
+    {
+        var audio = SyntheticAudio.ToneBurstsInNoise(12, (1, 2.5), (3.5, 4.5));
+        var mask = new EnergySpeechDetector(new EnergySpeechDetectorOptions { PauseSeconds = 1.5 }).Detect(audio);
+        Assert.DoesNotContain(true, mask.IsPause!);
+    }
+
+    [Fact]
     public void An_island_shorter_than_0_4_seconds_is_dropped()
     {
         var audio = SyntheticAudio.ToneBurstsInNoise(10, (1, 3), (6, 6.2));
