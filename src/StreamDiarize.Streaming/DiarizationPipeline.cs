@@ -204,6 +204,9 @@ public sealed class DiarizationPipeline
                 {
                     block.Return();
                 }
+                // Send what this audio produced now, even a part-filled block: holding frames for the next audio
+                // block would add its whole duration to the event latency.
+                collector.CloseCurrent();
                 await collector.DrainFullAsync(output, ct).ConfigureAwait(false);
             }
             _analyzer.Flush(collector);
