@@ -8,6 +8,7 @@ using StreamDiarize.Core.Embedding;
 using StreamDiarize.Core.Features;
 using StreamDiarize.Core.Pipeline;
 using StreamDiarize.Core.Segments;
+using StreamDiarize.Core.Speech;
 using StreamDiarize.Core.Options;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Onnx;
@@ -39,6 +40,7 @@ internal static class FileCommand
         var id = new Option<string?>("--id") { Description = "File id for stdin input (default: stdin)." };
         var streaming = new Option<bool>("--streaming") { Description = "Run the live (streaming) pipeline on each file, as fast as it can, instead of the offline one." };
         var latency = new Option<double>("--latency") { Description = "With --streaming: seconds after which a turn is final (0.25 to 10).", DefaultValueFactory = _ => 1.0 };
+        var vadOption = new Option<string?>("--vad") { Description = "Speech detection of the default offline method: energy (default) or onnx:PATH (a Silero-style VAD model, docs/ONNX.md)." };
         var embedderOption = new Option<string>("--embedder")
         {
             Description = "Window embeddings of the default method: features (MFCC statistics) or onnx:PATH (a speaker model, docs/ONNX.md).",
@@ -48,7 +50,7 @@ internal static class FileCommand
 
         var command = new Command("file", "Diarize recordings offline and write RTTM and JSON.")
         {
-            inputs, outDir, config, method, numSpeakers, minSpeakers, maxSpeakers, features, set, raw, rate, channels, id, streaming, latency, embedderOption,
+            inputs, outDir, config, method, numSpeakers, minSpeakers, maxSpeakers, features, set, raw, rate, channels, id, streaming, latency, embedderOption, vadOption,
         };
         foreach (var option in visualOptions.All)
         {
@@ -147,6 +149,26 @@ internal static class FileCommand
                 }
             }
 
+            OnnxSpeechDetector? vad = null;
+            if (pr.GetValue(vadOption) is { } vadName && vadName != "energy")
+            {
+                if (!vadName.StartsWith(OnnxSessionFactory.Prefix, StringComparison.Ordinal) || pr.GetValue(streaming) || settings.Method != DiarizationMethod.Default)
+                {
+                    stderr.WriteLine($"error: --vad {vadName}: use energy or onnx:PATH, with the default offline method (not --streaming or --method seed)");
+                    return 2;
+                }
+                try
+                {
+                    vad = new OnnxSpeechDetector(vadName[OnnxSessionFactory.Prefix.Length..], new OnnxSpeechDetectorOptions { Mask = settings.Default.Speech });
+                }
+                catch (OnnxModelException ex)
+                {
+                    stderr.WriteLine($"error: --vad {vadName}: {ex.Message}");
+                    return 2;
+                }
+            }
+            using var vadLifetime = vad;
+
             var dir = pr.GetValue(outDir)!;
             Directory.CreateDirectory(dir);
             int failures = 0;
@@ -158,13 +180,17 @@ internal static class FileCommand
                     var watch = Stopwatch.StartNew();
                     var segments = pr.GetValue(streaming)
                         ? DiarizeStreaming(settings, clip, hints, pr.GetValue(latency), factory, embedderName)
-                        : Diarize(settings, clip, hints, model);
+                        : Diarize(settings, clip, hints, model, vad);
                     watch.Stop();
                     var rttm = Path.Combine(dir, clip.Id + ".rttm");
                     Rttm.WriteFile(rttm, clip.Id, segments);
                     File.WriteAllText(Path.Combine(dir, clip.Id + ".json"), SegmentJson.Serialize(clip.Id, segments));
                     int speakers = segments.Select(s => s.Speaker).Distinct().Count();
                     stdout.WriteLine($"{clip.Id}: {clip.DurationSeconds:F1} s, {speakers} speaker(s), {segments.Count} turn(s) in {watch.Elapsed.TotalSeconds:F2} s -> {rttm}");
+                    if (vad is not null)
+                    {
+                        stdout.WriteLine($"{clip.Id}: vad {pr.GetValue(vadOption)}: {vad.Chunks} chunk(s) decided so far");
+                    }
                     if (model is not null)
                     {
                         // Says the model really ran, and how often (a batch of windows counts once).
@@ -233,9 +259,9 @@ internal static class FileCommand
         return StreamingRunner.RunAsync(clip, factory, session).GetAwaiter().GetResult().Segments;
     }
 
-    internal static List<SpeakerSegment> Diarize(DiarizationSettings settings, AudioClip clip, SpeakerCountHints hints, IWindowEmbedder? windowEmbedder = null) => settings.Method switch
+    internal static List<SpeakerSegment> Diarize(DiarizationSettings settings, AudioClip clip, SpeakerCountHints hints, IWindowEmbedder? windowEmbedder = null, ISpeechDetector? speech = null) => settings.Method switch
     {
-        DiarizationMethod.Default => new DefaultDiarizer(settings.Default, windowEmbedder: windowEmbedder).Diarize(clip, new SpeakerHints
+        DiarizationMethod.Default => new DefaultDiarizer(settings.Default, speech, windowEmbedder).Diarize(clip, new SpeakerHints
         {
             ExactSpeakers = hints.Exact,
             MinSpeakers = hints.Min,

@@ -29,6 +29,19 @@ public sealed partial class FileCommandOnnxTests
     }
 
     [Fact]
+    public void File_with_an_onnx_vad_uses_it_for_speech_detection()
+    {
+        var dir = RepoPaths.NewTempDir();
+        var vad = TestModels.Write(dir, "vad.onnx", TestModels.CountingVad());
+        var (code, output, error) = CliRunner.Invoke("file", RepoPaths.Ami("trn05.wav"), "--out", dir, "--vad", "onnx:" + vad);
+
+        Assert.True(code == 0, error);
+        // 30 s at 16 kHz is 938 chunks of 512 samples; the model decided each one.
+        Assert.Contains("vad onnx:" + vad + ": 938 chunk(s)", output);
+        Assert.NotEmpty(Rttm.ReadFile(Path.Combine(dir, "trn05.rttm"))["trn05"]);
+    }
+
+    [Fact]
     public void File_with_a_missing_model_fails_naming_the_path_before_reading_audio()
     {
         var dir = RepoPaths.NewTempDir();
