@@ -152,6 +152,7 @@ public static class ServerHost
         // A factory delegate, not an instance, so the container disposes the models it opened.
         services.TryAddSingleton<ISessionComponentsFactory>(_ => new OnnxSessionFactory(diarization.Default, diarization.Streaming, onnx));
         services.TryAddSingleton<SessionRegistry>();
+        services.TryAddSingleton<SessionRunner>();
         services.TryAddSingleton<ServerMetrics>();
         services.AddGrpc(o =>
         {
