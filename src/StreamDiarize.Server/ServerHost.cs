@@ -153,6 +153,10 @@ public static class ServerHost
         services.TryAddSingleton<ISessionComponentsFactory>(_ => new OnnxSessionFactory(diarization.Default, diarization.Streaming, onnx));
         services.TryAddSingleton<SessionRegistry>();
         services.TryAddSingleton<SessionRunner>();
+        if (options.Microphone.Enabled)
+        {
+            services.AddHostedService<MicrophoneSessionService>();
+        }
         services.TryAddSingleton<ServerMetrics>();
         services.AddGrpc(o =>
         {
