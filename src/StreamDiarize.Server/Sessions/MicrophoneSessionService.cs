@@ -13,7 +13,7 @@ namespace StreamDiarize.Server.Sessions;
 /// <summary>
 /// Opens Server:Microphone's device when the host starts and diarizes it through <see cref="SessionRunner"/>, as a
 /// Diarize call would be, with source "mic". When the host stops, capture stops first, so the pipeline flushes and the
-/// final segments and SessionEnded reach watchers before the session ends. A microphone that cannot be opened is
+/// final segments and SessionEnded reach watchers before the session ends (and before Kestrel gives up on their calls). A microphone that cannot be opened is
 /// logged and the daemon goes on serving gRPC: a meeting-room display should not lose its other sessions to a cable.
 /// </summary>
 public sealed class MicrophoneSessionService(
@@ -21,6 +21,7 @@ public sealed class MicrophoneSessionService(
     SessionRunner runner,
     IOptions<ServerOptions> options,
     ServerMetrics metrics,
+    IHostApplicationLifetime lifetime,
     ILogger<MicrophoneSessionService> logger) : BackgroundService
 {
     public const string Source = "mic";
@@ -84,7 +85,10 @@ public sealed class MicrophoneSessionService(
             session.Id, audio.Name, audio.SampleRateHz, plan.Options.Embedder, session.Id);
         string outcome = "completed";
         // Stopping ends capture, not the pipeline: what is buffered is diarized and the last turns are published.
-        using var stopping = stoppingToken.Register(audio.Stop);
+        // ApplicationStopping comes first: Kestrel stops before hosted services and waits for open Watch calls,
+        // which end only when this session does.
+        using var stopping = lifetime.ApplicationStopping.Register(audio.Stop);
+        using var stopped = stoppingToken.Register(audio.Stop);
         try
         {
             await SessionRunner.RunPipelineAsync(session, components, plan.IncludeProvisional, client: null, CancellationToken.None).ConfigureAwait(false);
