@@ -152,6 +152,11 @@ public static class ServerHost
         // A factory delegate, not an instance, so the container disposes the models it opened.
         services.TryAddSingleton<ISessionComponentsFactory>(_ => new OnnxSessionFactory(diarization.Default, diarization.Streaming, onnx));
         services.TryAddSingleton<SessionRegistry>();
+        services.TryAddSingleton<SessionRunner>();
+        if (options.Microphone.Enabled)
+        {
+            services.AddHostedService<MicrophoneSessionService>();
+        }
         services.TryAddSingleton<ServerMetrics>();
         services.AddGrpc(o =>
         {

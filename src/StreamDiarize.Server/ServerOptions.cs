@@ -34,6 +34,9 @@ public sealed class ServerOptions
     /// <summary>Defaults for what a SessionConfig leaves unset.</summary>
     public SessionDefaults Session { get; set; } = new();
 
+    /// <summary>A microphone session the daemon runs itself (`serve --mic`), for watchers and the live page.</summary>
+    public MicrophoneOptions Microphone { get; set; } = new();
+
     public IReadOnlyList<string> GetValidationErrors()
     {
         var errors = new List<string>();
@@ -74,6 +77,7 @@ public sealed class ServerOptions
             errors.Add($"Server:AudioBufferChunks {AudioBufferChunks} is invalid: use 1 to 4096");
         }
         errors.AddRange(Session.ToSessionOptions().GetValidationErrors().Select(e => "Server:Session: " + e));
+        errors.AddRange(Microphone.GetValidationErrors());
         return errors;
     }
 }
@@ -101,4 +105,35 @@ public sealed class SessionDefaults
         LatencySeconds = LatencySeconds,
         Embedder = Embedder,
     };
+}
+
+/// <summary>The daemon's own microphone session, bound from Server:Microphone (the CLI's --mic, --device, --backend, --mic-session).</summary>
+public sealed class MicrophoneOptions
+{
+    /// <summary>Run the session at all.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Capture device as `streamdiarize mic --list-devices` names it; empty for the system's default input.</summary>
+    public string? Device { get; set; }
+
+    /// <summary>auto (PulseAudio if a server answers, else ALSA), pulse or alsa.</summary>
+    public string Backend { get; set; } = "auto";
+
+    /// <summary>The id watchers, ListSessions and the live page know the session by.</summary>
+    public string SessionId { get; set; } = "mic";
+
+    public IReadOnlyList<string> GetValidationErrors()
+    {
+        var errors = new List<string>();
+        string[] backends = ["auto", "pulse", "alsa"];
+        if (!backends.Contains(Backend.Trim().ToLowerInvariant()))
+        {
+            errors.Add($"Server:Microphone:Backend '{Backend}' is invalid: use auto, pulse or alsa");
+        }
+        if (!System.Text.RegularExpressions.Regex.IsMatch(SessionId, "^[A-Za-z0-9._-]{1,64}$"))
+        {
+            errors.Add($"Server:Microphone:SessionId '{SessionId}' is invalid: use 1 to 64 letters, digits, '.', '-' or '_'");
+        }
+        return errors;
+    }
 }

@@ -38,7 +38,11 @@ public sealed class DaemonHost : IAsyncDisposable
     public SessionRegistry Registry => App.Services.GetRequiredService<SessionRegistry>();
 
     /// <summary>Starts the daemon with <paramref name="factory"/> (null: whatever ServerHost registers by default) and extra Server settings.</summary>
-    public static async Task<DaemonHost> StartAsync(ISessionComponentsFactory? factory = null, params (string Key, string Value)[] settings)
+    public static Task<DaemonHost> StartAsync(ISessionComponentsFactory? factory = null, params (string Key, string Value)[] settings) =>
+        StartAsync(factory, configureServices: null, settings);
+
+    /// <summary>As above, with a hook to add services (a log collector) after the test defaults.</summary>
+    public static async Task<DaemonHost> StartAsync(ISessionComponentsFactory? factory, Action<IServiceCollection>? configureServices, params (string Key, string Value)[] settings)
     {
         int grpcPort = FreePort();
         int httpPort = FreePort();
@@ -59,6 +63,7 @@ public sealed class DaemonHost : IAsyncDisposable
                 {
                     services.AddSingleton(factory);
                 }
+                configureServices?.Invoke(services);
             },
         });
         await app.StartAsync();

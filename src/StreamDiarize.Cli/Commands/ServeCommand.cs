@@ -14,9 +14,14 @@ internal static class ServeCommand
         var grpcPort = new Option<int?>("--grpc-port") { Description = "Port of the gRPC (HTTP/2) endpoint (default 50051)." };
         var httpPort = new Option<int?>("--http-port") { Description = "Port of the HTTP/1.1 endpoint with /healthz and /metrics (default 8080)." };
         var config = new Option<string?>("--config") { Description = "A JSON file with settings that override config/appsettings.json (Server, Kestrel, Logging sections)." };
+        var mic = new Option<bool>("--mic") { Description = "Also diarize a microphone inside the daemon, as a session watchers and the live page follow (Server:Microphone)." };
+        var device = new Option<string?>("--device") { Description = "With --mic: the capture device (see `streamdiarize mic --list-devices`); default: the system's default input." };
+        var backend = new Option<string?>("--backend") { Description = "With --mic: auto (pulse if a server answers, else alsa), pulse or alsa." };
+        backend.AcceptOnlyFromAmong("auto", "pulse", "alsa");
+        var micSession = new Option<string?>("--mic-session") { Description = "With --mic: the microphone session's id (default \"mic\")." };
         var command = new Command("serve", "Run the gRPC diarization daemon. Other settings: --Server:MaxSessions=100 or STREAMDIARIZE__Server__MaxSessions=100.")
         {
-            host, grpcPort, httpPort, config,
+            host, grpcPort, httpPort, config, mic, device, backend, micSession,
         };
         // Everything else is ASP.NET Core configuration from the command line (Key=Value, --Key=Value, --Key Value).
         command.TreatUnmatchedTokensAsErrors = false;
@@ -34,6 +39,23 @@ internal static class ServeCommand
             if (pr.GetValue(httpPort) is { } p)
             {
                 overrides.Add(new("Server:HttpPort", p.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+            // The microphone flags are Server:Microphone settings, so a config file can say the same.
+            if (pr.GetValue(mic))
+            {
+                overrides.Add(new("Server:Microphone:Enabled", "true"));
+            }
+            if (pr.GetValue(device) is { } d)
+            {
+                overrides.Add(new("Server:Microphone:Device", d));
+            }
+            if (pr.GetValue(backend) is { } b)
+            {
+                overrides.Add(new("Server:Microphone:Backend", b));
+            }
+            if (pr.GetValue(micSession) is { } m)
+            {
+                overrides.Add(new("Server:Microphone:SessionId", m));
             }
             Microsoft.AspNetCore.Builder.WebApplication app;
             try

@@ -1,6 +1,4 @@
 // The streamdiarize.v1.Diarizer service: Diarize runs one session per call, Watch follows one, ListSessions lists them.
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Hosting;
@@ -10,13 +8,13 @@ using StreamDiarize.Core.Streaming;
 using StreamDiarize.Protocol.V1;
 using StreamDiarize.Server.Metrics;
 using StreamDiarize.Server.Sessions;
-using StreamDiarize.Streaming;
 
 namespace StreamDiarize.Server.Services;
 
 public sealed class DiarizerService(
     ISessionComponentsFactory factory,
     SessionRegistry registry,
+    SessionRunner runner,
     IOptions<ServerOptions> options,
     ServerMetrics metrics,
     IHostApplicationLifetime lifetime,
@@ -49,20 +47,12 @@ public sealed class DiarizerService(
         }
 
         await using var audio = new GrpcAudioSource(plan.SessionId, plan.Format, _options.AudioBufferChunks, s => metrics.AudioSecondsProcessed.Inc(s));
-        var started = new DiarizeEvent { SessionStarted = new SessionStarted { SessionId = plan.SessionId, EffectiveConfig = plan.Effective } };
-        var session = new LiveSession(plan.SessionId, "grpc", started, audio);
-        switch (registry.TryAdd(session, _options.MaxSessions))
-        {
-            case AddResult.Full:
-                throw new RpcException(new Status(StatusCode.ResourceExhausted,
-                    $"the server is running its limit of {_options.MaxSessions} sessions (Server:MaxSessions): retry later, or raise the limit"));
-            case AddResult.DuplicateId:
-                throw new RpcException(new Status(StatusCode.AlreadyExists,
-                    $"session_id '{plan.SessionId}' is already live: pick another id, or leave it empty for a generated one"));
-        }
+        var session = runner.TryStart(plan, "grpc", audio, out var added) ?? throw (added == AddResult.Full
+            ? new RpcException(new Status(StatusCode.ResourceExhausted,
+                $"the server is running its limit of {_options.MaxSessions} sessions (Server:MaxSessions): retry later, or raise the limit"))
+            : new RpcException(new Status(StatusCode.AlreadyExists,
+                $"session_id '{plan.SessionId}' is already live: pick another id, or leave it empty for a generated one")));
 
-        metrics.ActiveSessions.Inc();
-        var clock = Stopwatch.StartNew();
         string outcome = "completed";
         logger.LogInformation(
             "Session {SessionId} started: {Encoding} {SampleRateHz} Hz x{Channels}, exact {ExactSpeakers}, min {MinSpeakers}, max {MaxSpeakers} speakers, latency {LatencySeconds} s, embedder {Embedder}, peer {Peer}",
@@ -71,17 +61,12 @@ public sealed class DiarizerService(
         var writer = new ResponseEventWriter(responseStream, metrics, ct);
         try
         {
-            await writer.WriteAsync(started, 0, ct).ConfigureAwait(false);
-            var causes = new ConcurrentQueue<long>();
-            var frameCauses = new ConcurrentQueue<(long Frame, double Seconds)>();
-            var analyzer = new TimedFrameAnalyzer(components.Analyzer, frameCauses);
-            var diarizer = new TimedFrameDiarizer(components.Diarizer, audio, frameCauses, causes);
-            var pipeline = new DiarizationPipeline(analyzer, diarizer, [new SessionEventSink(session, writer, causes, plan.IncludeProvisional)]);
+            await writer.WriteAsync(session.Started, 0, ct).ConfigureAwait(false);
 
             // Shutdown ends the audio as if the client had half-closed: the pipeline flushes and SessionEnded goes out.
             using var stopping = lifetime.ApplicationStopping.Register(() => audio.Complete());
             var pump = PumpAsync(requestStream, audio, ct);
-            await pipeline.RunAsync(audio, ct).ConfigureAwait(false);
+            await SessionRunner.RunPipelineAsync(session, components, plan.IncludeProvisional, writer, ct).ConfigureAwait(false);
             await writer.CompleteAsync().ConfigureAwait(false);
             if (!pump.IsCompleted)
             {
@@ -109,15 +94,7 @@ public sealed class DiarizerService(
         finally
         {
             // The session leaves the registry the moment the call ends, whatever ended it.
-            registry.Remove(session);
-            session.End();
-            metrics.ActiveSessions.Dec();
-            metrics.SessionsEnded.WithLabels(outcome).Inc();
-            var final = session.FinalSegments();
-            logger.LogInformation(
-                "Session {SessionId} ended ({Outcome}) after {AudioSeconds:F1} s of audio in {WallSeconds:F1} s: {Speakers} speakers, {Segments} final segments, {Events} events, {Watchers} watchers",
-                plan.SessionId, outcome, audio.SecondsReceived, clock.Elapsed.TotalSeconds, final.Select(s => s.Speaker).Distinct().Count(),
-                final.Count, session.EventCount, session.WatchersEver);
+            runner.Finish(session, outcome);
         }
     }
 

@@ -1,4 +1,4 @@
-// Where a session's pipeline delivers events: the session record (ledger, watchers) and the client's response stream.
+// Where a session's pipeline delivers events: the session record (ledger, watchers) and the client's response stream, if any.
 using System.Collections.Concurrent;
 using StreamDiarize.Contracts;
 using StreamDiarize.Core.Events;
@@ -9,7 +9,7 @@ using StreamDiarize.Streaming;
 
 namespace StreamDiarize.Server.Services;
 
-internal sealed class SessionEventSink(LiveSession session, ResponseEventWriter writer, ConcurrentQueue<long> causes, bool includeProvisional) : IEventSink
+internal sealed class SessionEventSink(LiveSession session, ResponseEventWriter? writer, ConcurrentQueue<long> causes, bool includeProvisional) : IEventSink
 {
     public async ValueTask WriteAsync(DiarizationEvent diarizationEvent, CancellationToken cancellationToken)
     {
@@ -17,7 +17,7 @@ internal sealed class SessionEventSink(LiveSession session, ResponseEventWriter 
         bool send = includeProvisional || diarizationEvent is not SegmentEvent { IsFinal: false };
         var wire = send ? EventMapping.ToProto(diarizationEvent) : null;
         session.Publish(diarizationEvent, wire);
-        if (wire is not null)
+        if (wire is not null && writer is not null)
         {
             await writer.WriteAsync(wire, causedAt, cancellationToken).ConfigureAwait(false);
         }
@@ -65,7 +65,7 @@ internal sealed class TimedFrameAnalyzer(IFrameAnalyzer inner, ConcurrentQueue<(
 /// Notes, for each event the diarizer emits, when the audio that completed its frame arrived, so the writer can time
 /// arrival-to-wire. Events leave the pipeline in the order they were made, so a queue pairs them up.
 /// </summary>
-internal sealed class TimedFrameDiarizer(IFrameDiarizer inner, GrpcAudioSource audio, ConcurrentQueue<(long Frame, double Seconds)> frameCauses, ConcurrentQueue<long> causes) : IFrameDiarizer
+internal sealed class TimedFrameDiarizer(IFrameDiarizer inner, ISessionAudio audio, ConcurrentQueue<(long Frame, double Seconds)> frameCauses, ConcurrentQueue<long> causes) : IFrameDiarizer
 {
     public void OnFrame(long frameIndex, ReadOnlySpan<float> frame, List<DiarizationEvent> events)
     {

@@ -1,6 +1,5 @@
 // An audio source fed by a Diarize call's request stream: decoded chunks wait in a bounded channel until the pipeline reads them.
 using System.Buffers;
-using System.Diagnostics;
 using System.Threading.Channels;
 using Grpc.Core;
 using StreamDiarize.Audio;
@@ -14,24 +13,21 @@ namespace StreamDiarize.Server.Sessions;
 /// that falls behind stops the request reader, and HTTP/2 flow control then slows the client.
 /// It also remembers when each chunk arrived, so an event can be timed from the audio that caused it.
 /// </summary>
-public sealed class GrpcAudioSource : IAudioSource
+public sealed class GrpcAudioSource : ISessionAudio
 {
     private readonly Channel<Chunk> _chunks;
     private readonly RawPcmFormat _format;
     private readonly Action<double>? _onSecondsRead;
-    private readonly Queue<(long EndSample, long ArrivalTimestamp)> _arrivals = new();
-    private readonly Lock _arrivalLock = new();
+    private readonly ArrivalLog _arrivals;
     private Chunk? _current;
     private int _currentOffset;
-    private long _samplesReceived;
-    private long _lastArrival;
-    private long _endArrival;
 
     public GrpcAudioSource(string sessionId, RawPcmFormat format, int capacityChunks, Action<double>? onSecondsRead = null)
     {
         Name = "grpc:" + sessionId;
         _format = format;
         _onSecondsRead = onSecondsRead;
+        _arrivals = new ArrivalLog(format.SampleRateHz);
         _chunks = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(capacityChunks)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -45,7 +41,7 @@ public sealed class GrpcAudioSource : IAudioSource
     public int SampleRateHz => _format.SampleRateHz;
 
     /// <summary>Seconds of audio received from the client so far.</summary>
-    public double SecondsReceived => (double)Interlocked.Read(ref _samplesReceived) / _format.SampleRateHz;
+    public double SecondsReceived => (double)_arrivals.Samples / _format.SampleRateHz;
 
     /// <summary>Decodes one chunk of PCM and queues it; waits while the pipeline is behind. Throws INVALID_ARGUMENT for partial samples.</summary>
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> pcm, CancellationToken cancellationToken)
@@ -64,12 +60,7 @@ public sealed class GrpcAudioSource : IAudioSource
         }
         var buffer = ArrayPool<float>.Shared.Rent(frames);
         PcmConverter.DecodeToMono(pcm.Span, _format, buffer);
-        long now = Stopwatch.GetTimestamp();
-        long end = Interlocked.Add(ref _samplesReceived, frames);
-        lock (_arrivalLock)
-        {
-            _arrivals.Enqueue((end, now));
-        }
+        _arrivals.Record(frames);
         try
         {
             await _chunks.Writer.WriteAsync(new Chunk(buffer, frames), cancellationToken).ConfigureAwait(false);
@@ -90,7 +81,7 @@ public sealed class GrpcAudioSource : IAudioSource
         {
             if (!await _chunks.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                Interlocked.CompareExchange(ref _endArrival, Stopwatch.GetTimestamp(), 0);
+                _arrivals.RecordEnd();
                 return 0;
             }
             if (!_chunks.Reader.TryRead(out var next))
@@ -113,31 +104,9 @@ public sealed class GrpcAudioSource : IAudioSource
         return count;
     }
 
-    /// <summary>
-    /// When the chunk holding stream time <paramref name="streamSeconds"/> arrived (a <see cref="Stopwatch"/> timestamp).
-    /// Times past the received audio map to the end of the stream. Asked in increasing time order, so older entries are dropped.
-    /// </summary>
-    public long ArrivalOf(double streamSeconds) => ArrivalOfSample((long)Math.Round(streamSeconds * _format.SampleRateHz));
+    public long ArrivalOf(double streamSeconds) => _arrivals.ArrivalOf(streamSeconds);
 
-    /// <summary>When the end of the stream was seen (or the last chunk arrived, if the end has not come yet).</summary>
-    public long ArrivalOfEnd() => ArrivalOfSample(long.MaxValue);
-
-    private long ArrivalOfSample(long sample)
-    {
-        lock (_arrivalLock)
-        {
-            while (_arrivals.Count > 0 && _arrivals.Peek().EndSample < sample)
-            {
-                _lastArrival = _arrivals.Dequeue().ArrivalTimestamp;
-            }
-            if (_arrivals.Count > 0)
-            {
-                return _arrivals.Peek().ArrivalTimestamp;
-            }
-        }
-        long end = Interlocked.Read(ref _endArrival);
-        return end != 0 ? end : _lastArrival;
-    }
+    public long ArrivalOfEnd() => _arrivals.ArrivalOfEnd();
 
     public ValueTask DisposeAsync()
     {

@@ -1,4 +1,4 @@
-// One running Diarize session as the rest of the server sees it: id, start time, counters, final turns and watchers.
+// One running session (a Diarize call or the daemon's microphone) as the rest of the server sees it: id, start time, counters, final turns and watchers.
 using StreamDiarize.Core.Events;
 using StreamDiarize.Protocol.V1;
 
@@ -8,7 +8,7 @@ namespace StreamDiarize.Server.Sessions;
 /// What ListSessions reports and what watchers subscribe to. Publishing, the ledger update and subscribing share
 /// one lock, so a watcher that asks for a replay sees every final segment exactly once: either in the replay or live.
 /// </summary>
-public sealed class LiveSession(string id, string source, DiarizeEvent started, GrpcAudioSource audio)
+public sealed class LiveSession(string id, string source, DiarizeEvent started, ISessionAudio audio)
 {
     private readonly Lock _lock = new();
     private readonly SegmentLedger _ledger = new();
@@ -25,7 +25,8 @@ public sealed class LiveSession(string id, string source, DiarizeEvent started, 
     /// <summary>The SessionStarted event, sent first to the client and to every watcher.</summary>
     public DiarizeEvent Started { get; } = started;
 
-    public GrpcAudioSource Audio { get; } = audio;
+    /// <summary>The session's audio: what ListSessions and the live page report as seconds received.</summary>
+    public ISessionAudio Audio { get; } = audio;
 
     public long EventCount { get; private set; }
 

@@ -1,0 +1,55 @@
+// Remembers when each block of a stream's samples arrived, so an event can be timed from the audio that caused it.
+using System.Diagnostics;
+
+namespace StreamDiarize.Server.Sessions;
+
+/// <summary>
+/// Thread-safe: the producer records, the pipeline asks. Questions come in increasing time order, so entries
+/// older than the one asked about are dropped and the log stays as short as the pipeline's lag.
+/// </summary>
+internal sealed class ArrivalLog(int sampleRateHz)
+{
+    private readonly Queue<(long EndSample, long ArrivalTimestamp)> _arrivals = new();
+    private readonly Lock _lock = new();
+    private long _samples;
+    private long _lastArrival;
+    private long _endArrival;
+
+    /// <summary>Samples recorded so far.</summary>
+    public long Samples => Interlocked.Read(ref _samples);
+
+    /// <summary>Notes that <paramref name="count"/> more samples arrived now.</summary>
+    public void Record(int count)
+    {
+        long now = Stopwatch.GetTimestamp();
+        lock (_lock)
+        {
+            long end = Interlocked.Add(ref _samples, count);
+            _arrivals.Enqueue((end, now));
+        }
+    }
+
+    /// <summary>Notes that the stream ended now (only the first call counts).</summary>
+    public void RecordEnd() => Interlocked.CompareExchange(ref _endArrival, Stopwatch.GetTimestamp(), 0);
+
+    public long ArrivalOf(double streamSeconds) => ArrivalOfSample((long)Math.Round(streamSeconds * sampleRateHz));
+
+    public long ArrivalOfEnd() => ArrivalOfSample(long.MaxValue);
+
+    private long ArrivalOfSample(long sample)
+    {
+        lock (_lock)
+        {
+            while (_arrivals.Count > 0 && _arrivals.Peek().EndSample < sample)
+            {
+                _lastArrival = _arrivals.Dequeue().ArrivalTimestamp;
+            }
+            if (_arrivals.Count > 0)
+            {
+                return _arrivals.Peek().ArrivalTimestamp;
+            }
+        }
+        long end = Interlocked.Read(ref _endArrival);
+        return end != 0 ? end : _lastArrival;
+    }
+}

@@ -1,0 +1,20 @@
+// What a session needs from its audio besides the samples: how much has come in, and when each part arrived.
+using StreamDiarize.Core.Audio;
+
+namespace StreamDiarize.Server.Sessions;
+
+/// <summary>
+/// A session's audio source as ListSessions, the live page and the latency metric see it. The gRPC request stream
+/// (<see cref="GrpcAudioSource"/>) and a capture device (<see cref="CapturedSessionAudio"/>) both provide it.
+/// </summary>
+public interface ISessionAudio : IAudioSource
+{
+    /// <summary>Seconds of audio received so far.</summary>
+    double SecondsReceived { get; }
+
+    /// <summary>When the audio holding stream time <paramref name="streamSeconds"/> arrived (a Stopwatch timestamp); asked in increasing time order.</summary>
+    long ArrivalOf(double streamSeconds);
+
+    /// <summary>When the end of the stream was seen (or the last audio arrived, if the end has not come yet).</summary>
+    long ArrivalOfEnd();
+}
