@@ -104,27 +104,19 @@ public sealed class WindowStatsEmbedder
             }
         }
 
-        // Windows start at frame 0 every hop; the research's range(0, max(1, n - wl + 1), hp) also gives one short window on a short clip.
         int windowFrames = (int)Math.Round(Options.WindowSeconds / FrameHopSeconds);
-        int hopFrames = (int)Math.Round(Options.WindowHopSeconds / FrameHopSeconds);
-        double minSpeech = Options.MinSpeechFraction * windowFrames;
         int dims = Options.Dims;
         var data = new List<double>();
         var centres = new List<int>();
         var sum = new double[d];
         var squares = new double[d];
-        int lastStart = Math.Max(1, frames - windowFrames + 1);
-        for (int start = 0; start < lastStart; start += hopFrames)
+        foreach (int start in KeptWindowStarts(speech, frames, usable))
         {
             int end = Math.Min(start + windowFrames, usable);
             int count = 0;
             for (int t = start; t < end; t++)
             {
                 count += speech[t] ? 1 : 0;
-            }
-            if (count < minSpeech || count == 0)
-            {
-                continue;
             }
             Array.Clear(sum);
             Array.Clear(squares);
@@ -202,25 +194,12 @@ public sealed class WindowStatsEmbedder
         }
 
         int windowFrames = (int)Math.Round(Options.WindowSeconds / FrameHopSeconds);
-        int hopFrames = (int)Math.Round(Options.WindowHopSeconds / FrameHopSeconds);
         int hopSamples = Options.Features.HopSamples;
         int windowSamples = (int)Math.Round(Options.WindowSeconds * Options.Features.SampleRateHz);
-        double minSpeech = Options.MinSpeechFraction * windowFrames;
         var ranges = new List<SampleRange>();
         var centres = new List<int>();
-        int lastStart = Math.Max(1, frames - windowFrames + 1);
-        for (int start = 0; start < lastStart; start += hopFrames)
+        foreach (int start in KeptWindowStarts(speech, frames, usable))
         {
-            int end = Math.Min(start + windowFrames, usable);
-            int count = 0;
-            for (int t = start; t < end; t++)
-            {
-                count += speech[t] ? 1 : 0;
-            }
-            if (count < minSpeech || count == 0)
-            {
-                continue;
-            }
             int first = start * hopSamples;
             ranges.Add(new SampleRange(first, Math.Min(windowSamples, samples.Length - first)));
             centres.Add(start + windowFrames / 2);
@@ -249,6 +228,33 @@ public sealed class WindowStatsEmbedder
             NormaliseLengths(data, ranges.Count, dims, Options.Epsilon);
         }
         return new WindowEmbeddings(data, dims, [.. centres], FrameHopSeconds);
+    }
+
+    /// <summary>
+    /// Start frames of the windows the rules keep: every hop from frame 0 (the research's range(0, max(1, n - wl + 1), hp),
+    /// which also gives one short window on a short clip), with at least MinSpeechFraction of speech frames.
+    /// </summary>
+    private List<int> KeptWindowStarts(ReadOnlySpan<bool> speech, int frames, int usable)
+    {
+        int windowFrames = (int)Math.Round(Options.WindowSeconds / FrameHopSeconds);
+        int hopFrames = (int)Math.Round(Options.WindowHopSeconds / FrameHopSeconds);
+        double minSpeech = Options.MinSpeechFraction * windowFrames;
+        var starts = new List<int>();
+        int lastStart = Math.Max(1, frames - windowFrames + 1);
+        for (int start = 0; start < lastStart; start += hopFrames)
+        {
+            int end = Math.Min(start + windowFrames, usable);
+            int count = 0;
+            for (int t = start; t < end; t++)
+            {
+                count += speech[t] ? 1 : 0;
+            }
+            if (count > 0 && count >= minSpeech)
+            {
+                starts.Add(start);
+            }
+        }
+        return starts;
     }
 
     /// <summary>z-score each dimension over the clip's windows, then scale each window to unit length (plus epsilon).</summary>
