@@ -38,17 +38,32 @@ public sealed class WindowStatsEmbedder
         return Embed(mfcc, speech);
     }
 
-    /// <summary>Embeds from ready MFCCs (as <see cref="WindowStatsEmbedderOptions.Features"/> makes them).</summary>
-    public WindowEmbeddings Embed(FeatureMatrix mfcc, ReadOnlySpan<bool> speech)
+    /// <summary>
+    /// Embeds from ready MFCCs (as <see cref="WindowStatsEmbedderOptions.Features"/> makes them): MFCC statistics only,
+    /// <see cref="WindowStatsEmbedderOptions.Dims"/> long, whatever <see cref="WindowStatsEmbedderOptions.PitchWeight"/> says.
+    /// </summary>
+    public WindowEmbeddings Embed(FeatureMatrix mfcc, ReadOnlySpan<bool> speech) => Embed(mfcc, speech, [], []);
+
+    /// <summary>
+    /// Embeds from ready MFCCs and, when <see cref="WindowStatsEmbedderOptions.PitchWeight"/> is positive, the voicing and
+    /// autocorrelation peak lag of each frame (as <see cref="Speech.SpeechMask"/> carries them; at least one per frame).
+    /// Both empty means no pitch statistics.
+    /// </summary>
+    public WindowEmbeddings Embed(FeatureMatrix mfcc, ReadOnlySpan<bool> speech, ReadOnlySpan<double> voicing, ReadOnlySpan<int> lags)
     {
         int frames = mfcc.Frames;
         int first = Options.FirstCoefficient;
         int d = mfcc.Dims - first;
         double eps = Options.Epsilon;
-        var empty = new WindowEmbeddings([], Options.Dims, [], FrameHopSeconds);
+        int pitchDims = voicing.IsEmpty && lags.IsEmpty ? 0 : Options.PitchDims;
+        var empty = new WindowEmbeddings([], Options.Dims + pitchDims, [], FrameHopSeconds);
         if (d != Options.CoefficientCount)
         {
             throw new ArgumentException($"The MFCC has {mfcc.Dims} coefficients; the options expect {Options.Features.MfccCount}.", nameof(mfcc));
+        }
+        if (pitchDims > 0 && (voicing.Length < frames || lags.Length < frames))
+        {
+            throw new ArgumentException($"Pitch statistics need voicing and a lag for each of the {frames} frames; got {voicing.Length} and {lags.Length}.", nameof(voicing));
         }
 
         // Session CMVN over speech frames (population statistics, as numpy's std).
@@ -107,6 +122,7 @@ public sealed class WindowStatsEmbedder
         int windowFrames = (int)Math.Round(Options.WindowSeconds / FrameHopSeconds);
         int dims = Options.Dims;
         var data = new List<double>();
+        var pitch = new List<double>();
         var centres = new List<int>();
         var sum = new double[d];
         var squares = new double[d];
@@ -158,12 +174,111 @@ public sealed class WindowStatsEmbedder
                     data.Add(Math.Sqrt(squares[k] / count));
                 }
             }
+            if (pitchDims > 0)
+            {
+                AddPitchStatistics(pitch, speech, voicing, lags, start, end);
+            }
             centres.Add(start + windowFrames / 2);
         }
 
         var embeddings = data.ToArray();
-        NormaliseAcrossWindows(embeddings, centres.Count, dims, eps);
-        return new WindowEmbeddings(embeddings, dims, [.. centres], FrameHopSeconds);
+        if (pitchDims == 0)
+        {
+            NormaliseAcrossWindows(embeddings, centres.Count, dims, eps);
+            return new WindowEmbeddings(embeddings, dims, [.. centres], FrameHopSeconds);
+        }
+        return new WindowEmbeddings(WithPitch(embeddings, pitch, centres.Count, dims), dims + pitchDims, [.. centres], FrameHopSeconds);
+    }
+
+    /// <summary>Appends (mean, std) of log F0 over the window's voiced speech frames, or (NaN, NaN) when too few are voiced.</summary>
+    private void AddPitchStatistics(List<double> pitch, ReadOnlySpan<bool> speech, ReadOnlySpan<double> voicing, ReadOnlySpan<int> lags, int start, int end)
+    {
+        double sum = 0;
+        double squares = 0;
+        int voiced = 0;
+        double rate = Options.Features.SampleRateHz;
+        for (int t = start; t < end; t++)
+        {
+            if (speech[t] && voicing[t] > Options.PitchVoicingThreshold && lags[t] > 0)
+            {
+                double f = Math.Log(rate / lags[t]);
+                sum += f;
+                squares += f * f;
+                voiced++;
+            }
+        }
+        if (voiced < Options.PitchMinVoicedFrames)
+        {
+            pitch.Add(double.NaN);
+            pitch.Add(double.NaN);
+            return;
+        }
+        double mean = sum / voiced;
+        pitch.Add(mean);
+        pitch.Add(Math.Sqrt(Math.Max(0, squares / voiced - mean * mean)));
+    }
+
+    /// <summary>
+    /// z-scores the MFCC statistics and the pitch statistics separately (pitch over the windows that have it; the others
+    /// get 0, the average), scales the pitch dimensions by the weight, joins them and normalises each window's length.
+    /// </summary>
+    private double[] WithPitch(double[] mfccStats, List<double> pitch, int count, int dims)
+    {
+        double eps = Options.Epsilon;
+        ZScore(mfccStats, count, dims, eps);
+        var pitchStats = pitch.ToArray();
+        ZScore(pitchStats, count, 2, eps);
+        int all = dims + 2;
+        var joined = new double[(long)count * all];
+        for (int w = 0; w < count; w++)
+        {
+            mfccStats.AsSpan(w * dims, dims).CopyTo(joined.AsSpan(w * all, dims));
+            for (int k = 0; k < 2; k++)
+            {
+                double x = pitchStats[w * 2 + k];
+                joined[w * all + dims + k] = double.IsNaN(x) ? 0 : x * Options.PitchWeight;
+            }
+        }
+        NormaliseLengths(joined, count, all, eps);
+        return joined;
+    }
+
+    /// <summary>z-score of each dimension over the windows whose value is not NaN (NaN stays NaN).</summary>
+    private static void ZScore(double[] data, int count, int dims, double eps)
+    {
+        for (int k = 0; k < dims; k++)
+        {
+            double mean = 0;
+            int n = 0;
+            for (int w = 0; w < count; w++)
+            {
+                double x = data[w * dims + k];
+                if (!double.IsNaN(x))
+                {
+                    mean += x;
+                    n++;
+                }
+            }
+            if (n == 0)
+            {
+                continue;
+            }
+            mean /= n;
+            double ss = 0;
+            for (int w = 0; w < count; w++)
+            {
+                double x = data[w * dims + k];
+                if (!double.IsNaN(x))
+                {
+                    ss += (x - mean) * (x - mean);
+                }
+            }
+            double scale = 1.0 / (Math.Sqrt(ss / n) + eps);
+            for (int w = 0; w < count; w++)
+            {
+                data[w * dims + k] = (data[w * dims + k] - mean) * scale;
+            }
+        }
     }
 
     /// <summary>

@@ -52,6 +52,23 @@ public sealed record WindowStatsEmbedderOptions
     /// <summary>Added to standard deviations before dividing (CMVN and the z-score across windows) and to norms.</summary>
     public double Epsilon { get; init; } = 1e-8;
 
+    /// <summary>
+    /// Weight of two pitch dimensions (mean and std of log F0 over a window's voiced speech frames) appended after the
+    /// z-score across windows, so each counts as much as this many MFCC dimensions' worth of variance (1 = as much as
+    /// one). 0 leaves them out. Needs a speech mask carrying voicing and pitch lags (the energy detector with its gate).
+    /// 2 separates more TTS voices and leaves the AMI output unchanged; 2.5 and more cost AMI (docs/ACCURACY.md).
+    /// </summary>
+    public double PitchWeight { get; init; } = 2;
+
+    /// <summary>A frame counts as voiced for the pitch statistics when its voicing exceeds this.</summary>
+    public double PitchVoicingThreshold { get; init; } = 0.6;
+
+    /// <summary>A window with fewer voiced speech frames gets the clip's average pitch statistics (0 after the z-score).</summary>
+    public int PitchMinVoicedFrames { get; init; } = 10;
+
+    /// <summary>Pitch dimensions appended to <see cref="Dims"/>: 2 when <see cref="PitchWeight"/> is positive.</summary>
+    public int PitchDims => PitchWeight > 0 ? 2 : 0;
+
     /// <summary>Coefficients used per frame.</summary>
     public int CoefficientCount => Features.MfccCount - FirstCoefficient;
 
@@ -94,6 +111,18 @@ public sealed record WindowStatsEmbedderOptions
         if (MinSpeechFrames < 2)
         {
             errors.Add($"MinSpeechFrames {MinSpeechFrames} is invalid: use at least 2 (10 is usual).");
+        }
+        if (!(PitchWeight is >= 0 and <= 100))
+        {
+            errors.Add($"PitchWeight {PitchWeight} is invalid: use 0 (off) up to 100.");
+        }
+        if (!(PitchVoicingThreshold is > 0 and < 2))
+        {
+            errors.Add($"PitchVoicingThreshold {PitchVoicingThreshold} is invalid: use more than 0 and below 2 (0.6 is usual).");
+        }
+        if (PitchMinVoicedFrames < 2)
+        {
+            errors.Add($"PitchMinVoicedFrames {PitchMinVoicedFrames} is invalid: use at least 2 (10 is usual).");
         }
         if (!(Epsilon is > 0 and < 1))
         {

@@ -53,7 +53,7 @@ public sealed class DefaultDiarizer
         var mfccTask = windowEmbedder is null ? Task.Run(() => embedder.Features(clip.Samples)) : null;
         var mask = speech.Detect(clip.Samples);
         var embeddings = windowEmbedder is null
-            ? embedder.Embed(mfccTask!.GetAwaiter().GetResult(), mask.IsSpeech)
+            ? EmbedStatistics(mfccTask!.GetAwaiter().GetResult(), mask)
             : embedder.EmbedWith(windowEmbedder, clip.Samples, mask.IsSpeech);
         var windowLabels = clusterer.Cluster(embeddings.Data, embeddings.Dims, hints.ToLimits(Options.Clustering.MaxClustersDefault));
         var frameLabels = LabelFrames(mask.IsSpeech, embeddings.CentreFrames, windowLabels);
@@ -64,6 +64,19 @@ public sealed class DefaultDiarizer
         int speakers = NumberByFirstAppearance(frameLabels);
         var segments = FrameGrouper.Group(frameLabels, new FrameTimeline(mask.HopSeconds, mask.HopSeconds), FrameGrouper.DefaultName);
         return new DiarizationResult(clip.Id, segments, speakers, clip.DurationSeconds);
+    }
+
+    private WindowEmbeddings EmbedStatistics(Features.FeatureMatrix mfcc, SpeechMask mask)
+    {
+        if (embedder.Options.PitchDims == 0)
+        {
+            return embedder.Embed(mfcc, mask.IsSpeech);
+        }
+        if (mask.Voicing is null || mask.PitchLags is null)
+        {
+            throw new InvalidOperationException("Embedding.PitchWeight needs a speech detector that reports voicing and pitch lags (the energy detector with its voicing gate on).");
+        }
+        return embedder.Embed(mfcc, mask.IsSpeech, mask.Voicing, mask.PitchLags);
     }
 
     /// <summary>

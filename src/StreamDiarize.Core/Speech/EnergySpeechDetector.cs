@@ -81,12 +81,15 @@ public sealed class EnergySpeechDetector : ISpeechDetector
         var mask = Decide(energyDb, [], Options with { VoicingGate = false }, out var pauses);
         if (Options.VoicingGate)
         {
-            var voicing = new VoicingEstimator(Options.Voicing).ComputeAll(samples, energyDb.Length, mask);
+            // The peak lags come at no extra cost; the embedding's pitch statistics read them from the mask.
+            var lags = new int[energyDb.Length];
+            var voicing = new VoicingEstimator(Options.Voicing).ComputeAll(samples, energyDb.Length, mask, lags);
             ApplyVoicingGate(mask, voicing, Options.VoicingThreshold, Options.MinVoicedFraction);
             for (int i = 0; i < pauses.Length; i++)
             {
                 pauses[i] &= mask[i];
             }
+            return new SpeechMask(mask, Options.HopSeconds) { IsPause = pauses, Voicing = voicing, PitchLags = lags };
         }
         return new SpeechMask(mask, Options.HopSeconds) { IsPause = pauses };
     }

@@ -15,6 +15,15 @@ public sealed record SpeechMask(bool[] IsSpeech, double HopSeconds)
     /// </summary>
     public bool[]? IsPause { get; init; }
 
+    /// <summary>
+    /// Per-frame voicing (<see cref="VoicingEstimator"/>) where the detector computed it, 0 elsewhere; null when it did
+    /// not. Every speech frame of the mask has its value. Read by the pitch statistics of the window embedding.
+    /// </summary>
+    public double[]? Voicing { get; init; }
+
+    /// <summary>Per-frame autocorrelation peak lag (samples), beside <see cref="Voicing"/>; 0 where not computed.</summary>
+    public int[]? PitchLags { get; init; }
+
     public int SpeechFrameCount
     {
         get

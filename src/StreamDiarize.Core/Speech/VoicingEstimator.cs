@@ -16,6 +16,9 @@ public sealed class VoicingEstimator
     /// <summary>Keeps r[k] / r[0] finite on digital silence; absolute, as in the research.</summary>
     private const double EnergyFloor = 1e-12;
 
+    /// <summary>A sub-multiple of the peak lag whose normalised autocorrelation reaches this fraction of the peak is the period.</summary>
+    private const double SubMultipleRatio = 0.85;
+
     private readonly double[] window;
     private readonly double[] taperCorrection;
     private readonly double[] twiddleRe;
@@ -76,7 +79,13 @@ public sealed class VoicingEstimator
     public int OffsetSamples => Options.OffsetSamples;
 
     /// <summary>Voicing of one frame of exactly <see cref="FrameSamples"/> samples. Allocates nothing.</summary>
-    public double Compute(ReadOnlySpan<float> frame)
+    public double Compute(ReadOnlySpan<float> frame) => Compute(frame, out _);
+
+    /// <summary>
+    /// As <see cref="Compute(ReadOnlySpan{float})"/>, also giving the lag (samples) of the peak: the pitch period when the
+    /// frame is voiced, so F0 = SampleRate / lag. Allocates nothing.
+    /// </summary>
+    public double Compute(ReadOnlySpan<float> frame, out int bestLag)
     {
         if (frame.Length != Options.FrameSamples)
         {
@@ -112,12 +121,29 @@ public sealed class VoicingEstimator
 
         double r0 = Unpack(0).Re / fftSize + EnergyFloor;
         double best = double.NegativeInfinity;
+        bestLag = Options.MinLag;
         for (int k = Options.MinLag; k <= Options.MaxLag; k++)
         {
             double a = Unpack(k).Re / fftSize / r0 / taperCorrection[k];
             if (a > best)
             {
                 best = a;
+                bestLag = k;
+            }
+        }
+
+        // A periodic frame peaks as high at two or three periods as at one (the taper correction even favours longer
+        // lags), so the raw argmax often halves F0. Prefer the shortest sub-multiple of the peak lag that comes close.
+        for (int divisor = 3; divisor >= 2; divisor--)
+        {
+            int centre = (int)Math.Round((double)bestLag / divisor);
+            for (int k = Math.Max(Options.MinLag, centre - 1); k <= Math.Min(Options.MaxLag, centre + 1); k++)
+            {
+                if (Unpack(k).Re / fftSize / r0 / taperCorrection[k] >= SubMultipleRatio * best)
+                {
+                    bestLag = k;
+                    return best;
+                }
             }
         }
         return best;
@@ -134,9 +160,21 @@ public sealed class VoicingEstimator
     /// (others are 0); an empty <paramref name="only"/> means every frame. The gate reads voicing only inside speech
     /// regions, so the offline detector computes no more than that.
     /// </summary>
-    public double[] ComputeAll(ReadOnlySpan<float> samples, int frames, ReadOnlySpan<bool> only)
+    public double[] ComputeAll(ReadOnlySpan<float> samples, int frames, ReadOnlySpan<bool> only) =>
+        ComputeAll(samples, frames, only, []);
+
+    /// <summary>
+    /// As <see cref="ComputeAll(ReadOnlySpan{float}, int, ReadOnlySpan{bool})"/>, also writing each computed frame's peak
+    /// lag into <paramref name="lags"/> (0 for frames not computed) unless it is empty; it must hold at least
+    /// <paramref name="frames"/> values otherwise.
+    /// </summary>
+    public double[] ComputeAll(ReadOnlySpan<float> samples, int frames, ReadOnlySpan<bool> only, Span<int> lags)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(frames);
+        if (!lags.IsEmpty && lags.Length < frames)
+        {
+            throw new ArgumentException($"{frames} frames need {frames} lags; got room for {lags.Length}.", nameof(lags));
+        }
         var result = new double[frames];
         var scratch = frameScratch.AsSpan();
         for (int i = 0; i < frames; i++)
@@ -153,7 +191,11 @@ public sealed class VoicingEstimator
             {
                 samples.Slice((int)first, (int)(end - first)).CopyTo(scratch[(int)(first - start)..]);
             }
-            result[i] = Compute(scratch);
+            result[i] = Compute(scratch, out int lag);
+            if (!lags.IsEmpty)
+            {
+                lags[i] = lag;
+            }
         }
         return result;
     }

@@ -1,4 +1,4 @@
-// The window embedder's shape: 38 dims, windows every 0.25 s that hold enough speech, centred, unit length.
+// The window embedder's shape: 38 dims (40 with pitch), windows every 0.25 s that hold enough speech, centred, unit length.
 using StreamDiarize.Core.Embedding;
 using StreamDiarize.Core.Options;
 using StreamDiarize.Core.Tests.Speech;
@@ -78,12 +78,78 @@ public class WindowStatsEmbedderTests
     }
 
     [Fact]
+    public void With_pitch_two_dims_follow_the_38_and_separate_a_low_voice_from_a_high_one()
+    {
+        var embedder = new WindowStatsEmbedder(new WindowStatsEmbedderOptions { PitchWeight = 2 });
+        var mfcc = embedder.Features(Noise(5));
+        int frames = mfcc.Frames;
+        var voicing = new double[frames];
+        var lags = new int[frames];
+        for (int t = 0; t < frames; t++)
+        {
+            voicing[t] = 0.9;
+            // 100 Hz in the first half, 200 Hz in the second.
+            lags[t] = t < frames / 2 ? 160 : 80;
+        }
+
+        var e = embedder.Embed(mfcc, Mask(frames, 0, frames), voicing, lags);
+
+        Assert.Equal(40, e.Dims);
+        Assert.True(e.Row(0)[38] < 0);
+        Assert.True(e.Row(e.Count - 1)[38] > 0);
+    }
+
+    [Fact]
+    public void Windows_with_too_few_voiced_frames_get_the_average_pitch_which_is_zero()
+    {
+        var embedder = new WindowStatsEmbedder(new WindowStatsEmbedderOptions { PitchWeight = 2 });
+        var mfcc = embedder.Features(Noise(5));
+        int frames = mfcc.Frames;
+        var voicing = new double[frames];
+        var lags = new int[frames];
+        for (int t = 0; t < frames; t++)
+        {
+            // Only the last second is voiced, so the first windows hold no voiced frame.
+            voicing[t] = t >= frames - 100 ? 0.9 : 0.1;
+            lags[t] = 100 + t % 7;
+        }
+
+        var e = embedder.Embed(mfcc, Mask(frames, 0, frames), voicing, lags);
+
+        Assert.Equal(0, e.Row(0)[38]);
+        Assert.Equal(0, e.Row(0)[39]);
+        Assert.NotEqual(0, e.Row(e.Count - 1)[38]);
+    }
+
+    [Fact]
+    public void Pitch_statistics_need_a_voicing_value_and_a_lag_for_every_frame()
+    {
+        var embedder = new WindowStatsEmbedder(new WindowStatsEmbedderOptions { PitchWeight = 2 });
+        var mfcc = embedder.Features(Noise(2));
+        var speech = Mask(mfcc.Frames, 0, mfcc.Frames);
+        Assert.Throws<ArgumentException>(() => embedder.Embed(mfcc, speech, new double[mfcc.Frames - 1], new int[mfcc.Frames]));
+        Assert.Equal(38, embedder.Embed(mfcc, speech, [], []).Dims);
+    }
+
+    [Fact]
     public void Without_the_std_half_an_embedding_has_19_dims()
     {
         var embedder = new WindowStatsEmbedder(new WindowStatsEmbedderOptions { IncludeStd = false });
         var audio = SyntheticAudio.ToneBurstsInNoise(3, (0.5, 2.5));
         int frames = embedder.FrameCount(audio.Length);
         Assert.Equal(19, embedder.Embed(audio, Mask(frames, 0, frames)).Dims);
+    }
+
+    [Fact]
+    public void Invalid_pitch_options_are_all_reported_at_once()
+    {
+        var ex = Assert.Throws<OptionsValidationException>(() => new WindowStatsEmbedder(new WindowStatsEmbedderOptions
+        {
+            PitchWeight = -1,
+            PitchVoicingThreshold = 0,
+            PitchMinVoicedFrames = 1,
+        }));
+        Assert.Equal(3, ex.Errors.Count);
     }
 
     [Fact]

@@ -153,6 +153,23 @@ public class EnergySpeechDetectorTests
     }
 
     [Fact]
+    public void The_mask_carries_the_voicing_and_the_pitch_lag_of_its_speech_frames()
+    {
+        var audio = SyntheticAudio.ToneBurstsInNoise(10);
+        SyntheticAudio.Add(audio, SyntheticAudio.HarmonicComplex(2 * SyntheticAudio.RateHz, 150, 0.1), 1);
+
+        var mask = Detector.Detect(audio);
+
+        var voicing = Assert.IsType<double[]>(mask.Voicing);
+        var lags = Assert.IsType<int[]>(mask.PitchLags);
+        // Frame 200 (2 s) is in the middle of the 150 Hz complex: period 106.7 samples.
+        Assert.True(mask.IsSpeech[200]);
+        Assert.True(voicing[200] > 0.9);
+        Assert.InRange(lags[200], 106, 107);
+        Assert.Null(new EnergySpeechDetector(new EnergySpeechDetectorOptions { VoicingGate = false }).Detect(audio).PitchLags);
+    }
+
+    [Fact]
     public void Post_processing_fills_gaps_drops_islands_moves_regions_to_frame_centres_and_gates_in_place()
     {
         var options = new EnergySpeechDetectorOptions();

@@ -98,6 +98,51 @@ public class VoicingEstimatorTests
     }
 
     [Fact]
+    public void The_peak_lag_of_a_150_Hz_harmonic_complex_is_its_period_not_a_multiple_of_it()
+    {
+        var estimator = new VoicingEstimator();
+        var lags = new int[90];
+        estimator.ComputeAll(SyntheticAudio.HarmonicComplex(SyntheticAudio.RateHz, 150, 0.1), 90, [], lags);
+        // 16000 / 150 = 106.7 samples; two periods (213) would fit the lag range as well.
+        foreach (int lag in lags[5..85])
+        {
+            Assert.InRange(lag, 106, 107);
+        }
+    }
+
+    [Fact]
+    public void The_peak_lag_of_a_100_Hz_tone_is_160_samples()
+    {
+        new VoicingEstimator().Compute(Tone(640, 100), out int lag);
+        Assert.Equal(160, lag);
+    }
+
+    [Fact]
+    public void The_lag_does_not_change_the_voicing_value()
+    {
+        var estimator = new VoicingEstimator();
+        var frame = SyntheticAudio.HarmonicComplex(SyntheticAudio.RateHz, 120, 0.1).AsSpan(3200, 640);
+        Assert.Equal(estimator.Compute(frame), estimator.Compute(frame, out _));
+    }
+
+    [Fact]
+    public void Compute_with_the_lag_allocates_nothing_per_frame()
+    {
+        var estimator = new VoicingEstimator();
+        var frame = Tone(640, 130);
+        estimator.Compute(frame, out _);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long lags = 0;
+        for (int i = 0; i < 200; i++)
+        {
+            estimator.Compute(frame, out int lag);
+            lags += lag;
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(lags > 0);
+    }
+
+    [Fact]
     public void Compute_all_reads_frame_i_from_160_i_minus_120_with_zeros_outside_the_signal()
     {
         var estimator = new VoicingEstimator();
