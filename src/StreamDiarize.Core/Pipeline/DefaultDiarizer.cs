@@ -53,7 +53,7 @@ public sealed class DefaultDiarizer
         var mfccTask = windowEmbedder is null ? Task.Run(() => embedder.Features(clip.Samples)) : null;
         var mask = speech.Detect(clip.Samples);
         var embeddings = windowEmbedder is null
-            ? EmbedStatistics(mfccTask!.GetAwaiter().GetResult(), mask)
+            ? EmbedStatistics(mfccTask!.GetAwaiter().GetResult(), mask, clip.Samples)
             : embedder.EmbedWith(windowEmbedder, clip.Samples, mask.IsSpeech);
         var windowLabels = clusterer.Cluster(embeddings.Data, embeddings.Dims, hints.ToLimits(Options.Clustering.MaxClustersDefault));
         var frameLabels = LabelFrames(mask.IsSpeech, embeddings.CentreFrames, windowLabels);
@@ -66,17 +66,21 @@ public sealed class DefaultDiarizer
         return new DiarizationResult(clip.Id, segments, speakers, clip.DurationSeconds);
     }
 
-    private WindowEmbeddings EmbedStatistics(Features.FeatureMatrix mfcc, SpeechMask mask)
+    private WindowEmbeddings EmbedStatistics(Features.FeatureMatrix mfcc, SpeechMask mask, float[] samples)
     {
         if (embedder.Options.PitchDims == 0)
         {
             return embedder.Embed(mfcc, mask.IsSpeech);
         }
-        if (mask.Voicing is null || mask.PitchLags is null)
+        var voicing = mask.Voicing;
+        var lags = mask.PitchLags;
+        if (voicing is null || lags is null)
         {
-            throw new InvalidOperationException("Embedding.PitchWeight needs a speech detector that reports voicing and pitch lags (the energy detector with its voicing gate on).");
+            // A detector without the voicing cue (a neural VAD, or the gate turned off): compute it for the speech frames.
+            lags = new int[mask.Frames];
+            voicing = new VoicingEstimator(Options.Speech.Voicing).ComputeAll(samples, mask.Frames, mask.IsSpeech, lags);
         }
-        return embedder.Embed(mfcc, mask.IsSpeech, mask.Voicing, mask.PitchLags);
+        return embedder.Embed(mfcc, mask.IsSpeech, voicing, lags);
     }
 
     /// <summary>
