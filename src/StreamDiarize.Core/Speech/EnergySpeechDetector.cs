@@ -83,7 +83,8 @@ public sealed class EnergySpeechDetector : ISpeechDetector
         {
             // The peak lags come at no extra cost; the embedding's pitch statistics read them from the mask.
             var lags = new int[energyDb.Length];
-            var voicing = new VoicingEstimator(Options.Voicing).ComputeAll(samples, energyDb.Length, mask, lags);
+            // Voicing is most of the cost on a long recording: split it over the cores (the same values).
+            var voicing = VoicingEstimator.ComputeAllParallel(Options.Voicing, samples, energyDb.Length, mask, lags, Environment.ProcessorCount);
             ApplyVoicingGate(mask, voicing, Options.VoicingThreshold, Options.MinVoicedFraction);
             for (int i = 0; i < pauses.Length; i++)
             {

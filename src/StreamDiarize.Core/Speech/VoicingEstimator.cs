@@ -176,8 +176,45 @@ public sealed class VoicingEstimator
             throw new ArgumentException($"{frames} frames need {frames} lags; got room for {lags.Length}.", nameof(lags));
         }
         var result = new double[frames];
+        ComputeRange(samples, 0, frames, only, lags, result);
+        return result;
+    }
+
+    /// <summary>
+    /// <see cref="ComputeAll(ReadOnlySpan{float}, int, ReadOnlySpan{bool}, Span{int})"/> split over
+    /// <paramref name="parallelism"/> threads, each with its own estimator: the same values, for long recordings.
+    /// </summary>
+    public static unsafe double[] ComputeAllParallel(VoicingOptions options, ReadOnlySpan<float> samples, int frames, ReadOnlySpan<bool> only, Span<int> lags, int parallelism)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(frames);
+        if (!lags.IsEmpty && lags.Length < frames)
+        {
+            throw new ArgumentException($"{frames} frames need {frames} lags; got room for {lags.Length}.", nameof(lags));
+        }
+        var result = new double[frames];
+        int parts = Math.Clamp(parallelism, 1, Math.Max(1, frames / 1000));
+        int sampleCount = samples.Length, onlyCount = only.Length, lagCount = lags.Length;
+        // The spans stay pinned until every part has finished (Parallel.For returns only then).
+        fixed (float* samplePtr = samples)
+        fixed (bool* onlyPtr = only)
+        fixed (int* lagPtr = lags)
+        {
+            nint s = (nint)samplePtr, o = (nint)onlyPtr, l = (nint)lagPtr;
+            Parallel.For(0, parts, part =>
+            {
+                int from = (int)((long)frames * part / parts), to = (int)((long)frames * (part + 1) / parts);
+                new VoicingEstimator(options).ComputeRange(
+                    new ReadOnlySpan<float>((float*)s, sampleCount), from, to,
+                    new ReadOnlySpan<bool>((bool*)o, onlyCount), new Span<int>((int*)l, lagCount), result);
+            });
+        }
+        return result;
+    }
+
+    private void ComputeRange(ReadOnlySpan<float> samples, int from, int to, ReadOnlySpan<bool> only, Span<int> lags, double[] result)
+    {
         var scratch = frameScratch.AsSpan();
-        for (int i = 0; i < frames; i++)
+        for (int i = from; i < to; i++)
         {
             if (!only.IsEmpty && (i >= only.Length || !only[i]))
             {
@@ -197,7 +234,6 @@ public sealed class VoicingEstimator
                 lags[i] = lag;
             }
         }
-        return result;
     }
 
     private double Windowed(ReadOnlySpan<float> frame, int n, double mean) =>
