@@ -6,7 +6,7 @@ using StreamDiarize.Core.Speech;
 namespace StreamDiarize.Core.Streaming;
 
 /// <summary>
-/// Emits frames laid out as <c>[band energy dB, voicing, MFCC c0..]</c> (the layout <see cref="OnlineDiarizer"/> reads),
+/// Emits frames laid out as <c>[band energy dB, voicing, pitch lag, MFCC c0..]</c> (the layout <see cref="OnlineDiarizer"/> reads),
 /// computed exactly as the offline default computes them. The voicing window reaches 120 samples past a frame's end, so
 /// a frame leaves once those samples are in (or at the end of the stream, with zeros as the offline path pads).
 /// Long chunks are processed in slices, so the sample ring stays small; nothing is allocated per frame.
@@ -106,7 +106,8 @@ public sealed class DefaultFrameAnalyzer : IFrameAnalyzer
             }
             int slot = (int)(_nextOut % PendingFrames);
             _output[OnlineDiarizer.EnergyIndex] = (float)_energies[slot];
-            _output[OnlineDiarizer.VoicingIndex] = (float)_voicing.Compute(_voicingFrame);
+            _output[OnlineDiarizer.VoicingIndex] = (float)_voicing.Compute(_voicingFrame, out int lag);
+            _output[OnlineDiarizer.LagIndex] = lag;
             _pendingMfcc.AsSpan(slot * _mfccDims, _mfccDims).CopyTo(_output.AsSpan(OnlineDiarizer.MfccOffset));
             if (_includeSamples)
             {

@@ -10,7 +10,7 @@ using StreamDiarize.Core.Segments;
 namespace StreamDiarize.Core.Streaming;
 
 /// <summary>
-/// Consumes analysis frames laid out as [band energy dB, voicing, MFCC c0..] (see <see cref="DefaultFrameAnalyzer"/>),
+/// Consumes analysis frames laid out as [band energy dB, voicing, pitch lag, MFCC c0..] (see <see cref="DefaultFrameAnalyzer"/>),
 /// followed, when windows are embedded by an <see cref="IWindowEmbedder"/>, by the hop's new samples.
 /// <list type="bullet">
 /// <item>Speech decisions are committed <see cref="SessionOptions.LatencySeconds"/> after their frame; committed speech
@@ -27,7 +27,8 @@ public sealed class OnlineDiarizer : IFrameDiarizer
 {
     public const int EnergyIndex = 0;
     public const int VoicingIndex = 1;
-    public const int MfccOffset = 2;
+    public const int LagIndex = 2;
+    public const int MfccOffset = 3;
 
     private readonly OnlineDiarizerOptions _options;
     private readonly DefaultDiarizerOptions _stages;
@@ -69,7 +70,13 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     // Running statistics of all window vectors, for the z-score across windows.
     private readonly double[] _statSum;
     private readonly double[] _statSquares;
-    private long _statCount;
+    private readonly long[] _statCounts;
+
+    // Pitch statistics (log F0 mean and deviation) close each window vector when the embedding asks for them.
+    private readonly int _pitchDims;
+    private readonly int _statsDims;
+    private readonly float[] _voicingRing;
+    private readonly float[] _lagRing;
 
     // The normalisation and centroids used for online assignment until the next re-clustering.
     private readonly double[] _snapMean;
@@ -114,7 +121,9 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         _clusterer = new AgglomerativeClusterer(stages.Clustering);
         _firstCoefficient = stages.Embedding.FirstCoefficient;
         _coefficients = stages.Embedding.CoefficientCount;
-        _dims = windowEmbedder?.Dimension ?? stages.Embedding.Dims;
+        _pitchDims = windowEmbedder is null ? stages.Embedding.PitchDims : 0;
+        _statsDims = windowEmbedder?.Dimension ?? stages.Embedding.Dims;
+        _dims = _statsDims + _pitchDims;
         _embedder = windowEmbedder;
         _zScore = windowEmbedder?.ZScoreAcrossWindows ?? true;
         _hopSamples = stages.Speech.HopSamples;
@@ -143,6 +152,9 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         }
         _statSum = new double[_dims];
         _statSquares = new double[_dims];
+        _statCounts = new long[_dims];
+        _voicingRing = new float[_ringFrames];
+        _lagRing = new float[_ringFrames];
         _snapMean = new double[_dims];
         _snapScale = new double[_dims];
         _scratchVector = new double[_dims];
@@ -176,6 +188,8 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         {
             frame.Slice(_samplesOffset, _hopSamples).CopyTo(_sampleRing.AsSpan((int)(frameIndex * _hopSamples % _ringSamples), _hopSamples));
         }
+        _voicingRing[frameIndex % _ringFrames] = frame[VoicingIndex];
+        _lagRing[frameIndex % _ringFrames] = frame[LagIndex];
         _sad.Push(frame[EnergyIndex], frame[VoicingIndex]);
         if (_received % 5 == 0)
         {
@@ -249,10 +263,13 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         var vector = _embedder is null ? StatsVector(start, end, count) : EmbedWindow(start);
         for (int k = 0; k < _dims; k++)
         {
-            _statSum[k] += vector[k];
-            _statSquares[k] += vector[k] * vector[k];
+            if (!double.IsNaN(vector[k]))
+            {
+                _statSum[k] += vector[k];
+                _statSquares[k] += vector[k] * vector[k];
+                _statCounts[k]++;
+            }
         }
-        _statCount++;
         _totalWindows++;
 
         int speaker = AssignOnline(vector, events);
@@ -336,7 +353,39 @@ public sealed class OnlineDiarizer : IFrameDiarizer
                 std[k] = Math.Sqrt(std[k] / count);
             }
         }
+        if (_pitchDims > 0)
+        {
+            AddPitchStatistics(vector.AsSpan(_statsDims, 2), start, end);
+        }
         return vector;
+    }
+
+    /// <summary>Mean and deviation of log F0 over the window's voiced speech frames, as the offline embedder takes them; NaN when too few.</summary>
+    private void AddPitchStatistics(Span<double> pitch, long start, long end)
+    {
+        var embedding = _stages.Embedding;
+        double rate = embedding.Features.SampleRateHz;
+        double sum = 0, squares = 0;
+        int voiced = 0;
+        for (long t = start; t < end; t++)
+        {
+            float lag = _lagRing[t % _ringFrames];
+            if (_sad.IsSpeech(t) && _voicingRing[t % _ringFrames] > embedding.PitchVoicingThreshold && lag > 0)
+            {
+                double f = Math.Log(rate / lag);
+                sum += f;
+                squares += f * f;
+                voiced++;
+            }
+        }
+        if (voiced < embedding.PitchMinVoicedFrames)
+        {
+            pitch.Fill(double.NaN);
+            return;
+        }
+        double mean = sum / voiced;
+        pitch[0] = mean;
+        pitch[1] = Math.Sqrt(Math.Max(0, squares / voiced - mean * mean));
     }
 
     private ReadOnlySpan<float> Mfcc(long frame) => _mfccRing.AsSpan((int)(frame % _ringFrames) * _coefficients, _coefficients);
@@ -579,7 +628,8 @@ public sealed class OnlineDiarizer : IFrameDiarizer
                 var pc = _preClusters[p];
                 for (int k = 0; k < _dims; k++)
                 {
-                    _scratchVector[k] = pc.Sum![k] / pc.Weight;
+                    double weight = k < _statsDims ? pc.Weight : pc.PitchWeight;
+                    _scratchVector[k] = weight > 0 ? pc.Sum![k] / weight : double.NaN;
                 }
                 Normalise(_scratchVector, _snapMean, _snapScale, points.AsSpan(m * _dims, _dims));
                 weights[m] = pc.Weight;
@@ -772,8 +822,9 @@ public sealed class OnlineDiarizer : IFrameDiarizer
                 _snapScale[k] = 1;
                 continue;
             }
-            double mean = _statCount > 0 ? _statSum[k] / _statCount : 0;
-            double variance = _statCount > 0 ? Math.Max(0, _statSquares[k] / _statCount - mean * mean) : 1;
+            long n = _statCounts[k];
+            double mean = n > 0 ? _statSum[k] / n : 0;
+            double variance = n > 0 ? Math.Max(0, _statSquares[k] / n - mean * mean) : 1;
             _snapMean[k] = mean;
             _snapScale[k] = 1 / (Math.Sqrt(variance) + eps);
         }
@@ -785,6 +836,11 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         for (int k = 0; k < _dims; k++)
         {
             double z = (raw[k] - mean[k]) * scale[k];
+            if (k >= _statsDims)
+            {
+                // Pitch: a window without enough voiced frames sits at the average (0); the weight sets its say.
+                z = double.IsNaN(z) ? 0 : z * _stages.Embedding.PitchWeight;
+            }
             output[k] = z;
             norm += z * z;
         }
@@ -827,9 +883,17 @@ public sealed class OnlineDiarizer : IFrameDiarizer
             }
             for (int k = 0; k < _dims; k++)
             {
-                current.Sum![k] += w.Vector![k];
+                // Pitch dimensions are NaN for windows with too little voicing; they are averaged over the others.
+                if (!double.IsNaN(w.Vector![k]))
+                {
+                    current.Sum![k] += w.Vector[k];
+                }
             }
             current.Weight++;
+            if (_pitchDims > 0 && !double.IsNaN(w.Vector![_statsDims]))
+            {
+                current.PitchWeight++;
+            }
             inCurrent++;
             w.PreCluster = _preClusters.Count - 1;
             w.Vector = null;
@@ -862,6 +926,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
                     into.Sum![k] += pc.Sum[k];
                 }
                 into.Weight += pc.Weight;
+                into.PitchWeight += pc.PitchWeight;
                 pc.Sum = null;
                 pc.ForwardTo = keep;
                 live--;
@@ -951,6 +1016,9 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         public double[]? Sum { get; set; } = sum;
 
         public double Weight { get; set; } = weight;
+
+        /// <summary>Windows that had pitch statistics (the pitch dimensions of <see cref="Sum"/> add only those).</summary>
+        public double PitchWeight { get; set; }
 
         public int Speaker { get; set; } = speaker;
 
