@@ -1,6 +1,6 @@
 // Per-frame voicing cue: the peak of the taper-corrected normalised autocorrelation over pitch lags (research round 2, step 5).
 using System.Numerics;
-using MathNet.Numerics.IntegralTransforms;
+using StreamDiarize.Core.Features;
 
 namespace StreamDiarize.Core.Speech;
 
@@ -24,6 +24,7 @@ public sealed class VoicingEstimator
     private readonly double[] twiddleRe;
     private readonly double[] twiddleIm;
     private readonly Complex[] packed;
+    private readonly Radix2Fft fft;
     private readonly double[] power;
     private readonly float[] frameScratch;
     private readonly int fftSize;
@@ -68,6 +69,7 @@ public sealed class VoicingEstimator
             twiddleIm[k] = Math.Sin(a);
         }
         packed = new Complex[half];
+        fft = new Radix2Fft(half);
         power = new double[half + 1];
         frameScratch = new float[length];
     }
@@ -104,7 +106,7 @@ public sealed class VoicingEstimator
         {
             packed[m] = new Complex(Windowed(frame, 2 * m, mean), Windowed(frame, 2 * m + 1, mean));
         }
-        Fourier.Forward(packed, FourierOptions.Matlab);
+        fft.Forward(packed);
         for (int k = 0; k <= half; k++)
         {
             var (re, im) = Unpack(k);
@@ -117,7 +119,7 @@ public sealed class VoicingEstimator
         {
             packed[m] = new Complex(PowerAt(2 * m), PowerAt(2 * m + 1));
         }
-        Fourier.Forward(packed, FourierOptions.Matlab);
+        fft.Forward(packed);
 
         double r0 = Unpack(0).Re / fftSize + EnergyFloor;
         double best = double.NegativeInfinity;
