@@ -1,4 +1,5 @@
 """Per-file feature cache (npz in research/round2/cache, not committed): MFCC, band energy, extra SAD cues."""
+import round1path  # noqa: F401  (round 1 modules)
 import os
 import numpy as np
 from features import load_wav, extract, power_spectrum, SR

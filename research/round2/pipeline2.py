@@ -6,6 +6,7 @@ Stages (each selectable through PARAMS):
   clustering: 'ahc' (cosine average linkage)  |  'sc' (spectral clustering, Wang et al. 2018)
   resegmentation: optional per-speaker Gaussian / GMM + Viterbi
 """
+import round1path  # noqa: F401  (round 1 modules)
 import numpy as np
 from scipy.cluster.hierarchy import linkage, fcluster
 import sad as S

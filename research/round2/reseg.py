@@ -1,5 +1,6 @@
 """Frame-level resegmentation: per-speaker full-covariance Gaussians on CMVN MFCC, smoothed
 log-likelihoods, a few iterations; optional forced 2-way initial split validated by delta-BIC."""
+import round1path  # noqa: F401  (round 1 modules)
 import numpy as np
 from scipy.cluster.hierarchy import linkage, fcluster
 from scipy.spatial.distance import squareform

@@ -1,4 +1,5 @@
 """SAD variants: per-clip GMM (1-D energy or 2-D energy+voicing), long-context majority."""
+import round1path  # noqa: F401  (round 1 modules)
 import numpy as np
 from sad import moving_average as ma, hysteresis
 import pipeline2 as PL

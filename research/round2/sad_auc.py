@@ -1,4 +1,5 @@
 """Frame AUC of candidate SAD cues vs union of reference speech."""
+import round1path  # noqa: F401  (round 1 modules)
 import numpy as np
 from cache import feats
 from common import FILES, ref_union
