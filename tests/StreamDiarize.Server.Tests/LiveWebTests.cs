@@ -13,29 +13,12 @@ public sealed partial class LiveWebTests
 {
     private static HttpClient Http(DaemonHost daemon) => new() { BaseAddress = new Uri($"http://127.0.0.1:{daemon.HttpPort}/"), Timeout = TimeSpan.FromSeconds(30) };
 
-    private static async Task<AsyncDuplexStreamingCall<DiarizeRequest, DiarizeEvent>> OpenSession(DaemonHost daemon, string id, double seconds)
-    {
-        var call = daemon.Client.Diarize();
-        await TestAudio.SendAsync(call.RequestStream, TestAudio.Noise(seconds), TestAudio.F32Config(id), complete: false);
-        return call;
-    }
-
-    private static async Task WaitFor(Func<bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "condition not met in 20 s");
-            await Task.Delay(20);
-        }
-    }
-
     [Fact]
-    public async Task Api_sessions_lists_a_liveEventssession_with_its_id_start_time_audio_seconds_and_speakers()
+    public async Task Api_sessions_lists_a_live_session_with_its_id_start_time_audio_seconds_and_speakers()
     {
         await using var daemon = await DaemonHost.StartAsync(new ScriptedSessionFactory());
-        using var call = await OpenSession(daemon, "on-screen", 3);
-        await WaitFor(() => daemon.Registry.TryGet("on-screen", out var s) && s.SpeakersSoFar == 2);
+        using var call = await TestAudio.OpenSessionAsync(daemon, "on-screen", 3);
+        await TestAudio.WaitForAsync(() => daemon.Registry.TryGet("on-screen", out var s) && s.SpeakersSoFar == 2);
         using var http = Http(daemon);
 
         using var list = JsonDocument.Parse(await http.GetStringAsync("api/sessions"));
@@ -52,7 +35,7 @@ public sealed partial class LiveWebTests
     public async Task The_event_stream_replays_the_final_segments_so_far_then_streams_liveEventsevents_as_json_to_SessionEnded()
     {
         await using var daemon = await DaemonHost.StartAsync(new ScriptedSessionFactory());
-        using var call = await OpenSession(daemon, "sse", 3);
+        using var call = await TestAudio.OpenSessionAsync(daemon, "sse", 3);
         var clientEvents = new List<DiarizeEvent>();
         while (clientEvents.Count(e => e.Segment is { IsFinal: true }) < 3)
         {
@@ -115,7 +98,7 @@ public sealed partial class LiveWebTests
         Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
         using var http = Http(daemon);
         using var response = await http.GetAsync("api/sessions/slow-screen/events", HttpCompletionOption.ResponseHeadersRead);
-        await WaitFor(() => daemon.Registry.TryGet("slow-screen", out var s) && s.WatcherCount == 1);
+        await TestAudio.WaitForAsync(() => daemon.Registry.TryGet("slow-screen", out var s) && s.WatcherCount == 1);
 
         // The page reads nothing while 30 s of audio (about 6000 events) go through.
         var clip = TestAudio.Noise(30);

@@ -77,4 +77,23 @@ internal static class TestAudio
         await new DiarizationPipeline(components.Analyzer, components.Diarizer, [sink]).RunAsync(new ClipAudioSource(clip, 1600, 1600), CancellationToken.None);
         return sink.Ledger.Snapshot(includeProvisional: false);
     }
+
+    /// <summary>Opens a Diarize call named <paramref name="id"/> and sends <paramref name="seconds"/> of noise, leaving it open.</summary>
+    public static async Task<AsyncDuplexStreamingCall<DiarizeRequest, DiarizeEvent>> OpenSessionAsync(DaemonHost daemon, string id, double seconds)
+    {
+        var call = daemon.Client.Diarize();
+        await SendAsync(call.RequestStream, Noise(seconds), F32Config(id), complete: false);
+        return call;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds, failing after 20 s.</summary>
+    public static async Task WaitForAsync(Func<bool> condition)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "condition not met in 20 s");
+            await Task.Delay(20);
+        }
+    }
 }

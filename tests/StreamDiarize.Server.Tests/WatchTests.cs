@@ -9,29 +9,12 @@ namespace StreamDiarize.Server.Tests;
 
 public sealed class WatchTests
 {
-    private static async Task<AsyncDuplexStreamingCall<DiarizeRequest, DiarizeEvent>> OpenSession(DaemonHost daemon, string id, double seconds)
-    {
-        var call = daemon.Client.Diarize();
-        await TestAudio.SendAsync(call.RequestStream, TestAudio.Noise(seconds), TestAudio.F32Config(id), complete: false);
-        return call;
-    }
-
-    private static async Task WaitFor(Func<bool> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "condition not met in 20 s");
-            await Task.Delay(20);
-        }
-    }
-
     [Fact]
     public async Task ListSessions_shows_a_live_session_with_its_start_time_audio_speakers_and_source()
     {
         await using var daemon = await DaemonHost.StartAsync(new ScriptedSessionFactory());
-        using var call = await OpenSession(daemon, "listed", 3);
-        await WaitFor(() => daemon.Registry.TryGet("listed", out var s) && s.SpeakersSoFar == 2);
+        using var call = await TestAudio.OpenSessionAsync(daemon, "listed", 3);
+        await TestAudio.WaitForAsync(() => daemon.Registry.TryGet("listed", out var s) && s.SpeakersSoFar == 2);
 
         var list = await daemon.Client.ListSessionsAsync(new ListSessionsRequest());
 
@@ -48,7 +31,7 @@ public sealed class WatchTests
     public async Task A_watcher_with_replay_gets_the_final_segments_so_far_then_follows_to_SessionEnded_and_ends_with_the_clients_segments()
     {
         await using var daemon = await DaemonHost.StartAsync(new ScriptedSessionFactory());
-        using var session = await OpenSession(daemon, "followed", 3);
+        using var session = await TestAudio.OpenSessionAsync(daemon, "followed", 3);
         var clientEvents = new List<DiarizeEvent>();
         // Read until a few final segments exist, so the replay has something to send.
         while (clientEvents.Count(e => e.Segment is { IsFinal: true }) < 3)
@@ -97,7 +80,7 @@ public sealed class WatchTests
         await session.RequestStream.WriteAsync(new DiarizeRequest { Config = TestAudio.F32Config("busy") });
         Assert.True(await session.ResponseStream.MoveNext(CancellationToken.None));
         using var watch = daemon.Client.Watch(new WatchRequest { SessionId = "busy" });
-        await WaitFor(() => daemon.Registry.TryGet("busy", out var s) && s.WatcherCount == 1);
+        await TestAudio.WaitForAsync(() => daemon.Registry.TryGet("busy", out var s) && s.WatcherCount == 1);
 
         var clock = Stopwatch.StartNew();
         var clip = TestAudio.Noise(60);

@@ -193,29 +193,19 @@ public sealed class WindowStatsEmbedder
     /// <summary>Appends (mean, std) of log F0 over the window's voiced speech frames, or (NaN, NaN) when too few are voiced.</summary>
     private void AddPitchStatistics(List<double> pitch, ReadOnlySpan<bool> speech, ReadOnlySpan<double> voicing, ReadOnlySpan<int> lags, int start, int end)
     {
-        double sum = 0;
-        double squares = 0;
-        int voiced = 0;
+        var accumulator = default(PitchAccumulator);
         double rate = Options.Features.SampleRateHz;
         for (int t = start; t < end; t++)
         {
             if (speech[t] && voicing[t] > Options.PitchVoicingThreshold && lags[t] > 0)
             {
-                double f = Math.Log(rate / lags[t]);
-                sum += f;
-                squares += f * f;
-                voiced++;
+                accumulator.Add(lags[t], rate);
             }
         }
-        if (voiced < Options.PitchMinVoicedFrames)
-        {
-            pitch.Add(double.NaN);
-            pitch.Add(double.NaN);
-            return;
-        }
-        double mean = sum / voiced;
-        pitch.Add(mean);
-        pitch.Add(Math.Sqrt(Math.Max(0, squares / voiced - mean * mean)));
+        Span<double> stats = stackalloc double[2];
+        accumulator.WriteTo(stats, Options.PitchMinVoicedFrames);
+        pitch.Add(stats[0]);
+        pitch.Add(stats[1]);
     }
 
     /// <summary>

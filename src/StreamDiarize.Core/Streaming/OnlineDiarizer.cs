@@ -364,28 +364,16 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     private void AddPitchStatistics(Span<double> pitch, long start, long end)
     {
         var embedding = _stages.Embedding;
-        double rate = embedding.Features.SampleRateHz;
-        double sum = 0, squares = 0;
-        int voiced = 0;
+        var accumulator = default(PitchAccumulator);
         for (long t = start; t < end; t++)
         {
             float lag = _lagRing[t % _ringFrames];
             if (_sad.IsSpeech(t) && _voicingRing[t % _ringFrames] > embedding.PitchVoicingThreshold && lag > 0)
             {
-                double f = Math.Log(rate / lag);
-                sum += f;
-                squares += f * f;
-                voiced++;
+                accumulator.Add(lag, embedding.Features.SampleRateHz);
             }
         }
-        if (voiced < embedding.PitchMinVoicedFrames)
-        {
-            pitch.Fill(double.NaN);
-            return;
-        }
-        double mean = sum / voiced;
-        pitch[0] = mean;
-        pitch[1] = Math.Sqrt(Math.Max(0, squares / voiced - mean * mean));
+        accumulator.WriteTo(pitch, embedding.PitchMinVoicedFrames);
     }
 
     private ReadOnlySpan<float> Mfcc(long frame) => _mfccRing.AsSpan((int)(frame % _ringFrames) * _coefficients, _coefficients);
