@@ -29,6 +29,12 @@ public sealed class WindowEmbeddings
 
     public double FrameHopSeconds { get; }
 
+    /// <summary>
+    /// The statistics before the session normalisation, when the embedder made them (MFCC statistics; not a neural
+    /// embedder): lets a subset of windows be normalised on its own (<see cref="Clustering.RecursiveSplitter"/>).
+    /// </summary>
+    public WindowStatistics? Statistics { get; init; }
+
     public ReadOnlySpan<double> Row(int window) => Data.AsSpan(window * Dims, Dims);
 
     /// <summary>Centre of window <paramref name="window"/> on the mask's clock (frame i starts at i * hop).</summary>

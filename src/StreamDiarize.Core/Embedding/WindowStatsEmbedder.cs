@@ -66,35 +66,43 @@ public sealed class WindowStatsEmbedder
             throw new ArgumentException($"Pitch statistics need voicing and a lag for each of the {frames} frames; got {voicing.Length} and {lags.Length}.", nameof(voicing));
         }
 
-        // Session CMVN over speech frames (population statistics, as numpy's std).
-        var mean = new double[d];
-        var scale = new double[d];
-        int speechFrames = 0;
+        // Frames that feed the statistics: speech frames, and with the voicing cue only the voiced ones.
         int usable = Math.Min(frames, speech.Length);
+        var used = new bool[frames];
+        double voicedAbove = Options.StatisticsVoicingThreshold;
+        bool voicedOnly = pitchDims > 0 && voicedAbove > 0;
+        int usedFrames = 0;
         for (int t = 0; t < usable; t++)
         {
-            if (!speech[t])
-            {
-                continue;
-            }
-            speechFrames++;
-            var row = mfcc.Row(t)[first..];
-            for (int k = 0; k < d; k++)
-            {
-                mean[k] += row[k];
-            }
+            used[t] = speech[t] && (!voicedOnly || voicing[t] > voicedAbove);
+            usedFrames += used[t] ? 1 : 0;
         }
-        if (speechFrames < Options.MinSpeechFrames)
+        if (usedFrames < Options.MinSpeechFrames)
         {
             return empty;
         }
+
+        // Session CMVN over those frames (population statistics, as numpy's std).
+        var mean = new double[d];
+        var scale = new double[d];
+        for (int t = 0; t < usable; t++)
+        {
+            if (used[t])
+            {
+                var row = mfcc.Row(t)[first..];
+                for (int k = 0; k < d; k++)
+                {
+                    mean[k] += row[k];
+                }
+            }
+        }
         for (int k = 0; k < d; k++)
         {
-            mean[k] /= speechFrames;
+            mean[k] /= usedFrames;
         }
         for (int t = 0; t < usable; t++)
         {
-            if (speech[t])
+            if (used[t])
             {
                 var row = mfcc.Row(t)[first..];
                 for (int k = 0; k < d; k++)
@@ -106,7 +114,7 @@ public sealed class WindowStatsEmbedder
         }
         for (int k = 0; k < d; k++)
         {
-            scale[k] = 1.0 / (Math.Sqrt(scale[k] / speechFrames) + eps);
+            scale[k] = 1.0 / (Math.Sqrt(scale[k] / usedFrames) + eps);
         }
         var normalised = new double[(long)frames * d];
         for (int t = 0; t < frames; t++)
@@ -132,13 +140,17 @@ public sealed class WindowStatsEmbedder
             int count = 0;
             for (int t = start; t < end; t++)
             {
-                count += speech[t] ? 1 : 0;
+                count += used[t] ? 1 : 0;
+            }
+            if (count < Options.MinStatisticsFrames)
+            {
+                continue;
             }
             Array.Clear(sum);
             Array.Clear(squares);
             for (int t = start; t < end; t++)
             {
-                if (speech[t])
+                if (used[t])
                 {
                     var row = normalised.AsSpan(t * d, d);
                     for (int k = 0; k < d; k++)
@@ -153,7 +165,7 @@ public sealed class WindowStatsEmbedder
             }
             for (int t = start; t < end; t++)
             {
-                if (speech[t])
+                if (used[t])
                 {
                     var row = normalised.AsSpan(t * d, d);
                     for (int k = 0; k < d; k++)
@@ -181,13 +193,8 @@ public sealed class WindowStatsEmbedder
             centres.Add(start + windowFrames / 2);
         }
 
-        var embeddings = data.ToArray();
-        if (pitchDims == 0)
-        {
-            NormaliseAcrossWindows(embeddings, centres.Count, dims, eps);
-            return new WindowEmbeddings(embeddings, dims, [.. centres], FrameHopSeconds);
-        }
-        return new WindowEmbeddings(WithPitch(embeddings, pitch, centres.Count, dims), dims + pitchDims, [.. centres], FrameHopSeconds);
+        var statistics = new WindowStatistics(data.ToArray(), dims, pitchDims > 0 ? pitch.ToArray() : null, Options.PitchWeight, eps);
+        return new WindowEmbeddings(statistics.NormaliseAll(), statistics.Dims, [.. centres], FrameHopSeconds) { Statistics = statistics };
     }
 
     /// <summary>Appends (mean, std) of log F0 over the window's voiced speech frames, or (NaN, NaN) when too few are voiced.</summary>
@@ -208,33 +215,8 @@ public sealed class WindowStatsEmbedder
         pitch.Add(stats[1]);
     }
 
-    /// <summary>
-    /// z-scores the MFCC statistics and the pitch statistics separately (pitch over the windows that have it; the others
-    /// get 0, the average), scales the pitch dimensions by the weight, joins them and normalises each window's length.
-    /// </summary>
-    private double[] WithPitch(double[] mfccStats, List<double> pitch, int count, int dims)
-    {
-        double eps = Options.Epsilon;
-        ZScore(mfccStats, count, dims, eps);
-        var pitchStats = pitch.ToArray();
-        ZScore(pitchStats, count, 2, eps);
-        int all = dims + 2;
-        var joined = new double[(long)count * all];
-        for (int w = 0; w < count; w++)
-        {
-            mfccStats.AsSpan(w * dims, dims).CopyTo(joined.AsSpan(w * all, dims));
-            for (int k = 0; k < 2; k++)
-            {
-                double x = pitchStats[w * 2 + k];
-                joined[w * all + dims + k] = double.IsNaN(x) ? 0 : x * Options.PitchWeight;
-            }
-        }
-        NormaliseLengths(joined, count, all, eps);
-        return joined;
-    }
-
     /// <summary>z-score of each dimension over the windows whose value is not NaN (NaN stays NaN).</summary>
-    private static void ZScore(double[] data, int count, int dims, double eps)
+    internal static void ZScore(double[] data, int count, int dims, double eps)
     {
         for (int k = 0; k < dims; k++)
         {

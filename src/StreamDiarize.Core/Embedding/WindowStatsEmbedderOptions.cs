@@ -66,6 +66,17 @@ public sealed record WindowStatsEmbedderOptions
     /// <summary>A window with fewer voiced speech frames gets the clip's average pitch statistics (0 after the z-score).</summary>
     public int PitchMinVoicedFrames { get; init; } = 10;
 
+    /// <summary>
+    /// With the voicing cue available (the pitch path), the session CMVN and the window statistics use only speech frames
+    /// whose voicing exceeds this; 0 uses every speech frame. Bridged pauses and breaths then no longer pull a window
+    /// towards silence: on synthetic meetings this is what lets a cluster be split again by <see cref="Pipeline.DefaultDiarizerOptions.Split"/>;
+    /// on AMI the output is unchanged (docs/ACCURACY.md, "Recursive splitting").
+    /// </summary>
+    public double StatisticsVoicingThreshold { get; init; } = 0.6;
+
+    /// <summary>A window with fewer frames usable for its statistics (see <see cref="StatisticsVoicingThreshold"/>) is not embedded.</summary>
+    public int MinStatisticsFrames { get; init; } = 10;
+
     /// <summary>Pitch dimensions appended to <see cref="Dims"/>: 2 when <see cref="PitchWeight"/> is positive.</summary>
     public int PitchDims => PitchWeight > 0 ? 2 : 0;
 
@@ -123,6 +134,14 @@ public sealed record WindowStatsEmbedderOptions
         if (PitchMinVoicedFrames < 2)
         {
             errors.Add($"PitchMinVoicedFrames {PitchMinVoicedFrames} is invalid: use at least 2 (10 is usual).");
+        }
+        if (!(StatisticsVoicingThreshold is >= 0 and < 2))
+        {
+            errors.Add($"StatisticsVoicingThreshold {StatisticsVoicingThreshold} is invalid: use 0 (every speech frame) up to below 2 (0.6 is usual).");
+        }
+        if (MinStatisticsFrames is < 1 or > 1000)
+        {
+            errors.Add($"MinStatisticsFrames {MinStatisticsFrames} is invalid: use 1 to 1000 (10 is usual).");
         }
         if (!(Epsilon is > 0 and < 1))
         {

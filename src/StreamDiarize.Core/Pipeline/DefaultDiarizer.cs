@@ -18,6 +18,7 @@ public sealed class DefaultDiarizer
     private readonly WindowStatsEmbedder embedder;
     private readonly AgglomerativeClusterer clusterer;
     private readonly IWindowEmbedder? windowEmbedder;
+    private readonly RecursiveSplitter splitter;
 
     /// <param name="options">All stage options; null takes the defaults.</param>
     /// <param name="speechDetector">Replaces the energy detector built from <see cref="DefaultDiarizerOptions.Speech"/>; its hop must equal the MFCC hop.</param>
@@ -32,6 +33,7 @@ public sealed class DefaultDiarizer
         speech = speechDetector ?? new EnergySpeechDetector(Options.Speech);
         embedder = new WindowStatsEmbedder(Options.Embedding);
         clusterer = new AgglomerativeClusterer(Options.Clustering);
+        splitter = new RecursiveSplitter(Options.Split, Options.Clustering);
         if (Math.Abs(speech.FrameHopSeconds - embedder.FrameHopSeconds) > 1e-9 || speech.SampleRateHz != Options.Embedding.Features.SampleRateHz)
         {
             throw new ArgumentException(
@@ -55,7 +57,14 @@ public sealed class DefaultDiarizer
         var embeddings = windowEmbedder is null
             ? EmbedStatistics(mfccTask!.GetAwaiter().GetResult(), mask, clip.Samples)
             : embedder.EmbedWith(windowEmbedder, clip.Samples, mask.IsSpeech);
-        var windowLabels = clusterer.Cluster(embeddings.Data, embeddings.Dims, hints.ToLimits(Options.Clustering.MaxClustersDefault));
+        var limits = hints.ToLimits(Options.Clustering.MaxClustersDefault);
+        var windowLabels = clusterer.Cluster(embeddings.Data, embeddings.Dims, limits);
+        int max = limits.Max ?? Options.Clustering.MaxClustersDefault;
+        if (limits.Min < max)
+        {
+            // An exact count is already met; otherwise look for voices inside the clusters, up to the maximum.
+            windowLabels = splitter.Split(windowLabels, embeddings, max);
+        }
         var frameLabels = LabelFrames(mask.IsSpeech, embeddings.CentreFrames, windowLabels);
         if (Options.DropPausesBetweenSpeakers && mask.IsPause is { } pauses)
         {

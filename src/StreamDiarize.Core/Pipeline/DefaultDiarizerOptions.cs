@@ -16,6 +16,12 @@ public sealed record DefaultDiarizerOptions
     public AgglomerativeClustererOptions Clustering { get; init; } = new();
 
     /// <summary>
+    /// After clustering, each cluster of at least 30 s of speech is normalised on its own and clustered again, to find
+    /// voices that the session's scale hides (MFCC statistics only; skipped with an exact speaker count).
+    /// </summary>
+    public RecursiveSplitOptions Split { get; init; } = new();
+
+    /// <summary>
     /// After labelling, a bridged pause (<see cref="EnergySpeechDetectorOptions.PauseSeconds"/>) stays speech only
     /// when the same speaker talks on both sides; between two speakers it becomes silence. References bridge pauses
     /// within a turn (AMI) but not between turns (exact synthetic RTTM): on AMI this changes nothing measurable, on
@@ -38,6 +44,10 @@ public sealed record DefaultDiarizerOptions
         foreach (var e in Clustering.GetValidationErrors())
         {
             errors.Add("Clustering." + e);
+        }
+        foreach (var e in Split.GetValidationErrors())
+        {
+            errors.Add("Split." + e);
         }
         var features = Embedding.Features;
         if (features.SampleRateHz != Speech.SampleRateHz)

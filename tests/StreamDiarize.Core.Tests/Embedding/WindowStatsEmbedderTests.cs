@@ -102,7 +102,8 @@ public class WindowStatsEmbedderTests
     [Fact]
     public void Windows_with_too_few_voiced_frames_get_the_average_pitch_which_is_zero()
     {
-        var embedder = new WindowStatsEmbedder(new WindowStatsEmbedderOptions { PitchWeight = 2 });
+        // Statistics over every speech frame, so that windows without voiced frames are embedded at all.
+        var embedder = new WindowStatsEmbedder(new WindowStatsEmbedderOptions { PitchWeight = 2, StatisticsVoicingThreshold = 0 });
         var mfcc = embedder.Features(Noise(5));
         int frames = mfcc.Frames;
         var voicing = new double[frames];
@@ -119,6 +120,32 @@ public class WindowStatsEmbedderTests
         Assert.Equal(0, e.Row(0)[38]);
         Assert.Equal(0, e.Row(0)[39]);
         Assert.NotEqual(0, e.Row(e.Count - 1)[38]);
+    }
+
+    [Fact]
+    public void With_the_voicing_cue_only_voiced_frames_feed_the_statistics_and_unvoiced_windows_are_dropped()
+    {
+        var embedder = new WindowStatsEmbedder(new WindowStatsEmbedderOptions { PitchWeight = 2 });
+        var mfcc = embedder.Features(Noise(5));
+        int frames = mfcc.Frames;
+        var voicing = new double[frames];
+        var lags = new int[frames];
+        for (int t = 0; t < frames; t++)
+        {
+            voicing[t] = t >= frames - 100 ? 0.9 : 0.1;
+            lags[t] = 100 + t % 7;
+        }
+        var speech = Mask(frames, 0, frames);
+
+        var e = embedder.Embed(mfcc, speech, voicing, lags);
+        var all = new WindowStatsEmbedder(new WindowStatsEmbedderOptions { PitchWeight = 2, StatisticsVoicingThreshold = 0 })
+            .Embed(mfcc, speech, voicing, lags);
+
+        // Only windows holding at least MinStatisticsFrames (10) voiced frames remain: those reaching the last second.
+        Assert.InRange(e.Count, 1, all.Count - 1);
+        Assert.All(e.CentreFrames, c => Assert.True(c - 75 + 150 > frames - 100 + 9, $"window centred on {c} has too few voiced frames"));
+        Assert.NotNull(e.Statistics);
+        Assert.Equal(e.Data, e.Statistics!.NormaliseAll());
     }
 
     [Fact]
