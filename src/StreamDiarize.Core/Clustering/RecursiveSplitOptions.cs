@@ -10,27 +10,28 @@ public sealed record RecursiveSplitOptions
     public int MaxDepth { get; init; } = 3;
 
     /// <summary>
-    /// Only a cluster of at least this many windows is examined (120 windows of 1.5 s every 0.25 s: about 30 s of
-    /// speech). The threshold was calibrated on 30-second sessions, so it is applied only to groups at least that
-    /// large; smaller clusters, and so every one of the 30-second AMI clips, are left as they are.
+    /// Only a cluster of at least this many windows with splitting statistics is examined (100 windows of 1.5 s every
+    /// 0.25 s: about 25 s of voiced speech away from pauses). Re-normalising a smaller group would blow up whatever
+    /// little variation it has; parts smaller than this are final.
     /// </summary>
-    public int MinWindows { get; init; } = 120;
+    public int MinWindows { get; init; } = 100;
 
     /// <summary>A part of a split with fewer windows is not a speaker: its windows join the nearest cluster.</summary>
     public int MinPartWindows { get; init; } = 8;
 
     /// <summary>
     /// Average-linkage cosine threshold inside a cluster, after the cluster's own normalisation. Lower than the session's
-    /// 1.2 because the turn-taking check (<see cref="MaxSwitchRate"/>) rejects the splits that cut through one voice.
+    /// 1.2 because the turn-taking check (<see cref="MaxSwitchRate"/>) rejects the splits that cut through one voice;
+    /// 0.95 to 1.1 give the same synthetic-meeting results (docs/ACCURACY.md).
     /// </summary>
-    public double DistanceThreshold { get; init; } = 1.1;
+    public double DistanceThreshold { get; init; } = 1.05;
 
     /// <summary>
     /// A split is kept only if, among time-adjacent windows of the cluster, at most this fraction change part: voices
     /// hold the floor for seconds at a time, while a split that cuts through one voice (by sound or by sentence)
-    /// alternates quickly. 0.04 is a mean run of 25 windows (about 6 s) after smoothing. 1 turns the check off.
+    /// alternates quickly. 0.02 is a mean run of 50 windows after smoothing. 1 turns the check off.
     /// </summary>
-    public double MaxSwitchRate { get; init; } = 0.04;
+    public double MaxSwitchRate { get; init; } = 0.02;
 
     /// <summary>Windows on each side that vote on a window's part before changes are counted (2: 1.25 s in all).</summary>
     public int SmoothingWindows { get; init; } = 2;
@@ -45,7 +46,7 @@ public sealed record RecursiveSplitOptions
         }
         if (MinWindows is < 3 or > 1_000_000)
         {
-            errors.Add($"MinWindows {MinWindows} is invalid: use 3 to 1000000 (120 is usual).");
+            errors.Add($"MinWindows {MinWindows} is invalid: use 3 to 1000000 (100 is usual).");
         }
         if (MinPartWindows is < 1 or > 1_000_000)
         {
@@ -53,11 +54,11 @@ public sealed record RecursiveSplitOptions
         }
         if (!(DistanceThreshold is >= 0 and <= 2))
         {
-            errors.Add($"DistanceThreshold {DistanceThreshold} is invalid: cosine distances run 0 to 2 (1.1 is usual).");
+            errors.Add($"DistanceThreshold {DistanceThreshold} is invalid: cosine distances run 0 to 2 (1.05 is usual).");
         }
         if (!(MaxSwitchRate is >= 0 and <= 1))
         {
-            errors.Add($"MaxSwitchRate {MaxSwitchRate} is invalid: use 0 to 1 (0.04 is usual; 1 turns the check off).");
+            errors.Add($"MaxSwitchRate {MaxSwitchRate} is invalid: use 0 to 1 (0.02 is usual; 1 turns the check off).");
         }
         if (SmoothingWindows is < 0 or > 100)
         {

@@ -80,8 +80,43 @@ public sealed class RecursiveSplitter
             output.Add(windows);
             return;
         }
+        // Windows without splitting statistics sit this level out and later join their nearest cluster.
+        var missing = windows.Where(w => !statistics.HasRow(w)).ToArray();
+        if (missing.Length > 0)
+        {
+            leftovers.AddRange(missing);
+            windows = windows.Where(statistics.HasRow).ToArray();
+            if (windows.Length < Options.MinWindows)
+            {
+                output.Add(windows);
+                return;
+            }
+        }
         var local = statistics.Normalise(windows);
         var labels = inner.Cluster(local, statistics.Dims, new ClusterCountLimits(1, inner.Options.MaxClusters));
+        if (TrySplit(windows, labels, depth, statistics, output, leftovers, ref budget))
+        {
+            return;
+        }
+        // The cut at the threshold failed the checks (one part cutting through a voice is enough for that): the top
+        // two-way split of the same tree may still separate two groups of voices.
+        if (labels.Length > 0 && labels.Max() + 1 > 2)
+        {
+            var two = inner.Cluster(local, statistics.Dims, new ClusterCountLimits(1, 2));
+            if (TrySplit(windows, two, depth, statistics, output, leftovers, ref budget))
+            {
+                return;
+            }
+        }
+        output.Add(windows);
+    }
+
+    /// <summary>
+    /// Keeps the split given by <paramref name="labels"/> and descends into its parts when at least two parts are large
+    /// enough and the turn-taking check passes; false (nothing done) otherwise.
+    /// </summary>
+    private bool TrySplit(int[] windows, int[] labels, int depth, WindowStatistics statistics, List<int[]> output, List<int> leftovers, ref int budget)
+    {
         int k = labels.Length == 0 ? 0 : labels.Max() + 1;
         var members = new List<int>[k];
         for (int c = 0; c < k; c++)
@@ -93,11 +128,14 @@ public sealed class RecursiveSplitter
             members[labels[i]].Add(windows[i]);
         }
         var kept = members.Where(m => m.Count >= Options.MinPartWindows).OrderByDescending(m => m.Count).ToList();
-        double switches = SwitchRate(windows, labels);
-        if (kept.Count < 2 || switches > Options.MaxSwitchRate)
+        if (kept.Count < 2)
         {
-            output.Add(windows);
-            return;
+            return false;
+        }
+        double switches = SwitchRate(windows, labels);
+        if (switches > Options.MaxSwitchRate)
+        {
+            return false;
         }
         // Within the budget: the largest parts stay separate, the rest are leftovers that join their nearest cluster.
         int keep = Math.Min(kept.Count, budget + 1);
@@ -114,6 +152,7 @@ public sealed class RecursiveSplitter
         {
             Descend([.. m], depth + 1, statistics, output, leftovers, ref budget);
         }
+        return true;
     }
 
     /// <summary>

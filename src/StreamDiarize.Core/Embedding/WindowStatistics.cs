@@ -91,6 +91,9 @@ public sealed class WindowStatistics
         return joined;
     }
 
+    /// <summary>False for a window without statistics (too few usable frames; NaN row): it cannot be normalised.</summary>
+    public bool HasRow(int window) => !double.IsNaN(mfcc[window * MfccDims]);
+
     /// <summary>All rows normalised together: the session's embeddings.</summary>
     public double[] NormaliseAll()
     {

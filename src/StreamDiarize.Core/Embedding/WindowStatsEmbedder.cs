@@ -49,7 +49,16 @@ public sealed class WindowStatsEmbedder
     /// autocorrelation peak lag of each frame (as <see cref="Speech.SpeechMask"/> carries them; at least one per frame).
     /// Both empty means no pitch statistics.
     /// </summary>
-    public WindowEmbeddings Embed(FeatureMatrix mfcc, ReadOnlySpan<bool> speech, ReadOnlySpan<double> voicing, ReadOnlySpan<int> lags)
+    public WindowEmbeddings Embed(FeatureMatrix mfcc, ReadOnlySpan<bool> speech, ReadOnlySpan<double> voicing, ReadOnlySpan<int> lags) =>
+        Embed(mfcc, speech, voicing, lags, []);
+
+    /// <summary>
+    /// As <see cref="Embed(FeatureMatrix, ReadOnlySpan{bool}, ReadOnlySpan{double}, ReadOnlySpan{int})"/>; in addition a
+    /// window that holds a bridged pause (<paramref name="pauses"/>, as <see cref="Speech.SpeechMask.IsPause"/>; empty
+    /// for none) gets no statistics for splitting: it likely spans two turns, and mixtures of two voices would look like
+    /// a voice of their own to <see cref="Clustering.RecursiveSplitter"/>.
+    /// </summary>
+    public WindowEmbeddings Embed(FeatureMatrix mfcc, ReadOnlySpan<bool> speech, ReadOnlySpan<double> voicing, ReadOnlySpan<int> lags, ReadOnlySpan<bool> pauses)
     {
         int frames = mfcc.Frames;
         int first = Options.FirstCoefficient;
@@ -66,29 +75,98 @@ public sealed class WindowStatsEmbedder
             throw new ArgumentException($"Pitch statistics need voicing and a lag for each of the {frames} frames; got {voicing.Length} and {lags.Length}.", nameof(voicing));
         }
 
-        // Frames that feed the statistics: speech frames, and with the voicing cue only the voiced ones.
+        // Frames that feed the statistics: speech frames, and with the voicing cue possibly only the voiced ones. The
+        // session's embeddings and the statistics kept for splitting may use different frames.
         int usable = Math.Min(frames, speech.Length);
-        var used = new bool[frames];
-        double voicedAbove = Options.StatisticsVoicingThreshold;
-        bool voicedOnly = pitchDims > 0 && voicedAbove > 0;
-        int usedFrames = 0;
-        for (int t = 0; t < usable; t++)
-        {
-            used[t] = speech[t] && (!voicedOnly || voicing[t] > voicedAbove);
-            usedFrames += used[t] ? 1 : 0;
-        }
-        if (usedFrames < Options.MinSpeechFrames)
+        bool withVoicing = pitchDims > 0;
+        double sessionVoicing = withVoicing ? Options.StatisticsVoicingThreshold : 0;
+        double splitVoicing = withVoicing ? Options.SplitVoicingThreshold : 0;
+        var sessionUsed = UsedFrames(speech, voicing, usable, frames, sessionVoicing);
+        var sessionCmvn = SessionCmvn(mfcc, sessionUsed, usable);
+        if (sessionCmvn is null)
         {
             return empty;
         }
+        bool separate = splitVoicing != sessionVoicing;
+        var splitUsed = separate ? UsedFrames(speech, voicing, usable, frames, splitVoicing) : sessionUsed;
+        var splitCmvn = separate ? SessionCmvn(mfcc, splitUsed, usable) : sessionCmvn;
 
-        // Session CMVN over those frames (population statistics, as numpy's std).
+        int windowFrames = (int)Math.Round(Options.WindowSeconds / FrameHopSeconds);
+        int dims = Options.Dims;
+        var data = new List<double>();
+        var splitData = separate ? new List<double>() : data;
+        var pitch = new List<double>();
+        var centres = new List<int>();
+        var scratch = new double[2 * d];
+        foreach (int start in KeptWindowStarts(speech, frames, usable))
+        {
+            int end = Math.Min(start + windowFrames, usable);
+            if (!AppendStatistics(mfcc, sessionCmvn, sessionUsed, start, end, d, scratch, data))
+            {
+                continue;
+            }
+            if (separate && (splitCmvn is null || HoldsPause(pauses, start, end) || !AppendStatistics(mfcc, splitCmvn, splitUsed, start, end, d, scratch, splitData)))
+            {
+                // Too few frames for the splitting statistics: the splitter leaves this window to its nearest cluster.
+                for (int k = 0; k < dims; k++)
+                {
+                    splitData.Add(double.NaN);
+                }
+            }
+            if (pitchDims > 0)
+            {
+                AddPitchStatistics(pitch, speech, voicing, lags, start, end);
+            }
+            centres.Add(start + windowFrames / 2);
+        }
+
+        var pitchArray = pitchDims > 0 ? pitch.ToArray() : null;
+        var session = new WindowStatistics(data.ToArray(), dims, pitchArray, Options.PitchWeight, eps);
+        var forSplitting = separate ? new WindowStatistics(splitData.ToArray(), dims, pitchArray, Options.PitchWeight, eps) : session;
+        return new WindowEmbeddings(session.NormaliseAll(), session.Dims, [.. centres], FrameHopSeconds) { Statistics = forSplitting };
+    }
+
+    private static bool HoldsPause(ReadOnlySpan<bool> pauses, int start, int end)
+    {
+        for (int t = start; t < Math.Min(end, pauses.Length); t++)
+        {
+            if (pauses[t])
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Speech frames, and with a positive <paramref name="voicedAbove"/> only those whose voicing exceeds it.</summary>
+    private static bool[] UsedFrames(ReadOnlySpan<bool> speech, ReadOnlySpan<double> voicing, int usable, int frames, double voicedAbove)
+    {
+        var used = new bool[frames];
+        for (int t = 0; t < usable; t++)
+        {
+            used[t] = speech[t] && (voicedAbove <= 0 || voicing[t] > voicedAbove);
+        }
+        return used;
+    }
+
+    /// <summary>
+    /// The mean and inverse deviation (population, as numpy's std) of each coefficient over the used frames; null when
+    /// fewer than <see cref="WindowStatsEmbedderOptions.MinSpeechFrames"/> are used. The normalisation is applied to
+    /// the window statistics, not stored per frame, so an hour of audio needs no second copy of its coefficients.
+    /// </summary>
+    private Cmvn? SessionCmvn(FeatureMatrix mfcc, bool[] used, int usable)
+    {
+        int first = Options.FirstCoefficient;
+        int d = mfcc.Dims - first;
+        double eps = Options.Epsilon;
         var mean = new double[d];
         var scale = new double[d];
+        int count = 0;
         for (int t = 0; t < usable; t++)
         {
             if (used[t])
             {
+                count++;
                 var row = mfcc.Row(t)[first..];
                 for (int k = 0; k < d; k++)
                 {
@@ -96,9 +174,13 @@ public sealed class WindowStatsEmbedder
                 }
             }
         }
+        if (count < Options.MinSpeechFrames)
+        {
+            return null;
+        }
         for (int k = 0; k < d; k++)
         {
-            mean[k] /= usedFrames;
+            mean[k] /= count;
         }
         for (int t = 0; t < usable; t++)
         {
@@ -114,87 +196,70 @@ public sealed class WindowStatsEmbedder
         }
         for (int k = 0; k < d; k++)
         {
-            scale[k] = 1.0 / (Math.Sqrt(scale[k] / usedFrames) + eps);
+            scale[k] = 1.0 / (Math.Sqrt(scale[k] / count) + eps);
         }
-        var normalised = new double[(long)frames * d];
-        for (int t = 0; t < frames; t++)
-        {
-            var row = mfcc.Row(t)[first..];
-            var target = normalised.AsSpan(t * d, d);
-            for (int k = 0; k < d; k++)
-            {
-                target[k] = (row[k] - mean[k]) * scale[k];
-            }
-        }
+        return new Cmvn(mean, scale);
+    }
 
-        int windowFrames = (int)Math.Round(Options.WindowSeconds / FrameHopSeconds);
-        int dims = Options.Dims;
-        var data = new List<double>();
-        var pitch = new List<double>();
-        var centres = new List<int>();
-        var sum = new double[d];
-        var squares = new double[d];
-        foreach (int start in KeptWindowStarts(speech, frames, usable))
+    private sealed record Cmvn(double[] Mean, double[] Scale);
+
+    /// <summary>
+    /// Appends the mean (and with <see cref="WindowStatsEmbedderOptions.IncludeStd"/> the deviation) of the used frames
+    /// in [start, end); false, appending nothing, when fewer than <see cref="WindowStatsEmbedderOptions.MinStatisticsFrames"/> are used.
+    /// </summary>
+    private bool AppendStatistics(FeatureMatrix mfcc, Cmvn cmvn, bool[] used, int start, int end, int d, double[] scratch, List<double> data)
+    {
+        int first = Options.FirstCoefficient;
+        var sum = scratch.AsSpan(0, d);
+        var squares = scratch.AsSpan(d, d);
+        sum.Clear();
+        squares.Clear();
+        int count = 0;
+        for (int t = start; t < end; t++)
         {
-            int end = Math.Min(start + windowFrames, usable);
-            int count = 0;
-            for (int t = start; t < end; t++)
+            if (used[t])
             {
-                count += used[t] ? 1 : 0;
-            }
-            if (count < Options.MinStatisticsFrames)
-            {
-                continue;
-            }
-            Array.Clear(sum);
-            Array.Clear(squares);
-            for (int t = start; t < end; t++)
-            {
-                if (used[t])
-                {
-                    var row = normalised.AsSpan(t * d, d);
-                    for (int k = 0; k < d; k++)
-                    {
-                        sum[k] += row[k];
-                    }
-                }
-            }
-            for (int k = 0; k < d; k++)
-            {
-                sum[k] /= count;
-            }
-            for (int t = start; t < end; t++)
-            {
-                if (used[t])
-                {
-                    var row = normalised.AsSpan(t * d, d);
-                    for (int k = 0; k < d; k++)
-                    {
-                        double x = row[k] - sum[k];
-                        squares[k] += x * x;
-                    }
-                }
-            }
-            for (int k = 0; k < d; k++)
-            {
-                data.Add(sum[k]);
-            }
-            if (Options.IncludeStd)
-            {
+                count++;
+                var row = mfcc.Row(t)[first..];
                 for (int k = 0; k < d; k++)
                 {
-                    data.Add(Math.Sqrt(squares[k] / count));
+                    sum[k] += row[k];
                 }
             }
-            if (pitchDims > 0)
-            {
-                AddPitchStatistics(pitch, speech, voicing, lags, start, end);
-            }
-            centres.Add(start + windowFrames / 2);
         }
-
-        var statistics = new WindowStatistics(data.ToArray(), dims, pitchDims > 0 ? pitch.ToArray() : null, Options.PitchWeight, eps);
-        return new WindowEmbeddings(statistics.NormaliseAll(), statistics.Dims, [.. centres], FrameHopSeconds) { Statistics = statistics };
+        if (count < Options.MinStatisticsFrames)
+        {
+            return false;
+        }
+        for (int k = 0; k < d; k++)
+        {
+            sum[k] /= count;
+        }
+        for (int t = start; t < end; t++)
+        {
+            if (used[t])
+            {
+                var row = mfcc.Row(t)[first..];
+                for (int k = 0; k < d; k++)
+                {
+                    double x = row[k] - sum[k];
+                    squares[k] += x * x;
+                }
+            }
+        }
+        // CMVN is affine per coefficient: the mean maps through it, the deviation only scales.
+        for (int k = 0; k < d; k++)
+        {
+            data.Add((sum[k] - cmvn.Mean[k]) * cmvn.Scale[k]);
+        }
+        if (Options.IncludeStd)
+        {
+            for (int k = 0; k < d; k++)
+            {
+                data.Add(Math.Sqrt(squares[k] / count) * cmvn.Scale[k]);
+            }
+        }
+        return true;
     }
 
     /// <summary>Appends (mean, std) of log F0 over the window's voiced speech frames, or (NaN, NaN) when too few are voiced.</summary>

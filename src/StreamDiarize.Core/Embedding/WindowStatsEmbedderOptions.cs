@@ -67,12 +67,18 @@ public sealed record WindowStatsEmbedderOptions
     public int PitchMinVoicedFrames { get; init; } = 10;
 
     /// <summary>
-    /// With the voicing cue available (the pitch path), the session CMVN and the window statistics use only speech frames
-    /// whose voicing exceeds this; 0 uses every speech frame. Bridged pauses and breaths then no longer pull a window
-    /// towards silence: on synthetic meetings this is what lets a cluster be split again by <see cref="Pipeline.DefaultDiarizerOptions.Split"/>;
-    /// on AMI the output is unchanged (docs/ACCURACY.md, "Recursive splitting").
+    /// With the voicing cue available (the pitch path), the session CMVN and the window statistics of the session's
+    /// embeddings use only speech frames whose voicing exceeds this; 0 (the default) uses every speech frame.
     /// </summary>
-    public double StatisticsVoicingThreshold { get; init; } = 0.6;
+    public double StatisticsVoicingThreshold { get; init; }
+
+    /// <summary>
+    /// The same choice for the statistics kept for <see cref="Pipeline.DefaultDiarizerOptions.Split"/>, which
+    /// re-normalises a cluster's windows and clusters them again: only voiced frames (0.6), so that bridged pauses and
+    /// breaths do not pull windows towards silence. It changes no cluster of the session-level clustering, so the
+    /// 30-second AMI clips, where nothing is split, keep their output (docs/ACCURACY.md, "Recursive splitting").
+    /// </summary>
+    public double SplitVoicingThreshold { get; init; } = 0.6;
 
     /// <summary>A window with fewer frames usable for its statistics (see <see cref="StatisticsVoicingThreshold"/>) is not embedded.</summary>
     public int MinStatisticsFrames { get; init; } = 10;
@@ -137,7 +143,11 @@ public sealed record WindowStatsEmbedderOptions
         }
         if (!(StatisticsVoicingThreshold is >= 0 and < 2))
         {
-            errors.Add($"StatisticsVoicingThreshold {StatisticsVoicingThreshold} is invalid: use 0 (every speech frame) up to below 2 (0.6 is usual).");
+            errors.Add($"StatisticsVoicingThreshold {StatisticsVoicingThreshold} is invalid: use 0 (every speech frame, the default) up to below 2.");
+        }
+        if (!(SplitVoicingThreshold is >= 0 and < 2))
+        {
+            errors.Add($"SplitVoicingThreshold {SplitVoicingThreshold} is invalid: use 0 (every speech frame) up to below 2 (0.6 is usual).");
         }
         if (MinStatisticsFrames is < 1 or > 1000)
         {

@@ -89,7 +89,7 @@ public sealed class DefaultDiarizer
             lags = new int[mask.Frames];
             voicing = new VoicingEstimator(Options.Speech.Voicing).ComputeAll(samples, mask.Frames, mask.IsSpeech, lags);
         }
-        return embedder.Embed(mfcc, mask.IsSpeech, voicing, lags);
+        return embedder.Embed(mfcc, mask.IsSpeech, voicing, lags, Options.Split.MaxDepth > 0 && mask.IsPause is { } pauses ? pauses : []);
     }
 
     /// <summary>

@@ -90,15 +90,16 @@ public class RecursiveSplitterTests
         var split = new RecursiveSplitter().Split(top, session, 20);
 
         Assert.True(SamePartition(top, split));
-        // Without the turn-taking check the same data does split: the check is what holds it back.
+        // Without the turn-taking check the same data does split (at least into the four voices; below the session's
+        // threshold, noise inside one voice splits too): the check is what holds it back.
         var unchecked_ = new RecursiveSplitter(new RecursiveSplitOptions { MaxSwitchRate = 1 }).Split(top, session, 20);
-        Assert.Equal(4, unchecked_.Distinct().Count());
+        Assert.True(unchecked_.Distinct().Count() >= 4);
     }
 
     [Fact]
     public void Clusters_smaller_than_MinWindows_are_left_as_they_are()
     {
-        var (session, _) = Meeting(50, turn: 25);
+        var (session, _) = Meeting(40, turn: 20);
         var top = SessionLabels(session);
         Assert.Equal(2, top.Distinct().Count());
 

@@ -125,7 +125,7 @@ public class WindowStatsEmbedderTests
     [Fact]
     public void With_the_voicing_cue_only_voiced_frames_feed_the_statistics_and_unvoiced_windows_are_dropped()
     {
-        var embedder = new WindowStatsEmbedder(new WindowStatsEmbedderOptions { PitchWeight = 2 });
+        var embedder = new WindowStatsEmbedder(new WindowStatsEmbedderOptions { PitchWeight = 2, StatisticsVoicingThreshold = 0.6 });
         var mfcc = embedder.Features(Noise(5));
         int frames = mfcc.Frames;
         var voicing = new double[frames];
@@ -146,6 +146,42 @@ public class WindowStatsEmbedderTests
         Assert.All(e.CentreFrames, c => Assert.True(c - 75 + 150 > frames - 100 + 9, $"window centred on {c} has too few voiced frames"));
         Assert.NotNull(e.Statistics);
         Assert.Equal(e.Data, e.Statistics!.NormaliseAll());
+    }
+
+    [Fact]
+    public void The_splitting_statistics_skip_unvoiced_windows_and_windows_holding_a_pause_but_the_session_embeddings_do_not()
+    {
+        var embedder = new WindowStatsEmbedder(new WindowStatsEmbedderOptions { PitchWeight = 2 });
+        var mfcc = embedder.Features(Noise(5));
+        int frames = mfcc.Frames;
+        var voicing = new double[frames];
+        var lags = new int[frames];
+        var pauses = new bool[frames];
+        for (int t = 0; t < frames; t++)
+        {
+            // Voiced from 1 s on, with a bridged pause at 3.0-3.3 s.
+            voicing[t] = t >= 100 ? 0.9 : 0.1;
+            lags[t] = 100 + t % 7;
+            pauses[t] = t is >= 300 and < 330;
+        }
+        var speech = Mask(frames, 0, frames);
+
+        var plain = embedder.Embed(mfcc, speech, voicing, lags);
+        var e = embedder.Embed(mfcc, speech, voicing, lags, pauses);
+
+        // The session's embeddings use every speech frame and ignore pauses: the same windows, the same values.
+        Assert.Equal(plain.Data, e.Data);
+        Assert.Equal(plain.CentreFrames, e.CentreFrames);
+        var statistics = e.Statistics!;
+        for (int w = 0; w < e.Count; w++)
+        {
+            int start = e.CentreFrames[w] - 75;
+            int end = start + 150;
+            int voiced = Math.Max(0, end - Math.Max(start, 100));
+            bool holdsPause = start < 330 && end > 300;
+            Assert.Equal(voiced >= 10 && !holdsPause, statistics.HasRow(w));
+        }
+        Assert.Contains(Enumerable.Range(0, e.Count), statistics.HasRow);
     }
 
     [Fact]
