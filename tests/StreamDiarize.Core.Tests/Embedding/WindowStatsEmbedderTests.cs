@@ -99,6 +99,19 @@ public class WindowStatsEmbedderTests
         Assert.True(e.Row(e.Count - 1)[38] > 0);
     }
 
+    /// <summary>Voicing 0.1 before <paramref name="from"/> and 0.9 from it on; lags near 100 samples (160 Hz).</summary>
+    private static (double[] Voicing, int[] Lags) VoicedFrom(int frames, int from)
+    {
+        var voicing = new double[frames];
+        var lags = new int[frames];
+        for (int t = 0; t < frames; t++)
+        {
+            voicing[t] = t >= from ? 0.9 : 0.1;
+            lags[t] = 100 + t % 7;
+        }
+        return (voicing, lags);
+    }
+
     [Fact]
     public void Windows_with_too_few_voiced_frames_get_the_average_pitch_which_is_zero()
     {
@@ -106,14 +119,8 @@ public class WindowStatsEmbedderTests
         var embedder = new WindowStatsEmbedder(new WindowStatsEmbedderOptions { PitchWeight = 2, StatisticsVoicingThreshold = 0 });
         var mfcc = embedder.Features(Noise(5));
         int frames = mfcc.Frames;
-        var voicing = new double[frames];
-        var lags = new int[frames];
-        for (int t = 0; t < frames; t++)
-        {
-            // Only the last second is voiced, so the first windows hold no voiced frame.
-            voicing[t] = t >= frames - 100 ? 0.9 : 0.1;
-            lags[t] = 100 + t % 7;
-        }
+        // Only the last second is voiced, so the first windows hold no voiced frame.
+        var (voicing, lags) = VoicedFrom(frames, frames - 100);
 
         var e = embedder.Embed(mfcc, Mask(frames, 0, frames), voicing, lags);
 
@@ -128,13 +135,7 @@ public class WindowStatsEmbedderTests
         var embedder = new WindowStatsEmbedder(new WindowStatsEmbedderOptions { PitchWeight = 2, StatisticsVoicingThreshold = 0.6 });
         var mfcc = embedder.Features(Noise(5));
         int frames = mfcc.Frames;
-        var voicing = new double[frames];
-        var lags = new int[frames];
-        for (int t = 0; t < frames; t++)
-        {
-            voicing[t] = t >= frames - 100 ? 0.9 : 0.1;
-            lags[t] = 100 + t % 7;
-        }
+        var (voicing, lags) = VoicedFrom(frames, frames - 100);
         var speech = Mask(frames, 0, frames);
 
         var e = embedder.Embed(mfcc, speech, voicing, lags);
@@ -154,16 +155,10 @@ public class WindowStatsEmbedderTests
         var embedder = new WindowStatsEmbedder(new WindowStatsEmbedderOptions { PitchWeight = 2 });
         var mfcc = embedder.Features(Noise(5));
         int frames = mfcc.Frames;
-        var voicing = new double[frames];
-        var lags = new int[frames];
+        // Voiced from 1 s on, with a bridged pause at 3.0-3.3 s.
+        var (voicing, lags) = VoicedFrom(frames, 100);
         var pauses = new bool[frames];
-        for (int t = 0; t < frames; t++)
-        {
-            // Voiced from 1 s on, with a bridged pause at 3.0-3.3 s.
-            voicing[t] = t >= 100 ? 0.9 : 0.1;
-            lags[t] = 100 + t % 7;
-            pauses[t] = t is >= 300 and < 330;
-        }
+        pauses.AsSpan(300, 30).Fill(true);
         var speech = Mask(frames, 0, frames);
 
         var plain = embedder.Embed(mfcc, speech, voicing, lags);
