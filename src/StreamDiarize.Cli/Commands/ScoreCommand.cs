@@ -36,6 +36,10 @@ internal static class ScoreCommand
         {
             Description = "Do not score the time where two or more reference speakers talk at once.",
         };
+        var speechOnly = new Option<bool>("--speech-only")
+        {
+            Description = "Score speech detection alone: every speaker of both sides becomes one, so miss and false alarm are against the union of reference speech and confusion is 0.",
+        };
         var json = new Option<bool>("--json")
         {
             Description = "Print the per-file scores and the total as JSON instead of a table.",
@@ -46,6 +50,7 @@ internal static class ScoreCommand
         command.Options.Add(hypothesis);
         command.Options.Add(collar);
         command.Options.Add(skipOverlap);
+        command.Options.Add(speechOnly);
         command.Options.Add(json);
         command.SetAction(pr => Run(
             pr.GetValue(reference)!,
@@ -53,12 +58,13 @@ internal static class ScoreCommand
             new DerOptions { CollarSeconds = pr.GetValue(collar), SkipOverlap = pr.GetValue(skipOverlap) },
             pr.GetValue(json),
             pr.InvocationConfiguration.Output,
-            pr.InvocationConfiguration.Error));
+            pr.InvocationConfiguration.Error,
+            pr.GetValue(speechOnly)));
         return command;
     }
 
     /// <summary>Scores and prints; returns 0, or <see cref="InputError"/> after saying on <paramref name="error"/> what was wrong.</summary>
-    public static int Run(string referencePath, string hypothesisPath, DerOptions options, bool asJson, TextWriter output, TextWriter error)
+    public static int Run(string referencePath, string hypothesisPath, DerOptions options, bool asJson, TextWriter output, TextWriter error, bool speechOnly = false)
     {
         IReadOnlyDictionary<string, IReadOnlyList<SpeakerSegment>> references;
         IReadOnlyDictionary<string, IReadOnlyList<SpeakerSegment>> hypotheses;
@@ -82,7 +88,13 @@ internal static class ScoreCommand
                 error.WriteLine($"warning: {fileId} has no hypothesis; scored as all missed");
                 hyp = [];
             }
-            results.Add(DerScorer.Score(fileId, references[fileId], hyp, options));
+            var refs = references[fileId];
+            if (speechOnly)
+            {
+                refs = AsSpeech(refs);
+                hyp = AsSpeech(hyp);
+            }
+            results.Add(DerScorer.Score(fileId, refs, hyp, options));
         }
         foreach (var fileId in hypotheses.Keys.Order(StringComparer.Ordinal))
         {
@@ -96,6 +108,10 @@ internal static class ScoreCommand
         output.Write(asJson ? FormatJson(results, total, options) : FormatTable(results, total));
         return 0;
     }
+
+    /// <summary>The same segments, all spoken by one speaker "speech" (the scorer then merges overlaps into their union).</summary>
+    private static IReadOnlyList<SpeakerSegment> AsSpeech(IReadOnlyList<SpeakerSegment> segments) =>
+        segments.Select(s => s with { Speaker = "speech" }).ToList();
 
     /// <summary>All SPEAKER lines of a file, or of every *.rttm in a folder, by file id.</summary>
     private static Dictionary<string, IReadOnlyList<SpeakerSegment>> Load(string path, string optionName)

@@ -28,6 +28,43 @@ public class ScoreCommandTests
         Assert.EndsWith("0.00     0.00", rows[^1], StringComparison.Ordinal);
     }
 
+    /// <summary>The DER % column of the TOTAL row of a score table.</summary>
+    private static double TotalDer(string table) =>
+        double.Parse(table.Split('\n').Single(r => r.StartsWith("TOTAL", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[5], System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void Speech_only_scoring_ignores_who_speaks_but_not_when()
+    {
+        // The reference of dev00 with every segment given its own speaker: wrong speakers, right speech.
+        var lines = File.ReadAllLines(RepoPaths.Ami("dev00.rttm")).Where(l => l.StartsWith("SPEAKER", StringComparison.Ordinal)).ToArray();
+        var relabelled = lines.Select((l, i) =>
+        {
+            var f = l.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            f[7] = "X" + i;
+            return string.Join(' ', f);
+        });
+        var hyp = Path.Combine(RepoPaths.NewTempDir(), "dev00.rttm");
+        File.WriteAllLines(hyp, relabelled);
+
+        var (_, byWho, _) = Invoke("score", "--ref", RepoPaths.Ami("dev00.rttm"), "--hyp", hyp, "--collar", "0");
+        var (exitCode, speechOnly, _) = Invoke("score", "--ref", RepoPaths.Ami("dev00.rttm"), "--hyp", hyp, "--collar", "0", "--speech-only");
+
+        Assert.Equal(0, exitCode);
+        Assert.True(TotalDer(byWho) > 10, byWho);
+        Assert.Equal(0, TotalDer(speechOnly));
+
+        // One speaker over all 30 s: no miss, and the false alarm is the non-speech time over the union of speech.
+        var all = Path.Combine(RepoPaths.NewTempDir(), "all.rttm");
+        File.WriteAllText(all, "SPEAKER dev00 1 0.000 30.000 <NA> <NA> A <NA> <NA>\n");
+        var (_, whole, _) = Invoke("score", "--ref", RepoPaths.Ami("dev00.rttm"), "--hyp", all, "--collar", "0", "--speech-only", "--json");
+        using var json = JsonDocument.Parse(whole);
+        var total = json.RootElement.GetProperty("total");
+        Assert.Equal(0, total.GetProperty("missSeconds").GetDouble(), 6);
+        Assert.Equal(0, total.GetProperty("confusionSeconds").GetDouble(), 6);
+        double scored = total.GetProperty("scoredSeconds").GetDouble();
+        Assert.Equal(30 - scored, total.GetProperty("falseAlarmSeconds").GetDouble(), 2);
+    }
+
     [Fact]
     public void Score_with_json_prints_the_files_and_total()
     {
