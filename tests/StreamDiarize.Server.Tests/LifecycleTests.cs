@@ -40,10 +40,10 @@ public sealed class LifecycleTests
         // Well-behaved clients half-close when they see SessionEnded.
         var readA = TestAudio.ReadAllAsync(a.ResponseStream, onEnded: () => a.RequestStream.CompleteAsync());
         var readB = TestAudio.ReadAllAsync(b.ResponseStream, onEnded: () => b.RequestStream.CompleteAsync());
-        while (daemon.Registry.Count < 2 || daemon.Registry.Snapshot().Any(s => s.Audio.SecondsReceived < 2))
-        {
-            await Task.Delay(10);
-        }
+        // Every sample sent has arrived (3 s and 2 s) before the shutdown, so the final turns must cover all of it.
+        await TestAudio.WaitForAsync(() =>
+            daemon.Registry.TryGet("a", out var sa) && sa.Audio.SecondsReceived >= 3 &&
+            daemon.Registry.TryGet("b", out var sb) && sb.Audio.SecondsReceived >= 2);
 
         await daemon.App.StopAsync(); // ApplicationStopping ends every session's audio; the clients never half-close
 
