@@ -22,7 +22,13 @@ public sealed class AgglomerativeClusterer
     /// appearance. The threshold decides the count, which is then raised to <c>limits.Min</c> or lowered to
     /// <c>limits.Max</c> (or <see cref="AgglomerativeClustererOptions.MaxClustersDefault"/>); never more clusters than rows.
     /// </summary>
-    public int[] Cluster(ReadOnlySpan<double> embeddings, int dims, ClusterCountLimits limits = default)
+    public int[] Cluster(ReadOnlySpan<double> embeddings, int dims, ClusterCountLimits limits = default) => Cluster(embeddings, [], dims, limits);
+
+    /// <summary>
+    /// As <see cref="Cluster(ReadOnlySpan{double}, int, ClusterCountLimits)"/> for rows that each stand for
+    /// <paramref name="weights"/>[i] windows (empty: one each); grouped rows are averaged by weight.
+    /// </summary>
+    public int[] Cluster(ReadOnlySpan<double> embeddings, ReadOnlySpan<double> weights, int dims, ClusterCountLimits limits = default)
     {
         if (dims < 1 || embeddings.Length % dims != 0)
         {
@@ -36,6 +42,10 @@ public sealed class AgglomerativeClusterer
                 $"Cluster limits must satisfy 1 <= min <= max <= MaxClusters ({Options.MaxClusters}).");
         }
         int n = embeddings.Length / dims;
+        if (!weights.IsEmpty && weights.Length != n)
+        {
+            throw new ArgumentException($"{weights.Length} weights for {n} rows.", nameof(weights));
+        }
         var labels = new int[n];
         if (n == 0 || (n < Options.MinWindowsToCluster && min <= 1))
         {
@@ -46,26 +56,37 @@ public sealed class AgglomerativeClusterer
         int groupSize = (n + Options.MaxExactWindows - 1) / Options.MaxExactWindows;
         int items = (n + groupSize - 1) / groupSize;
         var points = new double[items * dims];
-        var weights = new double[items];
+        var groupWeights = new double[items];
         for (int i = 0; i < n; i++)
         {
             int g = i / groupSize;
-            weights[g]++;
             var row = embeddings.Slice(i * dims, dims);
-            for (int k = 0; k < dims; k++)
+            if (weights.IsEmpty)
             {
-                points[g * dims + k] += row[k];
+                groupWeights[g]++;
+                for (int k = 0; k < dims; k++)
+                {
+                    points[g * dims + k] += row[k];
+                }
+            }
+            else
+            {
+                groupWeights[g] += weights[i];
+                for (int k = 0; k < dims; k++)
+                {
+                    points[g * dims + k] += weights[i] * row[k];
+                }
             }
         }
         for (int g = 0; g < items; g++)
         {
             for (int k = 0; k < dims; k++)
             {
-                points[g * dims + k] /= weights[g];
+                points[g * dims + k] /= groupWeights[g];
             }
         }
 
-        var itemLabels = ClusterWeighted(points, weights, dims, min, max);
+        var itemLabels = ClusterWeighted(points, groupWeights, dims, min, max);
         for (int i = 0; i < n; i++)
         {
             labels[i] = itemLabels[i / groupSize];

@@ -9,7 +9,7 @@ namespace StreamDiarize.Core.Embedding;
 /// gives the space in which <see cref="Clustering.RecursiveSplitter"/> looks for speakers inside that cluster.
 /// Immutable and thread-safe.
 /// </summary>
-public sealed class WindowStatistics
+public sealed class WindowStatistics : ISplitPoints
 {
     private readonly double[] mfcc;
     private readonly double[]? pitch;
@@ -93,6 +93,16 @@ public sealed class WindowStatistics
 
     /// <summary>False for a window without statistics (too few usable frames; NaN row): it cannot be normalised.</summary>
     public bool HasRow(int window) => !double.IsNaN(mfcc[window * MfccDims]);
+
+    /// <summary>1 for a window with statistics, 0 without.</summary>
+    public int SplitWindows(int point) => HasRow(point) ? 1 : 0;
+
+    /// <summary>Each point is one window, its own index.</summary>
+    public long FirstWindow(int point) => point;
+
+    public long LastWindow(int point) => point;
+
+    public int Runs(int point) => 1;
 
     /// <summary>All rows normalised together: the session's embeddings.</summary>
     public double[] NormaliseAll()
