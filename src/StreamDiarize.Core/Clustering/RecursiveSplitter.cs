@@ -74,7 +74,8 @@ public sealed class RecursiveSplitter
         }
         foreach (var p in parts)
         {
-            groups.AddRange(p);
+            // A part can be left empty when every point of it lacked statistics (they are leftovers now).
+            groups.AddRange(p.Where(g => g.Length > 0));
         }
         var result = new int[n];
         for (int g = 0; g < groups.Count; g++)

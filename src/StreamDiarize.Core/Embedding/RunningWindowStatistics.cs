@@ -62,39 +62,43 @@ public sealed class RunningWindowStatistics
         Extend(window, window, 1, 1);
     }
 
-    /// <summary>Adds every window of <paramref name="later"/>, whose windows all come after these. Allocates nothing.</summary>
-    public void Add(RunningWindowStatistics later)
+    /// <summary>
+    /// Adds every window of <paramref name="other"/> (none of them already here; they may lie between these, once
+    /// joined sums are joined again). Allocates nothing.
+    /// </summary>
+    public void Add(RunningWindowStatistics other)
     {
-        if (later.Sum.Length != Sum.Length)
+        if (other.Sum.Length != Sum.Length)
         {
-            throw new ArgumentException($"Sums of {later.Sum.Length} and {Sum.Length} statistics cannot be joined.", nameof(later));
+            throw new ArgumentException($"Sums of {other.Sum.Length} and {Sum.Length} statistics cannot be joined.", nameof(other));
         }
-        if (later.Windows == 0)
+        if (other.Windows == 0)
         {
             return;
         }
-        if (later.FirstWindow <= LastWindow)
-        {
-            throw new ArgumentException($"The windows to add start at {later.FirstWindow}, not after {LastWindow}.", nameof(later));
-        }
         for (int k = 0; k < Sum.Length; k++)
         {
-            Sum[k] += later.Sum[k];
-            Squares[k] += later.Squares[k];
-            Counts[k] += later.Counts[k];
+            Sum[k] += other.Sum[k];
+            Squares[k] += other.Squares[k];
+            Counts[k] += other.Counts[k];
         }
-        Extend(later.FirstWindow, later.LastWindow, later.Windows, later.Runs);
+        Extend(other.FirstWindow, other.LastWindow, other.Windows, other.Runs);
     }
 
     private void Extend(long first, long last, int windows, int runs)
     {
-        // A run that starts right after the last window continues it.
-        Runs += Windows > 0 && first == LastWindow + 1 ? runs - 1 : runs;
         if (Windows == 0)
         {
-            FirstWindow = first;
+            (FirstWindow, LastWindow, Runs) = (first, last, runs);
         }
-        LastWindow = last;
+        else
+        {
+            // Runs that meet end to end are one; runs that interleave are counted apart (their neighbours are not known).
+            bool touches = first == LastWindow + 1 || last + 1 == FirstWindow;
+            Runs += touches ? runs - 1 : runs;
+            FirstWindow = Math.Min(FirstWindow, first);
+            LastWindow = Math.Max(LastWindow, last);
+        }
         Windows += windows;
     }
 }

@@ -35,6 +35,12 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     private readonly SessionOptions _session;
     private readonly StreamingSpeechDetector _sad;
     private readonly AgglomerativeClusterer _clusterer;
+
+    // Recursive splitting at each re-clustering (MFCC statistics only): each window also keeps its statistics over
+    // voiced frames away from bridged pauses, and each pre-cluster their sums, so any cluster can be re-normalised.
+    private readonly RecursiveSplitter? _splitter;
+    private readonly bool _separateSplitStatistics;
+    private readonly bool _dropPauses;
     private readonly double _hop;
     private readonly int _coefficients;
     private readonly int _firstCoefficient;
@@ -119,11 +125,18 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         _hop = stages.Speech.HopSeconds;
         _sad = new StreamingSpeechDetector(stages.Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb);
         _clusterer = new AgglomerativeClusterer(stages.Clustering);
+        if (windowEmbedder is null && stages.Split.MaxDepth > 0)
+        {
+            _splitter = new RecursiveSplitter(stages.Split, stages.Clustering);
+        }
+        _dropPauses = stages.DropPausesBetweenSpeakers;
         _firstCoefficient = stages.Embedding.FirstCoefficient;
         _coefficients = stages.Embedding.CoefficientCount;
         _pitchDims = windowEmbedder is null ? stages.Embedding.PitchDims : 0;
         _statsDims = windowEmbedder?.Dimension ?? stages.Embedding.Dims;
         _dims = _statsDims + _pitchDims;
+        // As offline: with the voicing cue, splitting statistics use voiced frames only; without it, the window's own.
+        _separateSplitStatistics = _pitchDims > 0 && stages.Embedding.SplitVoicingThreshold > 0;
         _embedder = windowEmbedder;
         _zScore = windowEmbedder?.ZScoreAcrossWindows ?? true;
         _hopSamples = stages.Speech.HopSamples;
@@ -273,7 +286,8 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         _totalWindows++;
 
         int speaker = AssignOnline(vector, events);
-        _windows.Add(new Window(start + _windowFrames / 2, vector, speaker));
+        var split = _splitter is null ? null : _separateSplitStatistics ? SplitVector(start, end, vector) : vector;
+        _windows.Add(new Window(start + _windowFrames / 2, vector, speaker) { Split = split });
         _activeWindows++;
         _windowsSinceRecluster++;
         _latestSpeaker = speaker;
@@ -358,6 +372,72 @@ public sealed class OnlineDiarizer : IFrameDiarizer
             AddPitchStatistics(vector.AsSpan(_statsDims, 2), start, end);
         }
         return vector;
+    }
+
+    /// <summary>
+    /// The window's raw statistics for splitting, as the offline embedder takes them: MFCC mean and deviation over the
+    /// speech frames voiced above <see cref="WindowStatsEmbedderOptions.SplitVoicingThreshold"/>, then the window's pitch
+    /// pair. Null when too few frames are voiced, or when the window holds a bridged pause (it likely spans two turns).
+    /// </summary>
+    private double[]? SplitVector(long start, long end, double[] vector)
+    {
+        var embedding = _stages.Embedding;
+        double threshold = embedding.SplitVoicingThreshold;
+        int count = 0;
+        for (long t = start; t < end; t++)
+        {
+            if (_sad.IsPause(t))
+            {
+                return null;
+            }
+            if (_sad.IsSpeech(t) && _voicingRing[t % _ringFrames] > threshold)
+            {
+                count++;
+            }
+        }
+        if (count < embedding.MinStatisticsFrames)
+        {
+            return null;
+        }
+        var split = new double[_dims];
+        var mean = split.AsSpan(0, _coefficients);
+        for (long t = start; t < end; t++)
+        {
+            if (_sad.IsSpeech(t) && _voicingRing[t % _ringFrames] > threshold)
+            {
+                var row = Mfcc(t);
+                for (int k = 0; k < _coefficients; k++)
+                {
+                    mean[k] += row[k];
+                }
+            }
+        }
+        for (int k = 0; k < _coefficients; k++)
+        {
+            mean[k] /= count;
+        }
+        if (embedding.IncludeStd)
+        {
+            var std = split.AsSpan(_coefficients, _coefficients);
+            for (long t = start; t < end; t++)
+            {
+                if (_sad.IsSpeech(t) && _voicingRing[t % _ringFrames] > threshold)
+                {
+                    var row = Mfcc(t);
+                    for (int k = 0; k < _coefficients; k++)
+                    {
+                        double x = row[k] - mean[k];
+                        std[k] += x * x;
+                    }
+                }
+            }
+            for (int k = 0; k < _coefficients; k++)
+            {
+                std[k] = Math.Sqrt(std[k] / count);
+            }
+        }
+        vector.AsSpan(_statsDims, _pitchDims).CopyTo(split.AsSpan(_statsDims, _pitchDims));
+        return split;
     }
 
     /// <summary>Mean and deviation of log F0 over the window's voiced speech frames, as the offline embedder takes them; NaN when too few.</summary>
@@ -608,9 +688,23 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         var points = new double[n * _dims];
         var weights = new double[n];
         var current = new int[n];
+        var forSplitting = _splitter is null ? null
+            : new FoldedWindowStatistics(_statsDims, _pitchDims > 0, _stages.Embedding.PitchWeight, _stages.Embedding.Epsilon, n);
         for (int m = 0; m < n; m++)
         {
             var (p, i) = members[m];
+            if (forSplitting is not null)
+            {
+                if (p >= 0)
+                {
+                    var pc = _preClusters[p];
+                    forSplitting.AddFolded(pc.Split!, pc.FirstWindow, pc.LastWindow);
+                }
+                else
+                {
+                    forSplitting.AddWindow(_windows[i].Split, _windowBase + i);
+                }
+            }
             if (p >= 0)
             {
                 var pc = _preClusters[p];
@@ -637,6 +731,11 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         int[] labels = totalWeight < _stages.Clustering.MinWindowsToCluster && min <= 1
             ? new int[n]
             : _clusterer.ClusterWeighted(points, weights, _dims, min, max);
+        if (forSplitting is not null && min < max)
+        {
+            // As offline: an exact count is already met; otherwise look for voices inside the clusters, up to the maximum.
+            labels = NumberByFirstAppearance(_splitter!.Split(labels, points, _dims, weights, forSplitting, max));
+        }
 
         // Map the new clusters onto the ids in use by overlap, so "S2" stays S2.
         int clusters = labels.Length == 0 ? 0 : labels.Max() + 1;
@@ -731,6 +830,21 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         {
             _centroids[id] = c;
         }
+    }
+
+    private static int[] NumberByFirstAppearance(int[] labels)
+    {
+        var names = new Dictionary<int, int>();
+        var result = new int[labels.Length];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (!names.TryGetValue(labels[i], out int name))
+            {
+                names[labels[i]] = name = names.Count;
+            }
+            result[i] = name;
+        }
+        return result;
     }
 
     /// <summary>Unit-length weighted mean of the points of each id.</summary>
@@ -863,11 +977,20 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         for (; i < _windows.Count && toFold > 0; i++, toFold--)
         {
             var w = _windows[i];
+            long index = _windowBase + i;
             if (current is null || current.Speaker != w.Speaker || inCurrent >= _options.WindowsPerPreCluster)
             {
-                current = new PreCluster(new double[_dims], 0, w.Speaker);
+                current = new PreCluster(new double[_dims], 0, w.Speaker, index)
+                {
+                    Split = _splitter is null ? null : new RunningWindowStatistics(_dims),
+                };
                 _preClusters.Add(current);
                 inCurrent = 0;
+            }
+            current.LastWindow = index;
+            if (w.Split is not null)
+            {
+                current.Split!.Add(w.Split, index);
             }
             for (int k = 0; k < _dims; k++)
             {
@@ -885,6 +1008,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
             inCurrent++;
             w.PreCluster = _preClusters.Count - 1;
             w.Vector = null;
+            w.Split = null;
             _activeWindows--;
         }
         int live = _preClusters.Count(p => p.Sum is not null);
@@ -915,6 +1039,8 @@ public sealed class OnlineDiarizer : IFrameDiarizer
                 }
                 into.Weight += pc.Weight;
                 into.PitchWeight += pc.PitchWeight;
+                into.LastWindow = Math.Max(into.LastWindow, pc.LastWindow);
+                into.Split?.Add(pc.Split!);
                 pc.Sum = null;
                 pc.ForwardTo = keep;
                 live--;
@@ -994,14 +1120,25 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         /// <summary>Raw [mean, std] of the window's speech frames; null once folded into a pre-cluster.</summary>
         public double[]? Vector { get; set; } = vector;
 
+        /// <summary>Raw statistics for splitting (may be <see cref="Vector"/> itself); null without them or once folded.</summary>
+        public double[]? Split { get; set; }
+
         public int Speaker { get; set; } = speaker;
 
         public int PreCluster { get; set; } = -1;
     }
 
-    private sealed class PreCluster(double[] sum, double weight, int speaker)
+    private sealed class PreCluster(double[] sum, double weight, int speaker, long firstWindow)
     {
         public double[]? Sum { get; set; } = sum;
+
+        /// <summary>Global indices of the first and last window folded in.</summary>
+        public long FirstWindow { get; } = firstWindow;
+
+        public long LastWindow { get; set; } = firstWindow;
+
+        /// <summary>Sums of the windows' splitting statistics; null when splitting is off.</summary>
+        public RunningWindowStatistics? Split { get; init; }
 
         public double Weight { get; set; } = weight;
 
