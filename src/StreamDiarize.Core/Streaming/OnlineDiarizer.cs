@@ -52,6 +52,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     private readonly float[] _mfccRing;
     private readonly int _latencyFrames;
     private readonly int _pieceFrames;
+    private readonly int _gapFrames;
     private readonly int _horizonFrames;
 
     // Only with a window embedder: the recent samples, rebuilt from the frames (each carries its hop), and one window's copy.
@@ -97,6 +98,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     private readonly List<Run> _runs = [];
     private OpenTurn? _open;
     private long _labelled;
+    private long _pauseStart = -1;
     private readonly HashSet<int> _speakers = [];
     private int _nextSpeaker;
     private int _latestSpeaker = -1;
@@ -146,6 +148,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         _minSpeechFrames = stages.Embedding.MinSpeechFraction * _windowFrames;
         _latencyFrames = (int)Math.Round(session.LatencySeconds / _hop);
         _pieceFrames = Math.Max(1, (int)Math.Round(options.FinalPieceSeconds / _hop));
+        _gapFrames = (int)Math.Round(stages.Speech.GapFillSeconds / _hop);
         _horizonFrames = (int)Math.Round(options.RelabelHorizonSeconds / _hop);
         _ringFrames = _latencyFrames + _windowFrames * 2 + (int)Math.Round(options.SpeechWarmupSeconds / _hop) + 256;
         _mfccRing = new float[_ringFrames * _coefficients];
@@ -501,19 +504,28 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         int w = NearestWindowIndex(_labelled);
         for (long t = _labelled; t < committed; t++)
         {
-            if (!_sad.IsSpeech(t))
+            bool speech = _sad.IsSpeech(t);
+            if (speech && _dropPauses && _sad.IsPause(t))
             {
-                CloseOpenTurn(events);
+                // A bridged pause waits for the frame after it, which says whether one speaker talks on both sides.
+                // What came before it leaves now, so only the pause itself is late (at most the lookahead).
+                if (_pauseStart < 0)
+                {
+                    _pauseStart = t;
+                    if (_open is { } before)
+                    {
+                        EmitPiece(before, events);
+                    }
+                }
                 continue;
             }
-            int speaker;
-            long windowIndex;
-            if (_windows.Count == 0)
+            int speaker = -1;
+            long windowIndex = -1;
+            if (speech && _windows.Count == 0)
             {
                 speaker = _speakers.Count == 0 ? NewSpeaker(events) : 0;
-                windowIndex = -1;
             }
-            else
+            else if (speech)
             {
                 while (w + 1 < _windows.Count && Math.Abs(_windows[w + 1].Centre - t) < Math.Abs(_windows[w].Centre - t))
                 {
@@ -522,6 +534,15 @@ public sealed class OnlineDiarizer : IFrameDiarizer
                 speaker = SpeakerOf(_windows[w]);
                 windowIndex = _windowBase + w;
             }
+            if (_pauseStart >= 0)
+            {
+                ResolvePause(t, speaker, events);
+            }
+            if (!speech)
+            {
+                CloseOpenTurn(events);
+                continue;
+            }
             AppendFinalFrame(t, speaker, windowIndex, events);
         }
         _labelled = Math.Max(_labelled, committed);
@@ -529,6 +550,31 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         {
             EmitPiece(open, events);
         }
+    }
+
+    /// <summary>
+    /// The pause held since <see cref="_pauseStart"/> ends before frame <paramref name="end"/>, whose speaker is
+    /// <paramref name="after"/> (-1 for silence). As offline (<see cref="DefaultDiarizer.DropPausesBetweenSpeakers"/>), it
+    /// takes the speaker of the frame before it when that is the same speaker, and is silence otherwise.
+    /// </summary>
+    private void ResolvePause(long end, int after, List<DiarizationEvent> events)
+    {
+        // The speech before the pause is the end of the last final run (whose speaker re-clustering keeps current).
+        // When a gap was too long to fill whole before its first frames were committed as silence, only its end is
+        // a pause; the speech before it is still the run that ended at the gap.
+        if (after >= 0 && _runs.Count > 0 && _pauseStart - _runs[^1].End < _gapFrames && _runs[^1].Speaker == after)
+        {
+            long window = _runs[^1].Window;
+            for (long f = _pauseStart; f < end; f++)
+            {
+                AppendFinalFrame(f, after, window, events);
+            }
+        }
+        else
+        {
+            CloseOpenTurn(events);
+        }
+        _pauseStart = -1;
     }
 
     private int NearestWindowIndex(long frame)

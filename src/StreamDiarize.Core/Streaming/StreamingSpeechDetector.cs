@@ -266,6 +266,8 @@ public sealed class StreamingSpeechDetector
             }
             if (lastEnd >= 0 && k > lastEnd && k - lastEnd < _gapFrames)
             {
+                // When the gap's first frames are already committed as silence, only the rest is filled; it is still
+                // a pause between the speech on either side, and is marked so.
                 bool isPause = k - lastEnd >= _pauseFrames;
                 for (int g = lastEnd; g < k; g++)
                 {
