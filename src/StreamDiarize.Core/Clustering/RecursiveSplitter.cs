@@ -144,7 +144,7 @@ public sealed class RecursiveSplitter
         {
             weights[i] = statistics.SplitWindows(members[i]);
         }
-        var labels = inner.Cluster(local, weights, statistics.Dims, new ClusterCountLimits(1, inner.Options.MaxClusters));
+        var labels = inner.Cluster(local, weights, statistics.Dims, new ClusterCountLimits(1, inner.Options.MaxClusters), statistics.Similarity);
         if (TrySplit(members, labels, depth, space, output, leftovers, ref budget))
         {
             return;
@@ -153,7 +153,7 @@ public sealed class RecursiveSplitter
         // two-way split of the same tree may still separate two groups of voices.
         if (labels.Length > 0 && labels.Max() + 1 > 2)
         {
-            var two = inner.Cluster(local, weights, statistics.Dims, new ClusterCountLimits(1, 2));
+            var two = inner.Cluster(local, weights, statistics.Dims, new ClusterCountLimits(1, 2), statistics.Similarity);
             if (TrySplit(members, two, depth, space, output, leftovers, ref budget))
             {
                 return;
@@ -213,28 +213,31 @@ public sealed class RecursiveSplitter
     /// <summary>
     /// Among consecutive windows (adjacent in the session) of the cluster, the fraction whose labels differ, after a
     /// majority vote over each window and its <see cref="RecursiveSplitOptions.SmoothingWindows"/> neighbours on each
-    /// side (so a single stray window is not a change of speaker). A folded point is a run of windows with its label and
-    /// no change inside; it is laid out as a run of at most 2 x SmoothingWindows + 1 windows (the windows further in
-    /// cannot be outvoted, so the count of changes is the same) and its other inner pairs are counted as they are.
+    /// side (so a single stray window is not a change of speaker). A window takes the label of the point holding it
+    /// (<see cref="ISplitPoints.WindowPoints"/>), so a folded point is the run of windows it was made of.
     /// </summary>
     private double SwitchRate(int[] members, int[] labels, ISplitPoints points)
     {
         int half = Options.SmoothingWindows;
         int k = labels.Length == 0 ? 0 : labels.Max() + 1;
-        int longest = 2 * half + 1;
-        var laid = new List<int>(members.Length);
-        var adjacent = new List<bool>(members.Length);
-        long pairs = 0;
+        var labelOf = new int[points.Count];
+        Array.Fill(labelOf, -1);
         for (int i = 0; i < members.Length; i++)
         {
-            int m = members[i];
-            int length = Math.Max(1, points.SplitWindows(m) - points.Runs(m) + 1);
-            int shown = Math.Min(length, longest);
-            pairs += length - shown;
-            for (int j = 0; j < shown; j++)
+            labelOf[members[i]] = labels[i];
+        }
+        // The cluster's windows in order, each with its label and whether it follows the previous one directly.
+        var sequence = points.WindowPoints;
+        var laid = new List<int>();
+        var adjacent = new List<bool>();
+        int previous = int.MinValue;
+        for (int position = 0; position < sequence.Length; position++)
+        {
+            if (sequence[position] >= 0 && labelOf[sequence[position]] >= 0)
             {
-                laid.Add(labels[i]);
-                adjacent.Add(j > 0 || (i > 0 && points.FirstWindow(m) == points.LastWindow(members[i - 1]) + 1));
+                laid.Add(labelOf[sequence[position]]);
+                adjacent.Add(position == previous + 1);
+                previous = position;
             }
         }
         int count = laid.Count;
@@ -263,7 +266,8 @@ public sealed class RecursiveSplitter
             }
             smoothed[i] = best;
         }
-        long differ = 0;
+        int pairs = 0;
+        int differ = 0;
         for (int i = 1; i < count; i++)
         {
             if (adjacent[i])

@@ -7,7 +7,7 @@ namespace StreamDiarize.Core.Embedding;
 /// pair, NaN where unknown) held as per-point sums, sums of squares and counts. <see cref="Normalise"/> z-scores each
 /// dimension over the windows of the chosen points (weighted by their counts: a pre-cluster of eight windows weighs
 /// eight), so a subset's normalisation is that of the windows it stands for; a pre-cluster's row is its windows' mean,
-/// normalised. Add the points in the session's order of windows.
+/// normalised. Add the points, then say which point holds each window (<see cref="SetWindowPoints"/>).
 /// </summary>
 public sealed class FoldedWindowStatistics : ISplitPoints
 {
@@ -20,9 +20,7 @@ public sealed class FoldedWindowStatistics : ISplitPoints
     private readonly double[] sums;
     private readonly double[] squares;
     private readonly int[] counts;
-    private readonly long[] first;
-    private readonly long[] last;
-    private readonly int[] runs;
+    private int[] windowPoints = [];
 
     /// <param name="mfccDims">MFCC statistics per window.</param>
     /// <param name="withPitch">Whether the log-F0 pair follows them.</param>
@@ -40,22 +38,22 @@ public sealed class FoldedWindowStatistics : ISplitPoints
         sums = new double[(long)capacity * dims];
         squares = new double[(long)capacity * dims];
         counts = new int[(long)capacity * dims];
-        first = new long[capacity];
-        last = new long[capacity];
-        runs = new int[capacity];
+        Capacity = capacity;
     }
+
+    public int Capacity { get; }
 
     public int Count { get; private set; }
 
     public int Dims => dims;
 
-    /// <summary>Adds one window with its raw statistics; empty when it has none for splitting.</summary>
-    public void AddWindow(ReadOnlySpan<double> raw, long window)
+    /// <summary>Adds one window with its raw statistics (empty when it has none for splitting); returns its point index.</summary>
+    public int AddWindow(ReadOnlySpan<double> raw)
     {
-        int p = Next(window, window);
+        int p = Next();
         if (raw.IsEmpty)
         {
-            return;
+            return p;
         }
         if (raw.Length != dims)
         {
@@ -71,49 +69,63 @@ public sealed class FoldedWindowStatistics : ISplitPoints
                 counts[p * dims + k] = 1;
             }
         }
-        runs[p] = 1;
+        return p;
     }
 
-    /// <summary>Adds a folded run of windows; <paramref name="extentFirst"/> and <paramref name="extentLast"/> place it when it holds no window with statistics.</summary>
-    public void AddFolded(RunningWindowStatistics folded, long extentFirst, long extentLast)
+    /// <summary>Adds the sums of a folded group of windows; returns its point index.</summary>
+    public int AddFolded(RunningWindowStatistics folded)
     {
-        if (folded.Windows == 0)
-        {
-            Next(extentFirst, extentLast);
-            return;
-        }
         if (folded.Sum.Length != dims)
         {
-            throw new ArgumentException($"A folded run has {folded.Sum.Length} statistics; this set holds {dims}.", nameof(folded));
+            throw new ArgumentException($"A folded group has {folded.Sum.Length} statistics; this set holds {dims}.", nameof(folded));
         }
-        int p = Next(folded.FirstWindow, folded.LastWindow);
+        int p = Next();
         folded.Sum.CopyTo(sums.AsSpan(p * dims, dims));
         folded.Squares.CopyTo(squares.AsSpan(p * dims, dims));
         folded.Counts.CopyTo(counts.AsSpan(p * dims, dims));
-        runs[p] = folded.Runs;
+        return p;
     }
 
-    private int Next(long firstWindow, long lastWindow)
+    private int Next()
     {
-        if (Count == first.Length)
+        if (Count == Capacity)
         {
-            throw new InvalidOperationException($"This set holds at most {first.Length} points.");
+            throw new InvalidOperationException($"This set holds at most {Capacity} points.");
         }
-        int p = Count++;
-        first[p] = firstWindow;
-        last[p] = lastWindow;
-        return p;
+        return Count++;
     }
 
     /// <summary>The point's windows with MFCC statistics (the count of the first dimension).</summary>
     public int SplitWindows(int point) => counts[point * dims];
 
-    public long FirstWindow(int point) => first[point];
+    public ReadOnlySpan<int> WindowPoints => windowPoints;
 
-    public long LastWindow(int point) => last[point];
+    /// <summary>
+    /// For each window the session remembers, in time order: the point holding it (as <see cref="AddWindow"/> or
+    /// <see cref="AddFolded"/> returned), or -1 for a window without splitting statistics. Kept, not copied.
+    /// </summary>
+    public void SetWindowPoints(int[] points)
+    {
+        foreach (int p in points)
+        {
+            if (p < -1 || p >= Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(points), p, $"A window's point must be -1 or one of the {Count} points.");
+            }
+        }
+        windowPoints = points;
+    }
 
-    public int Runs(int point) => Math.Max(1, runs[point]);
+    /// <summary>Rows are means of unit rows: compare them by their dot product.</summary>
+    public Clustering.RowSimilarity Similarity => Clustering.RowSimilarity.DotProduct;
 
+    /// <summary>
+    /// A single window's row is its unit row, as <see cref="WindowStatistics.Normalise"/> gives it. A folded point's
+    /// row is the mean of its windows' z-scored rows divided by their root-mean-square length, computed exactly from
+    /// the sums: the mean of the windows' unit rows when their lengths are alike (z-scored rows of some forty
+    /// statistics differ in length by about a tenth). So the dot product of two rows is about the mean cosine
+    /// similarity between their windows, and a group of eight windows is no tighter a point than its windows are.
+    /// </summary>
     public double[] Normalise(ReadOnlySpan<int> points)
     {
         int n = points.Length;
@@ -124,21 +136,24 @@ public sealed class FoldedWindowStatistics : ISplitPoints
         for (int r = 0; r < n; r++)
         {
             int p = points[r];
+            int windows = counts[p * dims];
+            if (windows == 0)
+            {
+                continue;
+            }
             var row = rows.AsSpan(r * dims, dims);
-            double norm = 0;
+            double squaredLengths = 0;
             for (int k = 0; k < dims; k++)
             {
                 int c = counts[p * dims + k];
-                double z = c > 0 ? (sums[p * dims + k] / c - mean[k]) * scale[k] : double.NaN;
-                if (k >= mfccDims)
-                {
-                    // Pitch: a point without voiced windows sits at the average (0); the weight sets the pair's say.
-                    z = double.IsNaN(z) ? 0 : z * pitchWeight;
-                }
-                row[k] = z;
-                norm += z * z;
+                double s = sums[p * dims + k];
+                // Pitch: a window without voiced frames sits at the average (0); the weight sets the pair's say.
+                double a = scale[k] * (k >= mfccDims ? pitchWeight : 1);
+                // Sum over the windows of z and of z squared (windows without this statistic add 0 to both).
+                row[k] = (s - c * mean[k]) * a / windows;
+                squaredLengths += a * a * Math.Max(0, squares[p * dims + k] - 2 * mean[k] * s + c * mean[k] * mean[k]);
             }
-            double inv = 1.0 / (Math.Sqrt(norm) + epsilon);
+            double inv = 1.0 / (Math.Sqrt(squaredLengths / windows) + epsilon);
             for (int k = 0; k < dims; k++)
             {
                 row[k] *= inv;

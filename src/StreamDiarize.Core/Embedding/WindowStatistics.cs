@@ -13,6 +13,7 @@ public sealed class WindowStatistics : ISplitPoints
 {
     private readonly double[] mfcc;
     private readonly double[]? pitch;
+    private readonly int[] windowPoints;
 
     /// <param name="mfcc">count x dims, row-major.</param>
     /// <param name="dims">MFCC statistics per window.</param>
@@ -33,6 +34,11 @@ public sealed class WindowStatistics : ISplitPoints
         this.mfcc = mfcc;
         this.pitch = pitch;
         MfccDims = dims;
+        windowPoints = new int[Count];
+        for (int w = 0; w < Count; w++)
+        {
+            windowPoints[w] = HasRow(w) ? w : -1;
+        }
         PitchWeight = pitchWeight;
         Epsilon = epsilon;
     }
@@ -97,12 +103,11 @@ public sealed class WindowStatistics : ISplitPoints
     /// <summary>1 for a window with statistics, 0 without.</summary>
     public int SplitWindows(int point) => HasRow(point) ? 1 : 0;
 
-    /// <summary>Each point is one window, its own index.</summary>
-    public long FirstWindow(int point) => point;
+    /// <summary>Every row is one window's, of unit length.</summary>
+    public Clustering.RowSimilarity Similarity => Clustering.RowSimilarity.Cosine;
 
-    public long LastWindow(int point) => point;
-
-    public int Runs(int point) => 1;
+    /// <summary>Each point is one window: its own index, or -1 without statistics.</summary>
+    public ReadOnlySpan<int> WindowPoints => windowPoints;
 
     /// <summary>All rows normalised together: the session's embeddings.</summary>
     public double[] NormaliseAll()

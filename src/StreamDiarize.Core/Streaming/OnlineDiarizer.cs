@@ -100,6 +100,9 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     private long _labelled;
     private long _pauseStart = -1;
     private readonly HashSet<int> _speakers = [];
+
+    // The re-clustering count when each speaker id was made: an id no later re-clustering has kept may yet be merged.
+    private readonly Dictionary<int, int> _speakerSince = [];
     private int _nextSpeaker;
     private int _latestSpeaker = -1;
 
@@ -235,10 +238,11 @@ public sealed class OnlineDiarizer : IFrameDiarizer
 
     private void Advance(List<DiarizationEvent> events, bool endOfStream)
     {
-        // 1. Windows whose frames all have a committed speech decision.
+        // 1. Windows whose frames all have a speech decision.
         long committed = _sad.Committed;
-        long lastStart = endOfStream ? Math.Max(0, _received - _windowFrames) : committed - _windowFrames;
-        while (_nextWindowStart <= lastStart && (_nextWindowStart + _windowFrames <= committed || endOfStream))
+        long decided = Math.Max(committed, _sad.ProvisionalEnd);
+        long lastStart = endOfStream ? Math.Max(0, _received - _windowFrames) : decided - _windowFrames;
+        while (_nextWindowStart <= lastStart && (_nextWindowStart + _windowFrames <= decided || endOfStream))
         {
             AddWindow(_nextWindowStart, Math.Min(_nextWindowStart + _windowFrames, _received), events);
             _nextWindowStart += _windowHopFrames;
@@ -495,6 +499,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     {
         int id = _nextSpeaker++;
         _speakers.Add(id);
+        _speakerSince[id] = Reclusterings;
         events.Add(new SpeakerAddedEvent(_received * _hop, Name(id)));
         return id;
     }
@@ -562,12 +567,16 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         // The speech before the pause is the end of the last final run (whose speaker re-clustering keeps current).
         // When a gap was too long to fill whole before its first frames were committed as silence, only its end is
         // a pause; the speech before it is still the run that ended at the gap.
-        if (after >= 0 && _runs.Count > 0 && _pauseStart - _runs[^1].End < _gapFrames && _runs[^1].Speaker == after)
+        int before = after >= 0 && _runs.Count > 0 && _pauseStart - _runs[^1].End < _gapFrames ? _runs[^1].Speaker : -1;
+        // Silence is final, so a pause is dropped only between two speakers that re-clustering has confirmed: an id
+        // made by the latest re-clustering or since (online) may yet merge back, and the pause would be lost for good.
+        bool twoSpeakers = before >= 0 && before != after && Confirmed(before) && Confirmed(after);
+        if (before >= 0 && !twoSpeakers)
         {
             long window = _runs[^1].Window;
             for (long f = _pauseStart; f < end; f++)
             {
-                AppendFinalFrame(f, after, window, events);
+                AppendFinalFrame(f, before, window, events);
             }
         }
         else
@@ -576,6 +585,8 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         }
         _pauseStart = -1;
     }
+
+    private bool Confirmed(int speaker) => _speakerSince.TryGetValue(speaker, out int since) && Reclusterings > since;
 
     private int NearestWindowIndex(long frame)
     {
@@ -736,6 +747,8 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         var current = new int[n];
         var forSplitting = _splitter is null ? null
             : new FoldedWindowStatistics(_statsDims, _pitchDims > 0, _stages.Embedding.PitchWeight, _stages.Embedding.Epsilon, n);
+        var pointOfPreCluster = forSplitting is null ? null : new int[_preClusters.Count];
+        var windowPoints = forSplitting is null ? null : new int[_windows.Count];
         for (int m = 0; m < n; m++)
         {
             var (p, i) = members[m];
@@ -743,12 +756,12 @@ public sealed class OnlineDiarizer : IFrameDiarizer
             {
                 if (p >= 0)
                 {
-                    var pc = _preClusters[p];
-                    forSplitting.AddFolded(pc.Split!, pc.FirstWindow, pc.LastWindow);
+                    pointOfPreCluster![p] = forSplitting.AddFolded(_preClusters[p].Split!);
                 }
                 else
                 {
-                    forSplitting.AddWindow(_windows[i].Split, _windowBase + i);
+                    int point = forSplitting.AddWindow(_windows[i].Split);
+                    windowPoints![i] = _windows[i].Split is null ? -1 : point;
                 }
             }
             if (p >= 0)
@@ -777,8 +790,21 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         int[] labels = totalWeight < _stages.Clustering.MinWindowsToCluster && min <= 1
             ? new int[n]
             : _clusterer.ClusterWeighted(points, weights, _dims, min, max);
+        // The session-level cluster of each point: parts that splitting separates inside one are not told apart by
+        // the session's space, so the relabel margin below does not judge moves between them.
+        var top = labels;
         if (forSplitting is not null && min < max)
         {
+            // Every remembered window, folded or not, in order: what the turn-taking check reads labels along.
+            for (int i = 0; i < _windows.Count; i++)
+            {
+                var w = _windows[i];
+                if (w.PreCluster >= 0)
+                {
+                    windowPoints![i] = w.HasSplit ? pointOfPreCluster![Resolve(w.PreCluster)] : -1;
+                }
+            }
+            forSplitting.SetWindowPoints(windowPoints!);
             // As offline: an exact count is already met; otherwise look for voices inside the clusters, up to the maximum.
             labels = NumberByFirstAppearance(_splitter!.Split(labels, points, _dims, weights, forSplitting, max));
         }
@@ -809,6 +835,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         // A point moves to another speaker only when its new cluster is clearly nearer than its old speaker's: points
         // near a boundary would otherwise flip back and forth between re-clusterings, and each flip is a Relabel.
         var proposed = Centroids(points, weights, n, m => newId[labels[m]]);
+        var inside = forSplitting is not null && !ReferenceEquals(top, labels) ? new SplitSpaces(forSplitting, top, labels) : null;
         var target = new int[n];
         for (int m = 0; m < n; m++)
         {
@@ -816,8 +843,19 @@ public sealed class OnlineDiarizer : IFrameDiarizer
             int from = current[m];
             if (to != from && proposed.TryGetValue(from, out var old))
             {
-                var row = points.AsSpan(m * _dims, _dims);
-                if (1 - Dot(row, proposed[to]) > 1 - Dot(row, old) - _options.RelabelMargin)
+                int fromCluster = Array.IndexOf(newId, from);
+                bool keep;
+                if (inside is not null && inside.Compares(m, labels[m], fromCluster))
+                {
+                    // Both clusters came out of one session-level cluster: judge the move where splitting told them apart.
+                    keep = inside.Distance(m, labels[m]) > inside.Distance(m, fromCluster) - _options.RelabelMargin;
+                }
+                else
+                {
+                    var row = points.AsSpan(m * _dims, _dims);
+                    keep = 1 - Dot(row, proposed[to]) > 1 - Dot(row, old) - _options.RelabelMargin;
+                }
+                if (keep)
                 {
                     to = from;
                 }
@@ -863,6 +901,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         foreach (var gone in movedTo.Keys.Where(k => !survivors.Contains(k)))
         {
             _speakers.Remove(gone);
+            _speakerSince.Remove(gone);
             _centroids.Remove(gone);
         }
         if (_latestSpeaker >= 0 && _windows.Count > 0)
@@ -875,6 +914,110 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         foreach (var (id, c) in Centroids(points, weights, n, m => target[m]))
         {
             _centroids[id] = c;
+        }
+    }
+
+    /// <summary>
+    /// For each session-level cluster that splitting divided, the normalisation over its own points (as
+    /// <see cref="RecursiveSplitter"/> made it at its first level): each point's row there, and each final cluster's
+    /// mean row, so that a point's distance to a cluster inside it is one minus their dot product (the mean similarity
+    /// to the cluster's windows).
+    /// </summary>
+    private sealed class SplitSpaces
+    {
+        private readonly FoldedWindowStatistics _points;
+        private readonly int[] _top;
+        private readonly int[] _topOfCluster;
+        private readonly int[] _rowOf;
+        private readonly double[][] _rows;
+        private readonly Dictionary<int, double[]> _profiles = [];
+
+        public SplitSpaces(FoldedWindowStatistics points, int[] top, int[] labels)
+        {
+            _points = points;
+            _top = top;
+            int n = labels.Length;
+            int clusters = labels.Max() + 1;
+            int tops = top.Max() + 1;
+            // A final cluster belongs to the session-level cluster that holds most of its windows.
+            var share = new double[clusters, tops];
+            for (int m = 0; m < n; m++)
+            {
+                share[labels[m], top[m]] += Math.Max(1, points.SplitWindows(m));
+            }
+            _topOfCluster = new int[clusters];
+            var parts = new HashSet<int>[tops];
+            for (int c = 0; c < clusters; c++)
+            {
+                int best = 0;
+                for (int t = 1; t < tops; t++)
+                {
+                    best = share[c, t] > share[c, best] ? t : best;
+                }
+                _topOfCluster[c] = best;
+                (parts[best] ??= []).Add(c);
+            }
+            _rowOf = new int[n];
+            Array.Fill(_rowOf, -1);
+            _rows = new double[tops][];
+            int dims = points.Dims;
+            for (int t = 0; t < tops; t++)
+            {
+                if (parts[t] is not { Count: > 1 })
+                {
+                    continue;
+                }
+                var members = new List<int>();
+                for (int m = 0; m < n; m++)
+                {
+                    if (top[m] == t && points.SplitWindows(m) > 0)
+                    {
+                        _rowOf[m] = members.Count;
+                        members.Add(m);
+                    }
+                }
+                var rows = points.Normalise(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(members));
+                _rows[t] = rows;
+                var weight = new Dictionary<int, double>();
+                for (int r = 0; r < members.Count; r++)
+                {
+                    int c = labels[members[r]];
+                    if (_topOfCluster[c] != t)
+                    {
+                        continue;
+                    }
+                    if (!_profiles.TryGetValue(c, out var profile))
+                    {
+                        _profiles[c] = profile = new double[dims];
+                    }
+                    double w = points.SplitWindows(members[r]);
+                    weight[c] = weight.GetValueOrDefault(c) + w;
+                    for (int k = 0; k < dims; k++)
+                    {
+                        profile[k] += w * rows[r * dims + k];
+                    }
+                }
+                foreach (var (c, w) in weight)
+                {
+                    var profile = _profiles[c];
+                    for (int k = 0; k < dims; k++)
+                    {
+                        profile[k] /= w;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Whether point <paramref name="m"/> and both clusters lie in one divided session-level cluster.</summary>
+        public bool Compares(int m, int cluster, int other) =>
+            _rowOf[m] >= 0 && other >= 0 && _topOfCluster[cluster] == _top[m] && _topOfCluster[other] == _top[m]
+            && _profiles.ContainsKey(cluster) && _profiles.ContainsKey(other);
+
+        public double Distance(int m, int cluster)
+        {
+            int dims = _points.Dims;
+            var row = _rows[_top[m]].AsSpan(_rowOf[m] * dims, dims);
+            return 1 - Dot(row, _profiles[cluster]);
         }
     }
 
@@ -1023,20 +1166,18 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         for (; i < _windows.Count && toFold > 0; i++, toFold--)
         {
             var w = _windows[i];
-            long index = _windowBase + i;
             if (current is null || current.Speaker != w.Speaker || inCurrent >= _options.WindowsPerPreCluster)
             {
-                current = new PreCluster(new double[_dims], 0, w.Speaker, index)
+                current = new PreCluster(new double[_dims], 0, w.Speaker)
                 {
                     Split = _splitter is null ? null : new RunningWindowStatistics(_dims),
                 };
                 _preClusters.Add(current);
                 inCurrent = 0;
             }
-            current.LastWindow = index;
             if (w.Split is not null)
             {
-                current.Split!.Add(w.Split, index);
+                current.Split!.Add(w.Split);
             }
             for (int k = 0; k < _dims; k++)
             {
@@ -1054,6 +1195,8 @@ public sealed class OnlineDiarizer : IFrameDiarizer
             inCurrent++;
             w.PreCluster = _preClusters.Count - 1;
             w.Vector = null;
+            // The statistics live on in the pre-cluster's sums; whether there were any is kept for turn-taking.
+            w.HasSplit = w.Split is not null;
             w.Split = null;
             _activeWindows--;
         }
@@ -1085,7 +1228,6 @@ public sealed class OnlineDiarizer : IFrameDiarizer
                 }
                 into.Weight += pc.Weight;
                 into.PitchWeight += pc.PitchWeight;
-                into.LastWindow = Math.Max(into.LastWindow, pc.LastWindow);
                 into.Split?.Add(pc.Split!);
                 pc.Sum = null;
                 pc.ForwardTo = keep;
@@ -1169,19 +1311,17 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         /// <summary>Raw statistics for splitting (may be <see cref="Vector"/> itself); null without them or once folded.</summary>
         public double[]? Split { get; set; }
 
+        /// <summary>Whether the window had splitting statistics (set when it is folded and <see cref="Split"/> is dropped).</summary>
+        public bool HasSplit { get; set; }
+
         public int Speaker { get; set; } = speaker;
 
         public int PreCluster { get; set; } = -1;
     }
 
-    private sealed class PreCluster(double[] sum, double weight, int speaker, long firstWindow)
+    private sealed class PreCluster(double[] sum, double weight, int speaker)
     {
         public double[]? Sum { get; set; } = sum;
-
-        /// <summary>Global indices of the first and last window folded in.</summary>
-        public long FirstWindow { get; } = firstWindow;
-
-        public long LastWindow { get; set; } = firstWindow;
 
         /// <summary>Sums of the windows' splitting statistics; null when splitting is off.</summary>
         public RunningWindowStatistics? Split { get; init; }
