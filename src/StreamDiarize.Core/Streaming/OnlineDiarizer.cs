@@ -1207,36 +1207,75 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         }
     }
 
-    /// <summary>Joins pre-clusters of the same speaker, oldest pairs first, until a quarter fewer remain; then compacts.</summary>
+    /// <summary>
+    /// Joins pre-clusters of the same speaker until a quarter fewer remain, most alike first (the smallest merges of
+    /// average linkage over each speaker's pre-clusters); then compacts. Joining the closest keeps what later
+    /// clustering and splitting can still tell apart: a joined pre-cluster is forced whole into one cluster for good.
+    /// Likeness is measured where splitting looks for voices (each speaker's pre-clusters normalised over themselves),
+    /// or without splitting in the session's space.
+    /// </summary>
     private void CoarsenPreClusters(int live)
     {
         int target = _options.MaxPreClusters * 3 / 4;
-        var lastOf = new Dictionary<int, int>();
-        for (int p = 0; p < _preClusters.Count && live > target; p++)
+        var bySpeaker = new Dictionary<int, List<int>>();
+        for (int p = 0; p < _preClusters.Count; p++)
         {
-            var pc = _preClusters[p];
-            if (pc.Sum is null)
+            if (_preClusters[p].Sum is not null)
+            {
+                if (!bySpeaker.TryGetValue(_preClusters[p].Speaker, out var list))
+                {
+                    bySpeaker[_preClusters[p].Speaker] = list = [];
+                }
+                list.Add(p);
+            }
+        }
+        var candidates = new List<(double Distance, int Speaker, int Order)>();
+        var dendrograms = new Dictionary<int, AgglomerativeClusterer.Merge[]>();
+        foreach (var (speaker, list) in bySpeaker)
+        {
+            if (list.Count < 2)
             {
                 continue;
             }
-            if (lastOf.TryGetValue(pc.Speaker, out int keep))
+            var merges = PreClusterLinkage(list);
+            dendrograms[speaker] = merges;
+            for (int i = 0; i < merges.Length; i++)
             {
+                candidates.Add((merges[i].Distance, speaker, i));
+            }
+        }
+        // The globally smallest merges; average linkage is monotone, so they are a prefix of each speaker's dendrogram.
+        candidates.Sort((x, y) => x.Distance != y.Distance ? x.Distance.CompareTo(y.Distance) : x.Speaker != y.Speaker ? x.Speaker.CompareTo(y.Speaker) : x.Order.CompareTo(y.Order));
+        var applied = new Dictionary<int, int>();
+        for (int i = 0; i < candidates.Count && live > target; i++)
+        {
+            applied[candidates[i].Speaker] = applied.GetValueOrDefault(candidates[i].Speaker) + 1;
+            live--;
+        }
+        foreach (var (speaker, count) in applied)
+        {
+            var list = bySpeaker[speaker];
+            var groups = AgglomerativeClusterer.Cut(dendrograms[speaker], list.Count, count);
+            var keepOf = new Dictionary<int, int>();
+            for (int i = 0; i < list.Count; i++)
+            {
+                if (!keepOf.TryGetValue(groups[i], out int keep))
+                {
+                    // The earliest pre-cluster of each group takes in the others.
+                    keepOf[groups[i]] = list[i];
+                    continue;
+                }
                 var into = _preClusters[keep];
+                var pc = _preClusters[list[i]];
                 for (int k = 0; k < _dims; k++)
                 {
-                    into.Sum![k] += pc.Sum[k];
+                    into.Sum![k] += pc.Sum![k];
                 }
                 into.Weight += pc.Weight;
                 into.PitchWeight += pc.PitchWeight;
                 into.Split?.Add(pc.Split!);
                 pc.Sum = null;
                 pc.ForwardTo = keep;
-                live--;
-                lastOf.Remove(pc.Speaker);
-            }
-            else
-            {
-                lastOf[pc.Speaker] = p;
             }
         }
         // Compact: drop the forwarded entries so the list stays bounded.
@@ -1259,6 +1298,37 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         }
         _preClusters.Clear();
         _preClusters.AddRange(kept);
+    }
+
+    /// <summary>The average-linkage dendrogram of the given pre-clusters (one speaker's), merges by increasing distance.</summary>
+    private AgglomerativeClusterer.Merge[] PreClusterLinkage(List<int> list)
+    {
+        int m = list.Count;
+        var weights = new double[m];
+        if (_splitter is not null)
+        {
+            var folded = new FoldedWindowStatistics(_statsDims, _pitchDims > 0, _stages.Embedding.PitchWeight, _stages.Embedding.Epsilon, m);
+            var points = new int[m];
+            for (int i = 0; i < m; i++)
+            {
+                points[i] = folded.AddFolded(_preClusters[list[i]].Split!);
+                weights[i] = Math.Max(1, _preClusters[list[i]].Split!.Windows);
+            }
+            return AgglomerativeClusterer.Linkage(folded.Normalise(points), folded.Dims, weights, folded.Similarity);
+        }
+        var rows = new double[m * _dims];
+        for (int i = 0; i < m; i++)
+        {
+            var pc = _preClusters[list[i]];
+            for (int k = 0; k < _dims; k++)
+            {
+                double weight = k < _statsDims ? pc.Weight : pc.PitchWeight;
+                _scratchVector[k] = weight > 0 ? pc.Sum![k] / weight : double.NaN;
+            }
+            Normalise(_scratchVector, _snapMean, _snapScale, rows.AsSpan(i * _dims, _dims));
+            weights[i] = pc.Weight;
+        }
+        return AgglomerativeClusterer.Linkage(rows, _dims, weights);
     }
 
     private int Resolve(int preCluster)
