@@ -586,7 +586,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         _pauseStart = -1;
     }
 
-    private bool Confirmed(int speaker) => _speakerSince.TryGetValue(speaker, out int since) && Reclusterings > since;
+    private bool Confirmed(int speaker) => _speakerSince.TryGetValue(speaker, out int since) && Reclusterings > since + 1;
 
     private int NearestWindowIndex(long frame)
     {
