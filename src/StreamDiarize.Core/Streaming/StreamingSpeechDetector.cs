@@ -267,8 +267,14 @@ public sealed class StreamingSpeechDetector
             if (lastEnd >= 0 && k > lastEnd && k - lastEnd < _gapFrames)
             {
                 // When the gap's first frames are already committed as silence, only the rest is filled; it is still
-                // a pause between the speech on either side, and is marked so.
-                bool isPause = k - lastEnd >= _pauseFrames;
+                // a pause between the speech on either side, and is marked so. Its first frames may also be committed
+                // already as a pause: they count towards its length.
+                int gapStart = lastEnd;
+                while (gapStart > 0 && pause[gapStart - 1])
+                {
+                    gapStart--;
+                }
+                bool isPause = k - gapStart >= _pauseFrames;
                 for (int g = lastEnd; g < k; g++)
                 {
                     if (start + g >= Committed)
