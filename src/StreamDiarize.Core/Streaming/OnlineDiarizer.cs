@@ -14,12 +14,17 @@ namespace StreamDiarize.Core.Streaming;
 /// followed, when windows are embedded by an <see cref="IWindowEmbedder"/>, by the hop's new samples.
 /// <list type="bullet">
 /// <item>Speech decisions are committed <see cref="SessionOptions.LatencySeconds"/> after their frame; committed speech
-/// frames take the speaker of the nearest window and become final turns.</item>
+/// frames take the speaker of the nearest window and become final turns. A window is formed as soon as all its frames
+/// have a decision (committed or provisional), so the window nearest a committed frame is centred on it, not half a
+/// window behind.</item>
 /// <item>Each new window gets a provisional speaker at once (nearest centroid, or a new speaker when far from all).</item>
 /// <item>Re-clustering runs on the recent windows plus pre-clusters of old ones (both bounded), so its cost stops
-/// growing with the session. Its result is mapped onto the existing ids by maximum overlap (Hungarian); any final turn
-/// whose speaker changes is announced with <see cref="RelabelEvent"/>, or <see cref="MergeEvent"/> when a whole
-/// speaker folds into another.</item>
+/// growing with the session; as offline, it then splits clusters recursively (<see cref="RecursiveSplitter"/> over
+/// the windows' and pre-clusters' splitting statistics). Its result is mapped onto the existing ids by maximum overlap
+/// (Hungarian); any final turn whose speaker changes is announced with <see cref="RelabelEvent"/>, or
+/// <see cref="MergeEvent"/> when a whole speaker folds into another.</item>
+/// <item>As offline (<see cref="DefaultDiarizerOptions.DropPausesBetweenSpeakers"/>), a bridged pause becomes silence
+/// between two speakers; it is held until the frame after it is labelled.</item>
 /// </list>
 /// Everything is driven by frame indices, so the same frames give the same events however the audio was chunked.
 /// </summary>
@@ -89,6 +94,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     private readonly double[] _snapMean;
     private readonly double[] _snapScale;
     private readonly Dictionary<int, double[]> _centroids = [];
+    private readonly Stack<double[]> _vectorPool = new();
     private readonly double[] _scratchVector;
     private int _windowsAtLastRecluster;
     private int _windowsSinceRecluster;
@@ -325,7 +331,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         }
         _oneWindow[0] = new SampleRange(0, length);
         _embedder!.EmbedWindows(_windowBuffer.AsMemory(0, length), _oneWindow, _embedding);
-        var vector = new double[_dims];
+        var vector = RentVector();
         for (int k = 0; k < _dims; k++)
         {
             vector[k] = _embedding[k];
@@ -337,7 +343,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     {
         // Raw mean and deviation of the speech frames' coefficients. The session's CMVN and the z-score across windows
         // are both per-dimension affine maps, so they are applied at clustering time with the statistics of that moment.
-        var vector = new double[_dims];
+        var vector = RentVector();
         var mean = vector.AsSpan(0, _coefficients);
         for (long t = start; t < end; t++)
         {
@@ -406,7 +412,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         {
             return null;
         }
-        var split = new double[_dims];
+        var split = RentVector();
         var mean = split.AsSpan(0, _coefficients);
         for (long t = start; t < end; t++)
         {
@@ -461,6 +467,26 @@ public sealed class OnlineDiarizer : IFrameDiarizer
             }
         }
         accumulator.WriteTo(pitch, embedding.PitchMinVoicedFrames);
+    }
+
+    /// <summary>A zeroed window vector: from those of folded windows when there are some, so that steady state allocates none.</summary>
+    private double[] RentVector()
+    {
+        if (_vectorPool.TryPop(out var vector))
+        {
+            Array.Clear(vector);
+            return vector;
+        }
+        return new double[_dims];
+    }
+
+    private void ReturnVector(double[] vector)
+    {
+        // Bounded: at most the vectors of the windows folded at once, which the next windows take back.
+        if (_vectorPool.Count < _options.MaxActiveWindows)
+        {
+            _vectorPool.Push(vector);
+        }
     }
 
     private ReadOnlySpan<float> Mfcc(long frame) => _mfccRing.AsSpan((int)(frame % _ringFrames) * _coefficients, _coefficients);
@@ -1194,6 +1220,11 @@ public sealed class OnlineDiarizer : IFrameDiarizer
             }
             inCurrent++;
             w.PreCluster = _preClusters.Count - 1;
+            ReturnVector(w.Vector!);
+            if (w.Split is not null && !ReferenceEquals(w.Split, w.Vector))
+            {
+                ReturnVector(w.Split);
+            }
             w.Vector = null;
             // The statistics live on in the pre-cluster's sums; whether there were any is kept for turn-taking.
             w.HasSplit = w.Split is not null;
