@@ -22,7 +22,15 @@ public sealed class AgglomerativeClusterer
     /// appearance. The threshold decides the count, which is then raised to <c>limits.Min</c> or lowered to
     /// <c>limits.Max</c> (or <see cref="AgglomerativeClustererOptions.MaxClustersDefault"/>); never more clusters than rows.
     /// </summary>
-    public int[] Cluster(ReadOnlySpan<double> embeddings, int dims, ClusterCountLimits limits = default)
+    public int[] Cluster(ReadOnlySpan<double> embeddings, int dims, ClusterCountLimits limits = default) => Cluster(embeddings, [], dims, limits);
+
+    /// <summary>
+    /// As <see cref="Cluster(ReadOnlySpan{double}, int, ClusterCountLimits)"/> for rows that each stand for
+    /// <paramref name="weights"/>[i] windows (empty: one each), compared by <paramref name="similarity"/>; grouped rows
+    /// are averaged by weight.
+    /// </summary>
+    public int[] Cluster(ReadOnlySpan<double> embeddings, ReadOnlySpan<double> weights, int dims, ClusterCountLimits limits = default,
+        RowSimilarity similarity = RowSimilarity.Cosine)
     {
         if (dims < 1 || embeddings.Length % dims != 0)
         {
@@ -36,6 +44,10 @@ public sealed class AgglomerativeClusterer
                 $"Cluster limits must satisfy 1 <= min <= max <= MaxClusters ({Options.MaxClusters}).");
         }
         int n = embeddings.Length / dims;
+        if (!weights.IsEmpty && weights.Length != n)
+        {
+            throw new ArgumentException($"{weights.Length} weights for {n} rows.", nameof(weights));
+        }
         var labels = new int[n];
         if (n == 0 || (n < Options.MinWindowsToCluster && min <= 1))
         {
@@ -46,26 +58,37 @@ public sealed class AgglomerativeClusterer
         int groupSize = (n + Options.MaxExactWindows - 1) / Options.MaxExactWindows;
         int items = (n + groupSize - 1) / groupSize;
         var points = new double[items * dims];
-        var weights = new double[items];
+        var groupWeights = new double[items];
         for (int i = 0; i < n; i++)
         {
             int g = i / groupSize;
-            weights[g]++;
             var row = embeddings.Slice(i * dims, dims);
-            for (int k = 0; k < dims; k++)
+            if (weights.IsEmpty)
             {
-                points[g * dims + k] += row[k];
+                groupWeights[g]++;
+                for (int k = 0; k < dims; k++)
+                {
+                    points[g * dims + k] += row[k];
+                }
+            }
+            else
+            {
+                groupWeights[g] += weights[i];
+                for (int k = 0; k < dims; k++)
+                {
+                    points[g * dims + k] += weights[i] * row[k];
+                }
             }
         }
         for (int g = 0; g < items; g++)
         {
             for (int k = 0; k < dims; k++)
             {
-                points[g * dims + k] /= weights[g];
+                points[g * dims + k] /= groupWeights[g];
             }
         }
 
-        var itemLabels = ClusterWeighted(points, weights, dims, min, max);
+        var itemLabels = ClusterWeighted(points, groupWeights, dims, min, max, similarity);
         for (int i = 0; i < n; i++)
         {
             labels[i] = itemLabels[i / groupSize];
@@ -77,14 +100,15 @@ public sealed class AgglomerativeClusterer
     /// Clusters weighted points (each standing for <c>weights[i]</c> windows, e.g. pre-clusters of a long session):
     /// average linkage cut at the distance threshold, then clamped to <c>[min, max]</c> clusters. Labels by first appearance.
     /// </summary>
-    public int[] ClusterWeighted(ReadOnlySpan<double> points, ReadOnlySpan<double> weights, int dims, int min, int max)
+    public int[] ClusterWeighted(ReadOnlySpan<double> points, ReadOnlySpan<double> weights, int dims, int min, int max,
+        RowSimilarity similarity = RowSimilarity.Cosine)
     {
         int items = weights.Length;
         if (items == 0)
         {
             return [];
         }
-        var merges = Linkage(points, dims, weights);
+        var merges = Linkage(points, dims, weights, similarity);
         int applied = 0;
         while (applied < merges.Length && merges[applied].Distance <= Options.DistanceThreshold)
         {
@@ -101,14 +125,14 @@ public sealed class AgglomerativeClusterer
     /// The average-linkage dendrogram of the rows, merges sorted by distance (stable, as scipy sorts them). Each row
     /// starts with its weight (the number of windows it stands for) in the Lance-Williams average.
     /// </summary>
-    public static Merge[] Linkage(ReadOnlySpan<double> points, int dims, ReadOnlySpan<double> weights)
+    public static Merge[] Linkage(ReadOnlySpan<double> points, int dims, ReadOnlySpan<double> weights, RowSimilarity similarity = RowSimilarity.Cosine)
     {
         int n = points.Length / dims;
         if (n <= 1)
         {
             return [];
         }
-        var d = CosineDistances(points, dims, n);
+        var d = similarity == RowSimilarity.Cosine ? CosineDistances(points, dims, n) : DotDistances(points, dims, n);
         var size = weights.ToArray();
         var active = new bool[n];
         Array.Fill(active, true);
@@ -255,6 +279,27 @@ public sealed class AgglomerativeClusterer
         }
         // Condensed upper triangle, row by row, as scipy's pdist lays it out.
         return (long)n * i - (long)i * (i + 1) / 2 + (j - i - 1);
+    }
+
+    private static double[] DotDistances(ReadOnlySpan<double> points, int dims, int n)
+    {
+        var d = new double[(long)n * (n - 1) / 2];
+        long p = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var u = points.Slice(i * dims, dims);
+            for (int j = i + 1; j < n; j++)
+            {
+                var v = points.Slice(j * dims, dims);
+                double dot = 0;
+                for (int k = 0; k < dims; k++)
+                {
+                    dot += u[k] * v[k];
+                }
+                d[p++] = Math.Clamp(1 - dot, 0, 2);
+            }
+        }
+        return d;
     }
 
     private static double[] CosineDistances(ReadOnlySpan<double> points, int dims, int n)

@@ -30,35 +30,54 @@ public sealed class RecursiveSplitter
     /// </summary>
     public int[] Split(int[] labels, WindowEmbeddings session, int maxClusters)
     {
-        ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(session);
-        if (labels.Length != session.Count)
+        return Split(labels, session.Data, session.Dims, null, session.Statistics, maxClusters);
+    }
+
+    /// <summary>
+    /// Refines <paramref name="labels"/> of weighted points (the live diarizer's windows and pre-clusters):
+    /// <paramref name="sessionRows"/> are the points in the session's space (<paramref name="sessionDims"/> each), in
+    /// which leftovers find their nearest cluster; <paramref name="weights"/> the windows each point stands for (null:
+    /// one each); <paramref name="points"/> the same points' raw statistics for the normalisation inside a cluster
+    /// (null: no splitting). Returns labels 0..k-1, k at most <paramref name="maxClusters"/> and never fewer than given.
+    /// </summary>
+    public int[] Split(int[] labels, double[] sessionRows, int sessionDims, double[]? weights, ISplitPoints? points, int maxClusters)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(sessionRows);
+        int n = labels.Length;
+        if (sessionRows.Length != (long)n * sessionDims || (weights is not null && weights.Length != n))
         {
-            throw new ArgumentException($"{labels.Length} labels for {session.Count} windows.", nameof(labels));
+            throw new ArgumentException($"{n} labels for {sessionRows.Length / Math.Max(1, sessionDims)} rows and {weights?.Length ?? n} weights.", nameof(labels));
         }
-        var statistics = session.Statistics;
-        if (Options.MaxDepth == 0 || statistics is null || session.Count == 0)
+        if (Options.MaxDepth == 0 || points is null || n == 0)
         {
             return labels;
         }
-        var tops = labels.Select((label, window) => (label, window)).GroupBy(x => x.label).OrderBy(g => g.Key)
-            .Select(g => g.Select(x => x.window).ToArray()).ToList();
+        if (points.Count != n)
+        {
+            throw new ArgumentException($"{n} labels for {points.Count} points of statistics.", nameof(points));
+        }
+        var space = new Space(points, weights);
+        var tops = labels.Select((label, point) => (label, point)).GroupBy(x => x.label).OrderBy(g => g.Key)
+            .Select(g => g.Select(x => x.point).ToArray()).ToList();
         var groups = new List<int[]>();
         var leftovers = new List<int>();
         int budget = maxClusters - tops.Count;
         // Largest first, so that a cap on the count goes to the clusters most likely to hold several voices.
-        var order = Enumerable.Range(0, tops.Count).OrderByDescending(i => tops[i].Length).ToArray();
+        var order = Enumerable.Range(0, tops.Count).OrderByDescending(i => space.Windows(tops[i])).ToArray();
         var parts = new List<int[]>[tops.Count];
         foreach (int i in order)
         {
             parts[i] = [];
-            Descend(tops[i], 1, statistics, parts[i], leftovers, ref budget);
+            Descend(tops[i], 1, space, parts[i], leftovers, ref budget);
         }
         foreach (var p in parts)
         {
-            groups.AddRange(p);
+            // A part can be left empty when every point of it lacked statistics (they are leftovers now).
+            groups.AddRange(p.Where(g => g.Length > 0));
         }
-        var result = new int[labels.Length];
+        var result = new int[n];
         for (int g = 0; g < groups.Count; g++)
         {
             foreach (int w in groups[g])
@@ -68,33 +87,65 @@ public sealed class RecursiveSplitter
         }
         if (leftovers.Count > 0)
         {
-            AssignToNearest(leftovers, groups, session, result);
+            AssignToNearest(leftovers, groups, sessionRows, sessionDims, weights, result);
         }
         return result;
     }
 
-    private void Descend(int[] windows, int depth, WindowStatistics statistics, List<int[]> output, List<int> leftovers, ref int budget)
+    /// <summary>The points with their weights: windows in the session (for the size rules) and windows with statistics.</summary>
+    private sealed class Space(ISplitPoints points, double[]? weights)
     {
-        if (depth > Options.MaxDepth || windows.Length < Options.MinWindows || budget <= 0)
+        public ISplitPoints Points { get; } = points;
+
+        public double Windows(int[] members)
         {
-            output.Add(windows);
+            double total = 0;
+            foreach (int m in members)
+            {
+                total += weights is null ? 1 : weights[m];
+            }
+            return total;
+        }
+
+        public double SplitWindows(IEnumerable<int> members)
+        {
+            double total = 0;
+            foreach (int m in members)
+            {
+                total += Points.SplitWindows(m);
+            }
+            return total;
+        }
+    }
+
+    private void Descend(int[] members, int depth, Space space, List<int[]> output, List<int> leftovers, ref int budget)
+    {
+        if (depth > Options.MaxDepth || space.Windows(members) < Options.MinWindows || budget <= 0)
+        {
+            output.Add(members);
             return;
         }
-        // Windows without splitting statistics sit this level out and later join their nearest cluster.
-        var missing = windows.Where(w => !statistics.HasRow(w)).ToArray();
+        // Points without splitting statistics sit this level out and later join their nearest cluster.
+        var statistics = space.Points;
+        var missing = members.Where(m => statistics.SplitWindows(m) == 0).ToArray();
         if (missing.Length > 0)
         {
             leftovers.AddRange(missing);
-            windows = windows.Where(statistics.HasRow).ToArray();
-            if (windows.Length < Options.MinWindows)
+            members = members.Where(m => statistics.SplitWindows(m) > 0).ToArray();
+            if (space.SplitWindows(members) < Options.MinWindows)
             {
-                output.Add(windows);
+                output.Add(members);
                 return;
             }
         }
-        var local = statistics.Normalise(windows);
-        var labels = inner.Cluster(local, statistics.Dims, new ClusterCountLimits(1, inner.Options.MaxClusters));
-        if (TrySplit(windows, labels, depth, statistics, output, leftovers, ref budget))
+        var local = statistics.Normalise(members);
+        var weights = new double[members.Length];
+        for (int i = 0; i < members.Length; i++)
+        {
+            weights[i] = statistics.SplitWindows(members[i]);
+        }
+        var labels = inner.Cluster(local, weights, statistics.Dims, new ClusterCountLimits(1, inner.Options.MaxClusters), statistics.Similarity);
+        if (TrySplit(members, labels, depth, space, output, leftovers, ref budget))
         {
             return;
         }
@@ -102,37 +153,38 @@ public sealed class RecursiveSplitter
         // two-way split of the same tree may still separate two groups of voices.
         if (labels.Length > 0 && labels.Max() + 1 > 2)
         {
-            var two = inner.Cluster(local, statistics.Dims, new ClusterCountLimits(1, 2));
-            if (TrySplit(windows, two, depth, statistics, output, leftovers, ref budget))
+            var two = inner.Cluster(local, weights, statistics.Dims, new ClusterCountLimits(1, 2), statistics.Similarity);
+            if (TrySplit(members, two, depth, space, output, leftovers, ref budget))
             {
                 return;
             }
         }
-        output.Add(windows);
+        output.Add(members);
     }
 
     /// <summary>
     /// Keeps the split given by <paramref name="labels"/> and descends into its parts when at least two parts are large
     /// enough and the turn-taking check passes; false (nothing done) otherwise.
     /// </summary>
-    private bool TrySplit(int[] windows, int[] labels, int depth, WindowStatistics statistics, List<int[]> output, List<int> leftovers, ref int budget)
+    private bool TrySplit(int[] members, int[] labels, int depth, Space space, List<int[]> output, List<int> leftovers, ref int budget)
     {
         int k = labels.Length == 0 ? 0 : labels.Max() + 1;
-        var members = new List<int>[k];
+        var parts = new List<int>[k];
         for (int c = 0; c < k; c++)
         {
-            members[c] = [];
+            parts[c] = [];
         }
         for (int i = 0; i < labels.Length; i++)
         {
-            members[labels[i]].Add(windows[i]);
+            parts[labels[i]].Add(members[i]);
         }
-        var kept = members.Where(m => m.Count >= Options.MinPartWindows).OrderByDescending(m => m.Count).ToList();
+        var size = parts.Select(space.SplitWindows).ToArray();
+        var kept = Enumerable.Range(0, k).Where(c => size[c] >= Options.MinPartWindows).OrderByDescending(c => size[c]).Select(c => parts[c]).ToList();
         if (kept.Count < 2)
         {
             return false;
         }
-        double switches = SwitchRate(windows, labels);
+        double switches = SwitchRate(members, labels, space.Points);
         if (switches > Options.MaxSwitchRate)
         {
             return false;
@@ -140,9 +192,12 @@ public sealed class RecursiveSplitter
         // Within the budget: the largest parts stay separate, the rest are leftovers that join their nearest cluster.
         int keep = Math.Min(kept.Count, budget + 1);
         budget -= keep - 1;
-        foreach (var m in members.Where(m => m.Count < Options.MinPartWindows))
+        for (int c = 0; c < k; c++)
         {
-            leftovers.AddRange(m);
+            if (size[c] < Options.MinPartWindows)
+            {
+                leftovers.AddRange(parts[c]);
+            }
         }
         foreach (var m in kept.Skip(keep))
         {
@@ -150,7 +205,7 @@ public sealed class RecursiveSplitter
         }
         foreach (var m in kept.Take(keep))
         {
-            Descend([.. m], depth + 1, statistics, output, leftovers, ref budget);
+            Descend([.. m], depth + 1, space, output, leftovers, ref budget);
         }
         return true;
     }
@@ -158,28 +213,50 @@ public sealed class RecursiveSplitter
     /// <summary>
     /// Among consecutive windows (adjacent in the session) of the cluster, the fraction whose labels differ, after a
     /// majority vote over each window and its <see cref="RecursiveSplitOptions.SmoothingWindows"/> neighbours on each
-    /// side (so a single stray window is not a change of speaker).
+    /// side (so a single stray window is not a change of speaker). A window takes the label of the point holding it
+    /// (<see cref="ISplitPoints.WindowPoints"/>), so a folded point is the run of windows it was made of.
     /// </summary>
-    private double SwitchRate(int[] windows, int[] labels)
+    private double SwitchRate(int[] members, int[] labels, ISplitPoints points)
     {
         int half = Options.SmoothingWindows;
         int k = labels.Length == 0 ? 0 : labels.Max() + 1;
-        var smoothed = new int[labels.Length];
+        var labelOf = new int[points.Count];
+        Array.Fill(labelOf, -1);
+        for (int i = 0; i < members.Length; i++)
+        {
+            labelOf[members[i]] = labels[i];
+        }
+        // The cluster's windows in order, each with its label and whether it follows the previous one directly.
+        var sequence = points.WindowPoints;
+        var laid = new List<int>();
+        var adjacent = new List<bool>();
+        int previous = int.MinValue;
+        for (int position = 0; position < sequence.Length; position++)
+        {
+            if (sequence[position] >= 0 && labelOf[sequence[position]] >= 0)
+            {
+                laid.Add(labelOf[sequence[position]]);
+                adjacent.Add(position == previous + 1);
+                previous = position;
+            }
+        }
+        int count = laid.Count;
+        var smoothed = new int[count];
         var votes = new int[Math.Max(1, k)];
-        for (int i = 0; i < labels.Length; i++)
+        for (int i = 0; i < count; i++)
         {
             Array.Clear(votes);
             // Neighbours count only along an unbroken run of adjacent windows.
-            votes[labels[i]]++;
-            for (int j = i - 1; j >= Math.Max(0, i - half) && windows[j] == windows[j + 1] - 1; j--)
+            votes[laid[i]]++;
+            for (int j = i - 1; j >= Math.Max(0, i - half) && adjacent[j + 1]; j--)
             {
-                votes[labels[j]]++;
+                votes[laid[j]]++;
             }
-            for (int j = i + 1; j <= Math.Min(labels.Length - 1, i + half) && windows[j] == windows[j - 1] + 1; j++)
+            for (int j = i + 1; j <= Math.Min(count - 1, i + half) && adjacent[j]; j++)
             {
-                votes[labels[j]]++;
+                votes[laid[j]]++;
             }
-            int best = labels[i];
+            int best = laid[i];
             for (int c = 0; c < k; c++)
             {
                 if (votes[c] > votes[best])
@@ -191,9 +268,9 @@ public sealed class RecursiveSplitter
         }
         int pairs = 0;
         int differ = 0;
-        for (int i = 1; i < windows.Length; i++)
+        for (int i = 1; i < count; i++)
         {
-            if (windows[i] == windows[i - 1] + 1)
+            if (adjacent[i])
             {
                 pairs++;
                 differ += smoothed[i] != smoothed[i - 1] ? 1 : 0;
@@ -202,20 +279,32 @@ public sealed class RecursiveSplitter
         return pairs == 0 ? 0 : (double)differ / pairs;
     }
 
-    /// <summary>Each leftover window takes the cluster whose centroid (session space, renormalised) is most cosine-similar.</summary>
-    private static void AssignToNearest(List<int> leftovers, List<int[]> groups, WindowEmbeddings session, int[] result)
+    /// <summary>
+    /// Each leftover point takes the cluster whose centroid (session space, weighted by windows, renormalised) is most
+    /// cosine-similar.
+    /// </summary>
+    private static void AssignToNearest(List<int> leftovers, List<int[]> groups, double[] sessionRows, int dims, double[]? weights, int[] result)
     {
-        int dims = session.Dims;
         var centroids = new double[groups.Count * dims];
         for (int g = 0; g < groups.Count; g++)
         {
             var c = centroids.AsSpan(g * dims, dims);
             foreach (int w in groups[g])
             {
-                var row = session.Row(w);
-                for (int k = 0; k < dims; k++)
+                var row = sessionRows.AsSpan(w * dims, dims);
+                if (weights is null)
                 {
-                    c[k] += row[k];
+                    for (int k = 0; k < dims; k++)
+                    {
+                        c[k] += row[k];
+                    }
+                }
+                else
+                {
+                    for (int k = 0; k < dims; k++)
+                    {
+                        c[k] += weights[w] * row[k];
+                    }
                 }
             }
             double norm = 0;
@@ -231,7 +320,7 @@ public sealed class RecursiveSplitter
         }
         foreach (int w in leftovers)
         {
-            var row = session.Row(w);
+            var row = sessionRows.AsSpan(w * dims, dims);
             int best = 0;
             double bestDot = double.NegativeInfinity;
             for (int g = 0; g < groups.Count; g++)

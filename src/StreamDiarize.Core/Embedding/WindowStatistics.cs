@@ -9,10 +9,11 @@ namespace StreamDiarize.Core.Embedding;
 /// gives the space in which <see cref="Clustering.RecursiveSplitter"/> looks for speakers inside that cluster.
 /// Immutable and thread-safe.
 /// </summary>
-public sealed class WindowStatistics
+public sealed class WindowStatistics : ISplitPoints
 {
     private readonly double[] mfcc;
     private readonly double[]? pitch;
+    private readonly int[] windowPoints;
 
     /// <param name="mfcc">count x dims, row-major.</param>
     /// <param name="dims">MFCC statistics per window.</param>
@@ -33,6 +34,11 @@ public sealed class WindowStatistics
         this.mfcc = mfcc;
         this.pitch = pitch;
         MfccDims = dims;
+        windowPoints = new int[Count];
+        for (int w = 0; w < Count; w++)
+        {
+            windowPoints[w] = HasRow(w) ? w : -1;
+        }
         PitchWeight = pitchWeight;
         Epsilon = epsilon;
     }
@@ -93,6 +99,15 @@ public sealed class WindowStatistics
 
     /// <summary>False for a window without statistics (too few usable frames; NaN row): it cannot be normalised.</summary>
     public bool HasRow(int window) => !double.IsNaN(mfcc[window * MfccDims]);
+
+    /// <summary>1 for a window with statistics, 0 without.</summary>
+    public int SplitWindows(int point) => HasRow(point) ? 1 : 0;
+
+    /// <summary>Every row is one window's, of unit length.</summary>
+    public Clustering.RowSimilarity Similarity => Clustering.RowSimilarity.Cosine;
+
+    /// <summary>Each point is one window: its own index, or -1 without statistics.</summary>
+    public ReadOnlySpan<int> WindowPoints => windowPoints;
 
     /// <summary>All rows normalised together: the session's embeddings.</summary>
     public double[] NormaliseAll()

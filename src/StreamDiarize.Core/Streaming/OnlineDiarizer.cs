@@ -14,12 +14,17 @@ namespace StreamDiarize.Core.Streaming;
 /// followed, when windows are embedded by an <see cref="IWindowEmbedder"/>, by the hop's new samples.
 /// <list type="bullet">
 /// <item>Speech decisions are committed <see cref="SessionOptions.LatencySeconds"/> after their frame; committed speech
-/// frames take the speaker of the nearest window and become final turns.</item>
+/// frames take the speaker of the nearest window and become final turns. A window is formed as soon as all its frames
+/// have a decision (committed or provisional), so the window nearest a committed frame is centred on it, not half a
+/// window behind.</item>
 /// <item>Each new window gets a provisional speaker at once (nearest centroid, or a new speaker when far from all).</item>
 /// <item>Re-clustering runs on the recent windows plus pre-clusters of old ones (both bounded), so its cost stops
-/// growing with the session. Its result is mapped onto the existing ids by maximum overlap (Hungarian); any final turn
-/// whose speaker changes is announced with <see cref="RelabelEvent"/>, or <see cref="MergeEvent"/> when a whole
-/// speaker folds into another.</item>
+/// growing with the session; as offline, it then splits clusters recursively (<see cref="RecursiveSplitter"/> over
+/// the windows' and pre-clusters' splitting statistics). Its result is mapped onto the existing ids by maximum overlap
+/// (Hungarian); any final turn whose speaker changes is announced with <see cref="RelabelEvent"/>, or
+/// <see cref="MergeEvent"/> when a whole speaker folds into another.</item>
+/// <item>As offline (<see cref="DefaultDiarizerOptions.DropPausesBetweenSpeakers"/>), a bridged pause becomes silence
+/// between two speakers; it is held until the frame after it is labelled.</item>
 /// </list>
 /// Everything is driven by frame indices, so the same frames give the same events however the audio was chunked.
 /// </summary>
@@ -35,6 +40,12 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     private readonly SessionOptions _session;
     private readonly StreamingSpeechDetector _sad;
     private readonly AgglomerativeClusterer _clusterer;
+
+    // Recursive splitting at each re-clustering (MFCC statistics only): each window also keeps its statistics over
+    // voiced frames away from bridged pauses, and each pre-cluster their sums, so any cluster can be re-normalised.
+    private readonly RecursiveSplitter? _splitter;
+    private readonly bool _separateSplitStatistics;
+    private readonly bool _dropPauses;
     private readonly double _hop;
     private readonly int _coefficients;
     private readonly int _firstCoefficient;
@@ -46,6 +57,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     private readonly float[] _mfccRing;
     private readonly int _latencyFrames;
     private readonly int _pieceFrames;
+    private readonly int _gapFrames;
     private readonly int _horizonFrames;
 
     // Only with a window embedder: the recent samples, rebuilt from the frames (each carries its hop), and one window's copy.
@@ -82,6 +94,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     private readonly double[] _snapMean;
     private readonly double[] _snapScale;
     private readonly Dictionary<int, double[]> _centroids = [];
+    private readonly Stack<double[]> _vectorPool = new();
     private readonly double[] _scratchVector;
     private int _windowsAtLastRecluster;
     private int _windowsSinceRecluster;
@@ -91,7 +104,11 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     private readonly List<Run> _runs = [];
     private OpenTurn? _open;
     private long _labelled;
+    private long _pauseStart = -1;
     private readonly HashSet<int> _speakers = [];
+
+    // The re-clustering count when each speaker id was made: an id no later re-clustering has kept may yet be merged.
+    private readonly Dictionary<int, int> _speakerSince = [];
     private int _nextSpeaker;
     private int _latestSpeaker = -1;
 
@@ -119,11 +136,18 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         _hop = stages.Speech.HopSeconds;
         _sad = new StreamingSpeechDetector(stages.Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb);
         _clusterer = new AgglomerativeClusterer(stages.Clustering);
+        if (windowEmbedder is null && stages.Split.MaxDepth > 0)
+        {
+            _splitter = new RecursiveSplitter(stages.Split, stages.Clustering);
+        }
+        _dropPauses = stages.DropPausesBetweenSpeakers;
         _firstCoefficient = stages.Embedding.FirstCoefficient;
         _coefficients = stages.Embedding.CoefficientCount;
         _pitchDims = windowEmbedder is null ? stages.Embedding.PitchDims : 0;
         _statsDims = windowEmbedder?.Dimension ?? stages.Embedding.Dims;
         _dims = _statsDims + _pitchDims;
+        // As offline: with the voicing cue, splitting statistics use voiced frames only; without it, the window's own.
+        _separateSplitStatistics = _pitchDims > 0 && stages.Embedding.SplitVoicingThreshold > 0;
         _embedder = windowEmbedder;
         _zScore = windowEmbedder?.ZScoreAcrossWindows ?? true;
         _hopSamples = stages.Speech.HopSamples;
@@ -133,6 +157,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         _minSpeechFrames = stages.Embedding.MinSpeechFraction * _windowFrames;
         _latencyFrames = (int)Math.Round(session.LatencySeconds / _hop);
         _pieceFrames = Math.Max(1, (int)Math.Round(options.FinalPieceSeconds / _hop));
+        _gapFrames = (int)Math.Round(stages.Speech.GapFillSeconds / _hop);
         _horizonFrames = (int)Math.Round(options.RelabelHorizonSeconds / _hop);
         _ringFrames = _latencyFrames + _windowFrames * 2 + (int)Math.Round(options.SpeechWarmupSeconds / _hop) + 256;
         _mfccRing = new float[_ringFrames * _coefficients];
@@ -219,10 +244,11 @@ public sealed class OnlineDiarizer : IFrameDiarizer
 
     private void Advance(List<DiarizationEvent> events, bool endOfStream)
     {
-        // 1. Windows whose frames all have a committed speech decision.
+        // 1. Windows whose frames all have a speech decision.
         long committed = _sad.Committed;
-        long lastStart = endOfStream ? Math.Max(0, _received - _windowFrames) : committed - _windowFrames;
-        while (_nextWindowStart <= lastStart && (_nextWindowStart + _windowFrames <= committed || endOfStream))
+        long decided = Math.Max(committed, _sad.ProvisionalEnd);
+        long lastStart = endOfStream ? Math.Max(0, _received - _windowFrames) : decided - _windowFrames;
+        while (_nextWindowStart <= lastStart && (_nextWindowStart + _windowFrames <= decided || endOfStream))
         {
             AddWindow(_nextWindowStart, Math.Min(_nextWindowStart + _windowFrames, _received), events);
             _nextWindowStart += _windowHopFrames;
@@ -273,7 +299,8 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         _totalWindows++;
 
         int speaker = AssignOnline(vector, events);
-        _windows.Add(new Window(start + _windowFrames / 2, vector, speaker));
+        var split = _splitter is null ? null : _separateSplitStatistics ? SplitVector(start, end, vector) : vector;
+        _windows.Add(new Window(start + _windowFrames / 2, vector, speaker) { Split = split });
         _activeWindows++;
         _windowsSinceRecluster++;
         _latestSpeaker = speaker;
@@ -304,7 +331,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         }
         _oneWindow[0] = new SampleRange(0, length);
         _embedder!.EmbedWindows(_windowBuffer.AsMemory(0, length), _oneWindow, _embedding);
-        var vector = new double[_dims];
+        var vector = RentVector();
         for (int k = 0; k < _dims; k++)
         {
             vector[k] = _embedding[k];
@@ -316,7 +343,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     {
         // Raw mean and deviation of the speech frames' coefficients. The session's CMVN and the z-score across windows
         // are both per-dimension affine maps, so they are applied at clustering time with the statistics of that moment.
-        var vector = new double[_dims];
+        var vector = RentVector();
         var mean = vector.AsSpan(0, _coefficients);
         for (long t = start; t < end; t++)
         {
@@ -360,6 +387,72 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         return vector;
     }
 
+    /// <summary>
+    /// The window's raw statistics for splitting, as the offline embedder takes them: MFCC mean and deviation over the
+    /// speech frames voiced above <see cref="WindowStatsEmbedderOptions.SplitVoicingThreshold"/>, then the window's pitch
+    /// pair. Null when too few frames are voiced, or when the window holds a bridged pause (it likely spans two turns).
+    /// </summary>
+    private double[]? SplitVector(long start, long end, double[] vector)
+    {
+        var embedding = _stages.Embedding;
+        double threshold = embedding.SplitVoicingThreshold;
+        int count = 0;
+        for (long t = start; t < end; t++)
+        {
+            if (_sad.IsPause(t))
+            {
+                return null;
+            }
+            if (_sad.IsSpeech(t) && _voicingRing[t % _ringFrames] > threshold)
+            {
+                count++;
+            }
+        }
+        if (count < embedding.MinStatisticsFrames)
+        {
+            return null;
+        }
+        var split = RentVector();
+        var mean = split.AsSpan(0, _coefficients);
+        for (long t = start; t < end; t++)
+        {
+            if (_sad.IsSpeech(t) && _voicingRing[t % _ringFrames] > threshold)
+            {
+                var row = Mfcc(t);
+                for (int k = 0; k < _coefficients; k++)
+                {
+                    mean[k] += row[k];
+                }
+            }
+        }
+        for (int k = 0; k < _coefficients; k++)
+        {
+            mean[k] /= count;
+        }
+        if (embedding.IncludeStd)
+        {
+            var std = split.AsSpan(_coefficients, _coefficients);
+            for (long t = start; t < end; t++)
+            {
+                if (_sad.IsSpeech(t) && _voicingRing[t % _ringFrames] > threshold)
+                {
+                    var row = Mfcc(t);
+                    for (int k = 0; k < _coefficients; k++)
+                    {
+                        double x = row[k] - mean[k];
+                        std[k] += x * x;
+                    }
+                }
+            }
+            for (int k = 0; k < _coefficients; k++)
+            {
+                std[k] = Math.Sqrt(std[k] / count);
+            }
+        }
+        vector.AsSpan(_statsDims, _pitchDims).CopyTo(split.AsSpan(_statsDims, _pitchDims));
+        return split;
+    }
+
     /// <summary>Mean and deviation of log F0 over the window's voiced speech frames, as the offline embedder takes them; NaN when too few.</summary>
     private void AddPitchStatistics(Span<double> pitch, long start, long end)
     {
@@ -374,6 +467,26 @@ public sealed class OnlineDiarizer : IFrameDiarizer
             }
         }
         accumulator.WriteTo(pitch, embedding.PitchMinVoicedFrames);
+    }
+
+    /// <summary>A zeroed window vector: from those of folded windows when there are some, so that steady state allocates none.</summary>
+    private double[] RentVector()
+    {
+        if (_vectorPool.TryPop(out var vector))
+        {
+            Array.Clear(vector);
+            return vector;
+        }
+        return new double[_dims];
+    }
+
+    private void ReturnVector(double[] vector)
+    {
+        // Bounded: at most the vectors of the windows folded at once, which the next windows take back.
+        if (_vectorPool.Count < _options.MaxActiveWindows)
+        {
+            _vectorPool.Push(vector);
+        }
     }
 
     private ReadOnlySpan<float> Mfcc(long frame) => _mfccRing.AsSpan((int)(frame % _ringFrames) * _coefficients, _coefficients);
@@ -412,6 +525,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     {
         int id = _nextSpeaker++;
         _speakers.Add(id);
+        _speakerSince[id] = Reclusterings;
         events.Add(new SpeakerAddedEvent(_received * _hop, Name(id)));
         return id;
     }
@@ -421,19 +535,28 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         int w = NearestWindowIndex(_labelled);
         for (long t = _labelled; t < committed; t++)
         {
-            if (!_sad.IsSpeech(t))
+            bool speech = _sad.IsSpeech(t);
+            if (speech && _dropPauses && _sad.IsPause(t))
             {
-                CloseOpenTurn(events);
+                // A bridged pause waits for the frame after it, which says whether one speaker talks on both sides.
+                // What came before it leaves now, so only the pause itself is late (at most the lookahead).
+                if (_pauseStart < 0)
+                {
+                    _pauseStart = t;
+                    if (_open is { } before)
+                    {
+                        EmitPiece(before, events);
+                    }
+                }
                 continue;
             }
-            int speaker;
-            long windowIndex;
-            if (_windows.Count == 0)
+            int speaker = -1;
+            long windowIndex = -1;
+            if (speech && _windows.Count == 0)
             {
                 speaker = _speakers.Count == 0 ? NewSpeaker(events) : 0;
-                windowIndex = -1;
             }
-            else
+            else if (speech)
             {
                 while (w + 1 < _windows.Count && Math.Abs(_windows[w + 1].Centre - t) < Math.Abs(_windows[w].Centre - t))
                 {
@@ -441,6 +564,15 @@ public sealed class OnlineDiarizer : IFrameDiarizer
                 }
                 speaker = SpeakerOf(_windows[w]);
                 windowIndex = _windowBase + w;
+            }
+            if (_pauseStart >= 0)
+            {
+                ResolvePause(t, speaker, events);
+            }
+            if (!speech)
+            {
+                CloseOpenTurn(events);
+                continue;
             }
             AppendFinalFrame(t, speaker, windowIndex, events);
         }
@@ -450,6 +582,37 @@ public sealed class OnlineDiarizer : IFrameDiarizer
             EmitPiece(open, events);
         }
     }
+
+    /// <summary>
+    /// The pause held since <see cref="_pauseStart"/> ends before frame <paramref name="end"/>, whose speaker is
+    /// <paramref name="after"/> (-1 for silence). As offline (<see cref="DefaultDiarizer.DropPausesBetweenSpeakers"/>), it
+    /// takes the speaker of the frame before it when that is the same speaker, and is silence otherwise.
+    /// </summary>
+    private void ResolvePause(long end, int after, List<DiarizationEvent> events)
+    {
+        // The speech before the pause is the end of the last final run (whose speaker re-clustering keeps current).
+        // When a gap was too long to fill whole before its first frames were committed as silence, only its end is
+        // a pause; the speech before it is still the run that ended at the gap.
+        int before = after >= 0 && _runs.Count > 0 && _pauseStart - _runs[^1].End < _gapFrames ? _runs[^1].Speaker : -1;
+        // Silence is final, so a pause is dropped only between two speakers that re-clustering has confirmed: an id
+        // made by the latest re-clustering or since (online) may yet merge back, and the pause would be lost for good.
+        bool twoSpeakers = before >= 0 && before != after && Confirmed(before) && Confirmed(after);
+        if (before >= 0 && !twoSpeakers)
+        {
+            long window = _runs[^1].Window;
+            for (long f = _pauseStart; f < end; f++)
+            {
+                AppendFinalFrame(f, before, window, events);
+            }
+        }
+        else
+        {
+            CloseOpenTurn(events);
+        }
+        _pauseStart = -1;
+    }
+
+    private bool Confirmed(int speaker) => _speakerSince.TryGetValue(speaker, out int since) && Reclusterings > since + 1;
 
     private int NearestWindowIndex(long frame)
     {
@@ -608,9 +771,25 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         var points = new double[n * _dims];
         var weights = new double[n];
         var current = new int[n];
+        var forSplitting = _splitter is null ? null
+            : new FoldedWindowStatistics(_statsDims, _pitchDims > 0, _stages.Embedding.PitchWeight, _stages.Embedding.Epsilon, n);
+        var pointOfPreCluster = forSplitting is null ? null : new int[_preClusters.Count];
+        var windowPoints = forSplitting is null ? null : new int[_windows.Count];
         for (int m = 0; m < n; m++)
         {
             var (p, i) = members[m];
+            if (forSplitting is not null)
+            {
+                if (p >= 0)
+                {
+                    pointOfPreCluster![p] = forSplitting.AddFolded(_preClusters[p].Split!);
+                }
+                else
+                {
+                    int point = forSplitting.AddWindow(_windows[i].Split);
+                    windowPoints![i] = _windows[i].Split is null ? -1 : point;
+                }
+            }
             if (p >= 0)
             {
                 var pc = _preClusters[p];
@@ -637,6 +816,24 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         int[] labels = totalWeight < _stages.Clustering.MinWindowsToCluster && min <= 1
             ? new int[n]
             : _clusterer.ClusterWeighted(points, weights, _dims, min, max);
+        // The session-level cluster of each point: parts that splitting separates inside one are not told apart by
+        // the session's space, so the relabel margin below does not judge moves between them.
+        var top = labels;
+        if (forSplitting is not null && min < max)
+        {
+            // Every remembered window, folded or not, in order: what the turn-taking check reads labels along.
+            for (int i = 0; i < _windows.Count; i++)
+            {
+                var w = _windows[i];
+                if (w.PreCluster >= 0)
+                {
+                    windowPoints![i] = w.HasSplit ? pointOfPreCluster![Resolve(w.PreCluster)] : -1;
+                }
+            }
+            forSplitting.SetWindowPoints(windowPoints!);
+            // As offline: an exact count is already met; otherwise look for voices inside the clusters, up to the maximum.
+            labels = NumberByFirstAppearance(_splitter!.Split(labels, points, _dims, weights, forSplitting, max));
+        }
 
         // Map the new clusters onto the ids in use by overlap, so "S2" stays S2.
         int clusters = labels.Length == 0 ? 0 : labels.Max() + 1;
@@ -664,6 +861,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         // A point moves to another speaker only when its new cluster is clearly nearer than its old speaker's: points
         // near a boundary would otherwise flip back and forth between re-clusterings, and each flip is a Relabel.
         var proposed = Centroids(points, weights, n, m => newId[labels[m]]);
+        var inside = forSplitting is not null && !ReferenceEquals(top, labels) ? new SplitSpaces(forSplitting, top, labels) : null;
         var target = new int[n];
         for (int m = 0; m < n; m++)
         {
@@ -671,8 +869,19 @@ public sealed class OnlineDiarizer : IFrameDiarizer
             int from = current[m];
             if (to != from && proposed.TryGetValue(from, out var old))
             {
-                var row = points.AsSpan(m * _dims, _dims);
-                if (1 - Dot(row, proposed[to]) > 1 - Dot(row, old) - _options.RelabelMargin)
+                int fromCluster = Array.IndexOf(newId, from);
+                bool keep;
+                if (inside is not null && inside.Compares(m, labels[m], fromCluster))
+                {
+                    // Both clusters came out of one session-level cluster: judge the move where splitting told them apart.
+                    keep = inside.Distance(m, labels[m]) > inside.Distance(m, fromCluster) - _options.RelabelMargin;
+                }
+                else
+                {
+                    var row = points.AsSpan(m * _dims, _dims);
+                    keep = 1 - Dot(row, proposed[to]) > 1 - Dot(row, old) - _options.RelabelMargin;
+                }
+                if (keep)
                 {
                     to = from;
                 }
@@ -718,6 +927,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         foreach (var gone in movedTo.Keys.Where(k => !survivors.Contains(k)))
         {
             _speakers.Remove(gone);
+            _speakerSince.Remove(gone);
             _centroids.Remove(gone);
         }
         if (_latestSpeaker >= 0 && _windows.Count > 0)
@@ -731,6 +941,125 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         {
             _centroids[id] = c;
         }
+    }
+
+    /// <summary>
+    /// For each session-level cluster that splitting divided, the normalisation over its own points (as
+    /// <see cref="RecursiveSplitter"/> made it at its first level): each point's row there, and each final cluster's
+    /// mean row, so that a point's distance to a cluster inside it is one minus their dot product (the mean similarity
+    /// to the cluster's windows).
+    /// </summary>
+    private sealed class SplitSpaces
+    {
+        private readonly FoldedWindowStatistics _points;
+        private readonly int[] _top;
+        private readonly int[] _topOfCluster;
+        private readonly int[] _rowOf;
+        private readonly double[][] _rows;
+        private readonly Dictionary<int, double[]> _profiles = [];
+
+        public SplitSpaces(FoldedWindowStatistics points, int[] top, int[] labels)
+        {
+            _points = points;
+            _top = top;
+            int n = labels.Length;
+            int clusters = labels.Max() + 1;
+            int tops = top.Max() + 1;
+            // A final cluster belongs to the session-level cluster that holds most of its windows.
+            var share = new double[clusters, tops];
+            for (int m = 0; m < n; m++)
+            {
+                share[labels[m], top[m]] += Math.Max(1, points.SplitWindows(m));
+            }
+            _topOfCluster = new int[clusters];
+            var parts = new HashSet<int>[tops];
+            for (int c = 0; c < clusters; c++)
+            {
+                int best = 0;
+                for (int t = 1; t < tops; t++)
+                {
+                    best = share[c, t] > share[c, best] ? t : best;
+                }
+                _topOfCluster[c] = best;
+                (parts[best] ??= []).Add(c);
+            }
+            _rowOf = new int[n];
+            Array.Fill(_rowOf, -1);
+            _rows = new double[tops][];
+            int dims = points.Dims;
+            for (int t = 0; t < tops; t++)
+            {
+                if (parts[t] is not { Count: > 1 })
+                {
+                    continue;
+                }
+                var members = new List<int>();
+                for (int m = 0; m < n; m++)
+                {
+                    if (top[m] == t && points.SplitWindows(m) > 0)
+                    {
+                        _rowOf[m] = members.Count;
+                        members.Add(m);
+                    }
+                }
+                var rows = points.Normalise(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(members));
+                _rows[t] = rows;
+                var weight = new Dictionary<int, double>();
+                for (int r = 0; r < members.Count; r++)
+                {
+                    int c = labels[members[r]];
+                    if (_topOfCluster[c] != t)
+                    {
+                        continue;
+                    }
+                    if (!_profiles.TryGetValue(c, out var profile))
+                    {
+                        _profiles[c] = profile = new double[dims];
+                    }
+                    double w = points.SplitWindows(members[r]);
+                    weight[c] = weight.GetValueOrDefault(c) + w;
+                    for (int k = 0; k < dims; k++)
+                    {
+                        profile[k] += w * rows[r * dims + k];
+                    }
+                }
+                foreach (var (c, w) in weight)
+                {
+                    var profile = _profiles[c];
+                    for (int k = 0; k < dims; k++)
+                    {
+                        profile[k] /= w;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Whether point <paramref name="m"/> and both clusters lie in one divided session-level cluster.</summary>
+        public bool Compares(int m, int cluster, int other) =>
+            _rowOf[m] >= 0 && other >= 0 && _topOfCluster[cluster] == _top[m] && _topOfCluster[other] == _top[m]
+            && _profiles.ContainsKey(cluster) && _profiles.ContainsKey(other);
+
+        public double Distance(int m, int cluster)
+        {
+            int dims = _points.Dims;
+            var row = _rows[_top[m]].AsSpan(_rowOf[m] * dims, dims);
+            return 1 - Dot(row, _profiles[cluster]);
+        }
+    }
+
+    private static int[] NumberByFirstAppearance(int[] labels)
+    {
+        var names = new Dictionary<int, int>();
+        var result = new int[labels.Length];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (!names.TryGetValue(labels[i], out int name))
+            {
+                names[labels[i]] = name = names.Count;
+            }
+            result[i] = name;
+        }
+        return result;
     }
 
     /// <summary>Unit-length weighted mean of the points of each id.</summary>
@@ -865,9 +1194,16 @@ public sealed class OnlineDiarizer : IFrameDiarizer
             var w = _windows[i];
             if (current is null || current.Speaker != w.Speaker || inCurrent >= _options.WindowsPerPreCluster)
             {
-                current = new PreCluster(new double[_dims], 0, w.Speaker);
+                current = new PreCluster(new double[_dims], 0, w.Speaker)
+                {
+                    Split = _splitter is null ? null : new RunningWindowStatistics(_dims),
+                };
                 _preClusters.Add(current);
                 inCurrent = 0;
+            }
+            if (w.Split is not null)
+            {
+                current.Split!.Add(w.Split);
             }
             for (int k = 0; k < _dims; k++)
             {
@@ -884,7 +1220,15 @@ public sealed class OnlineDiarizer : IFrameDiarizer
             }
             inCurrent++;
             w.PreCluster = _preClusters.Count - 1;
+            ReturnVector(w.Vector!);
+            if (w.Split is not null && !ReferenceEquals(w.Split, w.Vector))
+            {
+                ReturnVector(w.Split);
+            }
             w.Vector = null;
+            // The statistics live on in the pre-cluster's sums; whether there were any is kept for turn-taking.
+            w.HasSplit = w.Split is not null;
+            w.Split = null;
             _activeWindows--;
         }
         int live = _preClusters.Count(p => p.Sum is not null);
@@ -894,35 +1238,75 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         }
     }
 
-    /// <summary>Joins pre-clusters of the same speaker, oldest pairs first, until a quarter fewer remain; then compacts.</summary>
+    /// <summary>
+    /// Joins pre-clusters of the same speaker until a quarter fewer remain, most alike first (the smallest merges of
+    /// average linkage over each speaker's pre-clusters); then compacts. Joining the closest keeps what later
+    /// clustering and splitting can still tell apart: a joined pre-cluster is forced whole into one cluster for good.
+    /// Likeness is measured where splitting looks for voices (each speaker's pre-clusters normalised over themselves),
+    /// or without splitting in the session's space.
+    /// </summary>
     private void CoarsenPreClusters(int live)
     {
         int target = _options.MaxPreClusters * 3 / 4;
-        var lastOf = new Dictionary<int, int>();
-        for (int p = 0; p < _preClusters.Count && live > target; p++)
+        var bySpeaker = new Dictionary<int, List<int>>();
+        for (int p = 0; p < _preClusters.Count; p++)
         {
-            var pc = _preClusters[p];
-            if (pc.Sum is null)
+            if (_preClusters[p].Sum is not null)
+            {
+                if (!bySpeaker.TryGetValue(_preClusters[p].Speaker, out var list))
+                {
+                    bySpeaker[_preClusters[p].Speaker] = list = [];
+                }
+                list.Add(p);
+            }
+        }
+        var candidates = new List<(double Distance, int Speaker, int Order)>();
+        var dendrograms = new Dictionary<int, AgglomerativeClusterer.Merge[]>();
+        foreach (var (speaker, list) in bySpeaker)
+        {
+            if (list.Count < 2)
             {
                 continue;
             }
-            if (lastOf.TryGetValue(pc.Speaker, out int keep))
+            var merges = PreClusterLinkage(list);
+            dendrograms[speaker] = merges;
+            for (int i = 0; i < merges.Length; i++)
             {
+                candidates.Add((merges[i].Distance, speaker, i));
+            }
+        }
+        // The globally smallest merges; average linkage is monotone, so they are a prefix of each speaker's dendrogram.
+        candidates.Sort((x, y) => x.Distance != y.Distance ? x.Distance.CompareTo(y.Distance) : x.Speaker != y.Speaker ? x.Speaker.CompareTo(y.Speaker) : x.Order.CompareTo(y.Order));
+        var applied = new Dictionary<int, int>();
+        for (int i = 0; i < candidates.Count && live > target; i++)
+        {
+            applied[candidates[i].Speaker] = applied.GetValueOrDefault(candidates[i].Speaker) + 1;
+            live--;
+        }
+        foreach (var (speaker, count) in applied)
+        {
+            var list = bySpeaker[speaker];
+            var groups = AgglomerativeClusterer.Cut(dendrograms[speaker], list.Count, count);
+            var keepOf = new Dictionary<int, int>();
+            for (int i = 0; i < list.Count; i++)
+            {
+                if (!keepOf.TryGetValue(groups[i], out int keep))
+                {
+                    // The earliest pre-cluster of each group takes in the others.
+                    keepOf[groups[i]] = list[i];
+                    continue;
+                }
                 var into = _preClusters[keep];
+                var pc = _preClusters[list[i]];
                 for (int k = 0; k < _dims; k++)
                 {
-                    into.Sum![k] += pc.Sum[k];
+                    into.Sum![k] += pc.Sum![k];
                 }
                 into.Weight += pc.Weight;
                 into.PitchWeight += pc.PitchWeight;
+                into.Split?.Add(pc.Split!);
                 pc.Sum = null;
                 pc.ForwardTo = keep;
-                live--;
-                lastOf.Remove(pc.Speaker);
-            }
-            else
-            {
-                lastOf[pc.Speaker] = p;
             }
         }
         // Compact: drop the forwarded entries so the list stays bounded.
@@ -945,6 +1329,37 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         }
         _preClusters.Clear();
         _preClusters.AddRange(kept);
+    }
+
+    /// <summary>The average-linkage dendrogram of the given pre-clusters (one speaker's), merges by increasing distance.</summary>
+    private AgglomerativeClusterer.Merge[] PreClusterLinkage(List<int> list)
+    {
+        int m = list.Count;
+        var weights = new double[m];
+        if (_splitter is not null)
+        {
+            var folded = new FoldedWindowStatistics(_statsDims, _pitchDims > 0, _stages.Embedding.PitchWeight, _stages.Embedding.Epsilon, m);
+            var points = new int[m];
+            for (int i = 0; i < m; i++)
+            {
+                points[i] = folded.AddFolded(_preClusters[list[i]].Split!);
+                weights[i] = Math.Max(1, _preClusters[list[i]].Split!.Windows);
+            }
+            return AgglomerativeClusterer.Linkage(folded.Normalise(points), folded.Dims, weights, folded.Similarity);
+        }
+        var rows = new double[m * _dims];
+        for (int i = 0; i < m; i++)
+        {
+            var pc = _preClusters[list[i]];
+            for (int k = 0; k < _dims; k++)
+            {
+                double weight = k < _statsDims ? pc.Weight : pc.PitchWeight;
+                _scratchVector[k] = weight > 0 ? pc.Sum![k] / weight : double.NaN;
+            }
+            Normalise(_scratchVector, _snapMean, _snapScale, rows.AsSpan(i * _dims, _dims));
+            weights[i] = pc.Weight;
+        }
+        return AgglomerativeClusterer.Linkage(rows, _dims, weights);
     }
 
     private int Resolve(int preCluster)
@@ -994,6 +1409,12 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         /// <summary>Raw [mean, std] of the window's speech frames; null once folded into a pre-cluster.</summary>
         public double[]? Vector { get; set; } = vector;
 
+        /// <summary>Raw statistics for splitting (may be <see cref="Vector"/> itself); null without them or once folded.</summary>
+        public double[]? Split { get; set; }
+
+        /// <summary>Whether the window had splitting statistics (set when it is folded and <see cref="Split"/> is dropped).</summary>
+        public bool HasSplit { get; set; }
+
         public int Speaker { get; set; } = speaker;
 
         public int PreCluster { get; set; } = -1;
@@ -1002,6 +1423,9 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     private sealed class PreCluster(double[] sum, double weight, int speaker)
     {
         public double[]? Sum { get; set; } = sum;
+
+        /// <summary>Sums of the windows' splitting statistics; null when splitting is off.</summary>
+        public RunningWindowStatistics? Split { get; init; }
 
         public double Weight { get; set; } = weight;
 

@@ -9,7 +9,8 @@ namespace StreamDiarize.Core.Streaming;
 /// committed: their speech decision never changes again. Floor and peak are percentiles of the smoothed energy over
 /// the last <c>historyFrames</c> frames (a histogram, so the cost per frame is constant however long the session).
 /// Gaps shorter than the lookahead are filled; longer ones cannot be, because their frames are already committed.
-/// Memory is bounded by the history and ring sizes.
+/// Filled gaps of at least <see cref="EnergySpeechDetectorOptions.PauseSeconds"/> are marked as pauses, as the offline
+/// detector marks them (<see cref="SpeechMask.IsPause"/>). Memory is bounded by the history and ring sizes.
 /// </summary>
 public sealed class StreamingSpeechDetector
 {
@@ -24,6 +25,7 @@ public sealed class StreamingSpeechDetector
     private readonly int _warmup;
     private readonly int _half;
     private readonly int _gapFrames;
+    private readonly int _pauseFrames;
     private readonly int _islandFrames;
     private readonly int _context;
     private readonly int _capacity;
@@ -34,6 +36,7 @@ public sealed class StreamingSpeechDetector
     private readonly double[] _smooth;
     private readonly double[] _voicing;
     private readonly bool[] _speech;
+    private readonly bool[] _pause;
     private readonly int[] _historyBins;
     private readonly int[] _histogram = new int[HistogramBins];
     private int _historyCount;
@@ -41,6 +44,7 @@ public sealed class StreamingSpeechDetector
     // Scratch for one decision over [start, end).
     private readonly bool[] _scratch;
     private readonly bool[] _seed;
+    private readonly bool[] _pauseScratch;
 
     private long _received;
     private long _smoothed;
@@ -57,6 +61,8 @@ public sealed class StreamingSpeechDetector
         _history = Math.Max(1, (int)Math.Round(historySeconds / hop));
         _warmup = Math.Max(1, (int)Math.Round(warmupSeconds / hop));
         _gapFrames = (int)Math.Round(options.GapFillSeconds / hop);
+        // At or above the gap filling no gap is a pause (the offline detector's rule).
+        _pauseFrames = options.PauseSeconds < options.GapFillSeconds ? (int)Math.Round(options.PauseSeconds / hop) : int.MaxValue;
         _islandFrames = (int)Math.Round(options.MinIslandSeconds / hop);
         _context = _gapFrames + _islandFrames + 8;
         _capacity = Math.Max(_history, _lookahead + _context + _half + _warmup + 64) + DecisionEveryFrames * 4;
@@ -64,10 +70,12 @@ public sealed class StreamingSpeechDetector
         _smooth = new double[_capacity];
         _voicing = new double[_capacity];
         _speech = new bool[_capacity];
+        _pause = new bool[_capacity];
         _historyBins = new int[_history];
         int window = _context + _lookahead + _half + _warmup + DecisionEveryFrames * 4 + 8;
         _scratch = new bool[window];
         _seed = new bool[window];
+        _pauseScratch = new bool[window];
     }
 
     /// <summary>Frames [0, Committed) are decided for good.</summary>
@@ -82,6 +90,13 @@ public sealed class StreamingSpeechDetector
 
     /// <summary>The decision for a frame in <c>[Committed - capacity/2, ProvisionalEnd)</c>.</summary>
     public bool IsSpeech(long frame) => _speech[frame % _capacity];
+
+    /// <summary>
+    /// Whether a speech frame (same range as <see cref="IsSpeech"/>) only gap filling made speech, across a gap of at
+    /// least <see cref="EnergySpeechDetectorOptions.PauseSeconds"/>. Only gaps shorter than the lookahead can be
+    /// filled live, so only those are pauses.
+    /// </summary>
+    public bool IsPause(long frame) => _pause[frame % _capacity];
 
     /// <summary>How many past frames stay readable after they are committed.</summary>
     public int RetainedFrames => _capacity / 2;
@@ -194,6 +209,7 @@ public sealed class StreamingSpeechDetector
         int n = (int)(end - start);
         var mask = _scratch.AsSpan(0, n);
         var seed = _seed.AsSpan(0, n);
+        var pause = _pauseScratch.AsSpan(0, n);
         double floor = Percentile(_options.FloorPercentile);
         double peak = Percentile(_options.PeakPercentile);
         // Until the history is full it may hold only background, or only quiet speech: assume speech spans at least
@@ -210,6 +226,7 @@ public sealed class StreamingSpeechDetector
             // Committed speech stays speech and seeds its run; committed silence stays silence.
             mask[k] = committed ? _speech[f % _capacity] : s >= low;
             seed[k] = committed ? _speech[f % _capacity] : s >= high;
+            pause[k] = committed && _pause[f % _capacity];
         }
         // Hysteresis: a run above the low threshold is speech if it reaches the high one somewhere.
         int r = 0;
@@ -249,11 +266,21 @@ public sealed class StreamingSpeechDetector
             }
             if (lastEnd >= 0 && k > lastEnd && k - lastEnd < _gapFrames)
             {
+                // When the gap's first frames are already committed as silence, only the rest is filled; it is still
+                // a pause between the speech on either side, and is marked so. Its first frames may also be committed
+                // already as a pause: they count towards its length.
+                int gapStart = lastEnd;
+                while (gapStart > 0 && pause[gapStart - 1])
+                {
+                    gapStart--;
+                }
+                bool isPause = k - gapStart >= _pauseFrames;
                 for (int g = lastEnd; g < k; g++)
                 {
                     if (start + g >= Committed)
                     {
                         mask[g] = true;
+                        pause[g] = isPause;
                     }
                 }
             }
@@ -293,6 +320,7 @@ public sealed class StreamingSpeechDetector
             if (!startsCommitted && reject)
             {
                 mask[r..e].Clear();
+                pause[r..e].Clear();
             }
             r = e;
         }
@@ -303,6 +331,7 @@ public sealed class StreamingSpeechDetector
             if (f >= Committed)
             {
                 _speech[f % _capacity] = mask[k];
+                _pause[f % _capacity] = mask[k] && pause[k];
             }
         }
         if (commit > Committed)

@@ -15,9 +15,15 @@ public class RecursiveSplitterTests
     /// Raw statistics of a meeting of four voices in two groups: ten dimensions say which group (+-1), six say which
     /// voice inside the group (+-1), with a little noise. Turns of <paramref name="turn"/> windows cycle A1, B1, A2, B2,
     /// so a voice's windows are adjacent only within its own turns. With <paramref name="alternate"/>, the two voices of
-    /// each group instead alternate window by window inside one long turn per group.
+    /// each group instead alternate inside one long turn per group, every <paramref name="block"/> windows.
     /// </summary>
-    private static (WindowEmbeddings Session, int[] Voice) Meeting(int windowsPerVoice, int turn = 40, bool alternate = false, int seed = 5)
+    private static (WindowEmbeddings Session, int[] Voice) Meeting(int windowsPerVoice, int turn = 40, bool alternate = false, int seed = 5, int block = 1)
+    {
+        var (session, voices, _) = MeetingWithRaw(windowsPerVoice, turn, alternate, seed, block);
+        return (session, voices);
+    }
+
+    private static (WindowEmbeddings Session, int[] Voice, double[] Raw) MeetingWithRaw(int windowsPerVoice, int turn = 40, bool alternate = false, int seed = 5, int block = 1)
     {
         var random = new Random(seed);
         var voices = new List<int>();
@@ -27,7 +33,7 @@ public class RecursiveSplitterTests
             {
                 for (int i = 0; i < 2 * windowsPerVoice; i++)
                 {
-                    voices.Add(2 * g + (i % 2));
+                    voices.Add(2 * g + (i / block % 2));
                 }
             }
         }
@@ -59,8 +65,47 @@ public class RecursiveSplitterTests
         var statistics = new WindowStatistics(raw, Dims, null, 0, 1e-8);
         var centres = Enumerable.Range(0, voices.Count).Select(i => 75 + 25 * i).ToArray();
         var session = new WindowEmbeddings(statistics.NormaliseAll(), Dims, centres, 0.01) { Statistics = statistics };
-        return (session, [.. voices]);
+        return (session, [.. voices], raw);
     }
+
+    /// <summary>
+    /// The live diarizer's view of the same windows: runs of up to <paramref name="run"/> consecutive windows of one
+    /// voice folded into pre-clusters (sums), with the window sequence pointing at them; the session rows and weights of
+    /// those points; and each window's point.
+    /// </summary>
+    private static (FoldedWindowStatistics Points, double[] Session, double[] Weights, int[] PointOfWindow) Fold(double[] raw, int[] voices, int run)
+    {
+        var groups = new List<List<int>>();
+        for (int w = 0; w < voices.Length; w++)
+        {
+            if (groups.Count == 0 || voices[groups[^1][0]] != voices[w] || groups[^1].Count == run)
+            {
+                groups.Add([]);
+            }
+            groups[^1].Add(w);
+        }
+        var points = new FoldedWindowStatistics(Dims, false, 0, 1e-8, groups.Count);
+        var pointOfWindow = new int[voices.Length];
+        foreach (var group in groups)
+        {
+            var sums = new RunningWindowStatistics(Dims);
+            foreach (int w in group)
+            {
+                sums.Add(raw.AsSpan(w * Dims, Dims));
+            }
+            int p = points.AddFolded(sums);
+            foreach (int w in group)
+            {
+                pointOfWindow[w] = p;
+            }
+        }
+        points.SetWindowPoints(pointOfWindow);
+        var all = Enumerable.Range(0, groups.Count).ToArray();
+        return (points, points.Normalise(all), [.. groups.Select(g => (double)g.Count)], pointOfWindow);
+    }
+
+    private static int[] FoldedSessionLabels(double[] session, double[] weights) =>
+        new AgglomerativeClusterer().Cluster(session, weights, Dims, default, RowSimilarity.DotProduct);
 
     private static int[] SessionLabels(WindowEmbeddings session) => new AgglomerativeClusterer().Cluster(session.Data, session.Dims);
 
@@ -152,5 +197,54 @@ public class RecursiveSplitterTests
         Assert.Equal(new[] { -h, -h, h, h }, pair, (x, y) => Math.Abs(x - y) < 1e-9);
         Assert.Equal(3, statistics.Count);
         Assert.NotEqual(pair, statistics.NormaliseAll().AsSpan(0, 4).ToArray());
+    }
+
+    [Fact]
+    public void Windows_given_as_weighted_points_one_by_one_split_as_offline()
+    {
+        var (session, _, raw) = MeetingWithRaw(160);
+        var top = SessionLabels(session);
+        var points = new FoldedWindowStatistics(Dims, false, 0, 1e-8, session.Count);
+        for (int w = 0; w < session.Count; w++)
+        {
+            points.AddWindow(raw.AsSpan(w * Dims, Dims));
+        }
+        points.SetWindowPoints([.. Enumerable.Range(0, session.Count)]);
+        var weights = Enumerable.Repeat(1.0, session.Count).ToArray();
+
+        var live = new RecursiveSplitter().Split(top, session.Data, Dims, weights, points, 20);
+
+        Assert.True(SamePartition(new RecursiveSplitter().Split(top, session, 20), live));
+    }
+
+    [Fact]
+    public void Pre_clusters_of_one_voice_split_into_the_four_voices_as_their_windows_do()
+    {
+        var (_, voices, raw) = MeetingWithRaw(160);
+        var (points, session, weights, pointOfWindow) = Fold(raw, voices, 8);
+        Assert.True(points.Count < voices.Length / 7);
+        var top = FoldedSessionLabels(session, weights);
+        Assert.Equal(2, top.Distinct().Count());
+
+        var split = new RecursiveSplitter().Split(top, session, Dims, weights, points, 20);
+
+        var windowLabels = pointOfWindow.Select(p => split[p]).ToArray();
+        Assert.True(SamePartition(voices, windowLabels));
+    }
+
+    [Fact]
+    public void Turn_taking_reads_a_pre_cluster_as_its_run_of_windows()
+    {
+        // Inside each group's long turn the two voices alternate every 8 windows: each block is one pre-cluster with no
+        // change inside, but blocks of different voices follow each other, so the split changes part every 8 windows.
+        var (_, voices, raw) = MeetingWithRaw(160, alternate: true, block: 8);
+        var (points, session, weights, _) = Fold(raw, voices, 8);
+        var top = FoldedSessionLabels(session, weights);
+        Assert.Equal(2, top.Distinct().Count());
+
+        Assert.True(SamePartition(top, new RecursiveSplitter().Split(top, session, Dims, weights, points, 20)));
+        // A change every 8 windows is a rate of 1/8: allowed, the same pre-clusters split into the voices.
+        var lenient = new RecursiveSplitter(new RecursiveSplitOptions { MaxSwitchRate = 0.2 });
+        Assert.Equal(4, lenient.Split(top, session, Dims, weights, points, 20).Distinct().Count());
     }
 }
