@@ -27,7 +27,12 @@ const int Chunk = 1600; // 100 ms
 long totalChunks = (long)(hours * 3600 * Rate / Chunk);
 var stages = new DefaultDiarizerOptions();
 var analyzer = new DefaultFrameAnalyzer(stages);
-var online = args.Length > 2 ? new OnlineDiarizerOptions { NewSpeakerDistance = double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) } : new OnlineDiarizerOptions();
+// Third argument: the new-speaker distance, or "nosplit" to run without live recursive splitting.
+var online = args.Length > 2
+    ? args[2] == "nosplit"
+        ? new OnlineDiarizerOptions { RecursiveSplitting = false }
+        : new OnlineDiarizerOptions { NewSpeakerDistance = double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) }
+    : new OnlineDiarizerOptions();
 var diarizer = new OnlineDiarizer(stages, online, new SessionOptions());
 var sink = new DiarizerSink(diarizer);
 var chunk = new float[Chunk];

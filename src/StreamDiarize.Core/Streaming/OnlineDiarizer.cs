@@ -136,7 +136,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         _hop = stages.Speech.HopSeconds;
         _sad = new StreamingSpeechDetector(stages.Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb);
         _clusterer = new AgglomerativeClusterer(stages.Clustering);
-        if (windowEmbedder is null && stages.Split.MaxDepth > 0)
+        if (windowEmbedder is null && stages.Split.MaxDepth > 0 && options.RecursiveSplitting)
         {
             _splitter = new RecursiveSplitter(stages.Split, stages.Clustering);
         }

@@ -61,6 +61,14 @@ public sealed record OnlineDiarizerOptions
     /// <summary>An ongoing final turn is reported in pieces at least this often; the ledger joins them.</summary>
     public double FinalPieceSeconds { get; init; } = 0.5;
 
+    /// <summary>
+    /// Split clusters recursively at each re-clustering, as the offline default does (<see cref="Pipeline.DefaultDiarizerOptions.Split"/>).
+    /// On meetings of several voices it is what finds them (a 60-minute meeting of 4 TTS voices: 0.32 % DER against
+    /// 54.21 % without); on hours of far-field audio with many similar voices, splits can come and go between
+    /// re-clusterings and relabel past turns (docs/BENCHMARKS.md). false keeps the live clustering unsplit.
+    /// </summary>
+    public bool RecursiveSplitting { get; init; } = true;
+
     public IReadOnlyList<string> GetValidationErrors()
     {
         var errors = new List<string>();
