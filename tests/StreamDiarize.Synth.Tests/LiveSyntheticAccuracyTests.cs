@@ -29,6 +29,9 @@ public class LiveSyntheticAccuracyTests(ITestOutputHelper output)
         var offlineDer = DerScorer.Score(clip.Id, meeting.Segments, new DefaultDiarizer().Diarize(clip).Segments, options);
         var unsplit = await StreamingRunner.RunAsync(clip, new DefaultSessionFactory(new DefaultDiarizerOptions { Split = new RecursiveSplitOptions { MaxDepth = 0 } }), new SessionOptions());
         var unsplitDer = DerScorer.Score(clip.Id, meeting.Segments, unsplit.Segments, options);
+        // The live switch alone (offline settings untouched) gives the same unsplit session.
+        var switchedOff = await StreamingRunner.RunAsync(clip, new DefaultSessionFactory(online: new OnlineDiarizerOptions { RecursiveSplitting = false }), new SessionOptions());
+        Assert.Equal(unsplit.Segments, switchedOff.Segments);
         int speakers = live.Segments.Select(s => s.Speaker).Distinct().Count();
         output.WriteLine($"live {100 * liveDer.Der:F2} % ({speakers} speakers, false alarm {liveDer.FalseAlarmSeconds:F1} s), offline {100 * offlineDer.Der:F2} %, live without splitting {100 * unsplitDer.Der:F2} %");
 
