@@ -132,7 +132,7 @@ public sealed class AgglomerativeClusterer
         {
             return [];
         }
-        var d = similarity == RowSimilarity.Cosine ? CosineDistances(points, dims, n) : DotDistances(points, dims, n);
+        var d = CosineDistances(points, dims, n, asGiven: similarity != RowSimilarity.Cosine);
         var size = weights.ToArray();
         var active = new bool[n];
         Array.Fill(active, true);
@@ -281,36 +281,22 @@ public sealed class AgglomerativeClusterer
         return (long)n * i - (long)i * (i + 1) / 2 + (j - i - 1);
     }
 
-    private static double[] DotDistances(ReadOnlySpan<double> points, int dims, int n)
-    {
-        var d = new double[(long)n * (n - 1) / 2];
-        long p = 0;
-        for (int i = 0; i < n; i++)
-        {
-            var u = points.Slice(i * dims, dims);
-            for (int j = i + 1; j < n; j++)
-            {
-                var v = points.Slice(j * dims, dims);
-                double dot = 0;
-                for (int k = 0; k < dims; k++)
-                {
-                    dot += u[k] * v[k];
-                }
-                d[p++] = Math.Clamp(1 - dot, 0, 2);
-            }
-        }
-        return d;
-    }
-
-    private static double[] CosineDistances(ReadOnlySpan<double> points, int dims, int n)
+    /// <summary>
+    /// Condensed 1 - cos distances; with <paramref name="asGiven"/> the rows are taken as already scaled (1 - dot, for
+    /// rows whose length carries meaning, such as folded pre-cluster means).
+    /// </summary>
+    private static double[] CosineDistances(ReadOnlySpan<double> points, int dims, int n, bool asGiven = false)
     {
         var norms = new double[n];
         for (int i = 0; i < n; i++)
         {
-            double s = 0;
-            foreach (double x in points.Slice(i * dims, dims))
+            double s = asGiven ? 1 : 0;
+            if (!asGiven)
             {
-                s += x * x;
+                foreach (double x in points.Slice(i * dims, dims))
+                {
+                    s += x * x;
+                }
             }
             norms[i] = Math.Sqrt(s);
         }
