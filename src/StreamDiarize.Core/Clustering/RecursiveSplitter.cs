@@ -25,7 +25,7 @@ public sealed class RecursiveSplitter
 
     /// <summary>
     /// Refines <paramref name="labels"/> (one per window, from clustering <paramref name="session"/>): returns new
-    /// labels 0..k-1 with k at most <paramref name="maxClusters"/> and never fewer clusters than given. Without window
+    /// labels 0..k-1 (numbered by first appearance) with k at most <paramref name="maxClusters"/> and never fewer clusters than given. Without window
     /// statistics (a neural embedder), or with splitting off, the labels come back unchanged.
     /// </summary>
     public int[] Split(int[] labels, WindowEmbeddings session, int maxClusters)
@@ -39,7 +39,7 @@ public sealed class RecursiveSplitter
     /// <paramref name="sessionRows"/> are the points in the session's space (<paramref name="sessionDims"/> each), in
     /// which leftovers find their nearest cluster; <paramref name="weights"/> the windows each point stands for (null:
     /// one each); <paramref name="points"/> the same points' raw statistics for the normalisation inside a cluster
-    /// (null: no splitting). Returns labels 0..k-1, k at most <paramref name="maxClusters"/> and never fewer than given.
+    /// (null: no splitting). Returns labels 0..k-1 numbered by first appearance, k at most <paramref name="maxClusters"/> and never fewer than given.
     /// </summary>
     public int[] Split(int[] labels, double[] sessionRows, int sessionDims, double[]? weights, ISplitPoints? points, int maxClusters)
     {
@@ -89,6 +89,7 @@ public sealed class RecursiveSplitter
         {
             AssignToNearest(leftovers, groups, sessionRows, sessionDims, weights, result);
         }
+        LabelNumbering.ByFirstAppearance(result);
         return result;
     }
 
@@ -292,19 +293,10 @@ public sealed class RecursiveSplitter
             foreach (int w in groups[g])
             {
                 var row = sessionRows.AsSpan(w * dims, dims);
-                if (weights is null)
+                double weight = weights?[w] ?? 1;
+                for (int k = 0; k < dims; k++)
                 {
-                    for (int k = 0; k < dims; k++)
-                    {
-                        c[k] += row[k];
-                    }
-                }
-                else
-                {
-                    for (int k = 0; k < dims; k++)
-                    {
-                        c[k] += weights[w] * row[k];
-                    }
+                    c[k] += weight * row[k];
                 }
             }
             double norm = 0;

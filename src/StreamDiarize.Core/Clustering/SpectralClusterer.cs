@@ -232,17 +232,8 @@ public sealed class SpectralClusterer
     /// <summary>Relabels so the first row is 0, the next new label 1, and so on: equal partitions give equal arrays.</summary>
     public static int[] RenumberByFirstAppearance(ReadOnlySpan<int> labels)
     {
-        var map = new Dictionary<int, int>();
-        var result = new int[labels.Length];
-        for (int i = 0; i < labels.Length; i++)
-        {
-            if (!map.TryGetValue(labels[i], out int canonical))
-            {
-                canonical = map.Count;
-                map[labels[i]] = canonical;
-            }
-            result[i] = canonical;
-        }
+        var result = labels.ToArray();
+        LabelNumbering.ByFirstAppearance(result);
         return result;
     }
 

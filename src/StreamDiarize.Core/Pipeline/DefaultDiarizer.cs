@@ -70,7 +70,7 @@ public sealed class DefaultDiarizer
         {
             DropPausesBetweenSpeakers(frameLabels, pauses);
         }
-        int speakers = NumberByFirstAppearance(frameLabels);
+        int speakers = LabelNumbering.ByFirstAppearance(frameLabels);
         var segments = FrameGrouper.Group(frameLabels, new FrameTimeline(mask.HopSeconds, mask.HopSeconds), FrameGrouper.DefaultName);
         return new DiarizationResult(clip.Id, segments, speakers, clip.DurationSeconds);
     }
@@ -148,25 +148,5 @@ public sealed class DefaultDiarizer
             labels[i..j].Fill(before >= 0 && before == after ? before : -1);
             i = j;
         }
-    }
-
-    /// <summary>Renumbers labels 0, 1, ... in order of first appearance (negative stays); returns the count.</summary>
-    private static int NumberByFirstAppearance(int[] labels)
-    {
-        var names = new Dictionary<int, int>();
-        for (int i = 0; i < labels.Length; i++)
-        {
-            if (labels[i] < 0)
-            {
-                continue;
-            }
-            if (!names.TryGetValue(labels[i], out int name))
-            {
-                name = names.Count;
-                names[labels[i]] = name;
-            }
-            labels[i] = name;
-        }
-        return names.Count;
     }
 }

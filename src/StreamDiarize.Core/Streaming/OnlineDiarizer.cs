@@ -832,7 +832,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
             }
             forSplitting.SetWindowPoints(windowPoints!);
             // As offline: an exact count is already met; otherwise look for voices inside the clusters, up to the maximum.
-            labels = NumberByFirstAppearance(_splitter!.Split(labels, points, _dims, weights, forSplitting, max));
+            labels = _splitter!.Split(labels, points, _dims, weights, forSplitting, max);
         }
 
         // Map the new clusters onto the ids in use by overlap, so "S2" stays S2.
@@ -1045,21 +1045,6 @@ public sealed class OnlineDiarizer : IFrameDiarizer
             var row = _rows[_top[m]].AsSpan(_rowOf[m] * dims, dims);
             return 1 - Dot(row, _profiles[cluster]);
         }
-    }
-
-    private static int[] NumberByFirstAppearance(int[] labels)
-    {
-        var names = new Dictionary<int, int>();
-        var result = new int[labels.Length];
-        for (int i = 0; i < labels.Length; i++)
-        {
-            if (!names.TryGetValue(labels[i], out int name))
-            {
-                names[labels[i]] = name = names.Count;
-            }
-            result[i] = name;
-        }
-        return result;
     }
 
     /// <summary>Unit-length weighted mean of the points of each id.</summary>
