@@ -34,7 +34,7 @@ public static class SettingsLoader
             builder.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
         }
         builder.AddEnvironmentVariables(EnvironmentPrefix);
-        builder.AddInMemoryCollection(overrides);
+        builder.AddInMemoryCollection(LastWins(overrides));
         try
         {
             return builder.Build();
@@ -43,6 +43,20 @@ public static class SettingsLoader
         {
             throw new SettingsException([$"{configFile ?? "configuration"}: not valid JSON ({ex.Message})"]);
         }
+    }
+
+    /// <summary>
+    /// Flags may name one key twice (`--method seed` and `--set Method=x`, or `--set K=1 --set K=2`): the last one
+    /// given wins, as with any later configuration layer. Keys compare case-insensitively, as configuration keys do.
+    /// </summary>
+    public static IEnumerable<KeyValuePair<string, string?>> LastWins(IEnumerable<KeyValuePair<string, string?>> overrides)
+    {
+        var merged = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in overrides)
+        {
+            merged[key] = value;
+        }
+        return merged;
     }
 
     /// <summary>Binds and validates the Diarization section; throws <see cref="SettingsException"/> listing every error.</summary>

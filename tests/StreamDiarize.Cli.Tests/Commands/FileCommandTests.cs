@@ -37,6 +37,16 @@ public sealed class FileCommandTests
     }
 
     [Fact]
+    public void The_readme_seed_command_with_method_and_features_runs()
+    {
+        // `--method seed --features mfcc` names Diarization:Method twice; it crashed with a duplicate-key exception.
+        var dir = RepoPaths.NewTempDir();
+        var (code, _, error) = CliRunner.Invoke("file", RepoPaths.Ami("trn03.wav"), "--out", dir, "--method", "seed", "--features", "mfcc");
+        Assert.True(code == 0, error);
+        Assert.True(File.Exists(Path.Combine(dir, "trn03.rttm")));
+    }
+
+    [Fact]
     public void A_bad_file_is_named_and_the_good_ones_still_run()
     {
         var dir = RepoPaths.NewTempDir();

@@ -44,6 +44,13 @@ public sealed class SettingsLoaderTests
     }
 
     [Fact]
+    public void A_key_given_twice_takes_the_last_value()
+    {
+        var loaded = SettingsLoader.Load(null, [new("Diarization:Seed:MinSegmentSeconds", "0.2"), new("diarization:seed:minsegmentseconds", "0.4")]);
+        Assert.Equal(0.4, loaded.Seed.MinSegmentSeconds);
+    }
+
+    [Fact]
     public void Environment_variables_override_the_file()
     {
         Environment.SetEnvironmentVariable("STREAMDIARIZE__Diarization__Default__Clustering__DistanceThreshold", "0.9");
