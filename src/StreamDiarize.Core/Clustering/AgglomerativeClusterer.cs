@@ -132,7 +132,19 @@ public sealed class AgglomerativeClusterer
         {
             return [];
         }
-        var d = CosineDistances(points, dims, n, asGiven: similarity != RowSimilarity.Cosine);
+        return Linkage(CosineDistances(points, dims, n, asGiven: similarity != RowSimilarity.Cosine), n, weights);
+    }
+
+    /// <summary>
+    /// The average-linkage dendrogram of <paramref name="n"/> items from their condensed distance matrix (scipy's pdist
+    /// layout; overwritten), each item weighted by <paramref name="weights"/>[i].
+    /// </summary>
+    public static Merge[] Linkage(double[] d, int n, ReadOnlySpan<double> weights)
+    {
+        if (n <= 1)
+        {
+            return [];
+        }
         var size = weights.ToArray();
         var active = new bool[n];
         Array.Fill(active, true);
@@ -271,7 +283,8 @@ public sealed class AgglomerativeClusterer
         return i;
     }
 
-    private static long Index(int i, int j, int n)
+    /// <summary>Where the pair (i, j), i != j, sits in a condensed distance matrix of n items.</summary>
+    public static long Index(int i, int j, int n)
     {
         if (i > j)
         {

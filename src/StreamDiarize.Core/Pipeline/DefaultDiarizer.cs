@@ -19,6 +19,7 @@ public sealed class DefaultDiarizer
     private readonly AgglomerativeClusterer clusterer;
     private readonly IWindowEmbedder? windowEmbedder;
     private readonly RecursiveSplitter splitter;
+    private readonly SegmentClusterer segments;
 
     /// <param name="options">All stage options; null takes the defaults.</param>
     /// <param name="speechDetector">Replaces the energy detector built from <see cref="DefaultDiarizerOptions.Speech"/>; its hop must equal the MFCC hop.</param>
@@ -34,6 +35,7 @@ public sealed class DefaultDiarizer
         embedder = new WindowStatsEmbedder(Options.Embedding);
         clusterer = new AgglomerativeClusterer(Options.Clustering);
         splitter = new RecursiveSplitter(Options.Split, Options.Clustering);
+        segments = new SegmentClusterer(Options.Segments);
         if (Math.Abs(speech.FrameHopSeconds - embedder.FrameHopSeconds) > 1e-9 || speech.SampleRateHz != Options.Embedding.Features.SampleRateHz)
         {
             throw new ArgumentException(
@@ -54,6 +56,11 @@ public sealed class DefaultDiarizer
         // Speech detection and the MFCCs read the same samples independently: on a long recording they run on two cores.
         var mfccTask = windowEmbedder is null ? Task.Run(() => embedder.Features(clip.Samples)) : null;
         var mask = speech.Detect(clip.Samples);
+        if (windowEmbedder is null && Options.Representation == SpeakerRepresentation.Segments)
+        {
+            var segmentLabels = SegmentDiarization.LabelFrames(mask, mfccTask!.GetAwaiter().GetResult(), segments, hints.ToLimits(Options.Clustering.MaxClustersDefault));
+            return Result(clip, mask, segmentLabels);
+        }
         var embeddings = windowEmbedder is null
             ? EmbedStatistics(mfccTask!.GetAwaiter().GetResult(), mask, clip.Samples)
             : embedder.EmbedWith(windowEmbedder, clip.Samples, mask.IsSpeech);
@@ -70,9 +77,14 @@ public sealed class DefaultDiarizer
         {
             DropPausesBetweenSpeakers(frameLabels, pauses);
         }
+        return Result(clip, mask, frameLabels);
+    }
+
+    private static DiarizationResult Result(AudioClip clip, SpeechMask mask, int[] frameLabels)
+    {
         int speakers = LabelNumbering.ByFirstAppearance(frameLabels);
-        var segments = FrameGrouper.Group(frameLabels, new FrameTimeline(mask.HopSeconds, mask.HopSeconds), FrameGrouper.DefaultName);
-        return new DiarizationResult(clip.Id, segments, speakers, clip.DurationSeconds);
+        var turns = FrameGrouper.Group(frameLabels, new FrameTimeline(mask.HopSeconds, mask.HopSeconds), FrameGrouper.DefaultName);
+        return new DiarizationResult(clip.Id, turns, speakers, clip.DurationSeconds);
     }
 
     private WindowEmbeddings EmbedStatistics(Features.FeatureMatrix mfcc, SpeechMask mask, float[] samples)

@@ -6,9 +6,24 @@ using StreamDiarize.Core.Speech;
 
 namespace StreamDiarize.Core.Pipeline;
 
+/// <summary>How speakers are told apart.</summary>
+public enum SpeakerRepresentation
+{
+    /// <summary>Phrase segments between pauses, one full-covariance Gaussian each, clustered by likelihood ratio and ΔBIC.</summary>
+    Segments,
+
+    /// <summary>Sliding 1.5 s windows of MFCC and pitch statistics z-scored over the session, cosine clustering and splitting (before round 4; the ONNX embedder's path).</summary>
+    Windows,
+}
+
 /// <summary>Options of <see cref="DefaultDiarizer"/>; the defaults are the research pipeline's (docs/ACCURACY.md).</summary>
 public sealed record DefaultDiarizerOptions
 {
+    /// <summary>Segments by default; an ONNX embedder always uses windows.</summary>
+    public SpeakerRepresentation Representation { get; init; } = SpeakerRepresentation.Segments;
+
+    public SegmentClusteringOptions Segments { get; init; } = new();
+
     public EnergySpeechDetectorOptions Speech { get; init; } = new();
 
     public WindowStatsEmbedderOptions Embedding { get; init; } = new();
@@ -48,6 +63,18 @@ public sealed record DefaultDiarizerOptions
         foreach (var e in Split.GetValidationErrors())
         {
             errors.Add("Split." + e);
+        }
+        foreach (var e in Segments.GetValidationErrors())
+        {
+            errors.Add("Segments." + e);
+        }
+        if (!Enum.IsDefined(Representation))
+        {
+            errors.Add($"Representation {Representation} is invalid: use {string.Join(" or ", Enum.GetNames<SpeakerRepresentation>())}");
+        }
+        else if (Representation == SpeakerRepresentation.Segments && Segments.FirstCoefficient + Segments.Coefficients > Embedding.Features.MfccCount)
+        {
+            errors.Add($"Segments.FirstCoefficient + Segments.Coefficients ({Segments.FirstCoefficient + Segments.Coefficients}) exceeds Embedding.Features.NumMfcc ({Embedding.Features.MfccCount}).");
         }
         var features = Embedding.Features;
         if (features.SampleRateHz != Speech.SampleRateHz)

@@ -22,6 +22,9 @@ public sealed class DefaultSessionFactory : ISessionComponentsFactory
         {
             throw new OptionsValidationException([$"embedder '{options.Embedder}' is not available in this factory: use 'features'"]);
         }
-        return new SessionComponents(new DefaultFrameAnalyzer(_stages), new OnlineDiarizer(_stages, _online, options));
+        IFrameDiarizer diarizer = _stages.Representation == SpeakerRepresentation.Segments
+            ? new SegmentOnlineDiarizer(_stages, _online, options)
+            : new OnlineDiarizer(_stages, _online, options);
+        return new SessionComponents(new DefaultFrameAnalyzer(_stages), diarizer);
     }
 }

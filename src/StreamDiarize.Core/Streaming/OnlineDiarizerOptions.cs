@@ -69,6 +69,15 @@ public sealed record OnlineDiarizerOptions
     /// </summary>
     public bool RecursiveSplitting { get; init; } = true;
 
+    /// <summary>Segment representation: phrase segments remembered (with their pairwise distances) for re-clustering.</summary>
+    public int MaxSegments { get; init; } = 800;
+
+    /// <summary>Segment representation: a cluster no id claims becomes a new speaker once it holds this much speech.</summary>
+    public double NewSpeakerSeconds { get; init; } = 8;
+
+    /// <summary>Segment representation: re-cluster the remembered segments at most this often (seconds of audio).</summary>
+    public double ReclusterSeconds { get; init; } = 10;
+
     public IReadOnlyList<string> GetValidationErrors()
     {
         var errors = new List<string>();
@@ -93,6 +102,9 @@ public sealed record OnlineDiarizerOptions
         Range(nameof(ReclusterGrowthFraction), ReclusterGrowthFraction, 0, 10, "");
         Range(nameof(ReclusterMaxNewWindows), ReclusterMaxNewWindows, 1, 100000, " windows");
         Range(nameof(FinalPieceSeconds), FinalPieceSeconds, 0.01, 60, " seconds");
+        Range(nameof(MaxSegments), MaxSegments, 16, 5000, " segments");
+        Range(nameof(NewSpeakerSeconds), NewSpeakerSeconds, 0.5, 600, " seconds");
+        Range(nameof(ReclusterSeconds), ReclusterSeconds, 0.5, 600, " seconds");
         if (ReclusterMaxNewWindows < ReclusterMinNewWindows)
         {
             errors.Add($"ReclusterMaxNewWindows {ReclusterMaxNewWindows} is below ReclusterMinNewWindows {ReclusterMinNewWindows}");

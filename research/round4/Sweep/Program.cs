@@ -1,0 +1,69 @@
+// Research round 4: the ΔBIC diarizer over the real-voice development set and the AMI clips, one line per setting.
+using System.Globalization;
+using StreamDiarize.Audio;
+using StreamDiarize.Core.Pipeline;
+using StreamDiarize.Core.Scoring;
+using StreamDiarize.Core.Segments;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+string shared = args.Length > 0 ? args[0] : "../../../../shared/data";
+string grid = args.Length > 1 ? args[1] : "DistanceThreshold=2";
+var files = Directory.GetFiles(Path.Combine(shared, "real-dev"), "*.wav").Order().ToList();
+files.AddRange(Directory.GetFiles(Path.Combine(shared, "ami"), "*.wav").Order());
+var stages = new DefaultDiarizerOptions();
+var speech = new StreamDiarize.Core.Speech.EnergySpeechDetector(stages.Speech);
+var embedder = new StreamDiarize.Core.Embedding.WindowStatsEmbedder(stages.Embedding);
+var analysed = files.Select(f =>
+{
+    var clip = AudioLoader.LoadWav(f);
+    var mask = speech.Detect(clip.Samples);
+    var mfcc = embedder.Features(clip.Samples);
+    var rttm = Path.ChangeExtension(f, ".rttm");
+    var reference = Rttm.ReadFile(rttm).Values.First();
+    return (clip.Id, clip.DurationSeconds, mask, mfcc, reference, Ami: f.Contains("/ami/"));
+}).ToList();
+
+// grid: "Lambda=0.5,1,2;MaxSegmentSeconds=1.5,2" -> every combination
+var axes = grid.Split(';').Select(a => (Name: a.Split('=')[0], Values: a.Split('=')[1].Split(',').Select(double.Parse).ToArray())).ToList();
+IEnumerable<Dictionary<string, double>> Combos(int k)
+{
+    if (k == axes.Count) { yield return new(); yield break; }
+    foreach (var rest in Combos(k + 1))
+    {
+        foreach (var v in axes[k].Values) { var c = new Dictionary<string, double>(rest) { [axes[k].Name] = v }; yield return c; }
+    }
+}
+if (Environment.GetEnvironmentVariable("DIAG") is { } diag)
+{
+    var parts = diag.Split(',').Select(double.Parse).ToArray();
+    foreach (var a in analysed) Diag.Run(a.Id, a.mask, a.mfcc, a.reference, parts[0], parts[1], (int)parts[2], (int)parts[3]);
+    return;
+}
+bool verbose = Environment.GetEnvironmentVariable("VERBOSE") == "1";
+foreach (var combo in Combos(0))
+{
+    var o = new StreamDiarize.Core.Clustering.SegmentClusteringOptions();
+    foreach (var (name, v) in combo)
+    {
+        var p = typeof(StreamDiarize.Core.Clustering.SegmentClusteringOptions).GetProperty(name)!;
+        p.SetValue(o, p.PropertyType == typeof(int) ? (object)(int)v : v);
+    }
+    var clusterer = new StreamDiarize.Core.Clustering.SegmentClusterer(o);
+    var real = new List<DerResult>(); var ami = new List<DerResult>();
+    var counts = new List<string>();
+    var sw = System.Diagnostics.Stopwatch.StartNew();
+    foreach (var a in analysed)
+    {
+        var labels = SegmentDiarization.LabelFrames(a.mask, a.mfcc, clusterer, new StreamDiarize.Core.Clustering.ClusterCountLimits(1, 20));
+        int spk = StreamDiarize.Core.Clustering.LabelNumbering.ByFirstAppearance(labels);
+        var result = new DiarizationResult(a.Id, FrameGrouper.Group(labels, new FrameTimeline(0.01, 0.01), FrameGrouper.DefaultName), spk, a.DurationSeconds);
+        var der = DerScorer.Score(a.Id, a.reference, result.Segments, new DerOptions { CollarSeconds = 0.25 });
+        (a.Ami ? ami : real).Add(der);
+        int truth = a.reference.Select(s => s.Speaker).Distinct().Count();
+        if (!a.Ami) counts.Add($"{result.SpeakerCount}/{truth}");
+        if (verbose) Console.WriteLine($"  {a.Id,-16} {der.Der * 100,6:F2} miss {der.MissSeconds / der.ScoredSeconds * 100,5:F2} fa {der.FalseAlarmSeconds / der.ScoredSeconds * 100,5:F2} conf {der.ConfusionSeconds / der.ScoredSeconds * 100,5:F2} spk {result.SpeakerCount}/{truth}");
+    }
+    var rt = DerTotal.Of(real); var at = DerTotal.Of(ami);
+    Console.WriteLine($"{string.Join(" ", combo.Select(kv => $"{kv.Key}={kv.Value}"))}  real {rt.Der * 100:F2} (conf {rt.ConfusionSeconds / rt.ScoredSeconds * 100:F2})  ami {at.Der * 100:F2}  counts {string.Join(" ", counts)}  {sw.Elapsed.TotalSeconds:F1}s");
+}

@@ -1,0 +1,160 @@
+// Agglomerative clustering of full-covariance Gaussians by the Bayesian information criterion (ΔBIC).
+namespace StreamDiarize.Core.Clustering;
+
+/// <summary>
+/// Each item is a set of frames summarised by <see cref="GaussianStats"/>. The pair whose union costs the least
+/// likelihood, against a model-size penalty, merges first, until every merge would cost more than the penalty
+/// (ΔBIC &gt; 0): that decides the speaker count from the data, with no threshold on a distance scale. The
+/// log-likelihood ratio is invariant to any linear transform of the features, so no per-file normalisation (which a
+/// dominant speaker would swamp) is needed. Pure: no I/O, no state between calls.
+/// </summary>
+public static class BicClusterer
+{
+    /// <summary>
+    /// ΔBIC of merging <paramref name="a"/> and <paramref name="b"/>: ½(n log|Σ| − nₐ log|Σₐ| − n_b log|Σ_b|) − λ P log n,
+    /// with P = ½(d + d(d+1)/2) parameters. Negative means one Gaussian explains both sets better.
+    /// </summary>
+    public static double DeltaBic(GaussianStats a, double logDetA, GaussianStats b, double logDetB, double lambda, ReadOnlySpan<double> floor, Span<double> scratch)
+    {
+        double n = a.Count + b.Count;
+        double merged = GaussianStats.LogDetOfUnion(a, b, floor, scratch);
+        return 0.5 * (n * merged - a.Count * logDetA - b.Count * logDetB) - lambda * Penalty(a.Dims) * Math.Log(n);
+    }
+
+    /// <summary>Half the free parameters of a full-covariance Gaussian in <paramref name="dims"/> dimensions.</summary>
+    public static double Penalty(int dims) => 0.5 * (dims + dims * (dims + 1) / 2.0);
+
+    /// <summary>
+    /// Clusters <paramref name="items"/> (left unchanged) and returns a label per item, numbered from 0 by first appearance.
+    /// The count stops where no merge has ΔBIC &lt;= 0, clamped to <paramref name="limits"/>.
+    /// </summary>
+    public static int[] Cluster(IReadOnlyList<GaussianStats> items, double lambda, ReadOnlySpan<double> floor, ClusterCountLimits limits)
+    {
+        int n = items.Count;
+        var labels = new int[n];
+        if (n <= 1)
+        {
+            return labels;
+        }
+        int d = items[0].Dims;
+        var clusters = new GaussianStats[n];
+        var logDet = new double[n];
+        var scratch = new double[d * d];
+        for (int i = 0; i < n; i++)
+        {
+            clusters[i] = items[i].Clone();
+            logDet[i] = clusters[i].LogDet(floor, scratch);
+        }
+
+        // Full matrix of ΔBIC (upper and lower kept equal), and each row's best partner, so a merge costs O(n).
+        var dist = new double[(long)n * n];
+        var floorCopy = floor.ToArray();
+        Parallel.For(0, n, () => new double[d * d], (i, _, local) =>
+        {
+            for (int j = i + 1; j < n; j++)
+            {
+                double v = DeltaBic(clusters[i], logDet[i], clusters[j], logDet[j], lambda, floorCopy, local);
+                dist[(long)i * n + j] = v;
+                dist[(long)j * n + i] = v;
+            }
+            return local;
+        }, _ => { });
+        var active = new bool[n];
+        Array.Fill(active, true);
+        var best = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            best[i] = BestPartner(dist, n, i, active);
+        }
+        var parent = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            parent[i] = i;
+        }
+
+        int count = n;
+        int min = Math.Max(1, limits.Min);
+        int max = limits.Max ?? n;
+        while (count > min)
+        {
+            int a = -1;
+            double bestValue = double.PositiveInfinity;
+            for (int i = 0; i < n; i++)
+            {
+                if (active[i] && best[i] >= 0 && dist[(long)i * n + best[i]] < bestValue)
+                {
+                    bestValue = dist[(long)i * n + best[i]];
+                    a = i;
+                }
+            }
+            if (a < 0 || (bestValue > 0 && count <= max))
+            {
+                break;
+            }
+            int b = best[a];
+            if (b < a)
+            {
+                (a, b) = (b, a);
+            }
+            clusters[a].Add(clusters[b]);
+            logDet[a] = clusters[a].LogDet(floor, scratch);
+            active[b] = false;
+            parent[b] = a;
+            count--;
+            for (int j = 0; j < n; j++)
+            {
+                if (!active[j] || j == a)
+                {
+                    continue;
+                }
+                double v = DeltaBic(clusters[a], logDet[a], clusters[j], logDet[j], lambda, floor, scratch);
+                dist[(long)a * n + j] = v;
+                dist[(long)j * n + a] = v;
+            }
+            best[a] = BestPartner(dist, n, a, active);
+            for (int j = 0; j < n; j++)
+            {
+                if (!active[j] || j == a)
+                {
+                    continue;
+                }
+                if (best[j] == a || best[j] == b)
+                {
+                    best[j] = BestPartner(dist, n, j, active);
+                }
+                else if (dist[(long)j * n + a] < dist[(long)j * n + best[j]])
+                {
+                    best[j] = a;
+                }
+            }
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            int r = i;
+            while (parent[r] != r)
+            {
+                r = parent[r];
+            }
+            labels[i] = r;
+        }
+        LabelNumbering.ByFirstAppearance(labels);
+        return labels;
+    }
+
+    private static int BestPartner(double[] dist, int n, int i, bool[] active)
+    {
+        int best = -1;
+        double value = double.PositiveInfinity;
+        long row = (long)i * n;
+        for (int j = 0; j < n; j++)
+        {
+            if (j != i && active[j] && dist[row + j] < value)
+            {
+                value = dist[row + j];
+                best = j;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,138 @@
+// Sufficient statistics of one full-covariance Gaussian over feature frames: count, sum and scatter, merged by addition.
+namespace StreamDiarize.Core.Clustering;
+
+/// <summary>
+/// Frame count, per-dimension sum and the scatter matrix (sum of x xᵀ, full, row-major) of a set of frames. Two sets
+/// merge exactly by adding their statistics, so a cluster's Gaussian never needs its frames again. Log-determinants are
+/// taken of the maximum-likelihood covariance plus a fixed diagonal floor, so that a short segment is never singular.
+/// </summary>
+public sealed class GaussianStats
+{
+    public GaussianStats(int dims)
+    {
+        if (dims <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(dims), dims, "A Gaussian needs at least one dimension.");
+        }
+        Dims = dims;
+        Sum = new double[dims];
+        Scatter = new double[dims * dims];
+    }
+
+    public int Dims { get; }
+
+    /// <summary>Frames added (a weight: folded statistics may carry fractional counts).</summary>
+    public double Count { get; private set; }
+
+    public double[] Sum { get; }
+
+    /// <summary>Sum of x xᵀ; only the lower triangle (column &lt;= row) is kept up to date.</summary>
+    public double[] Scatter { get; }
+
+    public void Clear()
+    {
+        Count = 0;
+        Array.Clear(Sum);
+        Array.Clear(Scatter);
+    }
+
+    /// <summary>Adds one frame. Allocates nothing.</summary>
+    public void Add(ReadOnlySpan<float> frame)
+    {
+        int d = Dims;
+        Count += 1;
+        for (int i = 0; i < d; i++)
+        {
+            double xi = frame[i];
+            Sum[i] += xi;
+            int row = i * d;
+            for (int j = 0; j <= i; j++)
+            {
+                Scatter[row + j] += xi * frame[j];
+            }
+        }
+    }
+
+    public void Add(GaussianStats other)
+    {
+        Count += other.Count;
+        for (int i = 0; i < Sum.Length; i++)
+        {
+            Sum[i] += other.Sum[i];
+        }
+        for (int i = 0; i < Scatter.Length; i++)
+        {
+            Scatter[i] += other.Scatter[i];
+        }
+    }
+
+    public GaussianStats Clone()
+    {
+        var copy = new GaussianStats(Dims);
+        copy.Add(this);
+        return copy;
+    }
+
+    /// <summary>log |Σ + diag(floor)| of these frames.</summary>
+    public double LogDet(ReadOnlySpan<double> floor, Span<double> scratch) => LogDetOfUnion(this, null, floor, scratch);
+
+    /// <summary>
+    /// log |Σ + diag(floor)| of the union of <paramref name="a"/> and <paramref name="b"/> (b may be null), without
+    /// building the union. <paramref name="scratch"/> holds at least Dims² values. Returns +∞ for an empty set.
+    /// </summary>
+    public static double LogDetOfUnion(GaussianStats a, GaussianStats? b, ReadOnlySpan<double> floor, Span<double> scratch)
+    {
+        int d = a.Dims;
+        double n = a.Count + (b?.Count ?? 0);
+        if (n <= 0)
+        {
+            return double.PositiveInfinity;
+        }
+        var cov = scratch[..(d * d)];
+        for (int i = 0; i < d; i++)
+        {
+            double mi = (a.Sum[i] + (b?.Sum[i] ?? 0)) / n;
+            int row = i * d;
+            for (int j = 0; j <= i; j++)
+            {
+                double mj = (a.Sum[j] + (b?.Sum[j] ?? 0)) / n;
+                cov[row + j] = (a.Scatter[row + j] + (b?.Scatter[row + j] ?? 0)) / n - mi * mj;
+            }
+            cov[row + i] += floor[i];
+        }
+        return CholeskyLogDet(cov, d);
+    }
+
+    /// <summary>In place on the lower triangle of a symmetric matrix: its Cholesky factor; returns log det (−∞ if not positive).</summary>
+    internal static double CholeskyLogDet(Span<double> m, int d)
+    {
+        double logDet = 0;
+        for (int j = 0; j < d; j++)
+        {
+            int rowJ = j * d;
+            double s = m[rowJ + j];
+            for (int k = 0; k < j; k++)
+            {
+                s -= m[rowJ + k] * m[rowJ + k];
+            }
+            if (s <= 0)
+            {
+                return double.NegativeInfinity;
+            }
+            double l = Math.Sqrt(s);
+            m[rowJ + j] = l;
+            logDet += 2 * Math.Log(l);
+            for (int i = j + 1; i < d; i++)
+            {
+                int rowI = i * d;
+                double t = m[rowI + j];
+                for (int k = 0; k < j; k++)
+                {
+                    t -= m[rowI + k] * m[rowJ + k];
+                }
+                m[rowI + j] = t / l;
+            }
+        }
+        return logDet;
+    }
+}

@@ -1,0 +1,218 @@
+// Speaker clustering of phrase segments, each one full-covariance Gaussian: average linkage on their log-likelihood
+// ratio, outlier clusters dissolved, then ΔBIC merging of whole clusters decides the count. Shared by offline and live.
+namespace StreamDiarize.Core.Clustering;
+
+/// <summary>
+/// Why this representation: on real voices, per-window statistics z-scored over the file fail when one speaker
+/// dominates (the z-score centres on that speaker), while the likelihood ratio of two Gaussians is invariant to any
+/// linear transform of the features, so no session normalisation is needed (research/round4/FINDINGS4.md).
+/// Pure and thread-safe: no state between calls.
+/// </summary>
+public sealed class SegmentClusterer
+{
+    /// <summary>Clusters before the ΔBIC stage; the average-linkage cut over-clusters on purpose.</summary>
+    private const int MaxFirstStageClusters = 64;
+
+    public SegmentClusterer(SegmentClusteringOptions? options = null)
+    {
+        Options = (options ?? new SegmentClusteringOptions()).Validate();
+    }
+
+    public SegmentClusteringOptions Options { get; }
+
+    /// <summary>The covariance floor for a session whose speech frames are summarised by <paramref name="session"/>.</summary>
+    public double[] Floor(GaussianStats session)
+    {
+        int d = session.Dims;
+        var floor = new double[d];
+        double n = Math.Max(1, session.Count);
+        for (int k = 0; k < d; k++)
+        {
+            double mean = session.Sum[k] / n;
+            floor[k] = Options.CovarianceFloorFraction * Math.Max(1e-6, session.Scatter[k * d + k] / n - mean * mean);
+        }
+        return floor;
+    }
+
+    /// <summary>Per-frame log-likelihood ratio of modelling two sets apart rather than together: ½(n log|Σ| − nₐ log|Σₐ| − n_b log|Σ_b|) / n.</summary>
+    public static double Distance(GaussianStats a, double logDetA, GaussianStats b, double logDetB, ReadOnlySpan<double> floor, Span<double> scratch)
+    {
+        double n = a.Count + b.Count;
+        return 0.5 * (n * GaussianStats.LogDetOfUnion(a, b, floor, scratch) - a.Count * logDetA - b.Count * logDetB) / n;
+    }
+
+    /// <summary>
+    /// Condensed (scipy pdist layout) distances between every pair of <paramref name="segments"/>, on all cores.
+    /// </summary>
+    public static double[] Distances(IReadOnlyList<GaussianStats> segments, IReadOnlyList<double> logDets, double[] floor)
+    {
+        int n = segments.Count;
+        var dist = new double[Math.Max(0, (long)n * (n - 1) / 2)];
+        if (n < 2)
+        {
+            return dist;
+        }
+        int d = segments[0].Dims;
+        Parallel.For(0, n, () => new double[d * d], (i, _, scratch) =>
+        {
+            for (int j = i + 1; j < n; j++)
+            {
+                dist[AgglomerativeClusterer.Index(i, j, n)] = Distance(segments[i], logDets[i], segments[j], logDets[j], floor, scratch);
+            }
+            return scratch;
+        }, _ => { });
+        return dist;
+    }
+
+    /// <summary>
+    /// A label per segment (all long enough to cluster), numbered by first appearance. <paramref name="distances"/> are
+    /// the condensed pairwise distances if the caller keeps them (live); null computes them. Neither input is changed.
+    /// </summary>
+    public int[] Cluster(IReadOnlyList<GaussianStats> segments, double[] floor, ClusterCountLimits limits, double[]? distances = null)
+    {
+        int n = segments.Count;
+        if (n < 2)
+        {
+            return new int[n];
+        }
+        int d = segments[0].Dims;
+        var scratch = new double[d * d];
+        var logDets = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            logDets[i] = segments[i].LogDet(floor, scratch);
+        }
+        var dist = distances is null ? Distances(segments, logDets, floor) : (double[])distances.Clone();
+        var weights = new double[n];
+        Array.Fill(weights, 1.0);
+        var merges = AgglomerativeClusterer.Linkage(dist, n, weights);
+        int applied = 0;
+        while (applied < merges.Length && merges[applied].Distance <= Options.DistanceThreshold)
+        {
+            applied++;
+        }
+        int min = Math.Min(Math.Max(1, limits.Min), n);
+        int firstStageMax = Options.MergeLambda > 0 ? MaxFirstStageClusters : limits.Max ?? MaxFirstStageClusters;
+        int target = Math.Clamp(n - applied, min, Math.Max(min, Math.Min(firstStageMax, n)));
+        var labels = AgglomerativeClusterer.Cut(merges, n, n - target);
+
+        DissolveOutliers(segments, labels, floor, min);
+        var clusters = Pool(segments, labels);
+        if (Options.MergeLambda > 0 || (limits.Max is { } max && clusters.Count > max))
+        {
+            var merged = BicClusterer.Cluster(clusters, Options.MergeLambda, floor, limits);
+            for (int i = 0; i < n; i++)
+            {
+                labels[i] = merged[labels[i]];
+            }
+        }
+        LabelNumbering.ByFirstAppearance(labels);
+        return labels;
+    }
+
+    /// <summary>The index of the cluster whose Gaussian, joined with <paramref name="segment"/>, loses the least likelihood.</summary>
+    public static int Nearest(IReadOnlyList<GaussianStats> clusters, ReadOnlySpan<double> clusterLogDets, GaussianStats segment, ReadOnlySpan<double> floor, Span<double> scratch)
+    {
+        int best = 0;
+        double bestCost = double.PositiveInfinity;
+        for (int c = 0; c < clusters.Count; c++)
+        {
+            if (clusters[c].Count <= 0)
+            {
+                continue;
+            }
+            double cost = (clusters[c].Count + segment.Count) * GaussianStats.LogDetOfUnion(clusters[c], segment, floor, scratch)
+                - clusters[c].Count * clusterLogDets[c];
+            if (cost < bestCost)
+            {
+                bestCost = cost;
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>Sums the segments of each label (labels 0..k-1) into one Gaussian per cluster.</summary>
+    public static List<GaussianStats> Pool(IReadOnlyList<GaussianStats> segments, ReadOnlySpan<int> labels)
+    {
+        int k = 0;
+        foreach (int l in labels)
+        {
+            k = Math.Max(k, l + 1);
+        }
+        var clusters = new List<GaussianStats>(k);
+        for (int c = 0; c < k; c++)
+        {
+            clusters.Add(new GaussianStats(segments[0].Dims));
+        }
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (labels[i] >= 0)
+            {
+                clusters[labels[i]].Add(segments[i]);
+            }
+        }
+        return clusters;
+    }
+
+    /// <summary>Log-determinants of each cluster's Gaussian.</summary>
+    public static double[] LogDets(IReadOnlyList<GaussianStats> clusters, ReadOnlySpan<double> floor)
+    {
+        var scratch = new double[clusters.Count == 0 ? 0 : clusters[0].Dims * clusters[0].Dims];
+        var result = new double[clusters.Count];
+        for (int c = 0; c < clusters.Count; c++)
+        {
+            result[c] = clusters[c].Count > 0 ? clusters[c].LogDet(floor, scratch) : double.PositiveInfinity;
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// In place: clusters holding less than <see cref="SegmentClusteringOptions.MinClusterFraction"/> of the frames give
+    /// their segments to the nearest remaining cluster (while more than <paramref name="min"/> clusters remain).
+    /// Labels come out 0..k-1.
+    /// </summary>
+    private void DissolveOutliers(IReadOnlyList<GaussianStats> segments, int[] labels, double[] floor, int min)
+    {
+        var clusters = Pool(segments, labels);
+        double total = 0;
+        foreach (var c in clusters)
+        {
+            total += c.Count;
+        }
+        var order = new int[clusters.Count];
+        for (int c = 0; c < order.Length; c++)
+        {
+            order[c] = c;
+        }
+        // Smallest first; never drop below the minimum count or to no cluster at all.
+        Array.Sort(order, (a, b) => clusters[a].Count.CompareTo(clusters[b].Count));
+        var dropped = new bool[clusters.Count];
+        int remaining = clusters.Count;
+        foreach (int c in order)
+        {
+            if (remaining <= Math.Max(1, min) || clusters[c].Count >= Options.MinClusterFraction * total)
+            {
+                break;
+            }
+            dropped[c] = true;
+            remaining--;
+        }
+        var kept = new List<GaussianStats>();
+        var newIndex = new int[clusters.Count];
+        for (int c = 0; c < clusters.Count; c++)
+        {
+            newIndex[c] = dropped[c] ? -1 : kept.Count;
+            if (!dropped[c])
+            {
+                kept.Add(clusters[c]);
+            }
+        }
+        var keptLogDets = LogDets(kept, floor);
+        var scratch = new double[segments[0].Dims * segments[0].Dims];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = newIndex[labels[i]] >= 0 ? newIndex[labels[i]] : Nearest(kept, keptLogDets, segments[i], floor, scratch);
+        }
+    }
+}

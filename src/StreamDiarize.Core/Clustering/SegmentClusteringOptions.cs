@@ -1,0 +1,83 @@
+// Settings of speaker clustering over phrase segments, each modelled by one full-covariance Gaussian of its MFCCs.
+using StreamDiarize.Core.Options;
+
+namespace StreamDiarize.Core.Clustering;
+
+/// <summary>
+/// Options of <see cref="SegmentClusterer"/> and of the phrase segments it clusters (offline and live alike). The
+/// defaults were chosen on the real-voice development set and the AMI clips (docs/ACCURACY.md, research/round4).
+/// </summary>
+public sealed record SegmentClusteringOptions
+{
+    /// <summary>First MFCC coefficient modelled (1 leaves out c0, the loudness, which says more about the microphone than the voice).</summary>
+    public int FirstCoefficient { get; init; } = 1;
+
+    /// <summary>How many coefficients from <see cref="FirstCoefficient"/> on; the Gaussian has this many dimensions.</summary>
+    public int Coefficients { get; init; } = 19;
+
+    /// <summary>A run of speech between pauses is cut into segments of at most this length.</summary>
+    public double MaxSegmentSeconds { get; init; } = 2.5;
+
+    /// <summary>Shorter segments are too noisy to cluster; they join the cluster that explains them best afterwards.</summary>
+    public double MinSegmentSeconds { get; init; } = 1.0;
+
+    /// <summary>Average-linkage cut on the per-frame log-likelihood ratio (nats) between segments: deliberately low, so voices are not merged; ΔBIC merges the excess.</summary>
+    public double DistanceThreshold { get; init; } = 1.9;
+
+    /// <summary>Clusters holding less than this share of the clustered speech are outliers, not voices: their segments are reassigned.</summary>
+    public double MinClusterFraction { get; init; } = 0.01;
+
+    /// <summary>Weight of the ΔBIC model-size penalty when clusters are merged (1 is the textbook BIC; frames are correlated, so more).</summary>
+    public double MergeLambda { get; init; } = 3.0;
+
+    /// <summary>Every covariance gets this share of the session's per-dimension variance added to its diagonal, so short segments are never singular.</summary>
+    public double CovarianceFloorFraction { get; init; } = 0.01;
+
+    public int MaxSegmentFrames(double hopSeconds) => Math.Max(1, (int)Math.Round(MaxSegmentSeconds / hopSeconds));
+
+    public int MinSegmentFrames(double hopSeconds) => (int)Math.Round(MinSegmentSeconds / hopSeconds);
+
+    public IReadOnlyList<string> GetValidationErrors()
+    {
+        var errors = new List<string>();
+        if (FirstCoefficient < 0)
+        {
+            errors.Add($"FirstCoefficient {FirstCoefficient} is invalid: use 0 or more (1 leaves out c0)");
+        }
+        if (Coefficients is < 1 or > 64)
+        {
+            errors.Add($"Coefficients {Coefficients} is invalid: use 1 to 64 (19 by default)");
+        }
+        if (!(MaxSegmentSeconds is >= 0.5 and <= 30))
+        {
+            errors.Add($"MaxSegmentSeconds {MaxSegmentSeconds} is invalid: use 0.5 to 30 (2.5 by default)");
+        }
+        if (!(MinSegmentSeconds >= 0.1 && MinSegmentSeconds <= MaxSegmentSeconds))
+        {
+            errors.Add($"MinSegmentSeconds {MinSegmentSeconds} is invalid: use 0.1 up to MaxSegmentSeconds ({MaxSegmentSeconds})");
+        }
+        if (!(DistanceThreshold > 0 && DistanceThreshold < 100))
+        {
+            errors.Add($"DistanceThreshold {DistanceThreshold} is invalid: use a positive number of nats per frame (1.9 by default)");
+        }
+        if (!(MinClusterFraction is >= 0 and < 0.5))
+        {
+            errors.Add($"MinClusterFraction {MinClusterFraction} is invalid: use 0 to 0.5 (0.01 by default)");
+        }
+        if (!(MergeLambda is >= 0 and <= 20))
+        {
+            errors.Add($"MergeLambda {MergeLambda} is invalid: use 0 (no ΔBIC merging) to 20 (3 by default)");
+        }
+        if (!(CovarianceFloorFraction is > 0 and <= 1))
+        {
+            errors.Add($"CovarianceFloorFraction {CovarianceFloorFraction} is invalid: use more than 0 and at most 1 (0.01 by default)");
+        }
+        return errors;
+    }
+
+    public SegmentClusteringOptions Validate()
+    {
+        OptionsValidationException.ThrowIfAny(GetValidationErrors());
+        return this;
+    }
+}

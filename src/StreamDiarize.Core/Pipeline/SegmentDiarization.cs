@@ -1,0 +1,102 @@
+// The offline path of the segment representation: speech mask and MFCCs in, one speaker label per frame out.
+using StreamDiarize.Core.Clustering;
+using StreamDiarize.Core.Features;
+using StreamDiarize.Core.Segments;
+using StreamDiarize.Core.Speech;
+
+namespace StreamDiarize.Core.Pipeline;
+
+/// <summary>
+/// Phrase segments (<see cref="PhraseCutter"/>) of the speech that is not a bridged pause, one Gaussian each;
+/// <see cref="SegmentClusterer"/> labels the long ones, short ones join the nearest cluster, and pauses take a speaker
+/// only inside one speaker's turn. The live diarizer cuts and clusters the same way (Streaming/SegmentOnlineDiarizer).
+/// </summary>
+public static class SegmentDiarization
+{
+    /// <summary>Frame labels (-1 for non-speech) for <paramref name="mask"/>'s frames.</summary>
+    public static int[] LabelFrames(SpeechMask mask, FeatureMatrix mfcc, SegmentClusterer clusterer, ClusterCountLimits limits)
+    {
+        var o = clusterer.Options;
+        int frames = Math.Min(mask.Frames, mfcc.Frames);
+        if (mfcc.Dims < o.FirstCoefficient + o.Coefficients)
+        {
+            throw new ArgumentException($"The MFCC has {mfcc.Dims} coefficients; the segment model needs {o.FirstCoefficient + o.Coefficients}.", nameof(mfcc));
+        }
+        var pauses = mask.IsPause;
+        var cutter = new PhraseCutter(o.MaxSegmentFrames(mask.HopSeconds));
+        var segments = new List<(int Start, int End)>();
+        for (int i = 0; i <= frames; i++)
+        {
+            bool usable = i < frames && mask.IsSpeech[i] && (pauses is null || !pauses[i]);
+            if (i < frames ? cutter.Push(i, usable, out long s, out long e) : cutter.Finish(frames, out s, out e))
+            {
+                segments.Add(((int)s, (int)e));
+            }
+        }
+
+        var stats = new List<GaussianStats>(segments.Count);
+        var session = new GaussianStats(o.Coefficients);
+        foreach (var (start, end) in segments)
+        {
+            var g = new GaussianStats(o.Coefficients);
+            for (int f = start; f < end; f++)
+            {
+                g.Add(mfcc.Row(f).Slice(o.FirstCoefficient, o.Coefficients));
+            }
+            stats.Add(g);
+            session.Add(g);
+        }
+        var floor = clusterer.Floor(session);
+        var segmentLabels = LabelSegments(stats, o.MinSegmentFrames(mask.HopSeconds), floor, clusterer, limits);
+
+        var labels = new int[mask.Frames];
+        Array.Fill(labels, -1);
+        for (int i = 0; i < segments.Count; i++)
+        {
+            labels.AsSpan(segments[i].Start, segments[i].End - segments[i].Start).Fill(segmentLabels[i]);
+        }
+        if (pauses is not null)
+        {
+            DefaultDiarizer.DropPausesBetweenSpeakers(labels, pauses);
+        }
+        return labels;
+    }
+
+    /// <summary>Long segments clustered, then each short one given to the cluster that explains it best.</summary>
+    private static int[] LabelSegments(List<GaussianStats> stats, int minFrames, double[] floor, SegmentClusterer clusterer, ClusterCountLimits limits)
+    {
+        var labels = new int[stats.Count];
+        var longOnes = new List<GaussianStats>();
+        var longIndex = new List<int>();
+        for (int i = 0; i < stats.Count; i++)
+        {
+            if (stats[i].Count >= minFrames)
+            {
+                longOnes.Add(stats[i]);
+                longIndex.Add(i);
+            }
+        }
+        if (longOnes.Count == 0)
+        {
+            // Too little speech in long phrases to compare voices: all of it is one speaker.
+            return labels;
+        }
+        var longLabels = clusterer.Cluster(longOnes, floor, limits);
+        Array.Fill(labels, -1);
+        for (int x = 0; x < longIndex.Count; x++)
+        {
+            labels[longIndex[x]] = longLabels[x];
+        }
+        var clusters = SegmentClusterer.Pool(longOnes, longLabels);
+        var logDets = SegmentClusterer.LogDets(clusters, floor);
+        var scratch = new double[floor.Length * floor.Length];
+        for (int i = 0; i < stats.Count; i++)
+        {
+            if (labels[i] < 0)
+            {
+                labels[i] = SegmentClusterer.Nearest(clusters, logDets, stats[i], floor, scratch);
+            }
+        }
+        return labels;
+    }
+}

@@ -1,0 +1,181 @@
+// The live session's bounded memory of phrase segments: their Gaussians, speaker ids and pairwise distances.
+using StreamDiarize.Core.Clustering;
+
+namespace StreamDiarize.Core.Streaming;
+
+/// <summary>
+/// Up to a fixed number of segments, each in a slot that is reused, with the distance of every pair kept in a slot
+/// matrix so that a re-clustering costs no distance computation: a new segment costs one row. When full, the oldest
+/// segment of the speaker with most segments is forgotten, so rare voices keep their evidence. The covariance floor
+/// is frozen once the session has enough speech, so stored distances stay valid.
+/// </summary>
+internal sealed class SegmentMemory
+{
+    /// <summary>Speech (frames) after which the covariance floor no longer follows the session.</summary>
+    private const double FreezeFloorFrames = 6000;
+
+    private readonly int _capacity;
+    private readonly GaussianStats[] _slots;
+    private readonly double[] _logDets;
+    private readonly int[] _slotLabels;
+    private readonly float[] _distances;
+    private readonly List<int> _order = [];
+    private readonly List<GaussianStats> _segments = [];
+    private readonly List<int> _labels = [];
+    private readonly Stack<int> _free = new();
+    private double[]? _frozenFloor;
+    private double[] _floor;
+
+    public SegmentMemory(int capacity, int dims)
+    {
+        _capacity = capacity;
+        _slots = new GaussianStats[capacity];
+        _logDets = new double[capacity];
+        _slotLabels = new int[capacity];
+        _distances = new float[capacity * capacity];
+        for (int i = capacity - 1; i >= 0; i--)
+        {
+            _slots[i] = new GaussianStats(dims);
+            _free.Push(i);
+        }
+        _floor = new double[dims];
+    }
+
+    public int Count => _order.Count;
+
+    /// <summary>The remembered segments, oldest first (valid until the next change).</summary>
+    public IReadOnlyList<GaussianStats> Segments
+    {
+        get
+        {
+            Snapshot();
+            return _segments;
+        }
+    }
+
+    /// <summary>Speaker id of each of <see cref="Segments"/>.</summary>
+    public IReadOnlyList<int> Labels
+    {
+        get
+        {
+            Snapshot();
+            return _labels;
+        }
+    }
+
+    /// <summary>Remembers a copy of <paramref name="segment"/> under speaker <paramref name="label"/>.</summary>
+    public void Add(GaussianStats segment, int label, double[] scratch)
+    {
+        if (_free.Count == 0)
+        {
+            Evict();
+        }
+        int slot = _free.Pop();
+        var g = _slots[slot];
+        g.Clear();
+        g.Add(segment);
+        _slotLabels[slot] = label;
+        _logDets[slot] = g.LogDet(_frozenFloor ?? _floor, scratch);
+        foreach (int other in _order)
+        {
+            float d = (float)SegmentClusterer.Distance(g, _logDets[slot], _slots[other], _logDets[other], _frozenFloor ?? _floor, scratch);
+            _distances[slot * _capacity + other] = d;
+            _distances[other * _capacity + slot] = d;
+        }
+        _order.Add(slot);
+    }
+
+    /// <summary>Takes the session's current floor; until it is frozen, every stored distance is recomputed with it.</summary>
+    public void Refresh(double[] floor, double[] scratch)
+    {
+        if (_frozenFloor is not null)
+        {
+            Array.Copy(_frozenFloor, floor, floor.Length);
+            return;
+        }
+        _floor = (double[])floor.Clone();
+        double frames = 0;
+        foreach (int slot in _order)
+        {
+            frames += _slots[slot].Count;
+            _logDets[slot] = _slots[slot].LogDet(_floor, scratch);
+        }
+        for (int a = 0; a < _order.Count; a++)
+        {
+            for (int b = a + 1; b < _order.Count; b++)
+            {
+                int i = _order[a], j = _order[b];
+                float d = (float)SegmentClusterer.Distance(_slots[i], _logDets[i], _slots[j], _logDets[j], _floor, scratch);
+                _distances[i * _capacity + j] = d;
+                _distances[j * _capacity + i] = d;
+            }
+        }
+        if (frames >= FreezeFloorFrames)
+        {
+            _frozenFloor = _floor;
+        }
+    }
+
+    /// <summary>The condensed (scipy pdist layout) distances between <see cref="Segments"/>, in their order.</summary>
+    public double[] CondensedDistances()
+    {
+        int n = _order.Count;
+        var condensed = new double[Math.Max(0, n * (n - 1) / 2)];
+        int k = 0;
+        for (int a = 0; a < n; a++)
+        {
+            int row = _order[a] * _capacity;
+            for (int b = a + 1; b < n; b++)
+            {
+                condensed[k++] = _distances[row + _order[b]];
+            }
+        }
+        return condensed;
+    }
+
+    public void Rename(int from, int into)
+    {
+        foreach (int slot in _order)
+        {
+            if (_slotLabels[slot] == from)
+            {
+                _slotLabels[slot] = into;
+            }
+        }
+    }
+
+    private void Snapshot()
+    {
+        _segments.Clear();
+        _labels.Clear();
+        foreach (int slot in _order)
+        {
+            _segments.Add(_slots[slot]);
+            _labels.Add(_slotLabels[slot]);
+        }
+    }
+
+    private void Evict()
+    {
+        var counts = new Dictionary<int, int>();
+        int top = -1;
+        foreach (int slot in _order)
+        {
+            int label = _slotLabels[slot];
+            counts[label] = counts.GetValueOrDefault(label) + 1;
+            if (top < 0 || counts[label] > counts[top])
+            {
+                top = label;
+            }
+        }
+        for (int i = 0; i < _order.Count; i++)
+        {
+            if (_slotLabels[_order[i]] == top)
+            {
+                _free.Push(_order[i]);
+                _order.RemoveAt(i);
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,287 @@
+// The live diarizer of the segment representation: phrase segments cut and clustered as offline, ids that only grow.
+using StreamDiarize.Core.Clustering;
+using StreamDiarize.Core.Events;
+using StreamDiarize.Core.Pipeline;
+using StreamDiarize.Core.Segments;
+
+namespace StreamDiarize.Core.Streaming;
+
+/// <summary>
+/// Frames in, final turns out, in three small steps:
+/// <list type="number">
+/// <item>speech decisions (<see cref="StreamingSpeechDetector"/>) feed the same <see cref="PhraseCutter"/> as offline;
+/// each segment is one <see cref="GaussianStats"/>;</item>
+/// <item>a segment's speaker is decided once, when it holds <see cref="SegmentClusteringOptions.MinSegmentSeconds"/>
+/// of speech (or closes shorter): the nearest speaker's pooled Gaussian; its frames are then final;</item>
+/// <item>every few seconds <see cref="SegmentClusterer"/> (the offline kernel) re-clusters the remembered segments; the
+/// clusters are mapped onto the ids in use (Hungarian, by speech in common), a cluster no id claims becomes a new
+/// speaker once it holds <see cref="OnlineDiarizerOptions.NewSpeakerSeconds"/>, and an id left with no cluster is
+/// merged into the one that took its speech (a Merge event). Final labels change only by Merge.</item>
+/// </list>
+/// Memory is bounded: at most <see cref="OnlineDiarizerOptions.MaxSegments"/> segments and their pairwise distances are
+/// kept; past that the oldest segment of the speaker with most segments is forgotten.
+/// </summary>
+public sealed class SegmentOnlineDiarizer : IFrameDiarizer
+{
+    private readonly SegmentClusterer _clusterer;
+    private readonly SessionOptions _session;
+    private readonly StreamingSpeechDetector _sad;
+    private readonly TurnEmitter _turns;
+    private readonly int _first;
+    private readonly int _dims;
+    private readonly int _minFrames;
+    private readonly int _ringFrames;
+    private readonly float[] _mfccRing;
+    private readonly double _hop;
+    private readonly double _newSpeakerFrames;
+    private readonly long _reclusterFrames;
+    private readonly SegmentMemory _memory;
+    private PhraseCutter _cutter;
+    private GaussianStats _open;
+    private int _openLabel = -1;
+    private long _openStart;
+    private long _received;
+    private long _processed;
+    private long _lastRecluster;
+    private readonly GaussianStats _sessionStats;
+    private double[] _floor;
+    private List<GaussianStats> _speakerModels = [];
+    private double[] _speakerLogDets = [];
+    private readonly double[] _scratch;
+    private int _nextSpeaker;
+
+    public SegmentOnlineDiarizer(DefaultDiarizerOptions stages, OnlineDiarizerOptions options, SessionOptions session)
+    {
+        stages.Validate();
+        options.Validate();
+        Options.OptionsValidationException.ThrowIfAny(session.GetValidationErrors());
+        _session = session;
+        _clusterer = new SegmentClusterer(stages.Segments);
+        var o = _clusterer.Options;
+        _hop = stages.Speech.HopSeconds;
+        _sad = new StreamingSpeechDetector(stages.Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb);
+        _first = OnlineDiarizer.MfccOffset + o.FirstCoefficient;
+        _dims = o.Coefficients;
+        _minFrames = o.MinSegmentFrames(_hop);
+        _cutter = new PhraseCutter(o.MaxSegmentFrames(_hop));
+        _ringFrames = (int)Math.Round((session.LatencySeconds + options.SpeechWarmupSeconds + 2) / _hop) + 256;
+        _mfccRing = new float[_ringFrames * _dims];
+        _newSpeakerFrames = options.NewSpeakerSeconds / _hop;
+        _reclusterFrames = (long)Math.Round(options.ReclusterSeconds / _hop);
+        _memory = new SegmentMemory(options.MaxSegments, _dims);
+        _open = new GaussianStats(_dims);
+        _sessionStats = new GaussianStats(_dims);
+        _floor = new double[_dims];
+        _scratch = new double[_dims * _dims];
+        _turns = new TurnEmitter(_hop, options.FinalPieceSeconds);
+    }
+
+    /// <summary>Re-clusterings run so far.</summary>
+    public int Reclusterings { get; private set; }
+
+    /// <summary>Segments remembered for re-clustering (bounded by <see cref="OnlineDiarizerOptions.MaxSegments"/>).</summary>
+    public int RememberedSegments => _memory.Count;
+
+    public void OnFrame(long frameIndex, ReadOnlySpan<float> frame, List<DiarizationEvent> events)
+    {
+        if (frameIndex != _received)
+        {
+            throw new ArgumentException($"frame {frameIndex} arrived, {_received} was expected: frames must come in order", nameof(frameIndex));
+        }
+        if (frame.Length < _first + _dims)
+        {
+            throw new ArgumentException($"an analysis frame has {frame.Length} values; this diarizer needs {_first + _dims}", nameof(frame));
+        }
+        _received++;
+        frame.Slice(_first, _dims).CopyTo(_mfccRing.AsSpan((int)(frameIndex % _ringFrames) * _dims, _dims));
+        _sad.Push(frame[OnlineDiarizer.EnergyIndex], frame[OnlineDiarizer.VoicingIndex]);
+        if (_received % 5 == 0)
+        {
+            Advance(_sad.Committed, events);
+        }
+    }
+
+    public void Complete(List<DiarizationEvent> events)
+    {
+        _sad.Finish();
+        Advance(_sad.Committed, events);
+        if (_cutter.Finish(_processed, out long s, out long e))
+        {
+            CloseSegment(s, e, events);
+        }
+        _turns.Complete(_received, events);
+    }
+
+    /// <summary>Takes every newly committed frame through the cutter, the labelling and the turn emitter.</summary>
+    private void Advance(long committed, List<DiarizationEvent> events)
+    {
+        for (; _processed < committed; _processed++)
+        {
+            long f = _processed;
+            bool speech = _sad.IsSpeech(f);
+            bool pause = speech && _sad.IsPause(f);
+            bool usable = speech && !pause;
+            if (_cutter.Push(f, usable, out long s, out long e))
+            {
+                CloseSegment(s, e, events);
+            }
+            if (usable)
+            {
+                if (_cutter.OpenStart == f)
+                {
+                    _open.Clear();
+                    _openLabel = -1;
+                    _openStart = f;
+                }
+                var row = _mfccRing.AsSpan((int)(f % _ringFrames) * _dims, _dims);
+                _open.Add(row);
+                _sessionStats.Add(row);
+                if (_openLabel < 0 && _open.Count >= _minFrames)
+                {
+                    _openLabel = Decide(_open, events);
+                    _turns.Label(_openStart, f + 1, _openLabel, events);
+                }
+                else if (_openLabel >= 0)
+                {
+                    _turns.Label(f, f + 1, _openLabel, events);
+                }
+            }
+            else
+            {
+                _turns.Gap(f, pause, events);
+            }
+        }
+        if (committed - _lastRecluster >= _reclusterFrames && _memory.Count >= 2)
+        {
+            Recluster(committed, events);
+        }
+    }
+
+    private void CloseSegment(long start, long end, List<DiarizationEvent> events)
+    {
+        if (_openLabel < 0)
+        {
+            // Shorter than a decision needs: the nearest speaker takes it whole.
+            _openLabel = Decide(_open, events);
+            _turns.Label(start, end, _openLabel, events);
+        }
+        if (_open.Count >= _minFrames)
+        {
+            _memory.Add(_open, _openLabel, _scratch);
+        }
+        _openLabel = -1;
+    }
+
+    /// <summary>The speaker of a segment: the nearest speaker model, or the first speaker when there is none yet.</summary>
+    private int Decide(GaussianStats segment, List<DiarizationEvent> events)
+    {
+        if (_speakerModels.Count == 0)
+        {
+            if (_nextSpeaker == 0)
+            {
+                _nextSpeaker = 1;
+                _turns.AddSpeaker(0, _processed, events);
+            }
+            return 0;
+        }
+        return SegmentClusterer.Nearest(_speakerModels, _speakerLogDets, segment, _floor, _scratch);
+    }
+
+    /// <summary>
+    /// Clusters the remembered segments with the offline kernel and maps clusters onto ids: kept ids keep their speech,
+    /// a large unclaimed cluster becomes a new id, and an id that lost all its speech is merged.
+    /// </summary>
+    private void Recluster(long now, List<DiarizationEvent> events)
+    {
+        _lastRecluster = now;
+        Reclusterings++;
+        _floor = _clusterer.Floor(_sessionStats);
+        _memory.Refresh(_floor, _scratch);
+        var limits = new ClusterCountLimits(_session.ExactSpeakers ?? _session.MinSpeakers ?? 1, _session.ExactSpeakers ?? _session.MaxSpeakers);
+        var segments = _memory.Segments;
+        var clusters = _clusterer.Cluster(segments, _floor, limits with { Min = Math.Min(limits.Min, segments.Count) }, _memory.CondensedDistances());
+        int k = 0;
+        foreach (int c in clusters)
+        {
+            k = Math.Max(k, c + 1);
+        }
+        // Speech (frames) each cluster shares with each id.
+        var overlap = new double[k, _nextSpeaker];
+        var mass = new double[k];
+        for (int i = 0; i < segments.Count; i++)
+        {
+            overlap[clusters[i], _memory.Labels[i]] += segments[i].Count;
+            mass[clusters[i]] += segments[i].Count;
+        }
+        var idOf = MapClusters(overlap, k);
+        for (int c = 0; c < k; c++)
+        {
+            if (idOf[c] < 0 && mass[c] >= _newSpeakerFrames)
+            {
+                idOf[c] = _nextSpeaker++;
+                _turns.AddSpeaker(idOf[c], now, events);
+            }
+        }
+        // An id no cluster claims any more: its speech went to the cluster that holds most of it.
+        for (int id = 0; id < _nextSpeaker; id++)
+        {
+            if (Array.IndexOf(idOf, id) >= 0 || !_turns.HasSpeech(id))
+            {
+                continue;
+            }
+            int into = -1;
+            double most = 0;
+            for (int c = 0; c < k; c++)
+            {
+                if (idOf[c] >= 0 && overlap[c, id] > most)
+                {
+                    most = overlap[c, id];
+                    into = idOf[c];
+                }
+            }
+            if (into >= 0)
+            {
+                _turns.Merge(id, into, now, events);
+                _memory.Rename(id, into);
+            }
+        }
+        // Speaker models: each id's pooled segments as the clustering grouped them; unclaimed clusters join the nearest id.
+        var models = new List<GaussianStats>(_nextSpeaker);
+        for (int id = 0; id < _nextSpeaker; id++)
+        {
+            models.Add(new GaussianStats(_dims));
+        }
+        for (int i = 0; i < segments.Count; i++)
+        {
+            int id = idOf[clusters[i]];
+            if (id >= 0)
+            {
+                models[id].Add(segments[i]);
+            }
+        }
+        _speakerModels = models;
+        _speakerLogDets = SegmentClusterer.LogDets(models, _floor);
+    }
+
+    /// <summary>Hungarian assignment of clusters to ids by speech in common; -1 for a cluster left without one.</summary>
+    private int[] MapClusters(double[,] overlap, int k)
+    {
+        var idOf = new int[k];
+        Array.Fill(idOf, -1);
+        int ids = _nextSpeaker;
+        if (ids == 0 || k == 0)
+        {
+            return idOf;
+        }
+        var assignment = Scoring.HungarianAlgorithm.Maximize(overlap);
+        for (int c = 0; c < k; c++)
+        {
+            int id = assignment[c];
+            if (id >= 0 && overlap[c, id] > 0)
+            {
+                idOf[c] = id;
+            }
+        }
+        return idOf;
+    }
+}
