@@ -14,7 +14,7 @@ files.AddRange(Directory.GetFiles(Path.Combine(shared, "ami"), "*.wav").Order())
 var stages = new DefaultDiarizerOptions();
 var speech = new StreamDiarize.Core.Speech.EnergySpeechDetector(stages.Speech);
 var embedder = new StreamDiarize.Core.Embedding.WindowStatsEmbedder(stages.Embedding);
-var analysed = files.Select(f =>
+var analysed = Environment.GetEnvironmentVariable("LIVE") is not null ? [] : files.Select(f =>
 {
     var clip = AudioLoader.LoadWav(f);
     var mask = speech.Detect(clip.Samples);
@@ -33,6 +33,18 @@ IEnumerable<Dictionary<string, double>> Combos(int k)
     {
         foreach (var v in axes[k].Values) { var c = new Dictionary<string, double>(rest) { [axes[k].Name] = v }; yield return c; }
     }
+}
+if (Environment.GetEnvironmentVariable("LIVE") is { } live)
+{
+    var online = new StreamDiarize.Core.Streaming.OnlineDiarizerOptions();
+    foreach (var kv in live.Split(';', StringSplitOptions.RemoveEmptyEntries))
+    {
+        var p = typeof(StreamDiarize.Core.Streaming.OnlineDiarizerOptions).GetProperty(kv.Split('=')[0])!;
+        var v = double.Parse(kv.Split('=')[1]);
+        p.SetValue(online, p.PropertyType == typeof(int) ? (object)(int)v : v);
+    }
+    Live.Run(files.Where(f => !f.Contains("/ami/") || live.Contains("ami")).Select(f => { var c = AudioLoader.LoadWav(f); return (c.Id, c.Samples, Rttm.ReadFile(Path.ChangeExtension(f, ".rttm")).Values.First()); }), online);
+    return;
 }
 if (Environment.GetEnvironmentVariable("DIAG") is { } diag)
 {

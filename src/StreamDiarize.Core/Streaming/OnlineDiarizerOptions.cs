@@ -75,6 +75,12 @@ public sealed record OnlineDiarizerOptions
     /// <summary>Segment representation: a cluster no id claims becomes a new speaker once it holds this much speech.</summary>
     public double NewSpeakerSeconds { get; init; } = 8;
 
+    /// <summary>
+    /// Segment representation: when a new speaker is found, the remembered segments that made it, already final under
+    /// other ids, are relabelled to it (one Relabel each). false keeps every final label (only Merge changes them).
+    /// </summary>
+    public bool RelabelNewSpeakers { get; init; } = true;
+
     /// <summary>Segment representation: re-cluster the remembered segments at most this often (seconds of audio).</summary>
     public double ReclusterSeconds { get; init; } = 10;
 

@@ -18,6 +18,9 @@ internal sealed class SegmentMemory
     private readonly GaussianStats[] _slots;
     private readonly double[] _logDets;
     private readonly int[] _slotLabels;
+    private readonly int[] _emitted;
+    private readonly long[] _starts;
+    private readonly long[] _ends;
     private readonly float[] _distances;
     private readonly List<int> _order = [];
     private readonly List<GaussianStats> _segments = [];
@@ -32,6 +35,9 @@ internal sealed class SegmentMemory
         _slots = new GaussianStats[capacity];
         _logDets = new double[capacity];
         _slotLabels = new int[capacity];
+        _emitted = new int[capacity];
+        _starts = new long[capacity];
+        _ends = new long[capacity];
         _distances = new float[capacity * capacity];
         for (int i = capacity - 1; i >= 0; i--)
         {
@@ -63,8 +69,8 @@ internal sealed class SegmentMemory
         }
     }
 
-    /// <summary>Remembers a copy of <paramref name="segment"/> under speaker <paramref name="label"/>.</summary>
-    public void Add(GaussianStats segment, int label, double[] scratch)
+    /// <summary>Remembers a copy of <paramref name="segment"/> (frames [start, end)), emitted as speaker <paramref name="label"/>.</summary>
+    public void Add(GaussianStats segment, int label, long start, long end, double[] scratch)
     {
         if (_free.Count == 0)
         {
@@ -75,6 +81,9 @@ internal sealed class SegmentMemory
         g.Clear();
         g.Add(segment);
         _slotLabels[slot] = label;
+        _emitted[slot] = label;
+        _starts[slot] = start;
+        _ends[slot] = end;
         _logDets[slot] = g.LogDet(_frozenFloor ?? _floor, scratch);
         foreach (int other in _order)
         {
@@ -133,6 +142,19 @@ internal sealed class SegmentMemory
         return condensed;
     }
 
+    /// <summary>Segment i of <see cref="Segments"/> takes id <c>idOf[clusters[i]]</c> where that is not -1.</summary>
+    public void Assign(ReadOnlySpan<int> clusters, ReadOnlySpan<int> idOf)
+    {
+        for (int i = 0; i < _order.Count; i++)
+        {
+            int id = idOf[clusters[i]];
+            if (id >= 0)
+            {
+                _slotLabels[_order[i]] = id;
+            }
+        }
+    }
+
     public void Rename(int from, int into)
     {
         foreach (int slot in _order)
@@ -141,7 +163,30 @@ internal sealed class SegmentMemory
             {
                 _slotLabels[slot] = into;
             }
+            if (_emitted[slot] == from)
+            {
+                _emitted[slot] = into;
+            }
         }
+    }
+
+    /// <summary>
+    /// The remembered segments of cluster <paramref name="cluster"/> that were emitted as another speaker, as
+    /// (start, end, emitted id); each is then recorded as emitted as <paramref name="newId"/>.
+    /// </summary>
+    public List<(long Start, long End, int From)> Reassign(ReadOnlySpan<int> clusters, int cluster, int newId)
+    {
+        var moved = new List<(long, long, int)>();
+        for (int i = 0; i < _order.Count; i++)
+        {
+            int slot = _order[i];
+            if (clusters[i] == cluster && _emitted[slot] != newId)
+            {
+                moved.Add((_starts[slot], _ends[slot], _emitted[slot]));
+                _emitted[slot] = newId;
+            }
+        }
+        return moved;
     }
 
     private void Snapshot()

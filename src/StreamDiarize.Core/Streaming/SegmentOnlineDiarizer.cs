@@ -49,6 +49,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
     private double[] _speakerLogDets = [];
     private readonly double[] _scratch;
     private int _nextSpeaker;
+    private readonly bool _relabelNewSpeakers;
 
     public SegmentOnlineDiarizer(DefaultDiarizerOptions stages, OnlineDiarizerOptions options, SessionOptions session)
     {
@@ -69,6 +70,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
         _newSpeakerFrames = options.NewSpeakerSeconds / _hop;
         _reclusterFrames = (long)Math.Round(options.ReclusterSeconds / _hop);
         _memory = new SegmentMemory(options.MaxSegments, _dims);
+        _relabelNewSpeakers = options.RelabelNewSpeakers;
         _open = new GaussianStats(_dims);
         _sessionStats = new GaussianStats(_dims);
         _floor = new double[_dims];
@@ -167,7 +169,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
         }
         if (_open.Count >= _minFrames)
         {
-            _memory.Add(_open, _openLabel, _scratch);
+            _memory.Add(_open, _openLabel, start, end, _scratch);
         }
         _openLabel = -1;
     }
@@ -220,6 +222,14 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
             {
                 idOf[c] = _nextSpeaker++;
                 _turns.AddSpeaker(idOf[c], now, events);
+                // The evidence that made the new voice was final under other ids: it moves, once, by Relabel.
+                if (_relabelNewSpeakers)
+                {
+                    foreach (var (start, end, from) in _memory.Reassign(clusters, c, idOf[c]))
+                    {
+                        _turns.Relabel(start, end, from, idOf[c], now, events);
+                    }
+                }
             }
         }
         // An id no cluster claims any more: its speech went to the cluster that holds most of it.
@@ -245,7 +255,11 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
                 _memory.Rename(id, into);
             }
         }
-        // Speaker models: each id's pooled segments as the clustering grouped them; unclaimed clusters join the nearest id.
+        // The remembered segments now belong to their cluster's id (final turns keep theirs: only Merge rewrites them),
+        // so the next re-clustering maps onto this one and a new id keeps the cluster that made it.
+        _memory.Assign(clusters, idOf);
+
+        // Speaker models: each id's pooled segments as the clustering grouped them.
         var models = new List<GaussianStats>(_nextSpeaker);
         for (int id = 0; id < _nextSpeaker; id++)
         {

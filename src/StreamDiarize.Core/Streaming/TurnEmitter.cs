@@ -81,6 +81,22 @@ internal sealed class TurnEmitter(double hopSeconds, double pieceSeconds)
         }
     }
 
+    /// <summary>Final speech in [start, end) of <paramref name="from"/> is now <paramref name="to"/>'s (frames).</summary>
+    public void Relabel(long start, long end, int from, int to, long frame, List<DiarizationEvent> events)
+    {
+        if (from == to)
+        {
+            return;
+        }
+        if (_label == from && _end > start)
+        {
+            // The open piece holds part of the range: report it first, so the relabel covers final speech only.
+            EmitPiece(events);
+        }
+        events.Add(new RelabelEvent(frame * hopSeconds, start * hopSeconds, end * hopSeconds, Name(from), Name(to)));
+        _speakersWithSpeech.Add(to);
+    }
+
     /// <summary>Every past turn of <paramref name="from"/> is now <paramref name="into"/>'s.</summary>
     public void Merge(int from, int into, long frame, List<DiarizationEvent> events)
     {
