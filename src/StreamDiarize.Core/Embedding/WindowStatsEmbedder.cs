@@ -11,11 +11,13 @@ namespace StreamDiarize.Core.Embedding;
 public sealed class WindowStatsEmbedder
 {
     private readonly SttFeaturizer featurizer;
+    private readonly WindowVectorizer vectorizer;
 
     public WindowStatsEmbedder(WindowStatsEmbedderOptions? options = null)
     {
         Options = (options ?? new WindowStatsEmbedderOptions()).Validate();
         featurizer = new SttFeaturizer(Options.Features);
+        vectorizer = new WindowVectorizer(Options);
     }
 
     public WindowStatsEmbedderOptions Options { get; }
@@ -81,31 +83,30 @@ public sealed class WindowStatsEmbedder
         bool withVoicing = pitchDims > 0;
         double sessionVoicing = withVoicing ? Options.StatisticsVoicingThreshold : 0;
         double splitVoicing = withVoicing ? Options.SplitVoicingThreshold : 0;
-        var sessionUsed = UsedFrames(speech, voicing, usable, frames, sessionVoicing);
-        var sessionCmvn = SessionCmvn(mfcc, sessionUsed, usable);
+        var clip = new ClipFrames(mfcc, first, speech, voicing, lags);
+        var sessionCmvn = SessionCmvn(clip, sessionVoicing, usable, d);
         if (sessionCmvn is null)
         {
             return empty;
         }
         bool separate = splitVoicing != sessionVoicing;
-        var splitUsed = separate ? UsedFrames(speech, voicing, usable, frames, splitVoicing) : sessionUsed;
-        var splitCmvn = separate ? SessionCmvn(mfcc, splitUsed, usable) : sessionCmvn;
+        var splitCmvn = separate ? SessionCmvn(clip, splitVoicing, usable, d) : sessionCmvn;
 
-        int windowFrames = (int)Math.Round(Options.WindowSeconds / FrameHopSeconds);
         int dims = Options.Dims;
         var data = new List<double>();
         var splitData = separate ? new List<double>() : data;
         var pitch = new List<double>();
         var centres = new List<int>();
         var scratch = new double[2 * d];
+        var pair = new double[2];
         foreach (int start in KeptWindowStarts(speech, frames, usable))
         {
-            int end = Math.Min(start + windowFrames, usable);
-            if (!AppendStatistics(mfcc, sessionCmvn, sessionUsed, start, end, d, scratch, data))
+            int end = Math.Min(start + vectorizer.WindowFrames, usable);
+            if (!AppendStatistics(clip, sessionCmvn, sessionVoicing, start, end, d, scratch, data))
             {
                 continue;
             }
-            if (separate && (splitCmvn is null || HoldsPause(pauses, start, end) || !AppendStatistics(mfcc, splitCmvn, splitUsed, start, end, d, scratch, splitData)))
+            if (separate && (splitCmvn is null || HoldsPause(pauses, start, end) || !AppendStatistics(clip, splitCmvn, splitVoicing, start, end, d, scratch, splitData)))
             {
                 // Too few frames for the splitting statistics: the splitter leaves this window to its nearest cluster.
                 for (int k = 0; k < dims; k++)
@@ -115,9 +116,11 @@ public sealed class WindowStatsEmbedder
             }
             if (pitchDims > 0)
             {
-                AddPitchStatistics(pitch, speech, voicing, lags, start, end);
+                vectorizer.Pitch(clip, start, end, pair);
+                pitch.Add(pair[0]);
+                pitch.Add(pair[1]);
             }
-            centres.Add(start + windowFrames / 2);
+            centres.Add((int)vectorizer.Centre(start));
         }
 
         var pitchArray = pitchDims > 0 ? pitch.ToArray() : null;
@@ -138,65 +141,22 @@ public sealed class WindowStatsEmbedder
         return false;
     }
 
-    /// <summary>Speech frames, and with a positive <paramref name="voicedAbove"/> only those whose voicing exceeds it.</summary>
-    private static bool[] UsedFrames(ReadOnlySpan<bool> speech, ReadOnlySpan<double> voicing, int usable, int frames, double voicedAbove)
-    {
-        var used = new bool[frames];
-        for (int t = 0; t < usable; t++)
-        {
-            used[t] = speech[t] && (voicedAbove <= 0 || voicing[t] > voicedAbove);
-        }
-        return used;
-    }
-
     /// <summary>
-    /// The mean and inverse deviation (population, as numpy's std) of each coefficient over the used frames; null when
-    /// fewer than <see cref="WindowStatsEmbedderOptions.MinSpeechFrames"/> are used. The normalisation is applied to
-    /// the window statistics, not stored per frame, so an hour of audio needs no second copy of its coefficients.
+    /// The mean and inverse deviation (population, as numpy's std) of each coefficient over the clip's usable frames;
+    /// null when fewer than <see cref="WindowStatsEmbedderOptions.MinSpeechFrames"/> are used. The normalisation is
+    /// applied to the window statistics, not stored per frame, so an hour of audio needs no second copy of its coefficients.
     /// </summary>
-    private Cmvn? SessionCmvn(FeatureMatrix mfcc, bool[] used, int usable)
+    private Cmvn? SessionCmvn(ClipFrames clip, double voicedAbove, int usable, int d)
     {
-        int first = Options.FirstCoefficient;
-        int d = mfcc.Dims - first;
-        double eps = Options.Epsilon;
         var mean = new double[d];
         var scale = new double[d];
-        int count = 0;
-        for (int t = 0; t < usable; t++)
-        {
-            if (used[t])
-            {
-                count++;
-                var row = mfcc.Row(t)[first..];
-                for (int k = 0; k < d; k++)
-                {
-                    mean[k] += row[k];
-                }
-            }
-        }
-        if (count < Options.MinSpeechFrames)
+        if (WindowVectorizer.Moments(clip, 0, usable, voicedAbove, Options.MinSpeechFrames, mean, scale) < Options.MinSpeechFrames)
         {
             return null;
         }
         for (int k = 0; k < d; k++)
         {
-            mean[k] /= count;
-        }
-        for (int t = 0; t < usable; t++)
-        {
-            if (used[t])
-            {
-                var row = mfcc.Row(t)[first..];
-                for (int k = 0; k < d; k++)
-                {
-                    double x = row[k] - mean[k];
-                    scale[k] += x * x;
-                }
-            }
-        }
-        for (int k = 0; k < d; k++)
-        {
-            scale[k] = 1.0 / (Math.Sqrt(scale[k] / count) + eps);
+            scale[k] = 1.0 / (scale[k] + Options.Epsilon);
         }
         return new Cmvn(mean, scale);
     }
@@ -204,80 +164,54 @@ public sealed class WindowStatsEmbedder
     private sealed record Cmvn(double[] Mean, double[] Scale);
 
     /// <summary>
-    /// Appends the mean (and with <see cref="WindowStatsEmbedderOptions.IncludeStd"/> the deviation) of the used frames
+    /// Appends the mean (and with <see cref="WindowStatsEmbedderOptions.IncludeStd"/> the deviation) of the usable frames
     /// in [start, end); false, appending nothing, when fewer than <see cref="WindowStatsEmbedderOptions.MinStatisticsFrames"/> are used.
     /// </summary>
-    private bool AppendStatistics(FeatureMatrix mfcc, Cmvn cmvn, bool[] used, int start, int end, int d, double[] scratch, List<double> data)
+    private bool AppendStatistics(ClipFrames clip, Cmvn cmvn, double voicedAbove, int start, int end, int d, double[] scratch, List<double> data)
     {
-        int first = Options.FirstCoefficient;
-        var sum = scratch.AsSpan(0, d);
-        var squares = scratch.AsSpan(d, d);
-        sum.Clear();
-        squares.Clear();
-        int count = 0;
-        for (int t = start; t < end; t++)
-        {
-            if (used[t])
-            {
-                count++;
-                var row = mfcc.Row(t)[first..];
-                for (int k = 0; k < d; k++)
-                {
-                    sum[k] += row[k];
-                }
-            }
-        }
-        if (count < Options.MinStatisticsFrames)
+        var mean = scratch.AsSpan(0, d);
+        var deviation = Options.IncludeStd ? scratch.AsSpan(d, d) : [];
+        if (WindowVectorizer.Moments(clip, start, end, voicedAbove, Options.MinStatisticsFrames, mean, deviation) < Options.MinStatisticsFrames)
         {
             return false;
-        }
-        for (int k = 0; k < d; k++)
-        {
-            sum[k] /= count;
-        }
-        for (int t = start; t < end; t++)
-        {
-            if (used[t])
-            {
-                var row = mfcc.Row(t)[first..];
-                for (int k = 0; k < d; k++)
-                {
-                    double x = row[k] - sum[k];
-                    squares[k] += x * x;
-                }
-            }
         }
         // CMVN is affine per coefficient: the mean maps through it, the deviation only scales.
         for (int k = 0; k < d; k++)
         {
-            data.Add((sum[k] - cmvn.Mean[k]) * cmvn.Scale[k]);
+            data.Add((mean[k] - cmvn.Mean[k]) * cmvn.Scale[k]);
         }
-        if (Options.IncludeStd)
+        for (int k = 0; k < deviation.Length; k++)
         {
-            for (int k = 0; k < d; k++)
-            {
-                data.Add(Math.Sqrt(squares[k] / count) * cmvn.Scale[k]);
-            }
+            data.Add(deviation[k] * cmvn.Scale[k]);
         }
         return true;
     }
 
-    /// <summary>Appends (mean, std) of log F0 over the window's voiced speech frames, or (NaN, NaN) when too few are voiced.</summary>
-    private void AddPitchStatistics(List<double> pitch, ReadOnlySpan<bool> speech, ReadOnlySpan<double> voicing, ReadOnlySpan<int> lags, int start, int end)
+    /// <summary>The clip's frames as the window statistics read them.</summary>
+    private readonly ref struct ClipFrames : IWindowFrames
     {
-        var accumulator = default(PitchAccumulator);
-        double rate = Options.Features.SampleRateHz;
-        for (int t = start; t < end; t++)
+        private readonly FeatureMatrix _mfcc;
+        private readonly int _first;
+        private readonly ReadOnlySpan<bool> _speech;
+        private readonly ReadOnlySpan<double> _voicing;
+        private readonly ReadOnlySpan<int> _lags;
+
+        public ClipFrames(FeatureMatrix mfcc, int first, ReadOnlySpan<bool> speech, ReadOnlySpan<double> voicing, ReadOnlySpan<int> lags)
         {
-            if (speech[t] && voicing[t] > Options.PitchVoicingThreshold && lags[t] > 0)
-            {
-                accumulator.Add(lags[t], rate);
-            }
+            _mfcc = mfcc;
+            _first = first;
+            _speech = speech;
+            _voicing = voicing;
+            _lags = lags;
         }
-        Span<double> stats = stackalloc double[2];
-        accumulator.WriteTo(stats, Options.PitchMinVoicedFrames);
-        pitch.Add(stats[0]);
-        pitch.Add(stats[1]);
+
+        public bool IsSpeech(long frame) => _speech[(int)frame];
+
+        public double Voicing(long frame) => _voicing[(int)frame];
+
+        public double PitchLag(long frame) => _lags[(int)frame];
+
+        public ReadOnlySpan<float> Coefficients(long frame) => _mfcc.Row((int)frame)[_first..];
     }
 
     /// <summary>z-score of each dimension over the windows whose value is not NaN (NaN stays NaN).</summary>
@@ -345,16 +279,12 @@ public sealed class WindowStatsEmbedder
             return new WindowEmbeddings([], dims, [], FrameHopSeconds);
         }
 
-        int windowFrames = (int)Math.Round(Options.WindowSeconds / FrameHopSeconds);
-        int hopSamples = Options.Features.HopSamples;
-        int windowSamples = (int)Math.Round(Options.WindowSeconds * Options.Features.SampleRateHz);
         var ranges = new List<SampleRange>();
         var centres = new List<int>();
         foreach (int start in KeptWindowStarts(speech, frames, usable))
         {
-            int first = start * hopSamples;
-            ranges.Add(new SampleRange(first, Math.Min(windowSamples, samples.Length - first)));
-            centres.Add(start + windowFrames / 2);
+            ranges.Add(new SampleRange(start * vectorizer.HopSamples, vectorizer.SampleCount(start, samples.Length)));
+            centres.Add((int)vectorizer.Centre(start));
         }
 
         // In slices, so an hour of audio never needs all its windows' model inputs at once.
@@ -388,12 +318,10 @@ public sealed class WindowStatsEmbedder
     /// </summary>
     private List<int> KeptWindowStarts(ReadOnlySpan<bool> speech, int frames, int usable)
     {
-        int windowFrames = (int)Math.Round(Options.WindowSeconds / FrameHopSeconds);
-        int hopFrames = (int)Math.Round(Options.WindowHopSeconds / FrameHopSeconds);
-        double minSpeech = Options.MinSpeechFraction * windowFrames;
+        int windowFrames = vectorizer.WindowFrames;
         var starts = new List<int>();
         int lastStart = Math.Max(1, frames - windowFrames + 1);
-        for (int start = 0; start < lastStart; start += hopFrames)
+        for (int start = 0; start < lastStart; start += vectorizer.HopFrames)
         {
             int end = Math.Min(start + windowFrames, usable);
             int count = 0;
@@ -401,7 +329,7 @@ public sealed class WindowStatsEmbedder
             {
                 count += speech[t] ? 1 : 0;
             }
-            if (count > 0 && count >= minSpeech)
+            if (vectorizer.Keeps(count))
             {
                 starts.Add(start);
             }

@@ -124,11 +124,7 @@ public sealed class DefaultDiarizer
                 labels[i] = 0;
                 continue;
             }
-            // Centres increase, and so does i: advance while the next centre is strictly closer.
-            while (w + 1 < centreFrames.Length && Math.Abs(centreFrames[w + 1] - i) < Math.Abs(centreFrames[w] - i))
-            {
-                w++;
-            }
+            w = FrameLabelRules.NearestWindow(new FrameLabelRules.ArrayCentres(centreFrames), w, i);
             labels[i] = windowLabels[w];
         }
         return labels;
@@ -156,8 +152,7 @@ public sealed class DefaultDiarizer
             }
             int before = i > 0 ? labels[i - 1] : -1;
             int after = j < labels.Length ? labels[j] : -1;
-            // Nearest-centre labelling may split a pause between its two speakers; a pause inside one turn is whole.
-            labels[i..j].Fill(before >= 0 && before == after ? before : -1);
+            labels[i..j].Fill(FrameLabelRules.PauseLabel(before, after));
             i = j;
         }
     }

@@ -6,7 +6,7 @@ using StreamDiarize.Core.Speech;
 namespace StreamDiarize.Core.Streaming;
 
 /// <summary>
-/// Emits frames laid out as <c>[band energy dB, voicing, pitch lag, MFCC c0..]</c> (the layout <see cref="OnlineDiarizer"/> reads),
+/// Emits frames laid out as <see cref="AnalysisFrameLayout"/> says (the layout <see cref="OnlineDiarizer"/> reads),
 /// computed exactly as the offline default computes them. The voicing window reaches 120 samples past a frame's end, so
 /// a frame leaves once those samples are in (or at the end of the stream, with zeros as the offline path pads).
 /// Long chunks are processed in slices, so the sample ring stays small; nothing is allocated per frame.
@@ -38,6 +38,7 @@ public sealed class DefaultFrameAnalyzer : IFrameAnalyzer
     private IFrameSink? _target;
 
     private readonly bool _includeSamples;
+    private readonly AnalysisFrameLayout _layout;
 
     public DefaultFrameAnalyzer(DefaultDiarizerOptions stages, bool includeSamples = false)
     {
@@ -51,13 +52,17 @@ public sealed class DefaultFrameAnalyzer : IFrameAnalyzer
         _voicingFrame = new float[_voicing.FrameSamples];
         _pendingMfcc = new float[PendingFrames * _mfccDims];
         _includeSamples = includeSamples;
-        _output = new float[OnlineDiarizer.MfccOffset + _mfccDims + (includeSamples ? _hopSamples : 0)];
+        _layout = new AnalysisFrameLayout(_mfccDims, includeSamples ? _hopSamples : 0);
+        _output = new float[_layout.Dims];
         _energySink = new EnergySink(this);
         _mfccSink = new MfccSink(this);
         HopSeconds = stages.Speech.HopSeconds;
     }
 
     public int Dims => _output.Length;
+
+    /// <summary>Where each value sits in the frames this analyzer emits.</summary>
+    public AnalysisFrameLayout Layout => _layout;
 
     public double HopSeconds { get; }
 
@@ -105,19 +110,18 @@ public sealed class DefaultFrameAnalyzer : IFrameAnalyzer
                 _voicingFrame[k] = s >= 0 && s < _samples ? _ring[s % RingSamples] : 0f;
             }
             int slot = (int)(_nextOut % PendingFrames);
-            _output[OnlineDiarizer.EnergyIndex] = (float)_energies[slot];
-            _output[OnlineDiarizer.VoicingIndex] = (float)_voicing.Compute(_voicingFrame, out int lag);
-            _output[OnlineDiarizer.LagIndex] = lag;
-            _pendingMfcc.AsSpan(slot * _mfccDims, _mfccDims).CopyTo(_output.AsSpan(OnlineDiarizer.MfccOffset));
+            float voicing = (float)_voicing.Compute(_voicingFrame, out int lag);
+            AnalysisFrameLayout.WriteCues(_output, (float)_energies[slot], voicing, lag);
+            _pendingMfcc.AsSpan(slot * _mfccDims, _mfccDims).CopyTo(_layout.MfccOf(_output));
             if (_includeSamples)
             {
                 // The voicing frame reaches past this hop, so its samples are all in the ring (or past the end: zeros).
-                int at = OnlineDiarizer.MfccOffset + _mfccDims;
+                var hop = _layout.SamplesOf(_output);
                 long hopStart = _nextOut * _hopSamples;
                 for (int k = 0; k < _hopSamples; k++)
                 {
                     long s = hopStart + k;
-                    _output[at + k] = s < _samples ? _ring[s % RingSamples] : 0f;
+                    hop[k] = s < _samples ? _ring[s % RingSamples] : 0f;
                 }
             }
             _target!.OnFrame(_nextOut, _output);

@@ -26,8 +26,9 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
     private readonly SegmentClusterer _clusterer;
     private readonly SessionOptions _session;
     private readonly StreamingSpeechDetector _sad;
-    private readonly TurnEmitter _turns;
+    private readonly SegmentTurnEmitter _turns;
     private readonly int _first;
+    private readonly AnalysisFrameLayout _layout;
     private readonly int _dims;
     private readonly int _minFrames;
     private readonly int _ringFrames;
@@ -61,7 +62,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
         var o = _clusterer.Options;
         _hop = stages.Speech.HopSeconds;
         _sad = new StreamingSpeechDetector(stages.Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb);
-        _first = OnlineDiarizer.MfccOffset + o.FirstCoefficient;
+        _layout = new AnalysisFrameLayout(stages.Embedding.Features.MfccCount, 0);
+        _first = o.FirstCoefficient;
         _dims = o.Coefficients;
         _minFrames = o.MinSegmentFrames(_hop);
         _cutter = new PhraseCutter(o.MaxSegmentFrames(_hop));
@@ -75,7 +77,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
         _sessionStats = new GaussianStats(_dims);
         _floor = new double[_dims];
         _scratch = new double[_dims * _dims];
-        _turns = new TurnEmitter(_hop, options.FinalPieceSeconds);
+        _turns = new SegmentTurnEmitter(_hop, options.FinalPieceSeconds);
     }
 
     /// <summary>Re-clusterings run so far.</summary>
@@ -90,13 +92,13 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
         {
             throw new ArgumentException($"frame {frameIndex} arrived, {_received} was expected: frames must come in order", nameof(frameIndex));
         }
-        if (frame.Length < _first + _dims)
+        if (frame.Length < _layout.Dims)
         {
-            throw new ArgumentException($"an analysis frame has {frame.Length} values; this diarizer needs {_first + _dims}", nameof(frame));
+            throw new ArgumentException($"an analysis frame has {frame.Length} values; this diarizer needs {_layout.Dims}", nameof(frame));
         }
         _received++;
-        frame.Slice(_first, _dims).CopyTo(_mfccRing.AsSpan((int)(frameIndex % _ringFrames) * _dims, _dims));
-        _sad.Push(frame[OnlineDiarizer.EnergyIndex], frame[OnlineDiarizer.VoicingIndex]);
+        _layout.Mfcc(frame).Slice(_first, _dims).CopyTo(_mfccRing.AsSpan((int)(frameIndex % _ringFrames) * _dims, _dims));
+        _sad.Push(AnalysisFrameLayout.EnergyDb(frame), AnalysisFrameLayout.Voicing(frame));
         if (_received % 5 == 0)
         {
             Advance(_sad.Committed, events);

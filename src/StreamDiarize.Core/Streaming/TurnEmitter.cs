@@ -1,152 +1,245 @@
-// Turns from labelled frames, in order: final Segment events in pieces, live-view changes, speakers added and merged.
+// Committed speech frames become final turns: each takes the speaker of its nearest window; pauses and relabels handled.
 using StreamDiarize.Core.Events;
 using StreamDiarize.Core.Segments;
 
 namespace StreamDiarize.Core.Streaming;
 
 /// <summary>
-/// Takes final frames in order, each labelled with a speaker, as a bridged pause, or as silence. A pause takes the
-/// speaker of the turn it sits in when the same speaker goes on after it, else it becomes silence (as offline,
-/// <see cref="Pipeline.DefaultDiarizer.DropPausesBetweenSpeakers"/>). An ongoing turn is reported as final pieces at
-/// least every <c>pieceSeconds</c>; the ledger joins them. Allocates only the events it emits.
+/// Labels committed frames with the rules the offline path uses (<see cref="FrameLabelRules"/>): nearest window
+/// centre, and a bridged pause kept only inside one speaker's turn, held until the frame after it is labelled. Final
+/// turns leave in pieces of at least <see cref="OnlineDiarizerOptions.FinalPieceSeconds"/>. It remembers them as
+/// runs of frames labelled from one window, so when re-clustering gives a window another speaker the turns it
+/// labelled are announced with <see cref="RelabelEvent"/> (unless a <see cref="MergeEvent"/> already said so).
 /// </summary>
-internal sealed class TurnEmitter(double hopSeconds, double pieceSeconds)
+public sealed class TurnEmitter
 {
-    private readonly long _pieceFrames = Math.Max(1, (long)Math.Round(pieceSeconds / hopSeconds));
-    private readonly HashSet<int> _speakersWithSpeech = [];
-    private int _label = -1;
-    private long _pieceStart = -1;
-    private long _end = -1;
+    private readonly FrameHistory _frames;
+    private readonly WindowMemory _memory;
+    private readonly SpeakerRoster _roster;
+    private readonly bool _dropPauses;
+    private readonly int _gapFrames;
+    private readonly int _pieceFrames;
+    private readonly double _hop;
+
+    // Final turns inside the horizon, as runs of frames labelled from one window.
+    private readonly List<Run> _runs = [];
+    private OpenTurn? _open;
     private long _pauseStart = -1;
-    private int? _current;
-    private long _speechFrames;
-    private int _segments;
 
-    public bool HasSpeech(int speaker) => _speakersWithSpeech.Contains(speaker);
-
-    public void AddSpeaker(int speaker, long frame, List<DiarizationEvent> events) =>
-        events.Add(new SpeakerAddedEvent(frame * hopSeconds, Name(speaker)));
-
-    /// <summary>Frames [start, end) are speech of <paramref name="speaker"/>.</summary>
-    public void Label(long start, long end, int speaker, List<DiarizationEvent> events)
+    /// <param name="dropPauses">Whether a bridged pause between two speakers becomes silence (<see cref="Pipeline.DefaultDiarizerOptions.DropPausesBetweenSpeakers"/>).</param>
+    /// <param name="gapFrames">The speech detector's gap filling: a pause further than this from the last run has no speaker before it.</param>
+    /// <param name="pieceFrames">An open turn leaves as a final piece once it is this long.</param>
+    public TurnEmitter(FrameHistory frames, WindowMemory memory, SpeakerRoster roster, bool dropPauses, int gapFrames, int pieceFrames, double hopSeconds)
     {
-        if (_pauseStart >= 0)
+        _frames = frames;
+        _memory = memory;
+        _roster = roster;
+        _dropPauses = dropPauses;
+        _gapFrames = gapFrames;
+        _pieceFrames = pieceFrames;
+        _hop = hopSeconds;
+    }
+
+    /// <summary>Frames [0, Labelled) have their final label.</summary>
+    public long Labelled { get; private set; }
+
+    public double SpeechSeconds { get; private set; }
+
+    public int FinalSegments { get; private set; }
+
+    /// <summary>Where the open turn's unsent piece starts, when the turn reaches <paramref name="frame"/>; else null.</summary>
+    public long? OpenPieceReaching(long frame) => _open is { } open && open.End == frame ? open.PieceStart : null;
+
+    /// <summary>Labels the frames up to <paramref name="committed"/>; a speaker made for speech before any window is announced at <paramref name="nowSeconds"/>.</summary>
+    public void Label(long committed, List<DiarizationEvent> events, double nowSeconds)
+    {
+        int w = _memory.SearchStart(Labelled);
+        for (long t = Labelled; t < committed; t++)
         {
-            // The same speaker goes on: the pause is part of the turn. Another speaker: it was silence.
-            if (speaker == _label)
+            bool speech = _frames.IsSpeech(t);
+            if (speech && _dropPauses && _frames.IsPause(t))
             {
-                _end = start;
+                // A bridged pause waits for the frame after it, which says whether one speaker talks on both sides.
+                // What came before it leaves now, so only the pause itself is late (at most the lookahead).
+                if (_pauseStart < 0)
+                {
+                    _pauseStart = t;
+                    SendOpenPiece(events);
+                }
+                continue;
             }
-            else
+            int speaker = -1;
+            long windowIndex = -1;
+            if (speech && _memory.Count == 0)
             {
-                CloseTurn(events);
+                speaker = _roster.Count == 0 ? _roster.Add(events, nowSeconds) : 0;
             }
-            _pauseStart = -1;
+            else if (speech)
+            {
+                w = FrameLabelRules.NearestWindow(_memory, w, t);
+                speaker = _memory.SpeakerOf(_memory.Windows[w]);
+                windowIndex = _memory.Base + w;
+            }
+            if (_pauseStart >= 0)
+            {
+                ResolvePause(t, speaker, events);
+            }
+            if (!speech)
+            {
+                Close(events);
+                continue;
+            }
+            AppendFinalFrame(t, speaker, windowIndex, events);
         }
-        if (_label != speaker || _end != start)
+        Labelled = Math.Max(Labelled, committed);
+        if (_open is { } open && open.End - open.PieceStart >= _pieceFrames)
         {
-            CloseTurn(events);
-            _label = speaker;
-            _pieceStart = start;
-            if (_current != speaker)
-            {
-                events.Add(new SpeakerChangeEvent(start * hopSeconds, _current is { } c ? Name(c) : null, Name(speaker)));
-                _current = speaker;
-            }
-        }
-        _end = end;
-        if (_end - _pieceStart >= _pieceFrames)
-        {
-            EmitPiece(events);
+            EmitPiece(open, events);
         }
     }
 
-    /// <summary>Frame <paramref name="frame"/> is a bridged pause (held until the next speech decides it) or silence.</summary>
-    public void Gap(long frame, bool pause, List<DiarizationEvent> events)
+    /// <summary>
+    /// The pause held since <see cref="_pauseStart"/> ends before frame <paramref name="end"/>, whose speaker is
+    /// <paramref name="after"/> (-1 for silence).
+    /// </summary>
+    private void ResolvePause(long end, int after, List<DiarizationEvent> events)
     {
-        if (pause && _label >= 0 && _end >= 0 && (_pauseStart >= 0 || _end == frame))
+        // The speech before the pause is the end of the last final run (whose speaker re-clustering keeps current).
+        // When a gap was too long to fill whole before its first frames were committed as silence, only its end is
+        // a pause; the speech before it is still the run that ended at the gap.
+        int before = after >= 0 && _runs.Count > 0 && _pauseStart - _runs[^1].End < _gapFrames ? _runs[^1].Speaker : -1;
+        int label = FrameLabelRules.PauseLabel(before, after, _roster.Confirmed(before) && _roster.Confirmed(after));
+        if (label >= 0)
         {
-            if (_pauseStart < 0)
+            long window = _runs[^1].Window;
+            for (long f = _pauseStart; f < end; f++)
             {
-                _pauseStart = frame;
+                AppendFinalFrame(f, label, window, events);
             }
-            return;
+        }
+        else
+        {
+            Close(events);
         }
         _pauseStart = -1;
-        CloseTurn(events);
-        if (!pause && _current is { } c)
+    }
+
+    private void AppendFinalFrame(long t, int speaker, long windowIndex, List<DiarizationEvent> events)
+    {
+        if (_open is { } open && (open.Speaker != speaker || open.End != t))
         {
-            events.Add(new SpeakerChangeEvent(frame * hopSeconds, Name(c), null));
-            _current = null;
+            Close(events);
+        }
+        _open ??= new OpenTurn(speaker, t);
+        _open.End = t + 1;
+        if (_runs.Count > 0 && _runs[^1].Window == windowIndex && _runs[^1].End == t && _runs[^1].Speaker == speaker)
+        {
+            _runs[^1] = _runs[^1] with { End = t + 1 };
+        }
+        else
+        {
+            _runs.Add(new Run(t, t + 1, windowIndex, speaker));
         }
     }
 
-    /// <summary>Final speech in [start, end) of <paramref name="from"/> is now <paramref name="to"/>'s (frames).</summary>
-    public void Relabel(long start, long end, int from, int to, long frame, List<DiarizationEvent> events)
+    /// <summary>Sends what the open turn has not sent yet; the turn stays open.</summary>
+    public void SendOpenPiece(List<DiarizationEvent> events)
     {
-        if (from == to)
+        if (_open is { } open)
+        {
+            EmitPiece(open, events);
+        }
+    }
+
+    private void EmitPiece(OpenTurn open, List<DiarizationEvent> events)
+    {
+        if (open.End <= open.PieceStart)
         {
             return;
         }
-        if (_label == from && _end > start)
+        events.Add(new SegmentEvent(new SpeakerSegment(open.PieceStart * _hop, open.End * _hop, SpeakerRoster.Name(open.Speaker)), true));
+        SpeechSeconds += (open.End - open.PieceStart) * _hop;
+        if (open.PieceStart == open.Start)
         {
-            // The open piece holds part of the range: report it first, so the relabel covers final speech only.
-            EmitPiece(events);
+            FinalSegments++;
         }
-        events.Add(new RelabelEvent(frame * hopSeconds, start * hopSeconds, end * hopSeconds, Name(from), Name(to)));
-        _speakersWithSpeech.Add(to);
+        open.PieceStart = open.End;
     }
 
-    /// <summary>Every past turn of <paramref name="from"/> is now <paramref name="into"/>'s.</summary>
-    public void Merge(int from, int into, long frame, List<DiarizationEvent> events)
+    /// <summary>Ends the open turn.</summary>
+    public void Close(List<DiarizationEvent> events)
     {
-        events.Add(new MergeEvent(frame * hopSeconds, Name(from), Name(into)));
-        _speakersWithSpeech.Remove(from);
-        if (_label == from)
+        if (_open is { } open)
         {
-            EmitPiece(events);
-            _label = into;
-        }
-        if (_current == from)
-        {
-            _current = into;
+            EmitPiece(open, events);
+            _open = null;
         }
     }
 
-    public void Complete(long frames, List<DiarizationEvent> events)
+    /// <summary>Every final run whose window now has another speaker is announced, joined into contiguous ranges.</summary>
+    /// <param name="merged">Ids that merged whole into another: their runs were announced by the merge.</param>
+    public void Relabel(IReadOnlyDictionary<int, int> merged, List<DiarizationEvent> events, double nowSeconds)
     {
-        _pauseStart = -1;
-        CloseTurn(events);
-        if (_current is { } c)
+        RelabelEvent? pending = null;
+        for (int r = 0; r < _runs.Count; r++)
         {
-            events.Add(new SpeakerChangeEvent(frames * hopSeconds, Name(c), null));
-            _current = null;
+            var run = _runs[r];
+            int now = run.Window < 0 ? (_memory.Count > 0 ? _memory.SpeakerOf(_memory.Windows[0]) : run.Speaker) : _memory.SpeakerAt(run.Window);
+            if (now == run.Speaker)
+            {
+                continue;
+            }
+            bool announcedByMerge = merged.TryGetValue(run.Speaker, out int into) && into == now;
+            if (!announcedByMerge)
+            {
+                double start = run.Start * _hop, end = run.End * _hop;
+                string from = SpeakerRoster.Name(run.Speaker), to = SpeakerRoster.Name(now);
+                if (pending is { } p && p.From == from && p.To == to && Math.Abs(p.EndSeconds - start) < 1e-9)
+                {
+                    pending = p with { EndSeconds = end };
+                }
+                else
+                {
+                    if (pending is not null)
+                    {
+                        events.Add(pending);
+                    }
+                    pending = new RelabelEvent(nowSeconds, start, end, from, to);
+                }
+            }
+            _runs[r] = run with { Speaker = now };
         }
-        events.Add(new SessionEndedEvent(frames * hopSeconds, _speakersWithSpeech.Count, _speechFrames * hopSeconds, _segments));
+        if (pending is not null)
+        {
+            events.Add(pending);
+        }
     }
 
-    private void CloseTurn(List<DiarizationEvent> events)
+    /// <summary>Forgets runs that ended before <paramref name="limitFrame"/>; gives the oldest window a kept run needs, or null.</summary>
+    public long? ForgetBefore(long limitFrame)
     {
-        if (_label >= 0)
+        int drop = 0;
+        while (drop < _runs.Count && _runs[drop].End < limitFrame)
         {
-            EmitPiece(events);
+            drop++;
         }
-        _label = -1;
-        _end = -1;
+        if (drop > 0)
+        {
+            _runs.RemoveRange(0, drop);
+        }
+        return _runs.Count > 0 ? Math.Max(0, _runs[0].Window) : null;
     }
 
-    private void EmitPiece(List<DiarizationEvent> events)
+    private sealed class OpenTurn(int speaker, long start)
     {
-        if (_end <= _pieceStart || _label < 0)
-        {
-            return;
-        }
-        events.Add(new SegmentEvent(new SpeakerSegment(_pieceStart * hopSeconds, _end * hopSeconds, Name(_label)), IsFinal: true));
-        _speakersWithSpeech.Add(_label);
-        _speechFrames += _end - _pieceStart;
-        _segments++;
-        _pieceStart = _end;
+        public int Speaker { get; } = speaker;
+
+        public long Start { get; } = start;
+
+        public long PieceStart { get; set; } = start;
+
+        public long End { get; set; } = start;
     }
 
-    private static string Name(int speaker) => "S" + speaker.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    private readonly record struct Run(long Start, long End, long Window, int Speaker);
 }

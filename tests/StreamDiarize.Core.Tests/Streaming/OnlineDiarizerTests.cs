@@ -7,32 +7,29 @@ using StreamDiarize.Core.Pipeline;
 using StreamDiarize.Core.Scoring;
 using StreamDiarize.Core.Segments;
 using StreamDiarize.Core.Streaming;
-using StreamDiarize.Streaming;
 using StreamDiarize.TestSupport;
 
-namespace StreamDiarize.Streaming.Tests;
+namespace StreamDiarize.Core.Tests.Streaming;
 
 public sealed class OnlineDiarizerTests
 {
-    private static readonly DefaultSessionFactory Factory = new();
-
     [Theory]
     [InlineData("dev00")]
     [InlineData("trn07")]
-    public async Task Random_chunk_sizes_from_10_to_500_ms_give_identical_final_segments(string id)
+    public void Random_chunk_sizes_from_10_to_500_ms_give_identical_final_segments(string id)
     {
         var clip = AudioLoader.LoadWav(RepoPaths.Ami(id + ".wav"));
-        var reference = await StreamingRunner.RunAsync(clip, Factory, new SessionOptions(), 160, 160);
+        var reference = LiveRun.Of(clip, new SessionOptions(), 160, 160);
         Assert.NotEmpty(reference.Segments);
         foreach (int seed in new[] { 1, 2, 3 })
         {
-            var run = await StreamingRunner.RunAsync(clip, Factory, new SessionOptions(), 160, 8000, seed);
+            var run = LiveRun.Of(clip, new SessionOptions(), 160, 8000, seed);
             Assert.Equal(reference.Segments, run.Segments);
         }
     }
 
     [Fact]
-    public async Task Streaming_der_on_the_twelve_clips_is_within_three_points_of_offline()
+    public void Streaming_der_on_the_twelve_clips_is_within_three_points_of_offline()
     {
         var offline = new DefaultDiarizer();
         var streamed = new List<DerResult>();
@@ -42,7 +39,7 @@ public sealed class OnlineDiarizerTests
         {
             var clip = AudioLoader.LoadWav(RepoPaths.Ami(id + ".wav"));
             var reference = Rttm.ReadFile(RepoPaths.Ami(id + ".rttm"))[id];
-            var live = await StreamingRunner.RunAsync(clip, Factory, new SessionOptions());
+            var live = LiveRun.Of(clip, new SessionOptions());
             streamed.Add(DerScorer.Score(id, reference, live.Segments, options));
             batch.Add(DerScorer.Score(id, reference, offline.Diarize(clip).Segments, options));
         }
@@ -51,11 +48,11 @@ public sealed class OnlineDiarizerTests
     }
 
     [Fact]
-    public async Task Events_are_well_formed_and_end_with_the_session_totals()
+    public void Events_are_well_formed_and_end_with_the_session_totals()
     {
         var clip = AudioLoader.LoadWav(RepoPaths.Ami("dev01.wav"));
-        var events = new RecordingSink();
-        var result = await StreamingRunner.RunAsync(clip, Factory, new SessionOptions(), extraSinks: [events]);
+        var events = LiveRun.Of(clip, new SessionOptions());
+        var result = events;
 
         var ended = Assert.IsType<SessionEndedEvent>(events.Events[^1]);
         Assert.Equal(clip.DurationSeconds, ended.StreamTimeSeconds, 1);
@@ -131,15 +128,15 @@ public sealed class OnlineDiarizerTests
     }
 
     [Fact]
-    public async Task An_exact_speaker_hint_is_honoured()
+    public void An_exact_speaker_hint_is_honoured()
     {
         var clip = AudioLoader.LoadWav(RepoPaths.Ami("dev00.wav"));
-        var result = await StreamingRunner.RunAsync(clip, Factory, new SessionOptions { ExactSpeakers = 2 });
+        var result = LiveRun.Of(clip, new SessionOptions { ExactSpeakers = 2 });
         Assert.Equal(2, result.Segments.Select(s => s.Speaker).Distinct().Count());
     }
 
     [Fact]
-    public async Task Re_clustering_stays_bounded_in_a_long_session_and_labels_stay_stable()
+    public void Re_clustering_stays_bounded_in_a_long_session_and_labels_stay_stable()
     {
         // Six minutes: the twelve clips back to back, so old windows must be folded into pre-clusters.
         var samples = new List<float>();
@@ -151,9 +148,7 @@ public sealed class OnlineDiarizerTests
         var online = new OnlineDiarizerOptions { MaxActiveWindows = 100, MaxPreClusters = 20 };
         var components = new DefaultSessionFactory(null, online).Create(new SessionOptions());
         var diarizer = (OnlineDiarizer)components.Diarizer;
-        var events = new RecordingSink();
-        var pipeline = new DiarizationPipeline(components.Analyzer, diarizer, [events]);
-        await pipeline.RunAsync(new ClipAudioSource(clip, 1600, 1600), CancellationToken.None);
+        var events = LiveRun.Of(clip, components);
 
         Assert.True(diarizer.Reclusterings > 10);
         Assert.InRange(diarizer.LastReclusterSize, 1, 100 + 20);
@@ -164,18 +159,5 @@ public sealed class OnlineDiarizerTests
         }
         Assert.NotEmpty(ledger.Final);
         Assert.IsType<SessionEndedEvent>(events.Events[^1]);
-    }
-
-    private sealed class RecordingSink : IEventSink
-    {
-        public List<DiarizationEvent> Events { get; } = [];
-
-        public ValueTask WriteAsync(DiarizationEvent diarizationEvent, CancellationToken cancellationToken)
-        {
-            Events.Add(diarizationEvent);
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask CompleteAsync(Exception? error, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }

@@ -3,7 +3,7 @@
 using StreamDiarize.Core.Speech;
 using StreamDiarize.Core.Streaming;
 
-namespace StreamDiarize.Streaming.Tests;
+namespace StreamDiarize.Core.Tests.Streaming;
 
 public sealed class StreamingSpeechDetectorTests
 {

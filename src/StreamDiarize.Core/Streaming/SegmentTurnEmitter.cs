@@ -1,0 +1,152 @@
+// Turns from labelled frames, in order: final Segment events in pieces, live-view changes, speakers added and merged.
+using StreamDiarize.Core.Events;
+using StreamDiarize.Core.Segments;
+
+namespace StreamDiarize.Core.Streaming;
+
+/// <summary>
+/// Takes final frames in order, each labelled with a speaker, as a bridged pause, or as silence. A pause takes the
+/// speaker of the turn it sits in when the same speaker goes on after it, else it becomes silence (as offline,
+/// <see cref="Pipeline.DefaultDiarizer.DropPausesBetweenSpeakers"/>). An ongoing turn is reported as final pieces at
+/// least every <c>pieceSeconds</c>; the ledger joins them. Allocates only the events it emits.
+/// </summary>
+internal sealed class SegmentTurnEmitter(double hopSeconds, double pieceSeconds)
+{
+    private readonly long _pieceFrames = Math.Max(1, (long)Math.Round(pieceSeconds / hopSeconds));
+    private readonly HashSet<int> _speakersWithSpeech = [];
+    private int _label = -1;
+    private long _pieceStart = -1;
+    private long _end = -1;
+    private long _pauseStart = -1;
+    private int? _current;
+    private long _speechFrames;
+    private int _segments;
+
+    public bool HasSpeech(int speaker) => _speakersWithSpeech.Contains(speaker);
+
+    public void AddSpeaker(int speaker, long frame, List<DiarizationEvent> events) =>
+        events.Add(new SpeakerAddedEvent(frame * hopSeconds, Name(speaker)));
+
+    /// <summary>Frames [start, end) are speech of <paramref name="speaker"/>.</summary>
+    public void Label(long start, long end, int speaker, List<DiarizationEvent> events)
+    {
+        if (_pauseStart >= 0)
+        {
+            // The same speaker goes on: the pause is part of the turn. Another speaker: it was silence.
+            if (speaker == _label)
+            {
+                _end = start;
+            }
+            else
+            {
+                CloseTurn(events);
+            }
+            _pauseStart = -1;
+        }
+        if (_label != speaker || _end != start)
+        {
+            CloseTurn(events);
+            _label = speaker;
+            _pieceStart = start;
+            if (_current != speaker)
+            {
+                events.Add(new SpeakerChangeEvent(start * hopSeconds, _current is { } c ? Name(c) : null, Name(speaker)));
+                _current = speaker;
+            }
+        }
+        _end = end;
+        if (_end - _pieceStart >= _pieceFrames)
+        {
+            EmitPiece(events);
+        }
+    }
+
+    /// <summary>Frame <paramref name="frame"/> is a bridged pause (held until the next speech decides it) or silence.</summary>
+    public void Gap(long frame, bool pause, List<DiarizationEvent> events)
+    {
+        if (pause && _label >= 0 && _end >= 0 && (_pauseStart >= 0 || _end == frame))
+        {
+            if (_pauseStart < 0)
+            {
+                _pauseStart = frame;
+            }
+            return;
+        }
+        _pauseStart = -1;
+        CloseTurn(events);
+        if (!pause && _current is { } c)
+        {
+            events.Add(new SpeakerChangeEvent(frame * hopSeconds, Name(c), null));
+            _current = null;
+        }
+    }
+
+    /// <summary>Final speech in [start, end) of <paramref name="from"/> is now <paramref name="to"/>'s (frames).</summary>
+    public void Relabel(long start, long end, int from, int to, long frame, List<DiarizationEvent> events)
+    {
+        if (from == to)
+        {
+            return;
+        }
+        if (_label == from && _end > start)
+        {
+            // The open piece holds part of the range: report it first, so the relabel covers final speech only.
+            EmitPiece(events);
+        }
+        events.Add(new RelabelEvent(frame * hopSeconds, start * hopSeconds, end * hopSeconds, Name(from), Name(to)));
+        _speakersWithSpeech.Add(to);
+    }
+
+    /// <summary>Every past turn of <paramref name="from"/> is now <paramref name="into"/>'s.</summary>
+    public void Merge(int from, int into, long frame, List<DiarizationEvent> events)
+    {
+        events.Add(new MergeEvent(frame * hopSeconds, Name(from), Name(into)));
+        _speakersWithSpeech.Remove(from);
+        if (_label == from)
+        {
+            EmitPiece(events);
+            _label = into;
+        }
+        if (_current == from)
+        {
+            _current = into;
+        }
+    }
+
+    public void Complete(long frames, List<DiarizationEvent> events)
+    {
+        _pauseStart = -1;
+        CloseTurn(events);
+        if (_current is { } c)
+        {
+            events.Add(new SpeakerChangeEvent(frames * hopSeconds, Name(c), null));
+            _current = null;
+        }
+        events.Add(new SessionEndedEvent(frames * hopSeconds, _speakersWithSpeech.Count, _speechFrames * hopSeconds, _segments));
+    }
+
+    private void CloseTurn(List<DiarizationEvent> events)
+    {
+        if (_label >= 0)
+        {
+            EmitPiece(events);
+        }
+        _label = -1;
+        _end = -1;
+    }
+
+    private void EmitPiece(List<DiarizationEvent> events)
+    {
+        if (_end <= _pieceStart || _label < 0)
+        {
+            return;
+        }
+        events.Add(new SegmentEvent(new SpeakerSegment(_pieceStart * hopSeconds, _end * hopSeconds, Name(_label)), IsFinal: true));
+        _speakersWithSpeech.Add(_label);
+        _speechFrames += _end - _pieceStart;
+        _segments++;
+        _pieceStart = _end;
+    }
+
+    private static string Name(int speaker) => "S" + speaker.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}
