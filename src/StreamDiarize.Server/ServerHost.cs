@@ -11,6 +11,7 @@ using Microsoft.Extensions.Options;
 using Prometheus;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Server.Metrics;
+using StreamDiarize.Server.Models;
 using StreamDiarize.Core.Pipeline;
 using StreamDiarize.Onnx;
 using StreamDiarize.Server.Services;
@@ -151,6 +152,8 @@ public static class ServerHost
         services.AddSingleton(Options.Create(options));
         // A factory delegate, not an instance, so the container disposes the models it opened.
         services.TryAddSingleton<ISessionComponentsFactory>(_ => new OnnxSessionFactory(diarization.Default, diarization.Streaming, onnx));
+        services.TryAddSingleton(new ModelCatalog(options.Models));
+        services.AddHostedService<DeclaredModelLoader>();
         services.TryAddSingleton<SessionRegistry>();
         services.TryAddSingleton<SessionRunner>();
         if (options.Microphone.Enabled)

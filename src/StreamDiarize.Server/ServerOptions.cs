@@ -1,5 +1,6 @@
 // The daemon's limits and session defaults, bound from the "Server" configuration section and validated together.
 using StreamDiarize.Core.Streaming;
+using StreamDiarize.Server.Models;
 
 namespace StreamDiarize.Server;
 
@@ -33,6 +34,9 @@ public sealed class ServerOptions
 
     /// <summary>Defaults for what a SessionConfig leaves unset.</summary>
     public SessionDefaults Session { get; set; } = new();
+
+    /// <summary>Models sessions may choose by name (Server:Models:NAME:Path, :Kind embedder|vad); clients never give paths.</summary>
+    public Dictionary<string, ModelDeclaration> Models { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>A microphone session the daemon runs itself (`serve --mic`), for watchers and the live page.</summary>
     public MicrophoneOptions Microphone { get; set; } = new();
@@ -76,7 +80,9 @@ public sealed class ServerOptions
         {
             errors.Add($"Server:AudioBufferChunks {AudioBufferChunks} is invalid: use 1 to 4096");
         }
-        errors.AddRange(Session.ToSessionOptions().GetValidationErrors().Select(e => "Server:Session: " + e));
+        // The embedder is a model name here, checked against the catalog rather than as a factory spelling.
+        errors.AddRange((Session.ToSessionOptions() with { Embedder = ModelCatalog.Features }).GetValidationErrors().Select(e => "Server:Session: " + e));
+        errors.AddRange(ModelCatalog.Validate(Models, Session.Embedder));
         errors.AddRange(Microphone.GetValidationErrors());
         return errors;
     }

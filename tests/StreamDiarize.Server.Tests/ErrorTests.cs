@@ -68,7 +68,7 @@ public sealed class ErrorTests
         Assert.Contains("format.channels: channel count 9 is invalid: give 1 to 8", ex.Status.Detail);
         Assert.Contains("latency_seconds: latency 0.1 s is invalid: use 0.25 to 10 seconds", ex.Status.Detail);
         Assert.Contains("max_speakers", ex.Status.Detail);
-        Assert.Contains("embedder: embedder 'magic' is invalid: use 'features' or 'onnx:PATH'", ex.Status.Detail);
+        Assert.Contains("embedder 'magic' is not a model this server offers: choose 'features' (this server declares no models)", ex.Status.Detail);
     }
 
     [Fact]

@@ -29,7 +29,7 @@ internal static class StreamCommand
         var minSpeakers = new Option<int?>("--min-speakers") { Description = "At least this many speakers." };
         var maxSpeakers = new Option<int?>("--max-speakers") { Description = "At most this many speakers." };
         var latency = new Option<double?>("--latency") { Description = "Seconds behind the newest audio at which a segment becomes final (0.25 to 10)." };
-        var embedder = new Option<string?>("--embedder") { Description = "features, or onnx:PATH (a model path on the server)." };
+        var embedder = new Option<string?>("--embedder") { Description = "features, or the name of a model the server declares (Server:Models); the server refuses paths." };
         var sessionId = new Option<string?>("--session-id") { Description = "Name the session (watchers use it); default: the server picks one." };
         var chunkMs = new Option<int>("--chunk-ms") { Description = "Audio per message, milliseconds.", DefaultValueFactory = _ => 100 };
         var provisional = new Option<bool>("--provisional") { Description = "Also receive and print provisional segments." };

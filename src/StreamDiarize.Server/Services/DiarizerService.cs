@@ -7,12 +7,14 @@ using Microsoft.Extensions.Options;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Protocol.V1;
 using StreamDiarize.Server.Metrics;
+using StreamDiarize.Server.Models;
 using StreamDiarize.Server.Sessions;
 
 namespace StreamDiarize.Server.Services;
 
 public sealed class DiarizerService(
     ISessionComponentsFactory factory,
+    ModelCatalog models,
     SessionRegistry registry,
     SessionRunner runner,
     IOptions<ServerOptions> options,
@@ -33,7 +35,7 @@ public sealed class DiarizerService(
         {
             throw Invalid($"the first message must be a SessionConfig (config), not {Describe(requestStream.Current.PayloadCase)}: send config first, then audio chunks");
         }
-        var plan = SessionConfigReader.Read(requestStream.Current.Config, _options.Session);
+        var plan = SessionConfigReader.Read(requestStream.Current.Config, _options.Session, models);
 
         SessionComponents components;
         try
@@ -43,7 +45,10 @@ public sealed class DiarizerService(
         catch (Exception ex) when (ex is ArgumentException or IOException or InvalidOperationException or NotSupportedException
                                        or Onnx.OnnxModelException or Core.Options.OptionsValidationException)
         {
-            throw Invalid($"cannot build the session with embedder '{plan.Options.Embedder}': {ex.Message}");
+            // The details name the operator's file; the client learns only which model failed and whose fix it is.
+            logger.LogWarning("Session {SessionId}: embedder {Embedder} cannot be used: {Problem}", plan.SessionId, plan.Effective.Embedder, ex.Message);
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                $"the server cannot use embedder '{plan.Effective.Embedder}' now: its operator must fix the model (the server log has the details); 'features' works meanwhile"));
         }
 
         await using var audio = new GrpcAudioSource(plan.SessionId, plan.Format, _options.AudioBufferChunks, s => metrics.AudioSecondsProcessed.Inc(s));
@@ -161,11 +166,11 @@ public sealed class DiarizerService(
         if (!registry.TryGet(request.SessionId, out var session))
         {
             throw new RpcException(new Status(StatusCode.NotFound,
-                $"no live session '{request.SessionId}': call ListSessions (streamdiarize watch lists them too) for the ids of running sessions"));
+                $"no live session {ClientText.Quote(request.SessionId)}: call ListSessions (streamdiarize watch lists them too) for the ids of running sessions"));
         }
         var watcher = session.Subscribe(_options.WatcherBufferEvents, request.ReplayFinalSegments, () => metrics.WatcherEventsDropped.Inc())
             ?? throw new RpcException(new Status(StatusCode.NotFound,
-                $"session '{request.SessionId}' has just ended: call ListSessions for the ids of running sessions"));
+                $"session {ClientText.Quote(request.SessionId)} has just ended: call ListSessions for the ids of running sessions"));
         var ct = context.CancellationToken;
         try
         {
