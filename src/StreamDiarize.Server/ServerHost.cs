@@ -150,6 +150,8 @@ public static class ServerHost
     {
         diarization ??= new DiarizationSettings();
         services.AddSingleton(Options.Create(options));
+        // SIGTERM: open calls get the grace to receive their last events (every session ends at ApplicationStopping), then the process exits.
+        services.Configure<Microsoft.Extensions.Hosting.HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownGraceSeconds));
         // A factory delegate, not an instance, so the container disposes the models it opened.
         services.TryAddSingleton<ISessionComponentsFactory>(_ => new OnnxSessionFactory(diarization.Default, diarization.Streaming, onnx));
         services.TryAddSingleton(new ModelCatalog(options.Models));

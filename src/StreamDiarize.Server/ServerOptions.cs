@@ -26,6 +26,15 @@ public sealed class ServerOptions
     /// <summary>Longest session, in seconds of audio received; past it the session ends with RESOURCE_EXHAUSTED.</summary>
     public double MaxSessionSeconds { get; set; } = 4 * 3600;
 
+    /// <summary>Longest session in wall-clock seconds, whatever the audio; past it the session ends with its final turns and RESOURCE_EXHAUSTED.</summary>
+    public double MaxSessionWallSeconds { get; set; } = 6 * 3600;
+
+    /// <summary>A call that sends no config, or a session that sends no audio, for this long is ended (DEADLINE_EXCEEDED).</summary>
+    public double IdleTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>On SIGTERM, how long open calls get to receive their last events before the process exits anyway.</summary>
+    public double ShutdownGraceSeconds { get; set; } = 5;
+
     /// <summary>Events a watcher's buffer holds; when it is full the oldest are dropped and counted.</summary>
     public int WatcherBufferEvents { get; set; } = 256;
 
@@ -71,6 +80,18 @@ public sealed class ServerOptions
         if (!(MaxSessionSeconds > 0) || MaxSessionSeconds > 7 * 24 * 3600)
         {
             errors.Add($"Server:MaxSessionSeconds {MaxSessionSeconds} is invalid: use more than 0 and at most {7 * 24 * 3600} (a week)");
+        }
+        if (!(MaxSessionWallSeconds > 0) || MaxSessionWallSeconds > 7 * 24 * 3600)
+        {
+            errors.Add($"Server:MaxSessionWallSeconds {MaxSessionWallSeconds} is invalid: use more than 0 and at most {7 * 24 * 3600} (a week)");
+        }
+        if (!(IdleTimeoutSeconds >= 0.5) || IdleTimeoutSeconds > 24 * 3600)
+        {
+            errors.Add($"Server:IdleTimeoutSeconds {IdleTimeoutSeconds} is invalid: use 0.5 to {24 * 3600} seconds");
+        }
+        if (!(ShutdownGraceSeconds >= 0) || ShutdownGraceSeconds > 600)
+        {
+            errors.Add($"Server:ShutdownGraceSeconds {ShutdownGraceSeconds} is invalid: use 0 to 600 seconds");
         }
         if (WatcherBufferEvents is < 1 or > 1_000_000)
         {

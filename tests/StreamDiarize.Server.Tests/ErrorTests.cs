@@ -118,23 +118,6 @@ public sealed class ErrorTests
     }
 
     [Fact]
-    public async Task A_session_past_MaxSessionSeconds_is_resource_exhausted_saying_start_a_new_one()
-    {
-        await using var daemon = await DaemonHost.StartAsync(new ScriptedSessionFactory(), ("Server:MaxSessionSeconds", "1"));
-        var clip = TestAudio.Noise(3);
-        var requests = new List<DiarizeRequest> { Config(TestAudio.F32Config()) };
-        for (int s = 0; s < clip.Samples.Length; s += 1600)
-        {
-            requests.Add(TestAudio.Chunk(clip.Samples.AsSpan(s, 1600)));
-        }
-        var ex = await DiarizeFails(daemon, [.. requests]);
-
-        Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
-        Assert.Contains("(Server:MaxSessionSeconds): start a new session", ex.Status.Detail);
-        Assert.Equal(0, daemon.Registry.Count);
-    }
-
-    [Fact]
     public async Task Watching_an_unknown_session_is_not_found_saying_call_ListSessions()
     {
         await using var daemon = await DaemonHost.StartAsync(new ScriptedSessionFactory());
