@@ -176,6 +176,7 @@ public static class ServerHost
 
     public static void MapDiarizerServer(Microsoft.AspNetCore.Builder.WebApplication app)
     {
+        app.Use((context, next) => MalformedRequestGuard.InvokeAsync(context, () => next(context)));
         app.MapGrpcService<DiarizerService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();

@@ -140,7 +140,14 @@ public sealed class DiarizerService(
         if (await Task.WhenAny(first, timeout).ConfigureAwait(false) == first)
         {
             await wait.CancelAsync().ConfigureAwait(false);
-            return await first.ConfigureAwait(false);
+            try
+            {
+                return await first.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsMalformed(ex))
+            {
+                throw Malformed();
+            }
         }
         // The pending read fails when the call ends; observe it so it is not reported as unobserved.
         _ = first.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
@@ -233,6 +240,10 @@ public sealed class DiarizerService(
             }
             end(EndReason.AudioEnded, "");
         }
+        catch (Exception ex) when (IsMalformed(ex))
+        {
+            audio.Complete(Malformed());
+        }
         catch (System.Threading.Channels.ChannelClosedException)
         {
             // The source was completed first (shutdown, a limit): the rest of the audio is not wanted, but reading on
@@ -314,6 +325,21 @@ public sealed class DiarizerService(
         }
         return Task.FromResult(response);
     }
+
+    private static bool IsMalformed(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is Google.Protobuf.InvalidProtocolBufferException)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static RpcException Malformed() =>
+        Invalid("a request is not a valid protobuf DiarizeRequest: check that the client uses protos/streamdiarize/v1/diarizer.proto");
 
     private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 
