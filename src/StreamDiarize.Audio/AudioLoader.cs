@@ -20,23 +20,36 @@ public static class AudioLoader
     /// Reads a WAV file (PCM 8/16/24/32-bit integer or 32-bit float, any channels, any rate) as mono at
     /// <paramref name="targetRateHz"/>. Throws <see cref="AudioFormatException"/> naming the file otherwise.
     /// </summary>
-    public static AudioClip LoadWav(string path, int targetRateHz = DefaultSampleRateHz)
+    public static AudioClip LoadWav(string path, int targetRateHz = DefaultSampleRateHz, Action<string>? warn = null)
     {
+        if (Directory.Exists(path))
+        {
+            throw new AudioFormatException(path, "is a directory, not a file: give the WAV files in it (e.g. DIR/*.wav)");
+        }
         if (!File.Exists(path))
         {
             throw new AudioFormatException(path, "no such file");
         }
         using var stream = File.OpenRead(path);
-        return LoadWav(stream, path, FileIdOf(path), targetRateHz);
+        return LoadWav(stream, path, FileIdOf(path), targetRateHz, warn);
     }
 
-    public static AudioClip LoadWav(Stream stream, string sourceName, string id, int targetRateHz = DefaultSampleRateHz)
+    /// <summary>Sample rates a WAV file may declare: below, speech has no band left; above, the header is corrupt rather than audio.</summary>
+    public const int MinWavSampleRateHz = 8000;
+    public const int MaxWavSampleRateHz = 192000;
+
+    /// <summary>Channels a WAV file may declare (WAVE_FORMAT_EXTENSIBLE names at most 18 speaker positions).</summary>
+    public const int MaxWavChannels = 32;
+
+    public static AudioClip LoadWav(Stream stream, string sourceName, string id, int targetRateHz = DefaultSampleRateHz, Action<string>? warn = null)
     {
         if (stream.CanSeek && stream.Length == 0)
         {
             throw new AudioFormatException(sourceName, "the file is empty (0 bytes); give a WAV file with audio in it");
         }
-        long? declaredDataBytes = stream.CanSeek ? DeclaredDataChunkBytes(stream) : null;
+        var header = stream.CanSeek ? WavHeaderScan.Read(stream) : null;
+        header?.Check(sourceName);
+        long? declaredDataBytes = header?.DataBytes;
         WaveFileReader reader;
         try
         {
@@ -72,6 +85,17 @@ public static class AudioLoader
             }
 
             long expectedFrames = declaredBytes / format.BlockAlign;
+            if (header?.UndeclaredTrailingBytes(stream.Length) is long extra && extra >= format.BlockAlign)
+            {
+                // A header written before the recording ended (a crashed recorder) under-states the data: read it all.
+                long frames = (declaredBytes + extra) / format.BlockAlign;
+                warn?.Invoke($"{sourceName}: the header declares {declaredBytes} bytes of samples but {declaredBytes + extra} follow it; reading all {frames} frames ({(double)frames / format.SampleRate:F2} s). Re-export the file to fix its header");
+                stream.Position = header.DataOffset;
+                var bytes = new byte[frames * format.BlockAlign];
+                stream.ReadExactly(bytes);
+                provider = new RawSourceWaveStream(new MemoryStream(bytes), format).ToSampleProvider();
+                expectedFrames = frames;
+            }
             var interleaved = ReadAll(provider, expectedFrames * format.Channels, format.Channels);
             long framesRead = interleaved.Length / format.Channels;
             if (framesRead < expectedFrames)
@@ -128,35 +152,6 @@ public static class AudioLoader
             Array.Resize(ref output, (int)expected);
         }
         return output;
-    }
-
-    /// <summary>The size the RIFF header declares for the data chunk, or null when absent or streamed (0 / 0xFFFFFFFF).</summary>
-    private static long? DeclaredDataChunkBytes(Stream stream)
-    {
-        long start = stream.Position;
-        try
-        {
-            Span<byte> header = stackalloc byte[12];
-            if (stream.Read(header) < 12 || !header[..4].SequenceEqual("RIFF"u8) || !header[8..12].SequenceEqual("WAVE"u8))
-            {
-                return null;
-            }
-            Span<byte> chunk = stackalloc byte[8];
-            while (stream.Read(chunk) == 8)
-            {
-                uint size = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(chunk[4..]);
-                if (chunk[..4].SequenceEqual("data"u8))
-                {
-                    return size is 0 or uint.MaxValue ? null : size;
-                }
-                stream.Seek(size + (size & 1), SeekOrigin.Current);
-            }
-            return null;
-        }
-        finally
-        {
-            stream.Position = start;
-        }
     }
 
     private static float[] ReadAll(ISampleProvider provider, long expectedSamples, int channels)

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Options;
 using Prometheus;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Server.Metrics;
+using StreamDiarize.Server.Models;
 using StreamDiarize.Core.Pipeline;
 using StreamDiarize.Onnx;
 using StreamDiarize.Server.Services;
@@ -149,8 +150,12 @@ public static class ServerHost
     {
         diarization ??= new DiarizationSettings();
         services.AddSingleton(Options.Create(options));
+        // SIGTERM: open calls get the grace to receive their last events (every session ends at ApplicationStopping), then the process exits.
+        services.Configure<Microsoft.Extensions.Hosting.HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownGraceSeconds));
         // A factory delegate, not an instance, so the container disposes the models it opened.
         services.TryAddSingleton<ISessionComponentsFactory>(_ => new OnnxSessionFactory(diarization.Default, diarization.Streaming, onnx));
+        services.TryAddSingleton(new ModelCatalog(options.Models));
+        services.AddHostedService<DeclaredModelLoader>();
         services.TryAddSingleton<SessionRegistry>();
         services.TryAddSingleton<SessionRunner>();
         if (options.Microphone.Enabled)
@@ -171,6 +176,7 @@ public static class ServerHost
 
     public static void MapDiarizerServer(Microsoft.AspNetCore.Builder.WebApplication app)
     {
+        app.Use((context, next) => MalformedRequestGuard.InvokeAsync(context, () => next(context)));
         app.MapGrpcService<DiarizerService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();

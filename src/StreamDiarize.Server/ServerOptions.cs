@@ -1,5 +1,6 @@
 // The daemon's limits and session defaults, bound from the "Server" configuration section and validated together.
 using StreamDiarize.Core.Streaming;
+using StreamDiarize.Server.Models;
 
 namespace StreamDiarize.Server;
 
@@ -25,6 +26,15 @@ public sealed class ServerOptions
     /// <summary>Longest session, in seconds of audio received; past it the session ends with RESOURCE_EXHAUSTED.</summary>
     public double MaxSessionSeconds { get; set; } = 4 * 3600;
 
+    /// <summary>Longest session in wall-clock seconds, whatever the audio; past it the session ends with its final turns and RESOURCE_EXHAUSTED.</summary>
+    public double MaxSessionWallSeconds { get; set; } = 6 * 3600;
+
+    /// <summary>A call that sends no config, or a session that sends no audio, for this long is ended (DEADLINE_EXCEEDED).</summary>
+    public double IdleTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>On SIGTERM, how long open calls get to receive their last events before the process exits anyway.</summary>
+    public double ShutdownGraceSeconds { get; set; } = 5;
+
     /// <summary>Events a watcher's buffer holds; when it is full the oldest are dropped and counted.</summary>
     public int WatcherBufferEvents { get; set; } = 256;
 
@@ -33,6 +43,9 @@ public sealed class ServerOptions
 
     /// <summary>Defaults for what a SessionConfig leaves unset.</summary>
     public SessionDefaults Session { get; set; } = new();
+
+    /// <summary>Models sessions may choose by name (Server:Models:NAME:Path, :Kind embedder|vad); clients never give paths.</summary>
+    public Dictionary<string, ModelDeclaration> Models { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>A microphone session the daemon runs itself (`serve --mic`), for watchers and the live page.</summary>
     public MicrophoneOptions Microphone { get; set; } = new();
@@ -68,6 +81,18 @@ public sealed class ServerOptions
         {
             errors.Add($"Server:MaxSessionSeconds {MaxSessionSeconds} is invalid: use more than 0 and at most {7 * 24 * 3600} (a week)");
         }
+        if (!(MaxSessionWallSeconds > 0) || MaxSessionWallSeconds > 7 * 24 * 3600)
+        {
+            errors.Add($"Server:MaxSessionWallSeconds {MaxSessionWallSeconds} is invalid: use more than 0 and at most {7 * 24 * 3600} (a week)");
+        }
+        if (!(IdleTimeoutSeconds >= 0.5) || IdleTimeoutSeconds > 24 * 3600)
+        {
+            errors.Add($"Server:IdleTimeoutSeconds {IdleTimeoutSeconds} is invalid: use 0.5 to {24 * 3600} seconds");
+        }
+        if (!(ShutdownGraceSeconds >= 0) || ShutdownGraceSeconds > 600)
+        {
+            errors.Add($"Server:ShutdownGraceSeconds {ShutdownGraceSeconds} is invalid: use 0 to 600 seconds");
+        }
         if (WatcherBufferEvents is < 1 or > 1_000_000)
         {
             errors.Add($"Server:WatcherBufferEvents {WatcherBufferEvents} is invalid: use 1 to 1000000");
@@ -76,7 +101,9 @@ public sealed class ServerOptions
         {
             errors.Add($"Server:AudioBufferChunks {AudioBufferChunks} is invalid: use 1 to 4096");
         }
-        errors.AddRange(Session.ToSessionOptions().GetValidationErrors().Select(e => "Server:Session: " + e));
+        // The embedder is a model name here, checked against the catalog rather than as a factory spelling.
+        errors.AddRange((Session.ToSessionOptions() with { Embedder = ModelCatalog.Features }).GetValidationErrors().Select(e => "Server:Session: " + e));
+        errors.AddRange(ModelCatalog.Validate(Models, Session.Embedder));
         errors.AddRange(Microphone.GetValidationErrors());
         return errors;
     }

@@ -206,3 +206,85 @@ public sealed class AudioLoaderTests
         Assert.Contains("not a finite number", ex.Message);
     }
 }
+
+public sealed class AudioLoaderHeaderTests
+{
+    private static string Wav(string name, int rate, double seconds, Action<byte[]>? patch = null, int extraBytes = 0)
+    {
+        var path = Path.Combine(RepoPaths.NewTempDir(), name);
+        using (var writer = new WaveFileWriter(path, new WaveFormat(Math.Max(rate, 8000), 16, 1)))
+        {
+            var random = new Random(3);
+            for (int i = 0; i < (int)(8000 * seconds); i++)
+            {
+                writer.WriteSample((float)(random.NextDouble() - 0.5) * 0.3f);
+            }
+        }
+        var bytes = File.ReadAllBytes(path);
+        if (rate != Math.Max(rate, 8000))
+        {
+            BitConverter.TryWriteBytes(bytes.AsSpan(24), rate); // fmt: sample rate at byte 24
+        }
+        patch?.Invoke(bytes);
+        File.WriteAllBytes(path, [.. bytes, .. new byte[extraBytes]]);
+        return path;
+    }
+
+    [Fact]
+    public void A_one_hertz_header_is_refused_naming_the_rate_and_the_range()
+    {
+        var ex = Assert.Throws<AudioFormatException>(() => AudioLoader.LoadWav(Wav("slow.wav", 1, 1)));
+        Assert.Contains("sample rate of 1 Hz, outside 8000 to 192000 Hz", ex.Message);
+    }
+
+    [Fact]
+    public void A_four_gigahertz_header_is_refused_with_the_rate_as_the_header_holds_it()
+    {
+        var path = Wav("fast.wav", 8000, 1, b => BitConverter.TryWriteBytes(b.AsSpan(24), 4_000_000_000u));
+        var ex = Assert.Throws<AudioFormatException>(() => AudioLoader.LoadWav(path));
+        Assert.Contains("sample rate of 4000000000 Hz", ex.Message);
+    }
+
+    [Fact]
+    public void A_header_with_a_thousand_channels_is_refused_as_corrupt()
+    {
+        var path = Wav("wide.wav", 8000, 1, b => BitConverter.TryWriteBytes(b.AsSpan(22), (ushort)1000));
+        var ex = Assert.Throws<AudioFormatException>(() => AudioLoader.LoadWav(path));
+        Assert.Contains("1000 channels, outside 1 to 32", ex.Message);
+    }
+
+    [Fact]
+    public void A_directory_is_named_as_a_directory()
+    {
+        var dir = RepoPaths.NewTempDir();
+        var ex = Assert.Throws<AudioFormatException>(() => AudioLoader.LoadWav(dir));
+        Assert.Contains("is a directory, not a file", ex.Message);
+    }
+
+    [Fact]
+    public void A_header_that_understates_its_data_is_warned_about_and_every_sample_is_read()
+    {
+        // Two seconds of samples behind a header that declares 2 bytes (a recorder that never updated its header).
+        var path = Wav("understated.wav", 8000, 2, b => BitConverter.TryWriteBytes(b.AsSpan(40), 2u));
+        var warnings = new List<string>();
+
+        var clip = AudioLoader.LoadWav(path, warn: warnings.Add);
+
+        Assert.Equal(2.0, clip.DurationSeconds, 3);
+        var warning = Assert.Single(warnings);
+        Assert.Contains("the header declares 2 bytes of samples but 32000 follow it; reading all 16000 frames (2.00 s)", warning);
+    }
+
+    [Fact]
+    public void A_trailing_chunk_after_the_data_is_not_read_as_audio()
+    {
+        var path = Wav("tagged.wav", 8000, 1);
+        File.AppendAllText(path, "LIST\u0004\0\0\0INFO");
+        var warnings = new List<string>();
+
+        var clip = AudioLoader.LoadWav(path, warn: warnings.Add);
+
+        Assert.Equal(1.0, clip.DurationSeconds, 3);
+        Assert.Empty(warnings);
+    }
+}

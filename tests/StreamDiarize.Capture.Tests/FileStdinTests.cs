@@ -16,8 +16,7 @@ public sealed class FileStdinTests
         Requirements.Tools("sox");
         var dir = RepoPaths.NewTempDir();
         var wav = RepoPaths.Ami("dev01.wav");
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var dll = Path.Combine(RepoPaths.RepoRoot, "src", "StreamDiarize.Cli", "bin", configuration, "net10.0", "streamdiarize.dll");
+        var dll = CliProcess.Dll;
         var info = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add($"set -o pipefail; sox '{wav}' -t raw -e signed -b 16 -r 16000 -c 1 - | dotnet '{dll}' file - --raw s16le --rate 16000 --id dev01 --out '{dir}'");

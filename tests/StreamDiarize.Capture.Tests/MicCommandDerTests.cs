@@ -73,17 +73,8 @@ public sealed class MicCommandDerTests(ITestOutputHelper output)
 
     private static Process StartCli(string pulseServer, Action<string> onErrorLine, params string[] args)
     {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var dll = Path.Combine(RepoPaths.RepoRoot, "src", "StreamDiarize.Cli", "bin", configuration, "net10.0", "streamdiarize.dll");
-        Assert.True(File.Exists(dll), $"{dll} is not built");
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        info.ArgumentList.Add(dll);
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
+        var info = CliProcess.StartInfo(args);
         info.Environment["PULSE_SERVER"] = pulseServer;
-        info.Environment["NO_COLOR"] = "1";
         var process = new Process { StartInfo = info };
         process.ErrorDataReceived += (_, e) =>
         {

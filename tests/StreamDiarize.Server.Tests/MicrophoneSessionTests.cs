@@ -99,28 +99,4 @@ public sealed class MicrophoneSessionTests(ITestOutputHelper output)
             await Task.Delay(100);
         }
     }
-
-    /// <summary>Keeps the daemon's error messages, formatted, for assertions.</summary>
-    private sealed class CollectingLoggerProvider : ILoggerProvider, ILogger
-    {
-        public ConcurrentQueue<string> Errors { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel))
-            {
-                Errors.Enqueue(formatter(state, exception));
-            }
-        }
-
-        public void Dispose()
-        {
-        }
-    }
 }

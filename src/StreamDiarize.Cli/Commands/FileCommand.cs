@@ -176,7 +176,7 @@ internal static class FileCommand
             {
                 try
                 {
-                    var clip = Load(input, rawFormat, pr.GetValue(id));
+                    var clip = Load(input, rawFormat, pr.GetValue(id), w => stderr.WriteLine("warning: " + w));
                     var watch = Stopwatch.StartNew();
                     var segments = pr.GetValue(streaming)
                         ? DiarizeStreaming(settings, clip, hints, pr.GetValue(latency), factory, embedderName)
@@ -220,7 +220,7 @@ internal static class FileCommand
         return command;
     }
 
-    private static AudioClip Load(string input, RawPcmFormat? raw, string? id)
+    private static AudioClip Load(string input, RawPcmFormat? raw, string? id, Action<string> warn)
     {
         if (input == "-")
         {
@@ -233,10 +233,11 @@ internal static class FileCommand
         }
         if (raw is not null)
         {
-            using var file = File.Exists(input) ? File.OpenRead(input) : throw new AudioFormatException(input, "no such file");
+            using var file = File.Exists(input) ? File.OpenRead(input)
+                : throw new AudioFormatException(input, Directory.Exists(input) ? "is a directory, not a file: give the files in it" : "no such file");
             return AudioLoader.LoadRaw(file, input, AudioLoader.FileIdOf(input), raw);
         }
-        return AudioLoader.LoadWav(input);
+        return AudioLoader.LoadWav(input, warn: warn);
     }
 
     internal static List<SpeakerSegment> DiarizeStreaming(

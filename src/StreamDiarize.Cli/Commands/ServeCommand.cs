@@ -76,6 +76,12 @@ internal static class ServeCommand
             {
                 await app.RunAsync().ConfigureAwait(false);
             }
+            catch (OptionsValidationException ex)
+            {
+                // Checks that need the running host (a declared model that does not open) fail its start.
+                pr.InvocationConfiguration.Error.WriteLine("invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, ex.Failures.Select(f => "  - " + f)));
+                return 2;
+            }
             catch (IOException ex)
             {
                 pr.InvocationConfiguration.Error.WriteLine($"cannot listen: {ex.Message} (choose other ports with --grpc-port and --http-port)");

@@ -29,7 +29,7 @@ internal static class StreamCommand
         var minSpeakers = new Option<int?>("--min-speakers") { Description = "At least this many speakers." };
         var maxSpeakers = new Option<int?>("--max-speakers") { Description = "At most this many speakers." };
         var latency = new Option<double?>("--latency") { Description = "Seconds behind the newest audio at which a segment becomes final (0.25 to 10)." };
-        var embedder = new Option<string?>("--embedder") { Description = "features, or onnx:PATH (a model path on the server)." };
+        var embedder = new Option<string?>("--embedder") { Description = "features, or the name of a model the server declares (Server:Models); the server refuses paths." };
         var sessionId = new Option<string?>("--session-id") { Description = "Name the session (watchers use it); default: the server picks one." };
         var chunkMs = new Option<int>("--chunk-ms") { Description = "Audio per message, milliseconds.", DefaultValueFactory = _ => 100 };
         var provisional = new Option<bool>("--provisional") { Description = "Also receive and print provisional segments." };
@@ -81,7 +81,8 @@ internal static class StreamCommand
                     Rttm.WriteFile(path, clip.Id, result.Ledger.Snapshot(includeProvisional: false));
                     output.WriteLine($"session {result.SessionId}: final segments -> {path}");
                 }
-                return 0;
+                // A server limit ends the session with its final turns (written above), then an error status.
+                return result.EndedBy is { } limit ? GrpcClientErrors.Report(limit, url, error) : 0;
             }
             catch (RpcException ex)
             {
@@ -96,7 +97,7 @@ internal static class StreamCommand
         return command;
     }
 
-    public sealed record StreamResult(string SessionId, SegmentLedger Ledger);
+    public sealed record StreamResult(string SessionId, SegmentLedger Ledger, RpcException? EndedBy = null);
 
     /// <summary>Sends <paramref name="clip"/> (16 kHz mono) paced at <paramref name="speed"/> x real time (0: unpaced) and prints each event.</summary>
     public static async Task<StreamResult> RunAsync(Diarizer.DiarizerClient client, Core.Audio.AudioClip clip, SessionConfig config, double speed, int chunkMs, TextWriter output, CancellationToken ct)
@@ -105,11 +106,14 @@ internal static class StreamCommand
         var sending = SendAsync(call.RequestStream, clip, config, speed, chunkMs, ct);
         var ledger = new SegmentLedger();
         string sessionId = "";
+        bool ended = false;
+        RpcException? endedBy = null;
         try
         {
             await foreach (var e in call.ResponseStream.ReadAllAsync(ct).ConfigureAwait(false))
             {
                 output.WriteLine(FormatLine(e));
+                ended |= e.EventCase == DiarizeEvent.EventOneofCase.SessionEnded;
                 if (e.EventCase == DiarizeEvent.EventOneofCase.SessionStarted)
                 {
                     sessionId = e.SessionStarted.SessionId;
@@ -119,6 +123,11 @@ internal static class StreamCommand
                     ledger.Apply(core);
                 }
             }
+        }
+        catch (RpcException ex) when (ended)
+        {
+            // SessionEnded came first: the server ended the session at a limit, and the turns so far are whole.
+            endedBy = ex;
         }
         finally
         {
@@ -131,7 +140,7 @@ internal static class StreamCommand
                 // The response's status says what went wrong; a failed send only echoes it.
             }
         }
-        return new StreamResult(sessionId, ledger);
+        return new StreamResult(sessionId, ledger, endedBy);
     }
 
     private static async Task SendAsync(IClientStreamWriter<DiarizeRequest> requests, Core.Audio.AudioClip clip, SessionConfig config, double speed, int chunkMs, CancellationToken ct)
@@ -161,6 +170,9 @@ internal static class StreamCommand
     public static string FormatLine(DiarizeEvent e) => e.EventCase switch
     {
         DiarizeEvent.EventOneofCase.SessionStarted => $"    0.00  started  session {e.SessionStarted.SessionId} ({e.SessionStarted.EffectiveConfig})",
+        DiarizeEvent.EventOneofCase.SessionEnded when e.SessionEnded.Detail.Length > 0 || e.SessionEnded.NonFiniteSamples > 0 =>
+            ConsoleEventSink.Format(EventMapping.ToCore(e)!) + (e.SessionEnded.Detail.Length > 0 ? " (" + e.SessionEnded.Detail + ")" : "")
+            + (e.SessionEnded.NonFiniteSamples > 0 ? $"; {e.SessionEnded.NonFiniteSamples} NaN/infinite sample(s) replaced by silence" : ""),
         DiarizeEvent.EventOneofCase.EventsDropped => string.Format(CultureInfo.InvariantCulture, "{0,8:F2}  dropped  {1} event(s): this watcher read too slowly", e.StreamTimeSeconds, e.EventsDropped.Count),
         _ => EventMapping.ToCore(e) is { } core ? ConsoleEventSink.Format(core)! : e.ToString(),
     };

@@ -23,6 +23,14 @@ public sealed class ServerMetrics
     public Counter WatcherEventsDropped { get; } = Prometheus.Metrics.CreateCounter(
         "streamdiarize_watcher_events_dropped_total", "Events dropped because a watcher read too slowly.");
 
+    /// <summary>NaN or infinite samples received over gRPC and replaced by silence.</summary>
+    public Counter NonFiniteSamplesRepaired { get; } = Prometheus.Metrics.CreateCounter(
+        "streamdiarize_non_finite_samples_total", "NaN or infinite audio samples received and replaced by silence (0).");
+
+    /// <summary>Calls refused or ended by the server's guards, by why (unauthenticated, quota, idle, ...).</summary>
+    public Counter Refusals { get; } = Prometheus.Metrics.CreateCounter(
+        "streamdiarize_refusals_total", "Calls refused or ended by authentication, quotas, timeouts and limits, by reason.", "reason");
+
     /// <summary>Sessions that ended, by outcome (completed, cancelled, error code).</summary>
     public Counter SessionsEnded { get; } = Prometheus.Metrics.CreateCounter(
         "streamdiarize_sessions_ended_total", "Diarize sessions that ended, by outcome.", "outcome");

@@ -7,12 +7,14 @@ using Microsoft.Extensions.Options;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Protocol.V1;
 using StreamDiarize.Server.Metrics;
+using StreamDiarize.Server.Models;
 using StreamDiarize.Server.Sessions;
 
 namespace StreamDiarize.Server.Services;
 
 public sealed class DiarizerService(
     ISessionComponentsFactory factory,
+    ModelCatalog models,
     SessionRegistry registry,
     SessionRunner runner,
     IOptions<ServerOptions> options,
@@ -25,7 +27,7 @@ public sealed class DiarizerService(
     public override async Task Diarize(IAsyncStreamReader<DiarizeRequest> requestStream, IServerStreamWriter<DiarizeEvent> responseStream, ServerCallContext context)
     {
         var ct = context.CancellationToken;
-        if (!await requestStream.MoveNext(ct).ConfigureAwait(false))
+        if (!await FirstMessageAsync(requestStream, ct).ConfigureAwait(false))
         {
             throw Invalid("the call carried no messages: send a SessionConfig (config) first, then audio chunks");
         }
@@ -33,7 +35,7 @@ public sealed class DiarizerService(
         {
             throw Invalid($"the first message must be a SessionConfig (config), not {Describe(requestStream.Current.PayloadCase)}: send config first, then audio chunks");
         }
-        var plan = SessionConfigReader.Read(requestStream.Current.Config, _options.Session);
+        var plan = SessionConfigReader.Read(requestStream.Current.Config, _options.Session, models);
 
         SessionComponents components;
         try
@@ -43,10 +45,14 @@ public sealed class DiarizerService(
         catch (Exception ex) when (ex is ArgumentException or IOException or InvalidOperationException or NotSupportedException
                                        or Onnx.OnnxModelException or Core.Options.OptionsValidationException)
         {
-            throw Invalid($"cannot build the session with embedder '{plan.Options.Embedder}': {ex.Message}");
+            // The details name the operator's file; the client learns only which model failed and whose fix it is.
+            logger.LogWarning("Session {SessionId}: embedder {Embedder} cannot be used: {Problem}", plan.SessionId, plan.Effective.Embedder, ex.Message);
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                $"the server cannot use embedder '{plan.Effective.Embedder}' now: its operator must fix the model (the server log has the details); 'features' works meanwhile"));
         }
 
-        await using var audio = new GrpcAudioSource(plan.SessionId, plan.Format, _options.AudioBufferChunks, s => metrics.AudioSecondsProcessed.Inc(s));
+        await using var audio = new GrpcAudioSource(plan.SessionId, plan.Format, _options.AudioBufferChunks,
+            s => metrics.AudioSecondsProcessed.Inc(s), n => metrics.NonFiniteSamplesRepaired.Inc(n));
         var session = runner.TryStart(plan, "grpc", audio, out var added) ?? throw (added == AddResult.Full
             ? new RpcException(new Status(StatusCode.ResourceExhausted,
                 $"the server is running its limit of {_options.MaxSessions} sessions (Server:MaxSessions): retry later, or raise the limit"))
@@ -57,22 +63,39 @@ public sealed class DiarizerService(
         logger.LogInformation(
             "Session {SessionId} started: {Encoding} {SampleRateHz} Hz x{Channels}, exact {ExactSpeakers}, min {MinSpeakers}, max {MaxSpeakers} speakers, latency {LatencySeconds} s, embedder {Embedder}, peer {Peer}",
             plan.SessionId, plan.Format.Encoding, plan.Format.SampleRateHz, plan.Format.Channels, plan.Options.ExactSpeakers, plan.Options.MinSpeakers,
-            plan.Options.MaxSpeakers, plan.Options.LatencySeconds, plan.Options.Embedder, context.Peer);
+            plan.Options.MaxSpeakers, plan.Options.LatencySeconds, plan.Effective.Embedder, context.Peer);
         var writer = new ResponseEventWriter(responseStream, metrics, ct);
+        // Every way a session can end early goes through here: the reason is recorded first, so SessionEnded carries it,
+        // then the audio ends as if the client had half-closed, so the pipeline flushes the final turns.
+        void End(EndReason reason, string detail)
+        {
+            if (session.TrySetEnding(reason, detail))
+            {
+                audio.Complete();
+            }
+        }
+        var activity = new SessionActivity();
         try
         {
             await writer.WriteAsync(session.Started, 0, ct).ConfigureAwait(false);
 
-            // Shutdown ends the audio as if the client had half-closed: the pipeline flushes and SessionEnded goes out.
-            using var stopping = lifetime.ApplicationStopping.Register(() => audio.Complete());
-            var pump = PumpAsync(requestStream, audio, ct);
+            using var stopping = lifetime.ApplicationStopping.Register(() => End(EndReason.ServerShutdown, "the server is shutting down: reconnect to another instance or later"));
+            using var watchdog = new Timer(_ => CheckLimits(activity, End), null, WatchdogPeriod, WatchdogPeriod);
+            var pump = PumpAsync(requestStream, audio, activity, End, ct);
             await SessionRunner.RunPipelineAsync(session, components, plan.IncludeProvisional, writer, ct).ConfigureAwait(false);
             await writer.CompleteAsync().ConfigureAwait(false);
-            if (!pump.IsCompleted)
+            var (reason, detail) = session.Ending;
+            if (reason == EndReason.ServerShutdown && !pump.IsCompleted)
             {
                 // Ended by shutdown while the client still sends: give it a moment to see SessionEnded and half-close,
                 // so the call ends with a clean END_STREAM on both sides rather than a reset of its request.
-                await Task.WhenAny(pump, Task.Delay(ShutdownGrace, ct)).ConfigureAwait(false);
+                await Task.WhenAny(pump, Task.Delay(ShutdownDrain, ct)).ConfigureAwait(false);
+            }
+            if (LimitStatus(reason) is { } code)
+            {
+                // The final turns and SessionEnded are out; the status says the server ended the session, and why.
+                metrics.Refusals.WithLabels(reason.ToString()).Inc();
+                throw new RpcException(new Status(code, detail));
             }
         }
         catch (Exception ex)
@@ -98,13 +121,102 @@ public sealed class DiarizerService(
         }
     }
 
+    private static StatusCode? LimitStatus(EndReason reason) => reason switch
+    {
+        EndReason.IdleTimeout => StatusCode.DeadlineExceeded,
+        EndReason.AudioLimit or EndReason.TimeLimit => StatusCode.ResourceExhausted,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Waits for the call's first message, but not for ever: a call that sends nothing is ended after the idle timeout,
+    /// and at once when the server stops, so a silent client can hold neither a slot nor the shutdown.
+    /// </summary>
+    private async Task<bool> FirstMessageAsync(IAsyncStreamReader<DiarizeRequest> requestStream, CancellationToken ct)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
+        var first = requestStream.MoveNext(ct);
+        var timeout = Task.Delay(TimeSpan.FromSeconds(_options.IdleTimeoutSeconds), wait.Token);
+        if (await Task.WhenAny(first, timeout).ConfigureAwait(false) == first)
+        {
+            await wait.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                return await first.ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsMalformed(ex))
+            {
+                throw Malformed();
+            }
+        }
+        // The pending read fails when the call ends; observe it so it is not reported as unobserved.
+        _ = first.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            metrics.Refusals.WithLabels("shutdown").Inc();
+            throw new RpcException(new Status(StatusCode.Unavailable, "the server is shutting down: retry on another instance or later"));
+        }
+        ct.ThrowIfCancellationRequested();
+        metrics.Refusals.WithLabels("no_config").Inc();
+        throw new RpcException(new Status(StatusCode.DeadlineExceeded,
+            $"no SessionConfig arrived within {_options.IdleTimeoutSeconds} s of the call's start (Server:IdleTimeoutSeconds): send the config as the first message"));
+    }
+
+    private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromMilliseconds(250);
+
+    private void CheckLimits(SessionActivity activity, Action<EndReason, string> end)
+    {
+        if (activity.SecondsIdle > _options.IdleTimeoutSeconds)
+        {
+            end(EndReason.IdleTimeout,
+                $"no audio arrived for {_options.IdleTimeoutSeconds} s (Server:IdleTimeoutSeconds): send audio at least that often (silence counts), or half-close to end the session");
+        }
+        else if (activity.SecondsSinceStart > _options.MaxSessionWallSeconds)
+        {
+            end(EndReason.TimeLimit,
+                $"session reached its limit of {_options.MaxSessionWallSeconds} s of wall-clock time (Server:MaxSessionWallSeconds): start a new session to go on, or raise the limit");
+        }
+    }
+
+    /// <summary>
+    /// When the session started, and since when it has been waiting for the client. Only time spent waiting for the
+    /// client counts as idle: a pump held up by a busy pipeline (backpressure) is not the client's silence.
+    /// </summary>
+    private sealed class SessionActivity
+    {
+        private const long NotWaiting = long.MaxValue;
+        private readonly long _start = Environment.TickCount64;
+        private long _waitingSince = Environment.TickCount64;
+
+        public double SecondsSinceStart => (Environment.TickCount64 - _start) / 1000.0;
+
+        public double SecondsIdle
+        {
+            get
+            {
+                long since = Interlocked.Read(ref _waitingSince);
+                return since == NotWaiting ? 0 : (Environment.TickCount64 - since) / 1000.0;
+            }
+        }
+
+        public void WaitingForClient() => Interlocked.Exchange(ref _waitingSince, Environment.TickCount64);
+
+        public void Busy() => Interlocked.Exchange(ref _waitingSince, NotWaiting);
+    }
+
     /// <summary>Moves audio from the request stream into the session's source; every problem ends the source with that error.</summary>
-    private async Task PumpAsync(IAsyncStreamReader<DiarizeRequest> requestStream, GrpcAudioSource audio, CancellationToken ct)
+    private async Task PumpAsync(IAsyncStreamReader<DiarizeRequest> requestStream, GrpcAudioSource audio, SessionActivity activity, Action<EndReason, string> end, CancellationToken ct)
     {
         try
         {
-            while (await requestStream.MoveNext(ct).ConfigureAwait(false))
+            while (true)
             {
+                activity.WaitingForClient();
+                if (!await requestStream.MoveNext(ct).ConfigureAwait(false))
+                {
+                    break;
+                }
+                activity.Busy();
                 var message = requestStream.Current;
                 if (message.PayloadCase != DiarizeRequest.PayloadOneofCase.Audio)
                 {
@@ -119,18 +231,22 @@ public sealed class DiarizerService(
                     return;
                 }
                 await audio.WriteAsync(data.Memory, ct).ConfigureAwait(false);
-                if (audio.SecondsReceived > _options.MaxSessionSeconds)
+                if (audio.SecondsReceived >= _options.MaxSessionSeconds)
                 {
-                    audio.Complete(new RpcException(new Status(StatusCode.ResourceExhausted,
-                        $"session reached its limit of {_options.MaxSessionSeconds} s of audio (Server:MaxSessionSeconds): start a new session to go on, or raise the limit")));
+                    end(EndReason.AudioLimit,
+                        $"session reached its limit of {_options.MaxSessionSeconds} s of audio (Server:MaxSessionSeconds): start a new session to go on, or raise the limit");
                     return;
                 }
             }
-            audio.Complete();
+            end(EndReason.AudioEnded, "");
+        }
+        catch (Exception ex) when (IsMalformed(ex))
+        {
+            audio.Complete(Malformed());
         }
         catch (System.Threading.Channels.ChannelClosedException)
         {
-            // The source was completed first (shutdown): the rest of the audio is not wanted, but reading on
+            // The source was completed first (shutdown, a limit): the rest of the audio is not wanted, but reading on
             // lets the client's half-close arrive.
             await DiscardRest(requestStream, ct).ConfigureAwait(false);
         }
@@ -139,8 +255,6 @@ public sealed class DiarizerService(
             audio.Complete(ex);
         }
     }
-
-    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(2);
 
     private static async Task DiscardRest(IAsyncStreamReader<DiarizeRequest> requestStream, CancellationToken ct)
     {
@@ -156,16 +270,18 @@ public sealed class DiarizerService(
         }
     }
 
+    private TimeSpan ShutdownDrain => TimeSpan.FromSeconds(Math.Min(2, _options.ShutdownGraceSeconds / 2));
+
     public override async Task Watch(WatchRequest request, IServerStreamWriter<DiarizeEvent> responseStream, ServerCallContext context)
     {
         if (!registry.TryGet(request.SessionId, out var session))
         {
             throw new RpcException(new Status(StatusCode.NotFound,
-                $"no live session '{request.SessionId}': call ListSessions (streamdiarize watch lists them too) for the ids of running sessions"));
+                $"no live session {ClientText.Quote(request.SessionId)}: call ListSessions (streamdiarize watch lists them too) for the ids of running sessions"));
         }
         var watcher = session.Subscribe(_options.WatcherBufferEvents, request.ReplayFinalSegments, () => metrics.WatcherEventsDropped.Inc())
             ?? throw new RpcException(new Status(StatusCode.NotFound,
-                $"session '{request.SessionId}' has just ended: call ListSessions for the ids of running sessions"));
+                $"session {ClientText.Quote(request.SessionId)} has just ended: call ListSessions for the ids of running sessions"));
         var ct = context.CancellationToken;
         try
         {
@@ -209,6 +325,21 @@ public sealed class DiarizerService(
         }
         return Task.FromResult(response);
     }
+
+    private static bool IsMalformed(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is Google.Protobuf.InvalidProtocolBufferException)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static RpcException Malformed() =>
+        Invalid("a request is not a valid protobuf DiarizeRequest: check that the client uses protos/streamdiarize/v1/diarizer.proto");
 
     private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 

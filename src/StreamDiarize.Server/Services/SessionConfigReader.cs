@@ -4,6 +4,7 @@ using Grpc.Core;
 using StreamDiarize.Audio;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Protocol.V1;
+using StreamDiarize.Server.Models;
 
 namespace StreamDiarize.Server.Services;
 
@@ -16,13 +17,13 @@ public static partial class SessionConfigReader
     private static partial Regex SessionIdPattern();
 
     /// <summary>Validates <paramref name="config"/>; throws INVALID_ARGUMENT listing every problem, each with its field and allowed values.</summary>
-    public static SessionPlan Read(SessionConfig config, SessionDefaults defaults)
+    public static SessionPlan Read(SessionConfig config, SessionDefaults defaults, ModelCatalog models)
     {
         var errors = new List<string>();
         string id = config.HasSessionId && config.SessionId.Length > 0 ? config.SessionId : NewId();
         if (!SessionIdPattern().IsMatch(id))
         {
-            errors.Add($"session_id '{id}' is invalid: use 1 to 64 letters, digits, '.', '-' or '_', or leave it empty for a generated id");
+            errors.Add($"session_id {ClientText.Quote(id)} is invalid: use 1 to 64 letters, digits, '.', '-' or '_', or leave it empty for a generated id");
         }
 
         RawPcmFormat? format = null;
@@ -56,8 +57,16 @@ public static partial class SessionConfigReader
             MinSpeakers = config.HasMinSpeakers ? config.MinSpeakers : defaults.MinSpeakers,
             MaxSpeakers = config.HasMaxSpeakers ? config.MaxSpeakers : defaults.MaxSpeakers,
             LatencySeconds = config.HasLatencySeconds ? config.LatencySeconds : defaults.LatencySeconds,
-            Embedder = config.HasEmbedder ? config.Embedder : defaults.Embedder,
         };
+        // The client names a model; only the catalog turns a name into a file, and a client string is never a path.
+        string embedderName = config.HasEmbedder ? config.Embedder : defaults.Embedder;
+        string? embedderError = null;
+        string? embedder = config.HasEmbedder ? models.ResolveClientEmbedder(embedderName, out embedderError) : models.ResolveDefaultEmbedder(embedderName);
+        if (embedderError is not null)
+        {
+            errors.Add(embedderError);
+        }
+        options = options with { Embedder = embedder ?? ModelCatalog.Features };
         errors.AddRange(options.GetValidationErrors().Select(NameField));
 
         if (errors.Count > 0)
@@ -72,7 +81,8 @@ public static partial class SessionConfigReader
             Format = config.Format!.Clone(),
             MaxSpeakers = options.MaxSpeakers,
             LatencySeconds = options.LatencySeconds,
-            Embedder = options.Embedder,
+            // The name, not the server's file path.
+            Embedder = embedderName.StartsWith("onnx:", StringComparison.Ordinal) && config.HasEmbedder ? embedderName["onnx:".Length..] : embedderName,
             IncludeProvisional = provisional,
         };
         if (options.ExactSpeakers is int exact)

@@ -4,6 +4,7 @@ using StreamDiarize.Contracts;
 using StreamDiarize.Core.Events;
 using StreamDiarize.Core.Features;
 using StreamDiarize.Core.Streaming;
+using StreamDiarize.Protocol.V1;
 using StreamDiarize.Server.Sessions;
 using StreamDiarize.Streaming;
 
@@ -16,6 +17,13 @@ internal sealed class SessionEventSink(LiveSession session, ResponseEventWriter?
         causes.TryDequeue(out long causedAt);
         bool send = includeProvisional || diarizationEvent is not SegmentEvent { IsFinal: false };
         var wire = send ? EventMapping.ToProto(diarizationEvent) : null;
+        if (wire?.SessionEnded is { } ended)
+        {
+            // The core knows the totals; the server knows why the session ends and what it repaired.
+            session.TrySetEnding(EndReason.AudioEnded, "");
+            (ended.Reason, ended.Detail) = session.Ending;
+            ended.NonFiniteSamples = session.Audio.NonFiniteSamples;
+        }
         session.Publish(diarizationEvent, wire);
         if (wire is not null && writer is not null)
         {

@@ -18,12 +18,15 @@ public sealed class GrpcAudioSource : ISessionAudio
     private readonly Channel<Chunk> _chunks;
     private readonly RawPcmFormat _format;
     private readonly Action<double>? _onSecondsRead;
+    private readonly Action<long>? _onNonFinite;
+    private long _nonFinite;
     private readonly ArrivalLog _arrivals;
     private Chunk? _current;
     private int _currentOffset;
 
-    public GrpcAudioSource(string sessionId, RawPcmFormat format, int capacityChunks, Action<double>? onSecondsRead = null)
+    public GrpcAudioSource(string sessionId, RawPcmFormat format, int capacityChunks, Action<double>? onSecondsRead = null, Action<long>? onNonFinite = null)
     {
+        _onNonFinite = onNonFinite;
         Name = "grpc:" + sessionId;
         _format = format;
         _onSecondsRead = onSecondsRead;
@@ -43,6 +46,9 @@ public sealed class GrpcAudioSource : ISessionAudio
     /// <summary>Seconds of audio received from the client so far.</summary>
     public double SecondsReceived => (double)_arrivals.Samples / _format.SampleRateHz;
 
+    /// <summary>NaN or infinite samples replaced by 0 so far.</summary>
+    public long NonFiniteSamples => Interlocked.Read(ref _nonFinite);
+
     /// <summary>Decodes one chunk of PCM and queues it; waits while the pipeline is behind. Throws INVALID_ARGUMENT for partial samples.</summary>
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> pcm, CancellationToken cancellationToken)
     {
@@ -60,6 +66,14 @@ public sealed class GrpcAudioSource : ISessionAudio
         }
         var buffer = ArrayPool<float>.Shared.Rent(frames);
         PcmConverter.DecodeToMono(pcm.Span, _format, buffer);
+        // One NaN poisons every statistic it touches (10 s of speech became 0 speakers): silence it, and count it
+        // so the client sees it in SessionEnded and the operator in /metrics.
+        int repaired = RepairNonFinite(buffer.AsSpan(0, frames));
+        if (repaired > 0)
+        {
+            Interlocked.Add(ref _nonFinite, repaired);
+            _onNonFinite?.Invoke(repaired);
+        }
         _arrivals.Record(frames);
         try
         {
@@ -70,6 +84,21 @@ public sealed class GrpcAudioSource : ISessionAudio
             ArrayPool<float>.Shared.Return(buffer);
             throw;
         }
+    }
+
+    /// <summary>Replaces NaN and infinities by 0; returns how many there were.</summary>
+    public static int RepairNonFinite(Span<float> samples)
+    {
+        int count = 0;
+        for (int i = 0; i < samples.Length; i++)
+        {
+            if (!float.IsFinite(samples[i]))
+            {
+                samples[i] = 0f;
+                count++;
+            }
+        }
+        return count;
     }
 
     /// <summary>No more audio: normally when <paramref name="error"/> is null (the pipeline then flushes), else failing the session.</summary>

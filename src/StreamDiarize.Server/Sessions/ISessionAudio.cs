@@ -12,6 +12,9 @@ public interface ISessionAudio : IAudioSource
     /// <summary>Seconds of audio received so far.</summary>
     double SecondsReceived { get; }
 
+    /// <summary>NaN or infinite samples replaced by silence so far (only float PCM can carry them).</summary>
+    long NonFiniteSamples => 0;
+
     /// <summary>When the audio holding stream time <paramref name="streamSeconds"/> arrived (a Stopwatch timestamp); asked in increasing time order.</summary>
     long ArrivalOf(double streamSeconds);
 

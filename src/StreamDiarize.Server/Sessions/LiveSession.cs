@@ -15,6 +15,7 @@ public sealed class LiveSession(string id, string source, DiarizeEvent started, 
     private readonly HashSet<string> _speakers = [];
     private readonly List<Watcher> _watchers = [];
     private bool _ended;
+    private (EndReason Reason, string Detail) _ending = (EndReason.Unspecified, "");
 
     public string Id { get; } = id;
 
@@ -29,6 +30,32 @@ public sealed class LiveSession(string id, string source, DiarizeEvent started, 
     public ISessionAudio Audio { get; } = audio;
 
     public long EventCount { get; private set; }
+
+    /// <summary>Why the session ends, once something has decided it (the first decision wins); SessionEnded carries it.</summary>
+    public (EndReason Reason, string Detail) Ending
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _ending;
+            }
+        }
+    }
+
+    /// <summary>Records why the session ends, unless a reason is already recorded; true when this one counts.</summary>
+    public bool TrySetEnding(EndReason reason, string detail)
+    {
+        lock (_lock)
+        {
+            if (_ending.Reason != EndReason.Unspecified)
+            {
+                return false;
+            }
+            _ending = (reason, detail);
+            return true;
+        }
+    }
 
     public long WatchersEver { get; private set; }
 

@@ -18,6 +18,7 @@ namespace StreamDiarize.Server.Sessions;
 /// </summary>
 public sealed class MicrophoneSessionService(
     ISessionComponentsFactory factory,
+    Models.ModelCatalog models,
     SessionRunner runner,
     IOptions<ServerOptions> options,
     ServerMetrics metrics,
@@ -60,7 +61,7 @@ public sealed class MicrophoneSessionService(
         {
             SessionId = mic.SessionId,
             Format = new AudioFormat { Encoding = AudioEncoding.PcmF32Le, SampleRateHz = audio.SampleRateHz, Channels = 1 },
-        }, _options.Session);
+        }, _options.Session, models);
         SessionComponents components;
         try
         {

@@ -48,6 +48,8 @@ public static class LiveEventJson
                 o["speakers"] = e.SessionEnded.Speakers;
                 o["speechSeconds"] = Ms(e.SessionEnded.SpeechSeconds);
                 o["segmentCount"] = e.SessionEnded.SegmentCount;
+                o["reason"] = e.SessionEnded.Reason.ToString();
+                o["detail"] = e.SessionEnded.Detail;
                 break;
             case DiarizeEvent.EventOneofCase.EventsDropped:
                 o["count"] = e.EventsDropped.Count;

@@ -63,7 +63,7 @@ public static class LiveWebEndpoints
     }
 
     private static IResult NoSession(string id, string why) => Results.Json(
-        new JsonObject { ["error"] = $"session '{id}' {why}: GET /api/sessions lists the ids of running sessions" },
+        new JsonObject { ["error"] = $"session {Services.ClientText.Quote(id)} {why}: GET /api/sessions lists the ids of running sessions" },
         statusCode: StatusCodes.Status404NotFound);
 
     private static async IAsyncEnumerable<string> Stream(LiveSession session, Watcher watcher, [EnumeratorCancellation] CancellationToken ct)

@@ -1,0 +1,131 @@
+// A real `streamdiarize serve` child process on free loopback ports, stopped with SIGTERM by its id.
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Core;
+using Grpc.Net.Client;
+using StreamDiarize.Protocol.V1;
+using StreamDiarize.TestSupport;
+
+namespace StreamDiarize.Cli.Tests.Serve;
+
+internal sealed class ServeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _stderr = [];
+
+    private ServeProcess(Process process, int grpcPort, int httpPort)
+    {
+        _process = process;
+        GrpcPort = grpcPort;
+        HttpPort = httpPort;
+    }
+
+    public int GrpcPort { get; }
+
+    public int HttpPort { get; }
+
+    public string GrpcAddress => $"http://127.0.0.1:{GrpcPort}";
+
+    public string StandardError
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return string.Join('\n', _stderr);
+            }
+        }
+    }
+
+    public Process Process => _process;
+
+    /// <summary>Starts `serve` with <paramref name="args"/> after the ports; returns once gRPC answers (or fails after 60 s).</summary>
+    public static async Task<ServeProcess> StartAsync(params string[] args)
+    {
+        int grpc = FreePort(), http = FreePort();
+        var serve = new ServeProcess(Launch(["serve", "--grpc-port", grpc.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--http-port", http.ToString(System.Globalization.CultureInfo.InvariantCulture), .. args]), grpc, http);
+        await serve.WaitReadyAsync();
+        return serve;
+    }
+
+    /// <summary>The CLI as a child process, stderr collected.</summary>
+    public static Process Launch(IEnumerable<string> args)
+    {
+        var info = CliProcess.StartInfo(args);
+        return Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+    }
+
+    private async Task WaitReadyAsync()
+    {
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (_stderr)
+                {
+                    _stderr.Add(e.Data);
+                }
+            }
+        };
+        _process.OutputDataReceived += (_, _) => { };
+        _process.BeginErrorReadLine();
+        _process.BeginOutputReadLine();
+        using var channel = GrpcChannel.ForAddress(GrpcAddress);
+        var client = new Diarizer.DiarizerClient(channel);
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            Assert.False(_process.HasExited, "serve exited at start: " + StandardError);
+            try
+            {
+                await client.ListSessionsAsync(new ListSessionsRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
+                return;
+            }
+            catch (RpcException) when (clock.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    /// <summary>Sends SIGTERM to the child by its id.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false })!;
+        kill.WaitForExit();
+    }
+
+    /// <summary>Waits for the exit; a child still running after <paramref name="limit"/> fails the test (and is killed by its id).</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan limit)
+    {
+        using var cts = new CancellationTokenSource(limit);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"serve still running {limit.TotalSeconds} s after SIGTERM: " + StandardError);
+        }
+        return _process.ExitCode;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}
