@@ -132,14 +132,14 @@ public sealed class AgglomerativeClusterer
         {
             return [];
         }
-        return Linkage(CosineDistances(points, dims, n, asGiven: similarity != RowSimilarity.Cosine), n, weights);
+        return LinkageOfDistances(CosineDistances(points, dims, n, asGiven: similarity != RowSimilarity.Cosine), n, weights);
     }
 
     /// <summary>
     /// The average-linkage dendrogram of <paramref name="n"/> items from their condensed distance matrix (scipy's pdist
     /// layout; overwritten), each item weighted by <paramref name="weights"/>[i].
     /// </summary>
-    public static Merge[] Linkage(double[] d, int n, ReadOnlySpan<double> weights)
+    public static Merge[] LinkageOfDistances(double[] d, int n, ReadOnlySpan<double> weights)
     {
         if (n <= 1)
         {

@@ -85,7 +85,7 @@ public sealed class SegmentClusterer
         var dist = distances is null ? Distances(segments, logDets, floor) : (double[])distances.Clone();
         var weights = new double[n];
         Array.Fill(weights, 1.0);
-        var merges = AgglomerativeClusterer.Linkage(dist, n, weights);
+        var merges = AgglomerativeClusterer.LinkageOfDistances(dist, n, weights);
         int applied = 0;
         while (applied < merges.Length && merges[applied].Distance <= Options.DistanceThreshold)
         {

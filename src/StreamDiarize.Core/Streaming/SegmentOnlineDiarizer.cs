@@ -51,6 +51,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
     private readonly double[] _scratch;
     private int _nextSpeaker;
     private readonly bool _relabelNewSpeakers;
+    private readonly double _newSpeakerPenaltyFactor;
 
     public SegmentOnlineDiarizer(DefaultDiarizerOptions stages, OnlineDiarizerOptions options, SessionOptions session)
     {
@@ -73,6 +74,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
         _reclusterFrames = (long)Math.Round(options.ReclusterSeconds / _hop);
         _memory = new SegmentMemory(options.MaxSegments, _dims);
         _relabelNewSpeakers = options.RelabelNewSpeakers;
+        _newSpeakerPenaltyFactor = options.NewSpeakerPenaltyFactor;
         _open = new GaussianStats(_dims);
         _sessionStats = new GaussianStats(_dims);
         _floor = new double[_dims];
@@ -218,19 +220,30 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
             mass[clusters[i]] += segments[i].Count;
         }
         var idOf = MapClusters(overlap, k);
+        var pooled = SegmentClusterer.Pool(segments, clusters);
         for (int c = 0; c < k; c++)
         {
-            if (idOf[c] < 0 && mass[c] >= _newSpeakerFrames)
+            if (idOf[c] >= 0 || mass[c] <= 0)
             {
-                idOf[c] = _nextSpeaker++;
-                _turns.AddSpeaker(idOf[c], now, events);
-                // The evidence that made the new voice was final under other ids: it moves, once, by Relabel.
-                if (_relabelNewSpeakers)
+                continue;
+            }
+            // A cluster no id claims is a new voice only with more evidence than keeping two clusters apart needs:
+            // mostly it is a part of a known speaker that this clustering drew apart, and it stays with that speaker.
+            int parent = ParentCluster(overlap, idOf, c, k);
+            bool needed = _nextSpeaker < limits.Min;
+            if (!needed && (mass[c] < _newSpeakerFrames || (parent >= 0 && !DistinctVoice(pooled[c], pooled[parent]))))
+            {
+                idOf[c] = parent >= 0 ? idOf[parent] : -1;
+                continue;
+            }
+            idOf[c] = _nextSpeaker++;
+            _turns.AddSpeaker(idOf[c], now, events);
+            // The evidence that made the new voice was final under other ids: it moves, once, by Relabel.
+            if (_relabelNewSpeakers)
+            {
+                foreach (var (start, end, from) in _memory.Reassign(clusters, c, idOf[c]))
                 {
-                    foreach (var (start, end, from) in _memory.Reassign(clusters, c, idOf[c]))
-                    {
-                        _turns.Relabel(start, end, from, idOf[c], now, events);
-                    }
+                    _turns.Relabel(start, end, from, idOf[c], now, events);
                 }
             }
         }
@@ -277,6 +290,30 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
         }
         _speakerModels = models;
         _speakerLogDets = SegmentClusterer.LogDets(models, _floor);
+    }
+
+    /// <summary>The claimed cluster whose id holds most of cluster <paramref name="c"/>'s speech; -1 if none.</summary>
+    private static int ParentCluster(double[,] overlap, int[] idOf, int c, int k)
+    {
+        int parent = -1;
+        double most = 0;
+        for (int other = 0; other < k; other++)
+        {
+            int id = idOf[other];
+            if (other != c && id >= 0 && overlap[c, id] > most)
+            {
+                most = overlap[c, id];
+                parent = other;
+            }
+        }
+        return parent;
+    }
+
+    /// <summary>ΔBIC at the stricter new-speaker penalty says the two clusters are different voices.</summary>
+    private bool DistinctVoice(GaussianStats candidate, GaussianStats known)
+    {
+        double lambda = _clusterer.Options.MergeLambda * _newSpeakerPenaltyFactor;
+        return BicClusterer.DeltaBic(candidate, candidate.LogDet(_floor, _scratch), known, known.LogDet(_floor, _scratch), lambda, _floor, _scratch) > 0;
     }
 
     /// <summary>Hungarian assignment of clusters to ids by speech in common; -1 for a cluster left without one.</summary>
