@@ -300,7 +300,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
         for (int other = 0; other < k; other++)
         {
             int id = idOf[other];
-            if (other != c && id >= 0 && overlap[c, id] > most)
+            if (other != c && id >= 0 && id < overlap.GetLength(1) && overlap[c, id] > most)
             {
                 most = overlap[c, id];
                 parent = other;
