@@ -1,5 +1,6 @@
-// The live diarizer on a synthetic meeting of six TTS voices: re-clustering with recursive splitting finds voices that
-// the session-wide threshold merges, and pauses between two voices become silence, close to the offline result.
+// The window representation's live diarizer on a synthetic meeting of six TTS voices: re-clustering with recursive
+// splitting finds voices that the session-wide threshold merges, and pauses between two voices become silence, close to
+// the offline result. (The segment default merges some of these TTS voices: SyntheticAccuracyTests records both.)
 using StreamDiarize.Audio;
 using StreamDiarize.Core.Clustering;
 using StreamDiarize.Core.Pipeline;
@@ -24,13 +25,14 @@ public class LiveSyntheticAccuracyTests(ITestOutputHelper output)
         Directory.Delete(dir, recursive: true);
         var options = new DerOptions { CollarSeconds = 0.25 };
 
-        var live = await StreamingRunner.RunAsync(clip, new DefaultSessionFactory(), new SessionOptions());
+        var windows = new DefaultDiarizerOptions { Representation = SpeakerRepresentation.Windows };
+        var live = await StreamingRunner.RunAsync(clip, new DefaultSessionFactory(windows), new SessionOptions());
         var liveDer = DerScorer.Score(clip.Id, meeting.Segments, live.Segments, options);
-        var offlineDer = DerScorer.Score(clip.Id, meeting.Segments, new DefaultDiarizer().Diarize(clip).Segments, options);
-        var unsplit = await StreamingRunner.RunAsync(clip, new DefaultSessionFactory(new DefaultDiarizerOptions { Split = new RecursiveSplitOptions { MaxDepth = 0 } }), new SessionOptions());
+        var offlineDer = DerScorer.Score(clip.Id, meeting.Segments, new DefaultDiarizer(windows).Diarize(clip).Segments, options);
+        var unsplit = await StreamingRunner.RunAsync(clip, new DefaultSessionFactory(windows with { Split = new RecursiveSplitOptions { MaxDepth = 0 } }), new SessionOptions());
         var unsplitDer = DerScorer.Score(clip.Id, meeting.Segments, unsplit.Segments, options);
         // The live switch alone (offline settings untouched) gives the same unsplit session.
-        var switchedOff = await StreamingRunner.RunAsync(clip, new DefaultSessionFactory(online: new OnlineDiarizerOptions { RecursiveSplitting = false }), new SessionOptions());
+        var switchedOff = await StreamingRunner.RunAsync(clip, new DefaultSessionFactory(windows, new OnlineDiarizerOptions { RecursiveSplitting = false }), new SessionOptions());
         Assert.Equal(unsplit.Segments, switchedOff.Segments);
         int speakers = live.Segments.Select(s => s.Speaker).Distinct().Count();
         output.WriteLine($"live {100 * liveDer.Der:F2} % ({speakers} speakers, false alarm {liveDer.FalseAlarmSeconds:F1} s), offline {100 * offlineDer.Der:F2} %, live without splitting {100 * unsplitDer.Der:F2} %");

@@ -21,6 +21,11 @@ internal static class RepoPaths
 
     public static string Ami(string name) => Path.Combine(AmiDir, name);
 
+    public static string RealDevDir => Path.Combine(Shared, "data", "real-dev");
+
+    /// <summary>A file of the real-voice development conversations (../shared/data/real-dev).</summary>
+    public static string RealDev(string name) => Path.Combine(RealDevDir, name);
+
     public static IReadOnlyList<string> AmiIds { get; } =
         ["dev00", "dev01", "trn00", "trn01", "trn02", "trn03", "trn04", "trn05", "trn06", "trn07", "trn08", "trn09"];
 

@@ -76,20 +76,13 @@ public sealed record OnlineDiarizerOptions
     public double NewSpeakerSeconds { get; init; } = 8;
 
     /// <summary>
-    /// Segment representation: a cluster no id claims becomes a new speaker only if ΔBIC, with the merge penalty times
-    /// this factor, separates it from the known speaker holding most of its speech; else it stays that speaker's.
-    /// Creating an id needs more evidence than keeping two clusters apart, so splits of one voice do not become ids.
-    /// </summary>
-    public double NewSpeakerPenaltyFactor { get; init; } = 2;
-
-    /// <summary>
     /// Segment representation: when a new speaker is found, the remembered segments that made it, already final under
     /// other ids, are relabelled to it (one Relabel each). false keeps every final label (only Merge changes them).
     /// </summary>
     public bool RelabelNewSpeakers { get; init; } = true;
 
     /// <summary>Segment representation: re-cluster the remembered segments at most this often (seconds of audio).</summary>
-    public double ReclusterSeconds { get; init; } = 10;
+    public double ReclusterSeconds { get; init; } = 20;
 
     public IReadOnlyList<string> GetValidationErrors()
     {
@@ -117,7 +110,6 @@ public sealed record OnlineDiarizerOptions
         Range(nameof(FinalPieceSeconds), FinalPieceSeconds, 0.01, 60, " seconds");
         Range(nameof(MaxSegments), MaxSegments, 16, 5000, " segments");
         Range(nameof(NewSpeakerSeconds), NewSpeakerSeconds, 0.5, 600, " seconds");
-        Range(nameof(NewSpeakerPenaltyFactor), NewSpeakerPenaltyFactor, 1, 20, "");
         Range(nameof(ReclusterSeconds), ReclusterSeconds, 0.5, 600, " seconds");
         if (ReclusterMaxNewWindows < ReclusterMinNewWindows)
         {

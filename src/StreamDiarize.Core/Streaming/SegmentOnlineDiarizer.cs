@@ -51,7 +51,6 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
     private readonly double[] _scratch;
     private int _nextSpeaker;
     private readonly bool _relabelNewSpeakers;
-    private readonly double _newSpeakerPenaltyFactor;
 
     public SegmentOnlineDiarizer(DefaultDiarizerOptions stages, OnlineDiarizerOptions options, SessionOptions session)
     {
@@ -74,7 +73,6 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
         _reclusterFrames = (long)Math.Round(options.ReclusterSeconds / _hop);
         _memory = new SegmentMemory(options.MaxSegments, _dims);
         _relabelNewSpeakers = options.RelabelNewSpeakers;
-        _newSpeakerPenaltyFactor = options.NewSpeakerPenaltyFactor;
         _open = new GaussianStats(_dims);
         _sessionStats = new GaussianStats(_dims);
         _floor = new double[_dims];
@@ -220,19 +218,17 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
             mass[clusters[i]] += segments[i].Count;
         }
         var idOf = MapClusters(overlap, k);
-        var pooled = SegmentClusterer.Pool(segments, clusters);
         for (int c = 0; c < k; c++)
         {
             if (idOf[c] >= 0 || mass[c] <= 0)
             {
                 continue;
             }
-            // A cluster no id claims is a new voice only with more evidence than keeping two clusters apart needs:
-            // mostly it is a part of a known speaker that this clustering drew apart, and it stays with that speaker.
-            int parent = ParentCluster(overlap, idOf, c, k);
-            bool needed = _nextSpeaker < limits.Min;
-            if (!needed && (mass[c] < _newSpeakerFrames || (parent >= 0 && !DistinctVoice(pooled[c], pooled[parent]))))
+            // A cluster no id claims becomes a new voice once it holds enough speech (or a speaker hint asks for more
+            // ids); until then its segments stay with the known speaker that holds most of them.
+            if (_nextSpeaker >= limits.Min && mass[c] < _newSpeakerFrames)
             {
+                int parent = ParentCluster(overlap, idOf, c, k);
                 idOf[c] = parent >= 0 ? idOf[parent] : -1;
                 continue;
             }
@@ -307,13 +303,6 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
             }
         }
         return parent;
-    }
-
-    /// <summary>ΔBIC at the stricter new-speaker penalty says the two clusters are different voices.</summary>
-    private bool DistinctVoice(GaussianStats candidate, GaussianStats known)
-    {
-        double lambda = _clusterer.Options.MergeLambda * _newSpeakerPenaltyFactor;
-        return BicClusterer.DeltaBic(candidate, candidate.LogDet(_floor, _scratch), known, known.LogDet(_floor, _scratch), lambda, _floor, _scratch) > 0;
     }
 
     /// <summary>Hungarian assignment of clusters to ids by speech in common; -1 for a cluster left without one.</summary>

@@ -146,7 +146,8 @@ public sealed class OnlineDiarizerTests
         }
         var clip = new AudioClip("long", [.. samples], 16000);
         var online = new OnlineDiarizerOptions { MaxActiveWindows = 100, MaxPreClusters = 20 };
-        var components = new DefaultSessionFactory(null, online).Create(new SessionOptions());
+        var windows = new DefaultDiarizerOptions { Representation = SpeakerRepresentation.Windows };
+        var components = new DefaultSessionFactory(windows, online).Create(new SessionOptions());
         var diarizer = (OnlineDiarizer)components.Diarizer;
         var events = LiveRun.Of(clip, components);
 

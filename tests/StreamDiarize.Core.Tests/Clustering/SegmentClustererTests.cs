@@ -1,0 +1,188 @@
+// The segment kernel on hand-made Gaussians: sufficient statistics merge exactly, voices are counted, a dominant voice does not swamp the rest.
+using StreamDiarize.Core.Clustering;
+
+namespace StreamDiarize.Core.Tests.Clustering;
+
+public sealed class SegmentClustererTests
+{
+    private const int Dims = 4;
+
+    /// <summary>A segment of <paramref name="frames"/> frames from a Gaussian voice: its own mean and per-dimension scale.</summary>
+    private static GaussianStats Segment(Random random, double[] mean, double[] scale, int frames)
+    {
+        var g = new GaussianStats(Dims);
+        var x = new float[Dims];
+        for (int f = 0; f < frames; f++)
+        {
+            for (int k = 0; k < Dims; k++)
+            {
+                // Box-Muller: a normal deviate from two uniforms.
+                double u = 1 - random.NextDouble(), v = random.NextDouble();
+                x[k] = (float)(mean[k] + scale[k] * Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * v));
+            }
+            g.Add(x);
+        }
+        return g;
+    }
+
+    private static readonly double[][] Means = [[0, 0, 0, 0], [1.5, -1, 0.5, 0], [-1, 1.5, 0, 1], [0.5, 0.5, -1.5, -1]];
+    private static readonly double[][] Scales = [[1, 1, 1, 1], [0.6, 1.2, 1, 0.8], [1.3, 0.7, 0.9, 1.1], [0.9, 0.9, 1.4, 0.6]];
+
+    private static (List<GaussianStats> Segments, List<int> Voices) Conversation(int seed, params int[] segmentsPerVoice)
+    {
+        var random = new Random(seed);
+        var segments = new List<GaussianStats>();
+        var voices = new List<int>();
+        var left = (int[])segmentsPerVoice.Clone();
+        while (left.Any(n => n > 0))
+        {
+            int v = random.Next(left.Length);
+            if (left[v] == 0)
+            {
+                continue;
+            }
+            left[v]--;
+            segments.Add(Segment(random, Means[v], Scales[v], 150));
+            voices.Add(v);
+        }
+        return (segments, voices);
+    }
+
+    private static double[] SessionFloor(SegmentClusterer clusterer, List<GaussianStats> segments)
+    {
+        var session = new GaussianStats(Dims);
+        foreach (var s in segments)
+        {
+            session.Add(s);
+        }
+        return clusterer.Floor(session);
+    }
+
+    /// <summary>The share of segments whose cluster is not the one most of their voice went to.</summary>
+    private static double Impurity(IReadOnlyList<int> labels, IReadOnlyList<int> voices)
+    {
+        int wrong = 0;
+        foreach (int v in voices.Distinct())
+        {
+            var mine = Enumerable.Range(0, voices.Count).Where(i => voices[i] == v).Select(i => labels[i]).ToList();
+            int major = mine.GroupBy(l => l).OrderByDescending(g => g.Count()).First().Key;
+            wrong += mine.Count(l => l != major);
+        }
+        return wrong / (double)voices.Count;
+    }
+
+    [Fact]
+    public void Merged_statistics_equal_the_statistics_of_all_frames()
+    {
+        var random = new Random(1);
+        var a = Segment(random, Means[0], Scales[0], 50);
+        var b = Segment(random, Means[1], Scales[1], 70);
+        var joined = a.Clone();
+        joined.Add(b);
+        var floor = new double[Dims];
+        Array.Fill(floor, 1e-3);
+        var scratch = new double[Dims * Dims];
+        Assert.Equal(120, joined.Count);
+        Assert.Equal(joined.LogDet(floor, scratch), GaussianStats.LogDetOfUnion(a, b, floor, scratch), 10);
+    }
+
+    [Fact]
+    public void The_log_determinant_is_that_of_the_sample_covariance()
+    {
+        // Two dimensions by hand: frames (1, 0), (-1, 0), (0, 2), (0, -2): covariance diag(0.5, 2), det 1.
+        var g = new GaussianStats(2);
+        foreach (var frame in new float[][] { [1, 0], [-1, 0], [0, 2], [0, -2] })
+        {
+            g.Add(frame);
+        }
+        Assert.Equal(0, g.LogDet([0, 0], new double[4]), 10);
+        Assert.Equal(Math.Log(1.5 * 3), g.LogDet([1, 1], new double[4]), 10);
+    }
+
+    [Fact]
+    public void The_distance_of_a_segment_to_itself_is_zero_and_grows_between_voices()
+    {
+        var random = new Random(2);
+        var a = Segment(random, Means[0], Scales[0], 200);
+        var same = Segment(random, Means[0], Scales[0], 200);
+        var other = Segment(random, Means[1], Scales[1], 200);
+        var floor = new double[Dims];
+        Array.Fill(floor, 1e-3);
+        var s = new double[Dims * Dims];
+        double la = a.LogDet(floor, s), ls = same.LogDet(floor, s), lo = other.LogDet(floor, s);
+        Assert.Equal(0, SegmentClusterer.Distance(a, la, a, la, floor, s), 9);
+        Assert.True(SegmentClusterer.Distance(a, la, same, ls, floor, s) < SegmentClusterer.Distance(a, la, other, lo, floor, s));
+    }
+
+    [Theory]
+    [InlineData(2, new[] { 30, 30 })]
+    [InlineData(3, new[] { 60, 8, 8 })]
+    [InlineData(4, new[] { 20, 20, 20, 20 })]
+    public void Voices_are_counted_with_one_dominant_or_all_balanced(int voices, int[] segmentsPerVoice)
+    {
+        var (segments, truth) = Conversation(voices, segmentsPerVoice);
+        var clusterer = new SegmentClusterer(new SegmentClusteringOptions { DistanceThreshold = 0.3, MergeLambda = 3 });
+        var labels = clusterer.Cluster(segments, SessionFloor(clusterer, segments), new ClusterCountLimits(1, 20));
+        Assert.Equal(voices, labels.Distinct().Count());
+        Assert.True(Impurity(labels, truth) < 0.05, $"impurity {Impurity(labels, truth):P1}");
+    }
+
+    [Fact]
+    public void Scaling_the_features_changes_nothing()
+    {
+        // The likelihood ratio is invariant to a linear map of the features, and the floor scales with the session.
+        var (segments, _) = Conversation(7, 20, 10, 10);
+        var scaled = segments.Select(s =>
+        {
+            var g = new GaussianStats(Dims);
+            g.Add(s);
+            for (int i = 0; i < Dims; i++)
+            {
+                g.Sum[i] *= 10;
+            }
+            for (int i = 0; i < g.Scatter.Length; i++)
+            {
+                g.Scatter[i] *= 100;
+            }
+            return g;
+        }).ToList();
+        var clusterer = new SegmentClusterer(new SegmentClusteringOptions { DistanceThreshold = 0.3 });
+        Assert.Equal(
+            clusterer.Cluster(segments, SessionFloor(clusterer, segments), new ClusterCountLimits(1, 20)),
+            clusterer.Cluster(scaled, SessionFloor(clusterer, scaled), new ClusterCountLimits(1, 20)));
+    }
+
+    [Fact]
+    public void An_exact_count_is_honoured_both_ways()
+    {
+        var (segments, _) = Conversation(3, 20, 20, 20);
+        var clusterer = new SegmentClusterer(new SegmentClusteringOptions { DistanceThreshold = 0.3 });
+        var floor = SessionFloor(clusterer, segments);
+        Assert.Equal(2, clusterer.Cluster(segments, floor, ClusterCountLimits.Exactly(2)).Distinct().Count());
+        Assert.Equal(4, clusterer.Cluster(segments, floor, ClusterCountLimits.Exactly(4)).Distinct().Count());
+    }
+
+    [Fact]
+    public void Given_distances_give_the_same_labels_as_computed_ones_and_are_not_changed()
+    {
+        var (segments, _) = Conversation(5, 15, 15);
+        var clusterer = new SegmentClusterer(new SegmentClusteringOptions { DistanceThreshold = 0.3 });
+        var floor = SessionFloor(clusterer, segments);
+        var scratch = new double[Dims * Dims];
+        var logDets = segments.Select(s => s.LogDet(floor, scratch)).ToList();
+        var distances = SegmentClusterer.Distances(segments, logDets, floor);
+        var copy = (double[])distances.Clone();
+        Assert.Equal(clusterer.Cluster(segments, floor, default), clusterer.Cluster(segments, floor, default, distances));
+        Assert.Equal(copy, distances);
+    }
+
+    [Fact]
+    public void Bad_options_are_all_reported()
+    {
+        var errors = new SegmentClusteringOptions { Coefficients = 0, MaxSegmentSeconds = 0.1, DistanceThreshold = -1, MergeLambda = 50 }.GetValidationErrors();
+        // Five: MinSegmentSeconds (1 by default) is now above MaxSegmentSeconds too.
+        Assert.Equal(5, errors.Count);
+        Assert.Contains(errors, e => e.StartsWith("DistanceThreshold -1 is invalid", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("MinSegmentSeconds 1 is invalid: use 0.1 up to MaxSegmentSeconds (0.1)", StringComparison.Ordinal));
+    }
+}
