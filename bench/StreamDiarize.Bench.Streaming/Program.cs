@@ -25,15 +25,23 @@ if (clips.Length == 0)
 const int Rate = 16000;
 const int Chunk = 1600; // 100 ms
 long totalChunks = (long)(hours * 3600 * Rate / Chunk);
-var stages = new DefaultDiarizerOptions();
+// Third argument: "windows" for the window representation's live diarizer (the default before round 4), "nosplit" for
+// it without live recursive splitting, or a number for its new-speaker distance; none runs the default (segments).
+string mode = args.Length > 2 ? args[2] : "segments";
+var stages = mode == "segments" ? new DefaultDiarizerOptions() : new DefaultDiarizerOptions { Representation = SpeakerRepresentation.Windows };
 var analyzer = new DefaultFrameAnalyzer(stages);
-// Third argument: the new-speaker distance, or "nosplit" to run without live recursive splitting.
-var online = args.Length > 2
-    ? args[2] == "nosplit"
-        ? new OnlineDiarizerOptions { RecursiveSplitting = false }
-        : new OnlineDiarizerOptions { NewSpeakerDistance = double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) }
-    : new OnlineDiarizerOptions();
-var diarizer = new OnlineDiarizer(stages, online, new SessionOptions());
+var online = mode switch
+{
+    "segments" or "windows" => new OnlineDiarizerOptions(),
+    "nosplit" => new OnlineDiarizerOptions { RecursiveSplitting = false },
+    _ => new OnlineDiarizerOptions { NewSpeakerDistance = double.Parse(mode, System.Globalization.CultureInfo.InvariantCulture) },
+};
+IFrameDiarizer diarizer = mode == "segments"
+    ? new SegmentOnlineDiarizer(stages, online, new SessionOptions())
+    : new OnlineDiarizer(stages, online, new SessionOptions());
+// What one re-clustering sees: windows and pre-clusters, or remembered segments.
+int ReclusterSize() => diarizer is OnlineDiarizer w ? w.LastReclusterSize : ((SegmentOnlineDiarizer)diarizer).RememberedSegments;
+int Reclusterings() => diarizer is OnlineDiarizer w ? w.Reclusterings : ((SegmentOnlineDiarizer)diarizer).Reclusterings;
 var sink = new DiarizerSink(diarizer);
 var chunk = new float[Chunk];
 var checkpoints = new SortedSet<long> { 600, 36000, 8 * 36000, totalChunks };
@@ -71,17 +79,17 @@ for (long c = 1; c <= totalChunks; c++)
         long heap = GC.GetTotalMemory(true) - baseline;
         var proc = Process.GetCurrentProcess();
         string label = c < 36000 ? $"{c * 0.1 / 60:F0} min" : $"{audioHours:F0} h";
-        Console.WriteLine($"| {label} | {sorted.Length} | {P(sorted, 50):F3} | {P(sorted, 99):F3} | {sorted[^1]:F1} | {computeSeconds / (c * 0.1):F4} | {heap / 1048576.0:F1} | {proc.WorkingSet64 / 1048576.0:F0} | {diarizer.LastReclusterSize} | {sink.Relabels / Math.Max(audioHours, 1e-9):F1} | {sink.Merges / Math.Max(audioHours, 1e-9):F1} |");
+        Console.WriteLine($"| {label} | {sorted.Length} | {P(sorted, 50):F3} | {P(sorted, 99):F3} | {sorted[^1]:F1} | {computeSeconds / (c * 0.1):F4} | {heap / 1048576.0:F1} | {proc.WorkingSet64 / 1048576.0:F0} | {ReclusterSize()} | {sink.Relabels / Math.Max(audioHours, 1e-9):F1} | {sink.Merges / Math.Max(audioHours, 1e-9):F1} |");
         latencies.Clear();
     }
 }
 Console.WriteLine();
-Console.WriteLine($"total wall {total.Elapsed.TotalSeconds:F1} s for {hours:F2} h of audio; re-clusterings {diarizer.Reclusterings}; speakers added {sink.SpeakersAdded}; final pieces {sink.FinalPieces}");
+Console.WriteLine($"total wall {total.Elapsed.TotalSeconds:F1} s for {hours:F2} h of audio; re-clusterings {Reclusterings()}; speakers added {sink.SpeakersAdded}; final pieces {sink.FinalPieces}");
 return 0;
 
 static double P(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
 
-sealed class DiarizerSink(OnlineDiarizer diarizer) : IFrameSink
+sealed class DiarizerSink(IFrameDiarizer diarizer) : IFrameSink
 {
     private readonly List<DiarizationEvent> _events = new(64);
 
@@ -128,7 +136,7 @@ static class Stability
             var clip = AudioLoader.LoadWav(path);
             var stages = new DefaultDiarizerOptions();
             var analyzer = new DefaultFrameAnalyzer(stages);
-            var diarizer = new OnlineDiarizer(stages, online, new SessionOptions());
+            var diarizer = new DefaultSessionFactory(stages, online).Create(new SessionOptions()).Diarizer;
             var ledger = new SegmentLedger();
             var sink = new LedgerSinkAdapter(diarizer, ledger);
             analyzer.Push(clip.Samples, sink);
@@ -149,7 +157,7 @@ static class Stability
         return 0;
     }
 
-    private sealed class LedgerSinkAdapter(OnlineDiarizer diarizer, SegmentLedger ledger) : IFrameSink
+    private sealed class LedgerSinkAdapter(IFrameDiarizer diarizer, SegmentLedger ledger) : IFrameSink
     {
         private readonly List<DiarizationEvent> _events = [];
 
