@@ -11,8 +11,9 @@ namespace StreamDiarize.Core.Streaming;
 /// <list type="number">
 /// <item>speech decisions (<see cref="StreamingSpeechDetector"/>) feed the same <see cref="PhraseCutter"/> as offline;
 /// each segment is one <see cref="GaussianStats"/>;</item>
-/// <item>a segment's speaker is decided once, when it holds <see cref="SegmentClusteringOptions.MinSegmentSeconds"/>
-/// of speech (or closes shorter): the nearest speaker's pooled Gaussian; its frames are then final;</item>
+/// <item>a segment's speaker is decided once, as its first frame's speech decision is committed (so at the
+/// session's latency), from the frames the detector provisionally calls speech after it, up to
+/// <see cref="SegmentClusteringOptions.MinSegmentSeconds"/>: the nearest speaker's pooled Gaussian;</item>
 /// <item>every few seconds <see cref="SegmentClusterer"/> (the offline kernel) re-clusters the remembered segments; the
 /// clusters are mapped onto the ids in use (Hungarian, by speech in common), a cluster no id claims becomes a new
 /// speaker once it holds <see cref="OnlineDiarizerOptions.NewSpeakerSeconds"/>, and an id left with no cluster is
@@ -39,8 +40,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
     private readonly SegmentMemory _memory;
     private PhraseCutter _cutter;
     private GaussianStats _open;
+    private readonly GaussianStats _ahead;
     private int _openLabel = -1;
-    private long _openStart;
     private long _received;
     private long _processed;
     private long _lastRecluster;
@@ -74,6 +75,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
         _memory = new SegmentMemory(options.MaxSegments, _dims);
         _relabelNewSpeakers = options.RelabelNewSpeakers;
         _open = new GaussianStats(_dims);
+        _ahead = new GaussianStats(_dims);
         _sessionStats = new GaussianStats(_dims);
         _floor = new double[_dims];
         _scratch = new double[_dims * _dims];
@@ -111,7 +113,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
         Advance(_sad.Committed, events);
         if (_cutter.Finish(_processed, out long s, out long e))
         {
-            CloseSegment(s, e, events);
+            CloseSegment(s, e);
         }
         _turns.Complete(_received, events);
     }
@@ -127,28 +129,21 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
             bool usable = speech && !pause;
             if (_cutter.Push(f, usable, out long s, out long e))
             {
-                CloseSegment(s, e, events);
+                CloseSegment(s, e);
             }
             if (usable)
             {
                 if (_cutter.OpenStart == f)
                 {
+                    // Decided as the segment's first frame is committed, from the frames the detector provisionally
+                    // calls speech after it (up to the newest): its labels are final at the session's latency.
                     _open.Clear();
-                    _openLabel = -1;
-                    _openStart = f;
+                    _openLabel = Decide(LookAhead(f), events);
                 }
                 var row = _mfccRing.AsSpan((int)(f % _ringFrames) * _dims, _dims);
                 _open.Add(row);
                 _sessionStats.Add(row);
-                if (_openLabel < 0 && _open.Count >= _minFrames)
-                {
-                    _openLabel = Decide(_open, events);
-                    _turns.Label(_openStart, f + 1, _openLabel, events);
-                }
-                else if (_openLabel >= 0)
-                {
-                    _turns.Label(f, f + 1, _openLabel, events);
-                }
+                _turns.Label(f, f + 1, _openLabel, events);
             }
             else
             {
@@ -161,14 +156,31 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
         }
     }
 
-    private void CloseSegment(long start, long end, List<DiarizationEvent> events)
+    /// <summary>
+    /// The usable frames from <paramref name="start"/> on, as far as the speech detector has a (provisional) decision,
+    /// at most a minimum segment's worth: what a segment's speaker is decided on.
+    /// </summary>
+    private GaussianStats LookAhead(long start)
     {
-        if (_openLabel < 0)
+        _ahead.Clear();
+        long end = Math.Min(start + _minFrames, Math.Min(_received, Math.Max(_sad.ProvisionalEnd, _sad.Committed)));
+        for (long g = start; g < end; g++)
         {
-            // Shorter than a decision needs: the nearest speaker takes it whole.
-            _openLabel = Decide(_open, events);
-            _turns.Label(start, end, _openLabel, events);
+            if (!_sad.IsSpeech(g) || _sad.IsPause(g))
+            {
+                break;
+            }
+            _ahead.Add(_mfccRing.AsSpan((int)(g % _ringFrames) * _dims, _dims));
         }
+        if (_ahead.Count == 0)
+        {
+            _ahead.Add(_mfccRing.AsSpan((int)(start % _ringFrames) * _dims, _dims));
+        }
+        return _ahead;
+    }
+
+    private void CloseSegment(long start, long end)
+    {
         if (_open.Count >= _minFrames)
         {
             _memory.Add(_open, _openLabel, start, end, _scratch);
