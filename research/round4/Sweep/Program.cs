@@ -67,7 +67,7 @@ foreach (var combo in Combos(0))
     var sw = System.Diagnostics.Stopwatch.StartNew();
     foreach (var a in analysed)
     {
-        var labels = SegmentDiarization.LabelFrames(a.mask, a.mfcc, clusterer, new StreamDiarize.Core.Clustering.ClusterCountLimits(1, 20));
+        var labels = SegmentDiarization.LabelFrames(a.mask, a.mfcc, clusterer, new StreamDiarize.Core.Clustering.ClusterCountLimits(1, 20), a.mask.Voicing ?? [], a.mask.PitchLags ?? []);
         int spk = StreamDiarize.Core.Clustering.LabelNumbering.ByFirstAppearance(labels);
         var result = new DiarizationResult(a.Id, FrameGrouper.Group(labels, new FrameTimeline(0.01, 0.01), FrameGrouper.DefaultName), spk, a.DurationSeconds);
         var der = DerScorer.Score(a.Id, a.reference, result.Segments, new DerOptions { CollarSeconds = 0.25 });

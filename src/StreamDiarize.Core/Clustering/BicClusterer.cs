@@ -14,15 +14,15 @@ public static class BicClusterer
     /// ΔBIC of merging <paramref name="a"/> and <paramref name="b"/>: ½(n log|Σ| − nₐ log|Σₐ| − n_b log|Σ_b|) − λ P log n,
     /// with P = ½(d + d(d+1)/2) parameters. Negative means one Gaussian explains both sets better.
     /// </summary>
-    public static double DeltaBic(GaussianStats a, double logDetA, GaussianStats b, double logDetB, double lambda, ReadOnlySpan<double> floor, Span<double> scratch)
+    public static double DeltaBic(GaussianStats a, double costA, GaussianStats b, double costB, double lambda, ReadOnlySpan<double> floor, Span<double> scratch)
     {
         double n = a.Count + b.Count;
-        double merged = GaussianStats.LogDetOfUnion(a, b, floor, scratch);
-        return 0.5 * (n * merged - a.Count * logDetA - b.Count * logDetB) - lambda * Penalty(a.Dims) * Math.Log(n);
+        double merged = GaussianStats.CostOfUnion(a, b, floor, scratch);
+        return 0.5 * (merged - costA - costB) - lambda * Penalty(a.Dims, floor.Length > a.Dims) * Math.Log(n);
     }
 
-    /// <summary>Half the free parameters of a full-covariance Gaussian in <paramref name="dims"/> dimensions.</summary>
-    public static double Penalty(int dims) => 0.5 * (dims + dims * (dims + 1) / 2.0);
+    /// <summary>Half the free parameters of a full-covariance Gaussian in <paramref name="dims"/> dimensions (and of the one-dimensional one beside it).</summary>
+    public static double Penalty(int dims, bool aux = false) => 0.5 * (dims + dims * (dims + 1) / 2.0 + (aux ? 2 : 0));
 
     /// <summary>
     /// Clusters <paramref name="items"/> (left unchanged) and returns a label per item, numbered from 0 by first appearance.
@@ -38,12 +38,12 @@ public static class BicClusterer
         }
         int d = items[0].Dims;
         var clusters = new GaussianStats[n];
-        var logDet = new double[n];
+        var cost = new double[n];
         var scratch = new double[d * d];
         for (int i = 0; i < n; i++)
         {
             clusters[i] = items[i].Clone();
-            logDet[i] = clusters[i].LogDet(floor, scratch);
+            cost[i] = clusters[i].Cost(floor, scratch);
         }
 
         // Full matrix of ΔBIC (upper and lower kept equal), and each row's best partner, so a merge costs O(n).
@@ -53,7 +53,7 @@ public static class BicClusterer
         {
             for (int j = i + 1; j < n; j++)
             {
-                double v = DeltaBic(clusters[i], logDet[i], clusters[j], logDet[j], lambda, floorCopy, local);
+                double v = DeltaBic(clusters[i], cost[i], clusters[j], cost[j], lambda, floorCopy, local);
                 dist[(long)i * n + j] = v;
                 dist[(long)j * n + i] = v;
             }
@@ -97,7 +97,7 @@ public static class BicClusterer
                 (a, b) = (b, a);
             }
             clusters[a].Add(clusters[b]);
-            logDet[a] = clusters[a].LogDet(floor, scratch);
+            cost[a] = clusters[a].Cost(floor, scratch);
             active[b] = false;
             parent[b] = a;
             count--;
@@ -107,7 +107,7 @@ public static class BicClusterer
                 {
                     continue;
                 }
-                double v = DeltaBic(clusters[a], logDet[a], clusters[j], logDet[j], lambda, floor, scratch);
+                double v = DeltaBic(clusters[a], cost[a], clusters[j], cost[j], lambda, floor, scratch);
                 dist[(long)a * n + j] = v;
                 dist[(long)j * n + a] = v;
             }

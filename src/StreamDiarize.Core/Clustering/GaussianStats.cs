@@ -26,12 +26,23 @@ public sealed class GaussianStats
 
     public double[] Sum { get; }
 
+    /// <summary>
+    /// An independent one-dimensional Gaussian beside the full one, over the frames that have the value (log F0 of the
+    /// voiced frames): its count, sum and sum of squares. A segment's likelihood is the product of the two.
+    /// </summary>
+    public double AuxCount { get; private set; }
+
+    public double AuxSum { get; private set; }
+
+    public double AuxSquares { get; private set; }
+
     /// <summary>Sum of x xᵀ; only the lower triangle (column &lt;= row) is kept up to date.</summary>
     public double[] Scatter { get; }
 
     public void Clear()
     {
         Count = 0;
+        AuxCount = AuxSum = AuxSquares = 0;
         Array.Clear(Sum);
         Array.Clear(Scatter);
     }
@@ -53,9 +64,20 @@ public sealed class GaussianStats
         }
     }
 
+    /// <summary>Adds one value to the one-dimensional Gaussian (a voiced frame's log F0).</summary>
+    public void AddAux(double value)
+    {
+        AuxCount += 1;
+        AuxSum += value;
+        AuxSquares += value * value;
+    }
+
     public void Add(GaussianStats other)
     {
         Count += other.Count;
+        AuxCount += other.AuxCount;
+        AuxSum += other.AuxSum;
+        AuxSquares += other.AuxSquares;
         for (int i = 0; i < Sum.Length; i++)
         {
             Sum[i] += other.Sum[i];
@@ -101,6 +123,28 @@ public sealed class GaussianStats
             cov[row + i] += floor[i];
         }
         return CholeskyLogDet(cov, d);
+    }
+
+    /// <summary>
+    /// Twice the negative maximum log-likelihood, up to constants: n log|Σ + floor| plus, when <paramref name="floor"/>
+    /// has one value more than <see cref="Dims"/>, m log(σ² + floor) of the one-dimensional Gaussian. Differences of
+    /// costs are log-likelihood ratios.
+    /// </summary>
+    public double Cost(ReadOnlySpan<double> floor, Span<double> scratch) => CostOfUnion(this, null, floor, scratch);
+
+    /// <summary>The <see cref="Cost"/> of the union of <paramref name="a"/> and <paramref name="b"/> (b may be null).</summary>
+    public static double CostOfUnion(GaussianStats a, GaussianStats? b, ReadOnlySpan<double> floor, Span<double> scratch)
+    {
+        double n = a.Count + (b?.Count ?? 0);
+        double cost = n > 0 ? n * LogDetOfUnion(a, b, floor, scratch) : 0;
+        double m = a.AuxCount + (b?.AuxCount ?? 0);
+        if (floor.Length > a.Dims && m > 0)
+        {
+            double mean = (a.AuxSum + (b?.AuxSum ?? 0)) / m;
+            double variance = Math.Max(0, (a.AuxSquares + (b?.AuxSquares ?? 0)) / m - mean * mean);
+            cost += m * Math.Log(variance + floor[a.Dims]);
+        }
+        return cost;
     }
 
     /// <summary>In place on the lower triangle of a symmetric matrix: its Cholesky factor; returns log det (−∞ if not positive).</summary>

@@ -24,27 +24,32 @@ public sealed class SegmentClusterer
     public double[] Floor(GaussianStats session)
     {
         int d = session.Dims;
-        var floor = new double[d];
+        var floor = new double[d + (session.AuxCount > 1 ? 1 : 0)];
         double n = Math.Max(1, session.Count);
         for (int k = 0; k < d; k++)
         {
             double mean = session.Sum[k] / n;
             floor[k] = Options.CovarianceFloorFraction * Math.Max(1e-6, session.Scatter[k * d + k] / n - mean * mean);
         }
+        if (floor.Length > d)
+        {
+            double mean = session.AuxSum / session.AuxCount;
+            floor[d] = Options.CovarianceFloorFraction * Math.Max(1e-6, session.AuxSquares / session.AuxCount - mean * mean);
+        }
         return floor;
     }
 
-    /// <summary>Per-frame log-likelihood ratio of modelling two sets apart rather than together: ½(n log|Σ| − nₐ log|Σₐ| − n_b log|Σ_b|) / n.</summary>
-    public static double Distance(GaussianStats a, double logDetA, GaussianStats b, double logDetB, ReadOnlySpan<double> floor, Span<double> scratch)
+    /// <summary>Per-frame log-likelihood ratio of modelling two sets apart rather than together: ½(cost(a ∪ b) − cost(a) − cost(b)) / n.</summary>
+    public static double Distance(GaussianStats a, double costA, GaussianStats b, double costB, ReadOnlySpan<double> floor, Span<double> scratch)
     {
         double n = a.Count + b.Count;
-        return 0.5 * (n * GaussianStats.LogDetOfUnion(a, b, floor, scratch) - a.Count * logDetA - b.Count * logDetB) / n;
+        return 0.5 * (GaussianStats.CostOfUnion(a, b, floor, scratch) - costA - costB) / n;
     }
 
     /// <summary>
     /// Condensed (scipy pdist layout) distances between every pair of <paramref name="segments"/>, on all cores.
     /// </summary>
-    public static double[] Distances(IReadOnlyList<GaussianStats> segments, IReadOnlyList<double> logDets, double[] floor)
+    public static double[] Distances(IReadOnlyList<GaussianStats> segments, IReadOnlyList<double> costs, double[] floor)
     {
         int n = segments.Count;
         var dist = new double[Math.Max(0, (long)n * (n - 1) / 2)];
@@ -57,7 +62,7 @@ public sealed class SegmentClusterer
         {
             for (int j = i + 1; j < n; j++)
             {
-                dist[AgglomerativeClusterer.Index(i, j, n)] = Distance(segments[i], logDets[i], segments[j], logDets[j], floor, scratch);
+                dist[AgglomerativeClusterer.Index(i, j, n)] = Distance(segments[i], costs[i], segments[j], costs[j], floor, scratch);
             }
             return scratch;
         }, _ => { });
@@ -77,12 +82,12 @@ public sealed class SegmentClusterer
         }
         int d = segments[0].Dims;
         var scratch = new double[d * d];
-        var logDets = new double[n];
+        var costs = new double[n];
         for (int i = 0; i < n; i++)
         {
-            logDets[i] = segments[i].LogDet(floor, scratch);
+            costs[i] = segments[i].Cost(floor, scratch);
         }
-        var dist = distances is null ? Distances(segments, logDets, floor) : (double[])distances.Clone();
+        var dist = distances is null ? Distances(segments, costs, floor) : (double[])distances.Clone();
         var weights = new double[n];
         Array.Fill(weights, 1.0);
         var merges = AgglomerativeClusterer.LinkageOfDistances(dist, n, weights);
@@ -111,7 +116,7 @@ public sealed class SegmentClusterer
     }
 
     /// <summary>The index of the cluster whose Gaussian, joined with <paramref name="segment"/>, loses the least likelihood.</summary>
-    public static int Nearest(IReadOnlyList<GaussianStats> clusters, ReadOnlySpan<double> clusterLogDets, GaussianStats segment, ReadOnlySpan<double> floor, Span<double> scratch)
+    public static int Nearest(IReadOnlyList<GaussianStats> clusters, ReadOnlySpan<double> clusterCosts, GaussianStats segment, ReadOnlySpan<double> floor, Span<double> scratch)
     {
         int best = 0;
         double bestCost = double.PositiveInfinity;
@@ -121,8 +126,7 @@ public sealed class SegmentClusterer
             {
                 continue;
             }
-            double cost = (clusters[c].Count + segment.Count) * GaussianStats.LogDetOfUnion(clusters[c], segment, floor, scratch)
-                - clusters[c].Count * clusterLogDets[c];
+            double cost = GaussianStats.CostOfUnion(clusters[c], segment, floor, scratch) - clusterCosts[c];
             if (cost < bestCost)
             {
                 bestCost = cost;
@@ -155,14 +159,14 @@ public sealed class SegmentClusterer
         return clusters;
     }
 
-    /// <summary>Log-determinants of each cluster's Gaussian.</summary>
-    public static double[] LogDets(IReadOnlyList<GaussianStats> clusters, ReadOnlySpan<double> floor)
+    /// <summary>The <see cref="GaussianStats.Cost"/> of each cluster.</summary>
+    public static double[] Costs(IReadOnlyList<GaussianStats> clusters, ReadOnlySpan<double> floor)
     {
         var scratch = new double[clusters.Count == 0 ? 0 : clusters[0].Dims * clusters[0].Dims];
         var result = new double[clusters.Count];
         for (int c = 0; c < clusters.Count; c++)
         {
-            result[c] = clusters[c].Count > 0 ? clusters[c].LogDet(floor, scratch) : double.PositiveInfinity;
+            result[c] = clusters[c].Count > 0 ? clusters[c].Cost(floor, scratch) : double.PositiveInfinity;
         }
         return result;
     }
@@ -208,11 +212,11 @@ public sealed class SegmentClusterer
                 kept.Add(clusters[c]);
             }
         }
-        var keptLogDets = LogDets(kept, floor);
+        var keptCosts = Costs(kept, floor);
         var scratch = new double[segments[0].Dims * segments[0].Dims];
         for (int i = 0; i < labels.Length; i++)
         {
-            labels[i] = newIndex[labels[i]] >= 0 ? newIndex[labels[i]] : Nearest(kept, keptLogDets, segments[i], floor, scratch);
+            labels[i] = newIndex[labels[i]] >= 0 ? newIndex[labels[i]] : Nearest(kept, keptCosts, segments[i], floor, scratch);
         }
     }
 }

@@ -15,6 +15,12 @@ public sealed record SegmentClusteringOptions
     /// <summary>How many coefficients from <see cref="FirstCoefficient"/> on; the Gaussian has this many dimensions.</summary>
     public int Coefficients { get; init; } = 19;
 
+    /// <summary>
+    /// Frames at least this voiced add their log F0 to a one-dimensional Gaussian beside the MFCC one (pitch is a voice
+    /// cue the MFCCs carry weakly); 0 leaves pitch out. 0.6 is the window embedding's pitch threshold too.
+    /// </summary>
+    public double PitchVoicingThreshold { get; init; } = 0.6;
+
     /// <summary>A run of speech between pauses is cut into segments of at most this length.</summary>
     public double MaxSegmentSeconds { get; init; } = 2.5;
 
@@ -47,6 +53,10 @@ public sealed record SegmentClusteringOptions
         if (Coefficients is < 1 or > 64)
         {
             errors.Add($"Coefficients {Coefficients} is invalid: use 1 to 64 (19 by default)");
+        }
+        if (!(PitchVoicingThreshold is >= 0 and <= 1))
+        {
+            errors.Add($"PitchVoicingThreshold {PitchVoicingThreshold} is invalid: use 0 (no pitch) to 1 (0.6 by default)");
         }
         if (!(MaxSegmentSeconds is >= 0.5 and <= 30))
         {

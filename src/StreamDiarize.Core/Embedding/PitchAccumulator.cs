@@ -8,10 +8,13 @@ public struct PitchAccumulator
     private double _squares;
     private int _voiced;
 
+    /// <summary>ln F0 of a voiced frame whose autocorrelation peak is <paramref name="lagSamples"/> at <paramref name="sampleRateHz"/>.</summary>
+    public static double LogF0(double lagSamples, double sampleRateHz) => Math.Log(sampleRateHz / lagSamples);
+
     /// <summary>Adds one voiced frame whose autocorrelation peak is <paramref name="lagSamples"/> at <paramref name="sampleRateHz"/>.</summary>
     public void Add(double lagSamples, double sampleRateHz)
     {
-        double f = Math.Log(sampleRateHz / lagSamples);
+        double f = LogF0(lagSamples, sampleRateHz);
         _sum += f;
         _squares += f * f;
         _voiced++;

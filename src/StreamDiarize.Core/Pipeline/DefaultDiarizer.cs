@@ -58,7 +58,9 @@ public sealed class DefaultDiarizer
         var mask = speech.Detect(clip.Samples);
         if (windowEmbedder is null && Options.Representation == SpeakerRepresentation.Segments)
         {
-            var segmentLabels = SegmentDiarization.LabelFrames(mask, mfccTask!.GetAwaiter().GetResult(), segments, hints.ToLimits(Options.Clustering.MaxClustersDefault));
+            var (voicing, lags) = Pitch(mask, clip.Samples, Options.Segments.PitchVoicingThreshold > 0);
+            var segmentLabels = SegmentDiarization.LabelFrames(mask, mfccTask!.GetAwaiter().GetResult(), segments, hints.ToLimits(Options.Clustering.MaxClustersDefault),
+                voicing, lags, speech.SampleRateHz);
             return Result(clip, mask, segmentLabels);
         }
         var embeddings = windowEmbedder is null
@@ -93,15 +95,24 @@ public sealed class DefaultDiarizer
         {
             return embedder.Embed(mfcc, mask.IsSpeech);
         }
-        var voicing = mask.Voicing;
-        var lags = mask.PitchLags;
-        if (voicing is null || lags is null)
-        {
-            // A detector without the voicing cue (a neural VAD, or the gate turned off): compute it for the speech frames.
-            lags = new int[mask.Frames];
-            voicing = new VoicingEstimator(Options.Speech.Voicing).ComputeAll(samples, mask.Frames, mask.IsSpeech, lags);
-        }
+        var (voicing, lags) = Pitch(mask, samples, true);
         return embedder.Embed(mfcc, mask.IsSpeech, voicing, lags, Options.Split.MaxDepth > 0 && mask.IsPause is { } pauses ? pauses : []);
+    }
+
+    /// <summary>Voicing and pitch lag per frame: the detector's, or computed for the speech frames; empty when not wanted.</summary>
+    private (double[] Voicing, int[] Lags) Pitch(SpeechMask mask, float[] samples, bool wanted)
+    {
+        if (!wanted)
+        {
+            return ([], []);
+        }
+        if (mask.Voicing is { } voicing && mask.PitchLags is { } lags)
+        {
+            return (voicing, lags);
+        }
+        // A detector without the voicing cue (a neural VAD, or the gate turned off): compute it for the speech frames.
+        lags = new int[mask.Frames];
+        return (new VoicingEstimator(Options.Speech.Voicing).ComputeAll(samples, mask.Frames, mask.IsSpeech, lags), lags);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 // The offline path of the segment representation: speech mask and MFCCs in, one speaker label per frame out.
 using StreamDiarize.Core.Clustering;
+using StreamDiarize.Core.Embedding;
 using StreamDiarize.Core.Features;
 using StreamDiarize.Core.Segments;
 using StreamDiarize.Core.Speech;
@@ -13,8 +14,13 @@ namespace StreamDiarize.Core.Pipeline;
 /// </summary>
 public static class SegmentDiarization
 {
-    /// <summary>Frame labels (-1 for non-speech) for <paramref name="mask"/>'s frames.</summary>
-    public static int[] LabelFrames(SpeechMask mask, FeatureMatrix mfcc, SegmentClusterer clusterer, ClusterCountLimits limits)
+    /// <summary>
+    /// Frame labels (-1 for non-speech) for <paramref name="mask"/>'s frames. <paramref name="voicing"/> and
+    /// <paramref name="pitchLags"/> (one per frame, as <see cref="SpeechMask.Voicing"/> and <see cref="SpeechMask.PitchLags"/>)
+    /// give the pitch at <paramref name="sampleRateHz"/>; empty leaves it out.
+    /// </summary>
+    public static int[] LabelFrames(SpeechMask mask, FeatureMatrix mfcc, SegmentClusterer clusterer, ClusterCountLimits limits,
+        ReadOnlySpan<double> voicing = default, ReadOnlySpan<int> pitchLags = default, int sampleRateHz = 16000)
     {
         var o = clusterer.Options;
         int frames = Math.Min(mask.Frames, mfcc.Frames);
@@ -34,6 +40,7 @@ public static class SegmentDiarization
             }
         }
 
+        double pitchThreshold = voicing.Length >= frames && pitchLags.Length >= frames ? o.PitchVoicingThreshold : 0;
         var stats = new List<GaussianStats>(segments.Count);
         var session = new GaussianStats(o.Coefficients);
         foreach (var (start, end) in segments)
@@ -42,6 +49,10 @@ public static class SegmentDiarization
             for (int f = start; f < end; f++)
             {
                 g.Add(mfcc.Row(f).Slice(o.FirstCoefficient, o.Coefficients));
+                if (pitchThreshold > 0 && voicing[f] >= pitchThreshold && pitchLags[f] > 0)
+                {
+                    g.AddAux(PitchAccumulator.LogF0(pitchLags[f], sampleRateHz));
+                }
             }
             stats.Add(g);
             session.Add(g);
@@ -88,13 +99,13 @@ public static class SegmentDiarization
             labels[longIndex[x]] = longLabels[x];
         }
         var clusters = SegmentClusterer.Pool(longOnes, longLabels);
-        var logDets = SegmentClusterer.LogDets(clusters, floor);
+        var costs = SegmentClusterer.Costs(clusters, floor);
         var scratch = new double[floor.Length * floor.Length];
         for (int i = 0; i < stats.Count; i++)
         {
             if (labels[i] < 0)
             {
-                labels[i] = SegmentClusterer.Nearest(clusters, logDets, stats[i], floor, scratch);
+                labels[i] = SegmentClusterer.Nearest(clusters, costs, stats[i], floor, scratch);
             }
         }
         return labels;

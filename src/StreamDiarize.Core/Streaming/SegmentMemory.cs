@@ -16,7 +16,7 @@ internal sealed class SegmentMemory
 
     private readonly int _capacity;
     private readonly GaussianStats[] _slots;
-    private readonly double[] _logDets;
+    private readonly double[] _costs;
     private readonly int[] _slotLabels;
     private readonly int[] _emitted;
     private readonly long[] _starts;
@@ -33,7 +33,7 @@ internal sealed class SegmentMemory
     {
         _capacity = capacity;
         _slots = new GaussianStats[capacity];
-        _logDets = new double[capacity];
+        _costs = new double[capacity];
         _slotLabels = new int[capacity];
         _emitted = new int[capacity];
         _starts = new long[capacity];
@@ -84,10 +84,10 @@ internal sealed class SegmentMemory
         _emitted[slot] = label;
         _starts[slot] = start;
         _ends[slot] = end;
-        _logDets[slot] = g.LogDet(_frozenFloor ?? _floor, scratch);
+        _costs[slot] = g.Cost(_frozenFloor ?? _floor, scratch);
         foreach (int other in _order)
         {
-            float d = (float)SegmentClusterer.Distance(g, _logDets[slot], _slots[other], _logDets[other], _frozenFloor ?? _floor, scratch);
+            float d = (float)SegmentClusterer.Distance(g, _costs[slot], _slots[other], _costs[other], _frozenFloor ?? _floor, scratch);
             _distances[slot * _capacity + other] = d;
             _distances[other * _capacity + slot] = d;
         }
@@ -107,14 +107,14 @@ internal sealed class SegmentMemory
         foreach (int slot in _order)
         {
             frames += _slots[slot].Count;
-            _logDets[slot] = _slots[slot].LogDet(_floor, scratch);
+            _costs[slot] = _slots[slot].Cost(_floor, scratch);
         }
         for (int a = 0; a < _order.Count; a++)
         {
             for (int b = a + 1; b < _order.Count; b++)
             {
                 int i = _order[a], j = _order[b];
-                float d = (float)SegmentClusterer.Distance(_slots[i], _logDets[i], _slots[j], _logDets[j], _floor, scratch);
+                float d = (float)SegmentClusterer.Distance(_slots[i], _costs[i], _slots[j], _costs[j], _floor, scratch);
                 _distances[i * _capacity + j] = d;
                 _distances[j * _capacity + i] = d;
             }

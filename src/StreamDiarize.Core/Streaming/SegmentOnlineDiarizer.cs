@@ -34,6 +34,9 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
     private readonly int _minFrames;
     private readonly int _ringFrames;
     private readonly float[] _mfccRing;
+    private readonly float[] _pitchRing;
+    private readonly double _pitchThreshold;
+    private readonly int _sampleRateHz;
     private readonly double _hop;
     private readonly double _newSpeakerFrames;
     private readonly long _reclusterFrames;
@@ -48,7 +51,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
     private readonly GaussianStats _sessionStats;
     private double[] _floor;
     private List<GaussianStats> _speakerModels = [];
-    private double[] _speakerLogDets = [];
+    private double[] _speakerCosts = [];
     private readonly double[] _scratch;
     private int _nextSpeaker;
     private readonly bool _relabelNewSpeakers;
@@ -70,6 +73,9 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
         _cutter = new PhraseCutter(o.MaxSegmentFrames(_hop));
         _ringFrames = (int)Math.Round((session.LatencySeconds + options.SpeechWarmupSeconds + 2) / _hop) + 256;
         _mfccRing = new float[_ringFrames * _dims];
+        _pitchRing = new float[_ringFrames];
+        _pitchThreshold = o.PitchVoicingThreshold;
+        _sampleRateHz = stages.Speech.SampleRateHz;
         _newSpeakerFrames = options.NewSpeakerSeconds / _hop;
         _reclusterFrames = (long)Math.Round(options.ReclusterSeconds / _hop);
         _memory = new SegmentMemory(options.MaxSegments, _dims);
@@ -100,6 +106,10 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
         }
         _received++;
         _layout.Mfcc(frame).Slice(_first, _dims).CopyTo(_mfccRing.AsSpan((int)(frameIndex % _ringFrames) * _dims, _dims));
+        float voicing = AnalysisFrameLayout.Voicing(frame), lag = AnalysisFrameLayout.PitchLag(frame);
+        _pitchRing[frameIndex % _ringFrames] = _pitchThreshold > 0 && voicing >= _pitchThreshold && lag > 0
+            ? (float)Embedding.PitchAccumulator.LogF0(lag, _sampleRateHz)
+            : float.NaN;
         _sad.Push(AnalysisFrameLayout.EnergyDb(frame), AnalysisFrameLayout.Voicing(frame));
         if (_received % 5 == 0)
         {
@@ -140,9 +150,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
                     _open.Clear();
                     _openLabel = Decide(LookAhead(f), events);
                 }
-                var row = _mfccRing.AsSpan((int)(f % _ringFrames) * _dims, _dims);
-                _open.Add(row);
-                _sessionStats.Add(row);
+                AddFrame(_open, f);
+                AddFrame(_sessionStats, f);
                 _turns.Label(f, f + 1, _openLabel, events);
             }
             else
@@ -170,13 +179,24 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
             {
                 break;
             }
-            _ahead.Add(_mfccRing.AsSpan((int)(g % _ringFrames) * _dims, _dims));
+            AddFrame(_ahead, g);
         }
         if (_ahead.Count == 0)
         {
-            _ahead.Add(_mfccRing.AsSpan((int)(start % _ringFrames) * _dims, _dims));
+            AddFrame(_ahead, start);
         }
         return _ahead;
+    }
+
+    /// <summary>Frame <paramref name="f"/>'s MFCCs, and its log F0 when voiced, into <paramref name="stats"/>.</summary>
+    private void AddFrame(GaussianStats stats, long f)
+    {
+        int slot = (int)(f % _ringFrames);
+        stats.Add(_mfccRing.AsSpan(slot * _dims, _dims));
+        if (!float.IsNaN(_pitchRing[slot]))
+        {
+            stats.AddAux(_pitchRing[slot]);
+        }
     }
 
     private void CloseSegment(long start, long end)
@@ -200,7 +220,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
             }
             return 0;
         }
-        return SegmentClusterer.Nearest(_speakerModels, _speakerLogDets, segment, _floor, _scratch);
+        return SegmentClusterer.Nearest(_speakerModels, _speakerCosts, segment, _floor, _scratch);
     }
 
     /// <summary>
@@ -297,7 +317,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
             }
         }
         _speakerModels = models;
-        _speakerLogDets = SegmentClusterer.LogDets(models, _floor);
+        _speakerCosts = SegmentClusterer.Costs(models, _floor);
     }
 
     /// <summary>The claimed cluster whose id holds most of cluster <paramref name="c"/>'s speech; -1 if none.</summary>

@@ -87,6 +87,28 @@ public sealed class SegmentClustererTests
     }
 
     [Fact]
+    public void A_pitch_track_beside_the_mfccs_adds_its_own_likelihood_ratio()
+    {
+        // Same MFCC statistics, different log F0: only the one-dimensional Gaussian tells the two sets apart.
+        var random = new Random(3);
+        var a = Segment(random, Means[0], Scales[0], 200);
+        var b = a.Clone();
+        for (int i = 0; i < 100; i++)
+        {
+            a.AddAux(4.8 + 0.05 * Math.Sin(i));
+            b.AddAux(5.4 + 0.05 * Math.Cos(i));
+        }
+        var floor = new double[Dims + 1];
+        Array.Fill(floor, 1e-3);
+        var s = new double[Dims * Dims];
+        double withPitch = SegmentClusterer.Distance(a, a.Cost(floor, s), b, b.Cost(floor, s), floor, s);
+        var mfccOnly = floor.AsSpan(0, Dims);
+        double without = SegmentClusterer.Distance(a, a.Cost(mfccOnly, s), b, b.Cost(mfccOnly, s), mfccOnly, s);
+        Assert.Equal(0, without, 9);
+        Assert.True(withPitch > 0.5, $"{withPitch}");
+    }
+
+    [Fact]
     public void The_log_determinant_is_that_of_the_sample_covariance()
     {
         // Two dimensions by hand: frames (1, 0), (-1, 0), (0, 2), (0, -2): covariance diag(0.5, 2), det 1.
@@ -109,7 +131,7 @@ public sealed class SegmentClustererTests
         var floor = new double[Dims];
         Array.Fill(floor, 1e-3);
         var s = new double[Dims * Dims];
-        double la = a.LogDet(floor, s), ls = same.LogDet(floor, s), lo = other.LogDet(floor, s);
+        double la = a.Cost(floor, s), ls = same.Cost(floor, s), lo = other.Cost(floor, s);
         Assert.Equal(0, SegmentClusterer.Distance(a, la, a, la, floor, s), 9);
         Assert.True(SegmentClusterer.Distance(a, la, same, ls, floor, s) < SegmentClusterer.Distance(a, la, other, lo, floor, s));
     }
@@ -169,8 +191,8 @@ public sealed class SegmentClustererTests
         var clusterer = new SegmentClusterer(new SegmentClusteringOptions { DistanceThreshold = 0.3 });
         var floor = SessionFloor(clusterer, segments);
         var scratch = new double[Dims * Dims];
-        var logDets = segments.Select(s => s.LogDet(floor, scratch)).ToList();
-        var distances = SegmentClusterer.Distances(segments, logDets, floor);
+        var costs = segments.Select(s => s.Cost(floor, scratch)).ToList();
+        var distances = SegmentClusterer.Distances(segments, costs, floor);
         var copy = (double[])distances.Clone();
         Assert.Equal(clusterer.Cluster(segments, floor, default), clusterer.Cluster(segments, floor, default, distances));
         Assert.Equal(copy, distances);
