@@ -12,6 +12,7 @@ using Prometheus;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Server.Metrics;
 using StreamDiarize.Server.Models;
+using StreamDiarize.Server.Security;
 using StreamDiarize.Core.Pipeline;
 using StreamDiarize.Onnx;
 using StreamDiarize.Server.Services;
@@ -69,6 +70,7 @@ public static class ServerHost
         config.AddInMemoryCollection(hostOptions.Overrides);
 
         var serverOptions = BindServerOptions(config);
+        ExposureCheck.ThrowIfExposed(config, serverOptions);
         var diarization = BindDiarizationSettings(config);
         var onnx = BindOnnxSettings(config);
         ConfigureKestrel(builder, serverOptions);
@@ -155,6 +157,8 @@ public static class ServerHost
         // A factory delegate, not an instance, so the container disposes the models it opened.
         services.TryAddSingleton<ISessionComponentsFactory>(_ => new OnnxSessionFactory(diarization.Default, diarization.Streaming, onnx));
         services.TryAddSingleton(new ModelCatalog(options.Models));
+        services.TryAddSingleton(sp => new ApiKeyStore(options.Auth, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ApiKeyStore>>()));
+        services.AddHostedService<ExposureReport>();
         services.AddHostedService<DeclaredModelLoader>();
         services.TryAddSingleton<SessionRegistry>();
         services.TryAddSingleton<SessionRunner>();
@@ -169,17 +173,26 @@ public static class ServerHost
             o.MaxReceiveMessageSize = options.MaxMessageBytes * 2 + 1024;
             o.EnableDetailedErrors = false;
         });
-        services.AddGrpcReflection();
+        if (options.Reflection)
+        {
+            services.AddGrpcReflection();
+        }
         services.AddGrpcHealthChecks().AddCheck("diarizer", () => HealthCheckResult.Healthy("accepting sessions"));
         return services;
     }
 
     public static void MapDiarizerServer(Microsoft.AspNetCore.Builder.WebApplication app)
     {
+        var keys = app.Services.GetRequiredService<ApiKeyStore>();
+        var metrics = app.Services.GetRequiredService<ServerMetrics>();
+        app.Use((context, next) => ApiKeyAuthentication.InvokeAsync(context, () => next(context), keys, metrics));
         app.Use((context, next) => MalformedRequestGuard.InvokeAsync(context, () => next(context)));
         app.MapGrpcService<DiarizerService>();
         app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
+        if (app.Services.GetRequiredService<IOptions<ServerOptions>>().Value.Reflection)
+        {
+            app.MapGrpcReflectionService();
+        }
         app.MapHealthChecks("/healthz");
         app.MapMetrics("/metrics");
         // The live timeline (docs/LIVE.md): its page at /, its JSON and Server-Sent Events under /api.

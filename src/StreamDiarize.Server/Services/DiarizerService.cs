@@ -8,6 +8,7 @@ using StreamDiarize.Core.Streaming;
 using StreamDiarize.Protocol.V1;
 using StreamDiarize.Server.Metrics;
 using StreamDiarize.Server.Models;
+using StreamDiarize.Server.Security;
 using StreamDiarize.Server.Sessions;
 
 namespace StreamDiarize.Server.Services;
@@ -53,11 +54,16 @@ public sealed class DiarizerService(
 
         await using var audio = new GrpcAudioSource(plan.SessionId, plan.Format, _options.AudioBufferChunks,
             s => metrics.AudioSecondsProcessed.Inc(s), n => metrics.NonFiniteSamplesRepaired.Inc(n));
-        var session = runner.TryStart(plan, "grpc", audio, out var added) ?? throw (added == AddResult.Full
-            ? new RpcException(new Status(StatusCode.ResourceExhausted,
-                $"the server is running its limit of {_options.MaxSessions} sessions (Server:MaxSessions): retry later, or raise the limit"))
-            : new RpcException(new Status(StatusCode.AlreadyExists,
-                $"session_id '{plan.SessionId}' is already live: pick another id, or leave it empty for a generated one")));
+        string tenant = ApiKeyAuthentication.TenantOf(context.GetHttpContext());
+        var session = runner.TryStart(plan, "grpc", audio, tenant, out var added) ?? throw added switch
+        {
+            AddResult.Full => new RpcException(new Status(StatusCode.ResourceExhausted,
+                $"the server is running its limit of {_options.MaxSessions} sessions (Server:MaxSessions): retry later, or raise the limit")),
+            AddResult.TenantFull => new RpcException(new Status(StatusCode.ResourceExhausted,
+                $"your tenant is running its limit of {_options.MaxSessionsPerTenant} sessions (Server:MaxSessionsPerTenant): end one, or ask the operator to raise the limit")),
+            _ => new RpcException(new Status(StatusCode.AlreadyExists,
+                $"session_id '{plan.SessionId}' is already live: pick another id, or leave it empty for a generated one")),
+        };
 
         string outcome = "completed";
         logger.LogInformation(
@@ -274,10 +280,18 @@ public sealed class DiarizerService(
 
     public override async Task Watch(WatchRequest request, IServerStreamWriter<DiarizeEvent> responseStream, ServerCallContext context)
     {
-        if (!registry.TryGet(request.SessionId, out var session))
+        string tenant = ApiKeyAuthentication.TenantOf(context.GetHttpContext());
+        // Another tenant's session answers exactly as a missing one: its existence is not ours to reveal.
+        if (!registry.TryGet(tenant, request.SessionId, out var session))
         {
             throw new RpcException(new Status(StatusCode.NotFound,
                 $"no live session {ClientText.Quote(request.SessionId)}: call ListSessions (streamdiarize watch lists them too) for the ids of running sessions"));
+        }
+        if (registry.WatchersOf(tenant) >= _options.MaxWatchersPerTenant)
+        {
+            metrics.Refusals.WithLabels("watcher_quota").Inc();
+            throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                $"your tenant has its limit of {_options.MaxWatchersPerTenant} watchers open (Server:MaxWatchersPerTenant): close one, or ask the operator to raise the limit"));
         }
         var watcher = session.Subscribe(_options.WatcherBufferEvents, request.ReplayFinalSegments, () => metrics.WatcherEventsDropped.Inc())
             ?? throw new RpcException(new Status(StatusCode.NotFound,
@@ -311,7 +325,7 @@ public sealed class DiarizerService(
     public override Task<ListSessionsResponse> ListSessions(ListSessionsRequest request, ServerCallContext context)
     {
         var response = new ListSessionsResponse();
-        foreach (var s in registry.Snapshot())
+        foreach (var s in registry.Snapshot(ApiKeyAuthentication.TenantOf(context.GetHttpContext())))
         {
             response.Sessions.Add(new SessionInfo
             {
