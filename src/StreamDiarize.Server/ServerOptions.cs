@@ -48,6 +48,9 @@ public sealed class ServerOptions
     /// <summary>API keys and tenants (docs/SECURITY.md). Without keys the daemon serves loopback only, unless <see cref="Insecure"/>.</summary>
     public AuthOptions Auth { get; set; } = new();
 
+    /// <summary>TLS for both endpoints (Server:Tls:CertificatePath and KeyPath, or a .pfx and Password).</summary>
+    public TlsOptions Tls { get; set; } = new();
+
     /// <summary>Serve a non-loopback interface without keys (`serve --insecure`): anyone who can reach the port uses the daemon.</summary>
     public bool Insecure { get; set; }
 
@@ -87,6 +90,7 @@ public sealed class ServerOptions
                        "serve 127.0.0.1 only, or pass --insecure (Server:Insecure=true) to let anyone who reaches the port use the daemon");
         }
         errors.AddRange(Auth.GetValidationErrors());
+        errors.AddRange(Tls.GetValidationErrors());
         if (Auth.Enabled && Microphone.Enabled && string.IsNullOrWhiteSpace(Microphone.Tenant))
         {
             errors.Add("Server:Microphone:Tenant is empty while API keys are on: name the tenant whose keys may watch the microphone session");

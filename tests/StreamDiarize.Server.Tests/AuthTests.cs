@@ -165,6 +165,20 @@ public sealed class AuthTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
+    [Fact]
+    public async Task The_gRPC_port_serves_gRPC_only_not_metrics_health_or_the_page()
+    {
+        await using var daemon = await DaemonHost.StartAsync(new ScriptedSessionFactory());
+        using var h2c = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+
+        foreach (var path in new[] { "/metrics", "/healthz", "/", "/api/sessions" })
+        {
+            using var response = await h2c.GetAsync($"http://127.0.0.1:{daemon.GrpcPort}{path}");
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{path}: {response.StatusCode}");
+        }
+        Assert.Empty((await daemon.Client.ListSessionsAsync(new ListSessionsRequest())).Sessions);
+    }
+
     private static bool Refused(DaemonHost daemon, string key)
     {
         try

@@ -33,9 +33,10 @@ internal static class StreamCommand
         var sessionId = new Option<string?>("--session-id") { Description = "Name the session (watchers use it); default: the server picks one." };
         var chunkMs = new Option<int>("--chunk-ms") { Description = "Audio per message, milliseconds.", DefaultValueFactory = _ => 100 };
         var provisional = new Option<bool>("--provisional") { Description = "Also receive and print provisional segments." };
+        var apiKey = DaemonClient.ApiKeyOption();
         var command = new Command("stream", "Stream a WAV to a running `streamdiarize serve` and print speaker events as they arrive.")
         {
-            audio, server, realtime, speed, outDir, numSpeakers, minSpeakers, maxSpeakers, latency, embedder, sessionId, chunkMs, provisional,
+            audio, server, realtime, speed, outDir, numSpeakers, minSpeakers, maxSpeakers, latency, embedder, sessionId, chunkMs, provisional, apiKey,
         };
         command.SetAction(async (pr, ct) =>
         {
@@ -73,7 +74,7 @@ internal static class StreamCommand
             try
             {
                 using var channel = GrpcChannel.ForAddress(url);
-                var result = await RunAsync(new Diarizer.DiarizerClient(channel), clip, config, pace, pr.GetValue(chunkMs), output, ct).ConfigureAwait(false);
+                var result = await RunAsync(DaemonClient.Create(channel, pr.GetValue(apiKey)), clip, config, pace, pr.GetValue(chunkMs), output, ct).ConfigureAwait(false);
                 if (pr.GetValue(outDir) is { } dir)
                 {
                     Directory.CreateDirectory(dir);
