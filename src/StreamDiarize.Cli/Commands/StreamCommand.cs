@@ -80,7 +80,7 @@ internal static class StreamCommand
                     Directory.CreateDirectory(dir);
                     var path = Path.Combine(dir, clip.Id + ".rttm");
                     Rttm.WriteFile(path, clip.Id, result.Ledger.Snapshot(includeProvisional: false));
-                    output.WriteLine($"session {result.SessionId}: final segments -> {path}");
+                    output.WriteLine($"session {result.SessionId}: final segments{(result.EndedBy is null ? "" : " received before the call failed")} -> {path}");
                 }
                 // A server limit ends the session with its final turns (written above), then an error status.
                 return result.EndedBy is { } limit ? GrpcClientErrors.Report(limit, url, error) : 0;
@@ -107,14 +107,12 @@ internal static class StreamCommand
         var sending = SendAsync(call.RequestStream, clip, config, speed, chunkMs, ct);
         var ledger = new SegmentLedger();
         string sessionId = "";
-        bool ended = false;
         RpcException? endedBy = null;
         try
         {
             await foreach (var e in call.ResponseStream.ReadAllAsync(ct).ConfigureAwait(false))
             {
                 output.WriteLine(FormatLine(e));
-                ended |= e.EventCase == DiarizeEvent.EventOneofCase.SessionEnded;
                 if (e.EventCase == DiarizeEvent.EventOneofCase.SessionStarted)
                 {
                     sessionId = e.SessionStarted.SessionId;
@@ -125,9 +123,10 @@ internal static class StreamCommand
                 }
             }
         }
-        catch (RpcException ex) when (ended)
+        catch (RpcException ex) when (sessionId.Length > 0)
         {
-            // SessionEnded came first: the server ended the session at a limit, and the turns so far are whole.
+            // After SessionEnded (a server limit) the turns are whole; before it (the server died, the network went)
+            // the final turns received so far are still worth keeping: the caller writes them, then reports the error.
             endedBy = ex;
         }
         finally

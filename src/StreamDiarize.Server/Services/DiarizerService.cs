@@ -154,6 +154,12 @@ public sealed class DiarizerService(
             {
                 throw Malformed();
             }
+            catch (InvalidOperationException ex)
+            {
+                // Kestrel reset the stream under the client (e.g. its HTTP/2 stream or rapid-reset limits): nothing to serve.
+                logger.LogDebug(ex, "A Diarize call was reset before its config arrived");
+                throw new RpcException(new Status(StatusCode.Cancelled, "the call was reset before its config arrived"));
+            }
         }
         // The pending read fails when the call ends; observe it so it is not reported as unobserved.
         _ = first.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
