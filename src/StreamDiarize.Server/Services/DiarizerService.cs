@@ -118,6 +118,11 @@ public sealed class DiarizerService(
                 logger.LogError(ex, "Session {SessionId} failed", plan.SessionId);
                 throw new RpcException(new Status(StatusCode.Internal, $"session {plan.SessionId} failed: {ex.Message}"));
             }
+            if (ex is not RpcException)
+            {
+                // The client went away (cancel, reset): an ordinary end, not an error for the log.
+                throw new RpcException(new Status(StatusCode.Cancelled, "the client cancelled the call"));
+            }
             throw;
         }
         finally
@@ -154,7 +159,7 @@ public sealed class DiarizerService(
             {
                 throw Malformed();
             }
-            catch (InvalidOperationException ex)
+            catch (Exception ex) when (ex is InvalidOperationException or IOException)
             {
                 // Kestrel reset the stream under the client (e.g. its HTTP/2 stream or rapid-reset limits): nothing to serve.
                 logger.LogDebug(ex, "A Diarize call was reset before its config arrived");
@@ -255,6 +260,11 @@ public sealed class DiarizerService(
         catch (Exception ex) when (IsMalformed(ex))
         {
             audio.Complete(Malformed());
+        }
+        catch (IOException)
+        {
+            // The client reset its request stream (crash, cancel): the session ends as cancelled, not as a server error.
+            audio.Complete(new RpcException(new Status(StatusCode.Cancelled, "the client reset the call")));
         }
         catch (System.Threading.Channels.ChannelClosedException)
         {
