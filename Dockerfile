@@ -12,5 +12,9 @@ COPY config/ /app/config/
 USER app
 # gRPC (HTTP/2) and the HTTP/1.1 endpoint for health checks and the web page.
 EXPOSE 50051 8080
+# A container listens on every interface, so the daemon needs API keys there: mount a key file of "TENANT SHA256HEX"
+# lines at this path (docs/SECURITY.md); without it the daemon refuses to start and says why. Add TLS with
+# STREAMDIARIZE__Server__Tls__CertificatePath/KeyPath.
+ENV STREAMDIARIZE__Server__Auth__KeyFile=/run/secrets/streamdiarize-keys
 ENTRYPOINT ["/app/streamdiarize"]
 CMD ["serve", "--host", "0.0.0.0"]

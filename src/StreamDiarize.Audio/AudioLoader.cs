@@ -222,6 +222,11 @@ public static class AudioLoader
         {
             throw new AudioFormatException(sourceName, $"invalid WAV header: {format.Channels} channels at {format.SampleRate} Hz");
         }
+        if (format.BlockAlign != format.Channels * (bits / 8))
+        {
+            throw new AudioFormatException(sourceName,
+                $"invalid WAV header: block align {format.BlockAlign} is not {format.Channels} channel(s) x {bits / 8} bytes: the header is corrupt");
+        }
     }
 
     private static void CheckFinite(string sourceName, float[] samples)

@@ -39,7 +39,12 @@ internal sealed class WavHeaderScan
                 {
                     channels = BinaryPrimitives.ReadUInt16LittleEndian(fmt[2..]);
                     rate = BinaryPrimitives.ReadUInt32LittleEndian(fmt[4..]);
-                    stream.Seek(size - 8 + (size & 1), SeekOrigin.Current);
+                    long afterFmt = stream.Position + size - 8 + (size & 1);
+                    if (afterFmt > stream.Length)
+                    {
+                        break;
+                    }
+                    stream.Position = afterFmt;
                     continue;
                 }
                 if (chunk[..4].SequenceEqual("data"u8))
@@ -56,7 +61,12 @@ internal sealed class WavHeaderScan
                         TrailingChunkFollows = declared && ChunkIdAt(stream, offset + size + (size & 1)),
                     };
                 }
-                stream.Seek(size + (size & 1), SeekOrigin.Current);
+                long next = stream.Position + size + (size & 1);
+                if (next > stream.Length)
+                {
+                    break; // A chunk that runs past the end: NAudio's reader reports the file as it finds it.
+                }
+                stream.Position = next;
             }
             return new WavHeaderScan { SampleRateHz = rate, Channels = channels };
         }

@@ -2,6 +2,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,6 +13,7 @@ using Prometheus;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Server.Metrics;
 using StreamDiarize.Server.Models;
+using StreamDiarize.Server.Security;
 using StreamDiarize.Core.Pipeline;
 using StreamDiarize.Onnx;
 using StreamDiarize.Server.Services;
@@ -69,6 +71,7 @@ public static class ServerHost
         config.AddInMemoryCollection(hostOptions.Overrides);
 
         var serverOptions = BindServerOptions(config);
+        ExposureCheck.ThrowIfExposed(config, serverOptions);
         var diarization = BindDiarizationSettings(config);
         var onnx = BindOnnxSettings(config);
         ConfigureKestrel(builder, serverOptions);
@@ -155,6 +158,8 @@ public static class ServerHost
         // A factory delegate, not an instance, so the container disposes the models it opened.
         services.TryAddSingleton<ISessionComponentsFactory>(_ => new OnnxSessionFactory(diarization.Default, diarization.Streaming, onnx));
         services.TryAddSingleton(new ModelCatalog(options.Models));
+        services.TryAddSingleton(sp => new ApiKeyStore(options.Auth, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ApiKeyStore>>()));
+        services.AddHostedService<ExposureReport>();
         services.AddHostedService<DeclaredModelLoader>();
         services.TryAddSingleton<SessionRegistry>();
         services.TryAddSingleton<SessionRunner>();
@@ -169,17 +174,31 @@ public static class ServerHost
             o.MaxReceiveMessageSize = options.MaxMessageBytes * 2 + 1024;
             o.EnableDetailedErrors = false;
         });
-        services.AddGrpcReflection();
+        if (options.Reflection)
+        {
+            services.AddGrpcReflection();
+        }
         services.AddGrpcHealthChecks().AddCheck("diarizer", () => HealthCheckResult.Healthy("accepting sessions"));
         return services;
     }
 
     public static void MapDiarizerServer(Microsoft.AspNetCore.Builder.WebApplication app)
     {
+        var keys = app.Services.GetRequiredService<ApiKeyStore>();
+        var metrics = app.Services.GetRequiredService<ServerMetrics>();
+        var server = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+        // The gRPC port answers gRPC only: /metrics, /healthz and the page live on the HTTP port.
+        app.Use((context, next) => server.GrpcPort != 0 && context.Connection.LocalPort == server.GrpcPort
+            && context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true
+            ? Results.NotFound().ExecuteAsync(context) : next(context));
+        app.Use((context, next) => ApiKeyAuthentication.InvokeAsync(context, () => next(context), keys, metrics));
         app.Use((context, next) => MalformedRequestGuard.InvokeAsync(context, () => next(context)));
         app.MapGrpcService<DiarizerService>();
         app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
+        if (server.Reflection)
+        {
+            app.MapGrpcReflectionService();
+        }
         app.MapHealthChecks("/healthz");
         app.MapMetrics("/metrics");
         // The live timeline (docs/LIVE.md): its page at /, its JSON and Server-Sent Events under /api.
@@ -192,27 +211,36 @@ public static class ServerHost
         {
             return; // Full endpoint configuration (TLS, several interfaces) is Kestrel's own, read from the Kestrel section.
         }
+        var certificate = options.Tls.Enabled ? options.Tls.Load() : null;
         builder.WebHost.ConfigureKestrel(k =>
         {
             // Without TLS there is no ALPN, so one endpoint cannot offer both: gRPC gets HTTP/2 only, probes HTTP/1.1 only.
-            Listen(k, options.Host, options.GrpcPort, HttpProtocols.Http2);
-            Listen(k, options.Host, options.HttpPort, HttpProtocols.Http1);
+            Listen(k, options.Host, options.GrpcPort, HttpProtocols.Http2, certificate);
+            Listen(k, options.Host, options.HttpPort, HttpProtocols.Http1, certificate);
         });
     }
 
-    private static void Listen(KestrelServerOptions kestrel, string host, int port, HttpProtocols protocols)
+    private static void Listen(KestrelServerOptions kestrel, string host, int port, HttpProtocols protocols, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
     {
+        void Configure(ListenOptions l)
+        {
+            l.Protocols = protocols;
+            if (certificate is not null)
+            {
+                l.UseHttps(certificate);
+            }
+        }
         if (host is "localhost")
         {
-            kestrel.ListenLocalhost(port, l => l.Protocols = protocols);
+            kestrel.ListenLocalhost(port, Configure);
         }
         else if (host is "*" or "0.0.0.0" or "::")
         {
-            kestrel.ListenAnyIP(port, l => l.Protocols = protocols);
+            kestrel.ListenAnyIP(port, Configure);
         }
         else
         {
-            kestrel.Listen(IPAddress.Parse(host), port, l => l.Protocols = protocols);
+            kestrel.Listen(IPAddress.Parse(host), port, Configure);
         }
     }
 }

@@ -1,6 +1,7 @@
 // The daemon's limits and session defaults, bound from the "Server" configuration section and validated together.
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Server.Models;
+using StreamDiarize.Server.Security;
 
 namespace StreamDiarize.Server;
 
@@ -44,6 +45,24 @@ public sealed class ServerOptions
     /// <summary>Defaults for what a SessionConfig leaves unset.</summary>
     public SessionDefaults Session { get; set; } = new();
 
+    /// <summary>API keys and tenants (docs/SECURITY.md). Without keys the daemon serves loopback only, unless <see cref="Insecure"/>.</summary>
+    public AuthOptions Auth { get; set; } = new();
+
+    /// <summary>TLS for both endpoints (Server:Tls:CertificatePath and KeyPath, or a .pfx and Password).</summary>
+    public TlsOptions Tls { get; set; } = new();
+
+    /// <summary>Serve a non-loopback interface without keys (`serve --insecure`): anyone who can reach the port uses the daemon.</summary>
+    public bool Insecure { get; set; }
+
+    /// <summary>Serve gRPC server reflection (behind the keys when they are on). Off hides the API's shape from strangers.</summary>
+    public bool Reflection { get; set; } = true;
+
+    /// <summary>Live sessions one tenant may run at once; one more is refused with RESOURCE_EXHAUSTED.</summary>
+    public int MaxSessionsPerTenant { get; set; } = 512;
+
+    /// <summary>Watchers (Watch calls and live pages) one tenant may have open at once.</summary>
+    public int MaxWatchersPerTenant { get; set; } = 1024;
+
     /// <summary>Models sessions may choose by name (Server:Models:NAME:Path, :Kind embedder|vad); clients never give paths.</summary>
     public Dictionary<string, ModelDeclaration> Models { get; set; } = new(StringComparer.Ordinal);
 
@@ -64,6 +83,25 @@ public sealed class ServerOptions
         if (HttpPort is < 0 or > 65535)
         {
             errors.Add($"Server:HttpPort {HttpPort} is invalid: use 0 to 65535");
+        }
+        if (!AuthOptions.IsLoopback(Host.Trim()) && !Auth.Enabled && !Insecure)
+        {
+            errors.Add($"Server:Host {Host} is reachable from other machines and no API keys are configured: configure keys (Server:Auth:Keys or Server:Auth:KeyFile, docs/SECURITY.md), " +
+                       "serve 127.0.0.1 only, or pass --insecure (Server:Insecure=true) to let anyone who reaches the port use the daemon");
+        }
+        errors.AddRange(Auth.GetValidationErrors());
+        errors.AddRange(Tls.GetValidationErrors());
+        if (Auth.Enabled && Microphone.Enabled && string.IsNullOrWhiteSpace(Microphone.Tenant))
+        {
+            errors.Add("Server:Microphone:Tenant is empty while API keys are on: name the tenant whose keys may watch the microphone session");
+        }
+        if (MaxSessionsPerTenant is < 1 or > 100_000)
+        {
+            errors.Add($"Server:MaxSessionsPerTenant {MaxSessionsPerTenant} is invalid: use 1 to 100000");
+        }
+        if (MaxWatchersPerTenant is < 1 or > 1_000_000)
+        {
+            errors.Add($"Server:MaxWatchersPerTenant {MaxWatchersPerTenant} is invalid: use 1 to 1000000");
         }
         if (GrpcPort == HttpPort && GrpcPort != 0)
         {
@@ -145,6 +183,9 @@ public sealed class MicrophoneOptions
 
     /// <summary>auto (PulseAudio if a server answers, else ALSA), pulse or alsa.</summary>
     public string Backend { get; set; } = "auto";
+
+    /// <summary>With API keys on: the tenant whose keys list, watch and follow the microphone session.</summary>
+    public string? Tenant { get; set; }
 
     /// <summary>The id watchers, ListSessions and the live page know the session by.</summary>
     public string SessionId { get; set; } = "mic";

@@ -287,4 +287,25 @@ public sealed class AudioLoaderHeaderTests
         Assert.Equal(1.0, clip.DurationSeconds, 3);
         Assert.Empty(warnings);
     }
+
+    // Found by bench/StreamDiarize.Fuzz: both escaped as exceptions other than AudioFormatException.
+    [Fact]
+    public void A_chunk_whose_size_runs_past_the_end_of_a_stream_is_a_refusal_not_a_crash()
+    {
+        var bytes = File.ReadAllBytes(Wav("long-chunk.wav", 8000, 0.1));
+        // Insert a 'junk' chunk claiming 0x7FFFFFF0 bytes before the fmt chunk.
+        byte[] junk = [.. "junk"u8.ToArray(), 0xF0, 0xFF, 0xFF, 0x7F];
+        byte[] mutated = [.. bytes[..12], .. junk, .. bytes[12..]];
+
+        var ex = Assert.Throws<AudioFormatException>(() => AudioLoader.LoadWav(new MemoryStream(mutated), "long-chunk", "long-chunk"));
+        Assert.Contains("long-chunk", ex.Message);
+    }
+
+    [Fact]
+    public void A_block_align_that_does_not_match_the_channels_and_width_is_refused_as_corrupt()
+    {
+        var path = Wav("odd-align.wav", 8000, 0.1, b => BitConverter.TryWriteBytes(b.AsSpan(32), (ushort)1025));
+        var ex = Assert.Throws<AudioFormatException>(() => AudioLoader.LoadWav(path));
+        Assert.Contains("block align 1025 is not 1 channel(s) x 2 bytes", ex.Message);
+    }
 }

@@ -71,7 +71,7 @@ public sealed class MicCommandDerTests(ITestOutputHelper output)
         Assert.True(Math.Abs(micDer - fileDer) <= 0.02, $"mic DER {micDer:P2} vs file DER {fileDer:P2}");
     }
 
-    private static Process StartCli(string pulseServer, Action<string> onErrorLine, params string[] args)
+    internal static Process StartCli(string pulseServer, Action<string> onErrorLine, params string[] args)
     {
         var info = CliProcess.StartInfo(args);
         info.Environment["PULSE_SERVER"] = pulseServer;

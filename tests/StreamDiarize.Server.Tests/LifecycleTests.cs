@@ -93,4 +93,22 @@ public sealed class LifecycleTests
         Assert.Contains("streamdiarize.v1.Diarizer", names);
         Assert.Contains("grpc.health.v1.Health", names);
     }
+
+    [Fact]
+    public async Task Reflection_turned_off_is_unimplemented_while_the_service_still_answers()
+    {
+        await using var daemon = await DaemonHost.StartAsync(new ScriptedSessionFactory(), ("Server:Reflection", "false"));
+        var reflection = new Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(daemon.Channel);
+        using var call = reflection.ServerReflectionInfo();
+
+        var ex = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
+        {
+            await call.RequestStream.WriteAsync(new Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = "" });
+            await call.RequestStream.CompleteAsync();
+            await call.ResponseStream.MoveNext(CancellationToken.None);
+        });
+
+        Assert.Equal(Grpc.Core.StatusCode.Unimplemented, ex.StatusCode);
+        Assert.Empty((await daemon.Client.ListSessionsAsync(new ListSessionsRequest())).Sessions);
+    }
 }

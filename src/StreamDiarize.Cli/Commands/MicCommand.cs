@@ -141,6 +141,8 @@ internal static class MicCommand
             }
             catch (CaptureException ex)
             {
+                // The audio server went away mid-meeting: the turns already final are still the meeting's; keep them.
+                WriteTurns();
                 stderr.WriteLine($"error: {ex.Message}");
                 return 1;
             }
@@ -149,19 +151,23 @@ internal static class MicCommand
                 stderr.WriteLine($"error: {ex.Message}");
                 return 2;
             }
-
-            double captured = (double)source.DeliveredSamples / source.SampleRateHz;
-            stderr.WriteLine($"{captured:F1} s of audio from {source.Name}; {source.OverflowSamples} sample(s) dropped in {source.OverflowEvents} overflow(s)");
-            if (a.OutDir is { } dir)
-            {
-                Directory.CreateDirectory(dir);
-                var segments = ledger.Ledger.Snapshot(includeProvisional: false);
-                var rttm = Path.Combine(dir, fileId + ".rttm");
-                Rttm.WriteFile(rttm, fileId, segments);
-                File.WriteAllText(Path.Combine(dir, fileId + ".json"), SegmentJson.Serialize(fileId, segments));
-                stderr.WriteLine($"{segments.Count} turn(s) -> {rttm}");
-            }
+            WriteTurns();
             return 0;
+
+            void WriteTurns()
+            {
+                double captured = (double)source.DeliveredSamples / source.SampleRateHz;
+                stderr.WriteLine($"{captured:F1} s of audio from {source.Name}; {source.OverflowSamples} sample(s) dropped in {source.OverflowEvents} overflow(s)");
+                if (a.OutDir is { } dir)
+                {
+                    Directory.CreateDirectory(dir);
+                    var segments = ledger.Ledger.Snapshot(includeProvisional: false);
+                    var rttm = Path.Combine(dir, fileId + ".rttm");
+                    Rttm.WriteFile(rttm, fileId, segments);
+                    File.WriteAllText(Path.Combine(dir, fileId + ".json"), SegmentJson.Serialize(fileId, segments));
+                    stderr.WriteLine($"{segments.Count} turn(s) -> {rttm}");
+                }
+            }
         }
     }
 

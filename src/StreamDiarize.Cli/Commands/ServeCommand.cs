@@ -10,7 +10,7 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var host = new Option<string?>("--host") { Description = "Interface to listen on (default 127.0.0.1; 0.0.0.0 for every interface)." };
+        var host = new Option<string?>("--host") { Description = "Interface to listen on (default 127.0.0.1; 0.0.0.0 for every interface, which needs API keys or --insecure)." };
         var grpcPort = new Option<int?>("--grpc-port") { Description = "Port of the gRPC (HTTP/2) endpoint (default 50051)." };
         var httpPort = new Option<int?>("--http-port") { Description = "Port of the HTTP/1.1 endpoint with /healthz and /metrics (default 8080)." };
         var config = new Option<string?>("--config") { Description = "A JSON file with settings that override config/appsettings.json (Server, Kestrel, Logging sections)." };
@@ -19,9 +19,10 @@ internal static class ServeCommand
         var backend = new Option<string?>("--backend") { Description = "With --mic: auto (pulse if a server answers, else alsa), pulse or alsa." };
         backend.AcceptOnlyFromAmong("auto", "pulse", "alsa");
         var micSession = new Option<string?>("--mic-session") { Description = "With --mic: the microphone session's id (default \"mic\")." };
+        var insecure = new Option<bool>("--insecure") { Description = "Allow a non-loopback --host without API keys: anyone who reaches the ports can use the daemon (docs/SECURITY.md)." };
         var command = new Command("serve", "Run the gRPC diarization daemon. Other settings: --Server:MaxSessions=100 or STREAMDIARIZE__Server__MaxSessions=100.")
         {
-            host, grpcPort, httpPort, config, mic, device, backend, micSession,
+            host, grpcPort, httpPort, config, mic, device, backend, micSession, insecure,
         };
         // Everything else is ASP.NET Core configuration from the command line (Key=Value, --Key=Value, --Key Value).
         command.TreatUnmatchedTokensAsErrors = false;
@@ -39,6 +40,10 @@ internal static class ServeCommand
             if (pr.GetValue(httpPort) is { } p)
             {
                 overrides.Add(new("Server:HttpPort", p.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+            if (pr.GetValue(insecure))
+            {
+                overrides.Add(new("Server:Insecure", "true"));
             }
             // The microphone flags are Server:Microphone settings, so a config file can say the same.
             if (pr.GetValue(mic))

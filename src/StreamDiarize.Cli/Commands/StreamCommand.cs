@@ -33,9 +33,10 @@ internal static class StreamCommand
         var sessionId = new Option<string?>("--session-id") { Description = "Name the session (watchers use it); default: the server picks one." };
         var chunkMs = new Option<int>("--chunk-ms") { Description = "Audio per message, milliseconds.", DefaultValueFactory = _ => 100 };
         var provisional = new Option<bool>("--provisional") { Description = "Also receive and print provisional segments." };
+        var apiKey = DaemonClient.ApiKeyOption();
         var command = new Command("stream", "Stream a WAV to a running `streamdiarize serve` and print speaker events as they arrive.")
         {
-            audio, server, realtime, speed, outDir, numSpeakers, minSpeakers, maxSpeakers, latency, embedder, sessionId, chunkMs, provisional,
+            audio, server, realtime, speed, outDir, numSpeakers, minSpeakers, maxSpeakers, latency, embedder, sessionId, chunkMs, provisional, apiKey,
         };
         command.SetAction(async (pr, ct) =>
         {
@@ -73,13 +74,13 @@ internal static class StreamCommand
             try
             {
                 using var channel = GrpcChannel.ForAddress(url);
-                var result = await RunAsync(new Diarizer.DiarizerClient(channel), clip, config, pace, pr.GetValue(chunkMs), output, ct).ConfigureAwait(false);
+                var result = await RunAsync(DaemonClient.Create(channel, pr.GetValue(apiKey)), clip, config, pace, pr.GetValue(chunkMs), output, ct).ConfigureAwait(false);
                 if (pr.GetValue(outDir) is { } dir)
                 {
                     Directory.CreateDirectory(dir);
                     var path = Path.Combine(dir, clip.Id + ".rttm");
                     Rttm.WriteFile(path, clip.Id, result.Ledger.Snapshot(includeProvisional: false));
-                    output.WriteLine($"session {result.SessionId}: final segments -> {path}");
+                    output.WriteLine($"session {result.SessionId}: final segments{(result.EndedBy is null ? "" : " received before the call failed")} -> {path}");
                 }
                 // A server limit ends the session with its final turns (written above), then an error status.
                 return result.EndedBy is { } limit ? GrpcClientErrors.Report(limit, url, error) : 0;
@@ -106,14 +107,12 @@ internal static class StreamCommand
         var sending = SendAsync(call.RequestStream, clip, config, speed, chunkMs, ct);
         var ledger = new SegmentLedger();
         string sessionId = "";
-        bool ended = false;
         RpcException? endedBy = null;
         try
         {
             await foreach (var e in call.ResponseStream.ReadAllAsync(ct).ConfigureAwait(false))
             {
                 output.WriteLine(FormatLine(e));
-                ended |= e.EventCase == DiarizeEvent.EventOneofCase.SessionEnded;
                 if (e.EventCase == DiarizeEvent.EventOneofCase.SessionStarted)
                 {
                     sessionId = e.SessionStarted.SessionId;
@@ -124,9 +123,10 @@ internal static class StreamCommand
                 }
             }
         }
-        catch (RpcException ex) when (ended)
+        catch (RpcException ex) when (sessionId.Length > 0)
         {
-            // SessionEnded came first: the server ended the session at a limit, and the turns so far are whole.
+            // After SessionEnded (a server limit) the turns are whole; before it (the server died, the network went)
+            // the final turns received so far are still worth keeping: the caller writes them, then reports the error.
             endedBy = ex;
         }
         finally

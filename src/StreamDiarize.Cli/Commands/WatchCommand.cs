@@ -14,7 +14,8 @@ internal static class WatchCommand
         var session = new Argument<string?>("session") { Description = "The session id to follow; without it, the live sessions are listed.", Arity = ArgumentArity.ZeroOrOne };
         var server = new Option<string>("--server") { Description = "The daemon's gRPC address.", DefaultValueFactory = _ => StreamCommand.DefaultServer };
         var replay = new Option<bool>("--replay") { Description = "First print the session's final segments so far." };
-        var command = new Command("watch", "Follow a live session on a running `streamdiarize serve`, or list the live sessions.") { session, server, replay };
+        var apiKey = DaemonClient.ApiKeyOption();
+        var command = new Command("watch", "Follow a live session on a running `streamdiarize serve`, or list the live sessions.") { session, server, replay, apiKey };
         command.SetAction(async (pr, ct) =>
         {
             var output = pr.InvocationConfiguration.Output;
@@ -22,7 +23,7 @@ internal static class WatchCommand
             try
             {
                 using var channel = GrpcChannel.ForAddress(url);
-                var client = new Diarizer.DiarizerClient(channel);
+                var client = DaemonClient.Create(channel, pr.GetValue(apiKey));
                 if (pr.GetValue(session) is not { } id)
                 {
                     var list = await client.ListSessionsAsync(new ListSessionsRequest(), cancellationToken: ct).ConfigureAwait(false);

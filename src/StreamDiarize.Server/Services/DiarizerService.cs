@@ -8,6 +8,7 @@ using StreamDiarize.Core.Streaming;
 using StreamDiarize.Protocol.V1;
 using StreamDiarize.Server.Metrics;
 using StreamDiarize.Server.Models;
+using StreamDiarize.Server.Security;
 using StreamDiarize.Server.Sessions;
 
 namespace StreamDiarize.Server.Services;
@@ -53,11 +54,16 @@ public sealed class DiarizerService(
 
         await using var audio = new GrpcAudioSource(plan.SessionId, plan.Format, _options.AudioBufferChunks,
             s => metrics.AudioSecondsProcessed.Inc(s), n => metrics.NonFiniteSamplesRepaired.Inc(n));
-        var session = runner.TryStart(plan, "grpc", audio, out var added) ?? throw (added == AddResult.Full
-            ? new RpcException(new Status(StatusCode.ResourceExhausted,
-                $"the server is running its limit of {_options.MaxSessions} sessions (Server:MaxSessions): retry later, or raise the limit"))
-            : new RpcException(new Status(StatusCode.AlreadyExists,
-                $"session_id '{plan.SessionId}' is already live: pick another id, or leave it empty for a generated one")));
+        string tenant = ApiKeyAuthentication.TenantOf(context.GetHttpContext());
+        var session = runner.TryStart(plan, "grpc", audio, tenant, out var added) ?? throw added switch
+        {
+            AddResult.Full => new RpcException(new Status(StatusCode.ResourceExhausted,
+                $"the server is running its limit of {_options.MaxSessions} sessions (Server:MaxSessions): retry later, or raise the limit")),
+            AddResult.TenantFull => new RpcException(new Status(StatusCode.ResourceExhausted,
+                $"your tenant is running its limit of {_options.MaxSessionsPerTenant} sessions (Server:MaxSessionsPerTenant): end one, or ask the operator to raise the limit")),
+            _ => new RpcException(new Status(StatusCode.AlreadyExists,
+                $"session_id '{plan.SessionId}' is already live: pick another id, or leave it empty for a generated one")),
+        };
 
         string outcome = "completed";
         logger.LogInformation(
@@ -112,6 +118,11 @@ public sealed class DiarizerService(
                 logger.LogError(ex, "Session {SessionId} failed", plan.SessionId);
                 throw new RpcException(new Status(StatusCode.Internal, $"session {plan.SessionId} failed: {ex.Message}"));
             }
+            if (ex is not RpcException)
+            {
+                // The client went away (cancel, reset): an ordinary end, not an error for the log.
+                throw new RpcException(new Status(StatusCode.Cancelled, "the client cancelled the call"));
+            }
             throw;
         }
         finally
@@ -147,6 +158,12 @@ public sealed class DiarizerService(
             catch (Exception ex) when (IsMalformed(ex))
             {
                 throw Malformed();
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or IOException)
+            {
+                // Kestrel reset the stream under the client (e.g. its HTTP/2 stream or rapid-reset limits): nothing to serve.
+                logger.LogDebug(ex, "A Diarize call was reset before its config arrived");
+                throw new RpcException(new Status(StatusCode.Cancelled, "the call was reset before its config arrived"));
             }
         }
         // The pending read fails when the call ends; observe it so it is not reported as unobserved.
@@ -244,6 +261,11 @@ public sealed class DiarizerService(
         {
             audio.Complete(Malformed());
         }
+        catch (IOException)
+        {
+            // The client reset its request stream (crash, cancel): the session ends as cancelled, not as a server error.
+            audio.Complete(new RpcException(new Status(StatusCode.Cancelled, "the client reset the call")));
+        }
         catch (System.Threading.Channels.ChannelClosedException)
         {
             // The source was completed first (shutdown, a limit): the rest of the audio is not wanted, but reading on
@@ -274,10 +296,18 @@ public sealed class DiarizerService(
 
     public override async Task Watch(WatchRequest request, IServerStreamWriter<DiarizeEvent> responseStream, ServerCallContext context)
     {
-        if (!registry.TryGet(request.SessionId, out var session))
+        string tenant = ApiKeyAuthentication.TenantOf(context.GetHttpContext());
+        // Another tenant's session answers exactly as a missing one: its existence is not ours to reveal.
+        if (!registry.TryGet(tenant, request.SessionId, out var session))
         {
             throw new RpcException(new Status(StatusCode.NotFound,
                 $"no live session {ClientText.Quote(request.SessionId)}: call ListSessions (streamdiarize watch lists them too) for the ids of running sessions"));
+        }
+        if (registry.WatchersOf(tenant) >= _options.MaxWatchersPerTenant)
+        {
+            metrics.Refusals.WithLabels("watcher_quota").Inc();
+            throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                $"your tenant has its limit of {_options.MaxWatchersPerTenant} watchers open (Server:MaxWatchersPerTenant): close one, or ask the operator to raise the limit"));
         }
         var watcher = session.Subscribe(_options.WatcherBufferEvents, request.ReplayFinalSegments, () => metrics.WatcherEventsDropped.Inc())
             ?? throw new RpcException(new Status(StatusCode.NotFound,
@@ -311,7 +341,7 @@ public sealed class DiarizerService(
     public override Task<ListSessionsResponse> ListSessions(ListSessionsRequest request, ServerCallContext context)
     {
         var response = new ListSessionsResponse();
-        foreach (var s in registry.Snapshot())
+        foreach (var s in registry.Snapshot(ApiKeyAuthentication.TenantOf(context.GetHttpContext())))
         {
             response.Sessions.Add(new SessionInfo
             {

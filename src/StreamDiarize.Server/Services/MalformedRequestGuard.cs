@@ -31,11 +31,8 @@ internal static class MalformedRequestGuard
         // gRPC framing: 1 byte compressed flag, 4 bytes big-endian length, the message. Compressed or odd frames are gRPC's to judge.
         if (bytes.Length >= 5 && bytes.Span[0] == 0 && BinaryPrimitives.ReadUInt32BigEndian(bytes.Span[1..5]) == bytes.Length - 5 && !Parses(expected.Parser, bytes[5..]))
         {
-            context.Response.StatusCode = StatusCodes.Status200OK;
-            context.Response.ContentType = "application/grpc";
-            // A trailers-only response: the status rides in the headers.
-            context.Response.Headers["grpc-status"] = ((int)Grpc.Core.StatusCode.InvalidArgument).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            context.Response.Headers["grpc-message"] = Uri.EscapeDataString($"the request is not a valid protobuf {expected.Name}: check that the client uses protos/streamdiarize/v1/diarizer.proto");
+            GrpcStatusResponse.Write(context, Grpc.Core.StatusCode.InvalidArgument,
+                $"the request is not a valid protobuf {expected.Name}: check that the client uses protos/streamdiarize/v1/diarizer.proto");
             return;
         }
         body.Position = 0;

@@ -8,7 +8,7 @@ namespace StreamDiarize.Server.Sessions;
 /// What ListSessions reports and what watchers subscribe to. Publishing, the ledger update and subscribing share
 /// one lock, so a watcher that asks for a replay sees every final segment exactly once: either in the replay or live.
 /// </summary>
-public sealed class LiveSession(string id, string source, DiarizeEvent started, ISessionAudio audio)
+public sealed class LiveSession(string id, string source, DiarizeEvent started, ISessionAudio audio, string tenant = "")
 {
     private readonly Lock _lock = new();
     private readonly SegmentLedger _ledger = new();
@@ -20,6 +20,9 @@ public sealed class LiveSession(string id, string source, DiarizeEvent started, 
     public string Id { get; } = id;
 
     public string Source { get; } = source;
+
+    /// <summary>Whose session it is: only callers with that tenant's key list, watch or follow it ("" without authentication).</summary>
+    public string Tenant { get; } = tenant;
 
     public DateTimeOffset StartTime { get; } = DateTimeOffset.UtcNow;
 

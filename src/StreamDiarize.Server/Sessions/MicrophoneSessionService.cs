@@ -74,7 +74,7 @@ public sealed class MicrophoneSessionService(
                 mic.SessionId, plan.Options.Embedder, ex.Message);
             return;
         }
-        var session = runner.TryStart(plan, Source, audio, out var added);
+        var session = runner.TryStart(plan, Source, audio, mic.Tenant ?? "", out var added);
         if (session is null)
         {
             logger.LogError("Microphone session '{SessionId}' not started: {Why}", mic.SessionId,

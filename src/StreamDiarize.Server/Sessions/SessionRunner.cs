@@ -18,11 +18,11 @@ namespace StreamDiarize.Server.Sessions;
 public sealed class SessionRunner(SessionRegistry registry, IOptions<ServerOptions> options, ServerMetrics metrics, ILogger<SessionRunner> logger)
 {
     /// <summary>A registered session for <paramref name="plan"/>, or null with why not (the limit, or the id is taken).</summary>
-    public LiveSession? TryStart(SessionPlan plan, string source, ISessionAudio audio, out AddResult result)
+    public LiveSession? TryStart(SessionPlan plan, string source, ISessionAudio audio, string tenant, out AddResult result)
     {
         var started = new DiarizeEvent { SessionStarted = new SessionStarted { SessionId = plan.SessionId, EffectiveConfig = plan.Effective } };
-        var session = new LiveSession(plan.SessionId, source, started, audio);
-        result = registry.TryAdd(session, options.Value.MaxSessions);
+        var session = new LiveSession(plan.SessionId, source, started, audio, tenant);
+        result = registry.TryAdd(session, options.Value.MaxSessions, options.Value.MaxSessionsPerTenant);
         if (result != AddResult.Added)
         {
             return null;
@@ -54,8 +54,8 @@ public sealed class SessionRunner(SessionRegistry registry, IOptions<ServerOptio
         metrics.SessionsEnded.WithLabels(outcome).Inc();
         var final = session.FinalSegments();
         logger.LogInformation(
-            "Session {SessionId} ({Source}) ended ({Outcome}) after {AudioSeconds:F1} s of audio in {WallSeconds:F1} s: {Speakers} speakers, {Segments} final segments, {Events} events, {Watchers} watchers",
-            session.Id, session.Source, outcome, session.Audio.SecondsReceived, (DateTimeOffset.UtcNow - session.StartTime).TotalSeconds,
+            "Session {SessionId} ({Source}, tenant {Tenant}) ended ({Outcome}) after {AudioSeconds:F1} s of audio in {WallSeconds:F1} s: {Speakers} speakers, {Segments} final segments, {Events} events, {Watchers} watchers",
+            session.Id, session.Source, session.Tenant, outcome, session.Audio.SecondsReceived, (DateTimeOffset.UtcNow - session.StartTime).TotalSeconds,
             final.Select(s => s.Speaker).Distinct().Count(), final.Count, session.EventCount, session.WatchersEver);
     }
 }

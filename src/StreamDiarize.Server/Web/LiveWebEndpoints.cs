@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using StreamDiarize.Protocol.V1;
 using StreamDiarize.Server.Metrics;
+using StreamDiarize.Server.Security;
 using StreamDiarize.Server.Sessions;
 
 namespace StreamDiarize.Server.Web;
@@ -27,16 +28,18 @@ public static class LiveWebEndpoints
         web.AddEndpointFilter(async (context, next) =>
             options.GrpcPort != 0 && context.HttpContext.Connection.LocalPort == options.GrpcPort ? Results.NotFound() : await next(context));
 
-        web.MapGet("/api/sessions", (SessionRegistry registry) => Results.Json(SessionList(registry)));
+        web.MapGet("/api/sessions", (HttpContext http, SessionRegistry registry) => Results.Json(SessionList(registry, ApiKeyAuthentication.TenantOf(http))));
         web.MapGet("/api/sessions/{id}/events", Events);
+        web.MapGet("/login", (HttpContext http) => Serve(http, "/login.html"));
+        web.MapPost("/login", Login).DisableAntiforgery();
         web.MapGet("/", (HttpContext http) => Serve(http, "/index.html"));
         web.MapGet("/{file}", (HttpContext http, string file) => Serve(http, "/" + file));
     }
 
-    private static JsonArray SessionList(SessionRegistry registry)
+    private static JsonArray SessionList(SessionRegistry registry, string tenant)
     {
         var list = new JsonArray();
-        foreach (var s in registry.Snapshot())
+        foreach (var s in registry.Snapshot(tenant))
         {
             list.Add(new JsonObject
             {
@@ -51,11 +54,18 @@ public static class LiveWebEndpoints
         return list;
     }
 
-    private static IResult Events(string id, SessionRegistry registry, IOptions<ServerOptions> options, ServerMetrics metrics, CancellationToken ct)
+    private static IResult Events(string id, HttpContext http, SessionRegistry registry, IOptions<ServerOptions> options, ServerMetrics metrics, CancellationToken ct)
     {
-        if (!registry.TryGet(id, out var session))
+        string tenant = ApiKeyAuthentication.TenantOf(http);
+        if (!registry.TryGet(tenant, id, out var session))
         {
             return NoSession(id, "is not live");
+        }
+        if (registry.WatchersOf(tenant) >= options.Value.MaxWatchersPerTenant)
+        {
+            metrics.Refusals.WithLabels("watcher_quota").Inc();
+            return Results.Json(new JsonObject { ["error"] = $"your tenant has its limit of {options.Value.MaxWatchersPerTenant} watchers open (Server:MaxWatchersPerTenant): close a page" },
+                statusCode: StatusCodes.Status429TooManyRequests);
         }
         // Replay the final turns so a page opened mid-meeting starts with the whole past, then follows live.
         var watcher = session.Subscribe(options.Value.WatcherBufferEvents, replayFinalSegments: true, () => metrics.WatcherEventsDropped.Inc());
@@ -93,6 +103,29 @@ public static class LiveWebEndpoints
     {
         long count = watcher.TakeDropped();
         return count == 0 ? null : LiveEventJson.ToJson(new DiarizeEvent { StreamTimeSeconds = streamTime, EventsDropped = new EventsDropped { Count = count } }).ToJsonString();
+    }
+
+    /// <summary>The login form posts the key; a valid one comes back as an HttpOnly cookie the page and its event streams send.</summary>
+    private static async Task<IResult> Login(HttpContext http, ApiKeyStore keys)
+    {
+        var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
+        string key = form["key"].ToString().Trim();
+        if (!keys.Enabled)
+        {
+            return Results.Redirect("/", permanent: false);
+        }
+        if (keys.TenantOf(key) is null)
+        {
+            return Results.Redirect("/login?failed=1", permanent: false);
+        }
+        http.Response.Cookies.Append(ApiKeyAuthentication.CookieName, key, new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Strict,
+            Secure = http.Request.IsHttps,
+            Path = "/",
+        });
+        return Results.Redirect("/", permanent: false);
     }
 
     private static IResult Serve(HttpContext http, string path)

@@ -17,7 +17,7 @@ public sealed class StreamWatchCommandTests
         return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 
-    private static async Task<(Microsoft.AspNetCore.Builder.WebApplication App, string Url)> StartDaemonAsync()
+    private static async Task<(Microsoft.AspNetCore.Builder.WebApplication App, string Url)> StartDaemonAsync(params KeyValuePair<string, string?>[] settings)
     {
         int grpc = FreePort(), http = FreePort();
         var app = ServerHost.Build([], new ServerHostOptions
@@ -28,6 +28,7 @@ public sealed class StreamWatchCommandTests
                 new("Server:GrpcPort", grpc.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 new("Server:HttpPort", http.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 new("Logging:LogLevel:Default", "Warning"),
+                .. settings,
             ],
         });
         await app.StartAsync();
@@ -68,6 +69,26 @@ public sealed class StreamWatchCommandTests
         var (code, _, error) = await Task.Run(() => CliRunner.Invoke("watch", "nobody", "--server", url));
         Assert.NotEqual(0, code);
         Assert.Contains("nobody", error);
+    }
+
+    [Fact]
+    public async Task Stream_and_watch_send_the_api_key_and_without_it_say_the_key_is_missing()
+    {
+        const string key = "cli-key-123";
+        string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+        var (app, url) = await StartDaemonAsync(new("Server:Auth:Keys:cli:Sha256", hash), new("Server:Auth:Keys:cli:Tenant", "cli"));
+        await using var _ = app;
+        var dir = RepoPaths.NewTempDir();
+
+        var (refusedCode, _, refusedError) = await Task.Run(() => CliRunner.Invoke("watch", "--server", url));
+        var (code, output, error) = await Task.Run(() => CliRunner.Invoke("stream", RepoPaths.Ami("trn05.wav"), "--server", url, "--api-key", key, "--out", dir));
+        var (listCode, _, listError) = await Task.Run(() => CliRunner.Invoke("watch", "--server", url, "--api-key", key));
+
+        Assert.Equal(StreamDiarize.Cli.Commands.GrpcClientErrors.Refused, refusedCode);
+        Assert.Contains("error (Unauthenticated): no API key", refusedError);
+        Assert.True(code == 0, error + output);
+        Assert.True(File.Exists(Path.Combine(dir, "trn05.rttm")));
+        Assert.True(listCode == 0, listError);
     }
 
     [Fact]

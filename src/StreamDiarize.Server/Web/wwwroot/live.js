@@ -104,6 +104,10 @@ function connect() {
     if (state.ended) return;
     // CLOSED: the daemon answered 404 (no such session, or it ended while we were away); otherwise EventSource retries.
     $('status').textContent = source.readyState === EventSource.CLOSED ? 'session not live' : 'reconnecting…';
+    // EventSource hides the status code: ask once whether the refusal was for want of an API key.
+    if (source.readyState === EventSource.CLOSED) {
+      fetch('api/sessions', { cache: 'no-store' }).then(r => { if (r.status === 401) location.href = 'login'; }, () => {});
+    }
   };
 }
 

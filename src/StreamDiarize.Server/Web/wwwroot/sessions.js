@@ -7,6 +7,10 @@ const mmss = s => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2
 async function refresh() {
   try {
     const response = await fetch('api/sessions', { cache: 'no-store' });
+    if (response.status === 401) {
+      location.href = 'login'; // API keys are on: the form stores the key as a cookie
+      return;
+    }
     const sessions = await response.json();
     tbody.innerHTML = sessions.map(s => `<tr data-session="${esc(s.id)}">
       <td><a href="session.html?id=${encodeURIComponent(s.id)}">${esc(s.id)}</a></td>
