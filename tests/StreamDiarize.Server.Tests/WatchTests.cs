@@ -14,7 +14,8 @@ public sealed class WatchTests
     {
         await using var daemon = await DaemonHost.StartAsync(new ScriptedSessionFactory());
         using var call = await TestAudio.OpenSessionAsync(daemon, "listed", 3);
-        await TestAudio.WaitForAsync(() => daemon.Registry.TryGet("listed", out var s) && s.SpeakersSoFar == 2);
+        // Both counts race the audio under load: wait until every sample sent has arrived too.
+        await TestAudio.WaitForAsync(() => daemon.Registry.TryGet("listed", out var s) && s.SpeakersSoFar == 2 && s.Audio.SecondsReceived >= 3.0 - 1e-9);
 
         var list = await daemon.Client.ListSessionsAsync(new ListSessionsRequest());
 

@@ -71,9 +71,11 @@ public sealed class SegmentClusterer
 
     /// <summary>
     /// A label per segment (all long enough to cluster), numbered by first appearance. <paramref name="distances"/> are
-    /// the condensed pairwise distances if the caller keeps them (live); null computes them. Neither input is changed.
+    /// the condensed pairwise distances if the caller keeps them (live); null computes them. The segments are not
+    /// changed; the distances are overwritten only with <paramref name="distancesAreScratch"/> (a caller's reused buffer).
     /// </summary>
-    public int[] Cluster(IReadOnlyList<GaussianStats> segments, double[] floor, ClusterCountLimits limits, double[]? distances = null)
+    public int[] Cluster(IReadOnlyList<GaussianStats> segments, double[] floor, ClusterCountLimits limits, double[]? distances = null,
+        bool distancesAreScratch = false)
     {
         int n = segments.Count;
         if (n < 2)
@@ -87,7 +89,7 @@ public sealed class SegmentClusterer
         {
             costs[i] = segments[i].Cost(floor, scratch);
         }
-        var dist = distances is null ? Distances(segments, costs, floor) : (double[])distances.Clone();
+        var dist = distances is null ? Distances(segments, costs, floor) : distancesAreScratch ? distances : (double[])distances.Clone();
         var weights = new double[n];
         Array.Fill(weights, 1.0);
         var merges = AgglomerativeClusterer.LinkageOfDistances(dist, n, weights);

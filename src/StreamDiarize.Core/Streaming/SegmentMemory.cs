@@ -22,6 +22,7 @@ internal sealed class SegmentMemory
     private readonly long[] _starts;
     private readonly long[] _ends;
     private readonly float[] _distances;
+    private readonly double[] _condensed;
     private readonly List<int> _order = [];
     private readonly List<GaussianStats> _segments = [];
     private readonly List<int> _labels = [];
@@ -39,6 +40,7 @@ internal sealed class SegmentMemory
         _starts = new long[capacity];
         _ends = new long[capacity];
         _distances = new float[capacity * capacity];
+        _condensed = new double[capacity * (capacity - 1) / 2];
         for (int i = capacity - 1; i >= 0; i--)
         {
             _slots[i] = new GaussianStats(dims);
@@ -125,11 +127,14 @@ internal sealed class SegmentMemory
         }
     }
 
-    /// <summary>The condensed (scipy pdist layout) distances between <see cref="Segments"/>, in their order.</summary>
+    /// <summary>
+    /// The condensed (scipy pdist layout) distances between <see cref="Segments"/>, in their order, in a buffer that
+    /// is reused by the next call (so a re-clustering allocates no large array; it may overwrite it).
+    /// </summary>
     public double[] CondensedDistances()
     {
         int n = _order.Count;
-        var condensed = new double[Math.Max(0, n * (n - 1) / 2)];
+        var condensed = _condensed;
         int k = 0;
         for (int a = 0; a < n; a++)
         {

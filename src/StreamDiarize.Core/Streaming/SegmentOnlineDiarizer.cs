@@ -235,7 +235,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
         _memory.Refresh(_floor, _scratch);
         var limits = new ClusterCountLimits(_session.ExactSpeakers ?? _session.MinSpeakers ?? 1, _session.ExactSpeakers ?? _session.MaxSpeakers);
         var segments = _memory.Segments;
-        var clusters = _clusterer.Cluster(segments, _floor, limits with { Min = Math.Min(limits.Min, segments.Count) }, _memory.CondensedDistances());
+        var clusters = _clusterer.Cluster(segments, _floor, limits with { Min = Math.Min(limits.Min, segments.Count) }, _memory.CondensedDistances(), distancesAreScratch: true);
         int k = 0;
         foreach (int c in clusters)
         {
