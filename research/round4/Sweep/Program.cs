@@ -14,7 +14,7 @@ files.AddRange(Directory.GetFiles(Path.Combine(shared, "ami"), "*.wav").Order())
 var stages = new DefaultDiarizerOptions();
 var speech = new StreamDiarize.Core.Speech.EnergySpeechDetector(stages.Speech);
 var embedder = new StreamDiarize.Core.Embedding.WindowStatsEmbedder(stages.Embedding);
-var analysed = Environment.GetEnvironmentVariable("LIVE") is not null ? [] : files.Select(f =>
+var analysed = Environment.GetEnvironmentVariable("LIVE") is not null || Environment.GetEnvironmentVariable("MASKDIFF") is not null ? [] : files.Select(f =>
 {
     var clip = AudioLoader.LoadWav(f);
     var mask = speech.Detect(clip.Samples);
@@ -33,6 +33,15 @@ IEnumerable<Dictionary<string, double>> Combos(int k)
     {
         foreach (var v in axes[k].Values) { var c = new Dictionary<string, double>(rest) { [axes[k].Name] = v }; yield return c; }
     }
+}
+if (Environment.GetEnvironmentVariable("MASKDIFF") is { } la)
+{
+    foreach (var f in files.Where(f => !f.Contains("/ami/")))
+    {
+        var c = AudioLoader.LoadWav(f);
+        MaskDiff.Run(c.Id, c.Samples, Rttm.ReadFile(Path.ChangeExtension(f, ".rttm")).Values.First(), double.Parse(la));
+    }
+    return;
 }
 if (Environment.GetEnvironmentVariable("LIVE") is { } live)
 {
