@@ -95,6 +95,12 @@ public sealed class SessionDefaults
 
     public string Embedder { get; set; } = "features";
 
+    /// <summary>The speech detector: energy, or onnx:PATH (SessionConfig.vad).</summary>
+    public string Vad { get; set; } = "energy";
+
+    /// <summary>The clusterer of re-clustering: agglomerative, or a kind the session factory registers.</summary>
+    public string Clusterer { get; set; } = "agglomerative";
+
     public bool IncludeProvisional { get; set; }
 
     public SessionOptions ToSessionOptions() => new()
@@ -104,6 +110,8 @@ public sealed class SessionDefaults
         MaxSpeakers = MaxSpeakers,
         LatencySeconds = LatencySeconds,
         Embedder = Embedder,
+        SpeechDetector = Vad,
+        Clusterer = Clusterer,
     };
 }
 

@@ -40,7 +40,7 @@ internal static class FileCommand
         var id = new Option<string?>("--id") { Description = "File id for stdin input (default: stdin)." };
         var streaming = new Option<bool>("--streaming") { Description = "Run the live (streaming) pipeline on each file, as fast as it can, instead of the offline one." };
         var latency = new Option<double>("--latency") { Description = "With --streaming: seconds after which a turn is final (0.25 to 10).", DefaultValueFactory = _ => 1.0 };
-        var vadOption = new Option<string?>("--vad") { Description = "Speech detection of the default offline method: energy (default) or onnx:PATH (a Silero-style VAD model, docs/ONNX.md)." };
+        var vadOption = new Option<string?>("--vad") { Description = "Speech detection of the default method, offline or --streaming: energy (default) or onnx:PATH (a Silero-style VAD model, docs/ONNX.md)." };
         var embedderOption = new Option<string>("--embedder")
         {
             Description = "Window embeddings of the default method: features (MFCC statistics) or onnx:PATH (a speaker model, docs/ONNX.md).",
@@ -150,15 +150,17 @@ internal static class FileCommand
             }
 
             OnnxSpeechDetector? vad = null;
-            if (pr.GetValue(vadOption) is { } vadName && vadName != "energy")
+            string vadName = pr.GetValue(vadOption) ?? "energy";
+            if (factory.Registry.SpeechDetectors.Problem(vadName) is { } vadProblem || (vadName != "energy" && settings.Method != DiarizationMethod.Default))
             {
-                if (!vadName.StartsWith(OnnxSessionFactory.Prefix, StringComparison.Ordinal) || pr.GetValue(streaming) || settings.Method != DiarizationMethod.Default)
-                {
-                    stderr.WriteLine($"error: --vad {vadName}: use energy or onnx:PATH, with the default offline method (not --streaming or --method seed)");
-                    return 2;
-                }
+                stderr.WriteLine($"error: --vad {vadName}: use energy or onnx:PATH, with the default method (not --method seed)");
+                return 2;
+            }
+            if (vadName != "energy")
+            {
                 try
                 {
+                    // Offline it decides the speech; live each session runs its own on the same model, which this keeps open.
                     vad = new OnnxSpeechDetector(vadName[OnnxSessionFactory.Prefix.Length..], new OnnxSpeechDetectorOptions { Mask = settings.Default.Speech });
                 }
                 catch (OnnxModelException ex)
@@ -179,7 +181,7 @@ internal static class FileCommand
                     var clip = Load(input, rawFormat, pr.GetValue(id));
                     var watch = Stopwatch.StartNew();
                     var segments = pr.GetValue(streaming)
-                        ? DiarizeStreaming(settings, clip, hints, pr.GetValue(latency), factory, embedderName)
+                        ? DiarizeStreaming(settings, clip, hints, pr.GetValue(latency), factory, embedderName, vadName)
                         : Diarize(settings, clip, hints, model, vad);
                     watch.Stop();
                     var rttm = Path.Combine(dir, clip.Id + ".rttm");
@@ -187,7 +189,7 @@ internal static class FileCommand
                     File.WriteAllText(Path.Combine(dir, clip.Id + ".json"), SegmentJson.Serialize(clip.Id, segments));
                     int speakers = segments.Select(s => s.Speaker).Distinct().Count();
                     stdout.WriteLine($"{clip.Id}: {clip.DurationSeconds:F1} s, {speakers} speaker(s), {segments.Count} turn(s) in {watch.Elapsed.TotalSeconds:F2} s -> {rttm}");
-                    if (vad is not null)
+                    if (vad is not null && !pr.GetValue(streaming))
                     {
                         stdout.WriteLine($"{clip.Id}: vad {pr.GetValue(vadOption)}: {vad.Chunks} chunk(s) decided so far");
                     }
@@ -241,7 +243,7 @@ internal static class FileCommand
 
     internal static List<SpeakerSegment> DiarizeStreaming(
         DiarizationSettings settings, AudioClip clip, SpeakerCountHints hints, double latencySeconds,
-        ISessionComponentsFactory? factory = null, string embedder = "features")
+        ISessionComponentsFactory? factory = null, string embedder = "features", string speechDetector = "energy")
     {
         if (settings.Method != DiarizationMethod.Default)
         {
@@ -254,6 +256,7 @@ internal static class FileCommand
             MaxSpeakers = hints.Max ?? new SessionOptions().MaxSpeakers,
             LatencySeconds = latencySeconds,
             Embedder = embedder,
+            SpeechDetector = speechDetector,
         };
         factory ??= new DefaultSessionFactory(settings.Default, settings.Streaming);
         return StreamingRunner.RunAsync(clip, factory, session).GetAwaiter().GetResult().Segments;

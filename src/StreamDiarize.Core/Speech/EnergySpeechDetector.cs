@@ -171,7 +171,11 @@ public sealed class EnergySpeechDetector : ISpeechDetector
     /// </summary>
     /// <param name="mask">Hysteresis output on entry, the speech mask on return.</param>
     /// <param name="voicing">Voicing of the same frames (at least mask.Length values); ignored, and may be empty, when the gate is off.</param>
-    public static void PostProcess(Span<bool> mask, ReadOnlySpan<double> voicing, EnergySpeechDetectorOptions options)
+    /// <param name="firstFrame">
+    /// The stream's index of mask[0]: the rules compare seconds computed from stream indices, so a buffer that starts
+    /// mid-stream rounds ties exactly as the whole stream does.
+    /// </param>
+    public static void PostProcess(Span<bool> mask, ReadOnlySpan<double> voicing, EnergySpeechDetectorOptions options, long firstFrame = 0)
     {
         if (options.VoicingGate && voicing.Length < mask.Length)
         {
@@ -184,7 +188,7 @@ public sealed class EnergySpeechDetector : ISpeechDetector
         int previousEnd = -1;
         for (int i = NextRun(mask, 0, out int end); i >= 0; i = NextRun(mask, end, out end))
         {
-            if (previousEnd >= 0 && i * hop - previousEnd * hop < options.GapFillSeconds)
+            if (previousEnd >= 0 && (firstFrame + i) * hop - (firstFrame + previousEnd) * hop < options.GapFillSeconds)
             {
                 mask[previousEnd..i].Fill(true);
             }
@@ -192,7 +196,7 @@ public sealed class EnergySpeechDetector : ISpeechDetector
         }
         for (int i = NextRun(mask, 0, out int end); i >= 0; i = NextRun(mask, end, out end))
         {
-            if (end * hop - i * hop < options.MinIslandSeconds)
+            if ((firstFrame + end) * hop - (firstFrame + i) * hop < options.MinIslandSeconds)
             {
                 mask[i..end].Clear();
             }
@@ -206,11 +210,11 @@ public sealed class EnergySpeechDetector : ISpeechDetector
         int reach = (int)Math.Ceiling(centre / hop) + 1;
         for (int a = NextRun(mask, 0, out int b); a >= 0; a = NextRun(mask, b, out b))
         {
-            double start = a * hop, stop = b * hop;
+            double start = (firstFrame + a) * hop, stop = (firstFrame + b) * hop;
             mask[a..b].Clear();
             for (int i = Math.Max(0, a - reach); i < b; i++)
             {
-                double t = i * hop + centre;
+                double t = (firstFrame + i) * hop + centre;
                 if (t >= start && t < stop)
                 {
                     mask[i] = true;

@@ -1,10 +1,17 @@
-// Builds the default live session: the default analyzer and the online diarizer, from one set of settings.
+// Builds live sessions from one set of settings: the default analyzer and the online diarizer, with the embedder,
+// speech detector and clusterer each session names, as the component registry makes them.
+using StreamDiarize.Core.Clustering;
 using StreamDiarize.Core.Options;
 using StreamDiarize.Core.Pipeline;
 
 namespace StreamDiarize.Core.Streaming;
 
-public sealed class DefaultSessionFactory : ISessionComponentsFactory
+/// <summary>
+/// Registers the built-in kinds: embedder <c>features</c> (MFCC statistics), vad <c>energy</c>, clusterer
+/// <c>agglomerative</c>. Add more through <see cref="Registry"/>; a session names them in its
+/// <see cref="SessionOptions"/>.
+/// </summary>
+public sealed class DefaultSessionFactory : ISessionComponentsFactory, IComponentChoices
 {
     private readonly DefaultDiarizerOptions _stages;
     private readonly OnlineDiarizerOptions _online;
@@ -13,15 +20,34 @@ public sealed class DefaultSessionFactory : ISessionComponentsFactory
     {
         _stages = (stages ?? new DefaultDiarizerOptions()).Validate();
         _online = (online ?? new OnlineDiarizerOptions()).Validate();
+        Registry.Embedders.Add("features", _ => null);
+        Registry.SpeechDetectors.Add("energy", session => OnlineDiarizer.ForSession(_stages, _online, session));
+        var agglomerative = new AgglomerativeClusterer(_stages.Clustering);
+        Registry.Clusterers.Add("agglomerative", _ => agglomerative);
     }
+
+    public ComponentRegistry Registry { get; } = new();
+
+    public DefaultDiarizerOptions Stages => _stages;
+
+    public OnlineDiarizerOptions Online => _online;
 
     public SessionComponents Create(SessionOptions options)
     {
         OptionsValidationException.ThrowIfAny(options.GetValidationErrors());
-        if (options.Embedder != "features")
+        OptionsValidationException.ThrowIfAny(Registry.Problems(options));
+        var clusterer = Registry.Clusterers.Create(options.Clusterer, options);
+        var embedder = Registry.Embedders.Create(options.Embedder, options);
+        var speech = Registry.SpeechDetectors.Create(options.SpeechDetector, options);
+        try
         {
-            throw new OptionsValidationException([$"embedder '{options.Embedder}' is not available in this factory: use 'features'"]);
+            var diarizer = new OnlineDiarizer(_stages, _online, options, embedder, speech, clusterer);
+            return new SessionComponents(new DefaultFrameAnalyzer(_stages, includeSamples: diarizer.Layout.HopSamples > 0), diarizer);
         }
-        return new SessionComponents(new DefaultFrameAnalyzer(_stages), new OnlineDiarizer(_stages, _online, options));
+        catch
+        {
+            (speech as IDisposable)?.Dispose();
+            throw;
+        }
     }
 }

@@ -1,4 +1,4 @@
-// What one live session may choose: speaker hints, latency and embedder. Validated once, every error listed.
+// What one live session may choose: speaker hints, latency, and its embedder, speech detector and clusterer. Validated once, every error listed.
 namespace StreamDiarize.Core.Streaming;
 
 public sealed record SessionOptions
@@ -20,6 +20,12 @@ public sealed record SessionOptions
 
     /// <summary>"features" (the embedded default) or "onnx:PATH" for a neural speaker embedding model.</summary>
     public string Embedder { get; init; } = "features";
+
+    /// <summary>The live speech detector: "energy" (the embedded default) or "onnx:PATH" for a Silero-style VAD model.</summary>
+    public string SpeechDetector { get; init; } = "energy";
+
+    /// <summary>The clusterer of re-clustering: "agglomerative" (the embedded default), or a kind a factory registers.</summary>
+    public string Clusterer { get; init; } = "agglomerative";
 
     public IReadOnlyList<string> GetValidationErrors()
     {
@@ -48,9 +54,13 @@ public sealed record SessionOptions
         {
             errors.Add($"exact speakers {k} is outside min/max speakers ({MinSpeakers?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unset"}..{MaxSpeakers})");
         }
-        if (string.IsNullOrWhiteSpace(Embedder) || (Embedder != "features" && !Embedder.StartsWith("onnx:", StringComparison.Ordinal)))
+        // Which kinds exist is the session factory's registry's to say (ComponentRegistry.Problems); here, only the form.
+        foreach (var (role, text) in new[] { ("embedder", Embedder), ("vad", SpeechDetector), ("clusterer", Clusterer) })
         {
-            errors.Add($"embedder '{Embedder}' is invalid: use 'features' or 'onnx:PATH'");
+            if (ComponentSpec.Parse(text) is null)
+            {
+                errors.Add($"{role} '{text}' is invalid: name a kind, such as 'features', 'energy' or 'onnx:PATH'");
+            }
         }
         return errors;
     }

@@ -33,7 +33,7 @@ public sealed class DiarizerService(
         {
             throw Invalid($"the first message must be a SessionConfig (config), not {Describe(requestStream.Current.PayloadCase)}: send config first, then audio chunks");
         }
-        var plan = SessionConfigReader.Read(requestStream.Current.Config, _options.Session);
+        var plan = SessionConfigReader.Read(requestStream.Current.Config, _options.Session, (factory as IComponentChoices)?.Registry);
 
         SessionComponents components;
         try
@@ -43,21 +43,27 @@ public sealed class DiarizerService(
         catch (Exception ex) when (ex is ArgumentException or IOException or InvalidOperationException or NotSupportedException
                                        or Onnx.OnnxModelException or Core.Options.OptionsValidationException)
         {
-            throw Invalid($"cannot build the session with embedder '{plan.Options.Embedder}': {ex.Message}");
+            throw Invalid($"cannot build the session with embedder '{plan.Options.Embedder}' and vad '{plan.Options.SpeechDetector}': {ex.Message}");
         }
 
         await using var audio = new GrpcAudioSource(plan.SessionId, plan.Format, _options.AudioBufferChunks, s => metrics.AudioSecondsProcessed.Inc(s));
-        var session = runner.TryStart(plan, "grpc", audio, out var added) ?? throw (added == AddResult.Full
-            ? new RpcException(new Status(StatusCode.ResourceExhausted,
-                $"the server is running its limit of {_options.MaxSessions} sessions (Server:MaxSessions): retry later, or raise the limit"))
-            : new RpcException(new Status(StatusCode.AlreadyExists,
-                $"session_id '{plan.SessionId}' is already live: pick another id, or leave it empty for a generated one")));
+        var session = runner.TryStart(plan, "grpc", audio, out var added);
+        if (session is null)
+        {
+            // The pipeline that would have released it never runs (a VAD model's lease).
+            (components.Diarizer as IDisposable)?.Dispose();
+            throw added == AddResult.Full
+                ? new RpcException(new Status(StatusCode.ResourceExhausted,
+                    $"the server is running its limit of {_options.MaxSessions} sessions (Server:MaxSessions): retry later, or raise the limit"))
+                : new RpcException(new Status(StatusCode.AlreadyExists,
+                    $"session_id '{plan.SessionId}' is already live: pick another id, or leave it empty for a generated one"));
+        }
 
         string outcome = "completed";
         logger.LogInformation(
-            "Session {SessionId} started: {Encoding} {SampleRateHz} Hz x{Channels}, exact {ExactSpeakers}, min {MinSpeakers}, max {MaxSpeakers} speakers, latency {LatencySeconds} s, embedder {Embedder}, peer {Peer}",
+            "Session {SessionId} started: {Encoding} {SampleRateHz} Hz x{Channels}, exact {ExactSpeakers}, min {MinSpeakers}, max {MaxSpeakers} speakers, latency {LatencySeconds} s, embedder {Embedder}, vad {Vad}, peer {Peer}",
             plan.SessionId, plan.Format.Encoding, plan.Format.SampleRateHz, plan.Format.Channels, plan.Options.ExactSpeakers, plan.Options.MinSpeakers,
-            plan.Options.MaxSpeakers, plan.Options.LatencySeconds, plan.Options.Embedder, context.Peer);
+            plan.Options.MaxSpeakers, plan.Options.LatencySeconds, plan.Options.Embedder, plan.Options.SpeechDetector, context.Peer);
         var writer = new ResponseEventWriter(responseStream, metrics, ct);
         try
         {

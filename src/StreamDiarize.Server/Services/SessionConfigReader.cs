@@ -16,7 +16,8 @@ public static partial class SessionConfigReader
     private static partial Regex SessionIdPattern();
 
     /// <summary>Validates <paramref name="config"/>; throws INVALID_ARGUMENT listing every problem, each with its field and allowed values.</summary>
-    public static SessionPlan Read(SessionConfig config, SessionDefaults defaults)
+    /// <param name="choices">The session factory's component kinds, to check embedder and vad by; null: the daemon's usual kinds.</param>
+    public static SessionPlan Read(SessionConfig config, SessionDefaults defaults, ComponentRegistry? choices = null)
     {
         var errors = new List<string>();
         string id = config.HasSessionId && config.SessionId.Length > 0 ? config.SessionId : NewId();
@@ -57,8 +58,10 @@ public static partial class SessionConfigReader
             MaxSpeakers = config.HasMaxSpeakers ? config.MaxSpeakers : defaults.MaxSpeakers,
             LatencySeconds = config.HasLatencySeconds ? config.LatencySeconds : defaults.LatencySeconds,
             Embedder = config.HasEmbedder ? config.Embedder : defaults.Embedder,
+            SpeechDetector = config.HasVad ? config.Vad : defaults.Vad,
         };
         errors.AddRange(options.GetValidationErrors().Select(NameField));
+        errors.AddRange((choices ?? DaemonKinds.Value).Problems(options).Where(p => !errors.Contains(NameField(p))).Select(NameField));
 
         if (errors.Count > 0)
         {
@@ -73,6 +76,7 @@ public static partial class SessionConfigReader
             MaxSpeakers = options.MaxSpeakers,
             LatencySeconds = options.LatencySeconds,
             Embedder = options.Embedder,
+            Vad = options.SpeechDetector,
             IncludeProvisional = provisional,
         };
         if (options.ExactSpeakers is int exact)
@@ -94,8 +98,12 @@ public static partial class SessionConfigReader
         _ when error.StartsWith("min speakers", StringComparison.Ordinal) => "min_speakers: " + error,
         _ when error.StartsWith("max speakers", StringComparison.Ordinal) => "max_speakers: " + error,
         _ when error.StartsWith("embedder", StringComparison.Ordinal) => "embedder: " + error,
+        _ when error.StartsWith("vad", StringComparison.Ordinal) => "vad: " + error,
         _ => error,
     };
+
+    // What the daemon's own factory offers (features, energy, agglomerative, onnx:PATH), for factories that do not say.
+    private static readonly Lazy<ComponentRegistry> DaemonKinds = new(() => new Onnx.OnnxSessionFactory().Registry);
 
     private static string NewId() => Guid.NewGuid().ToString("N")[..12];
 }

@@ -60,7 +60,7 @@ public sealed class MicrophoneSessionService(
         {
             SessionId = mic.SessionId,
             Format = new AudioFormat { Encoding = AudioEncoding.PcmF32Le, SampleRateHz = audio.SampleRateHz, Channels = 1 },
-        }, _options.Session);
+        }, _options.Session, (factory as IComponentChoices)?.Registry);
         SessionComponents components;
         try
         {
@@ -76,6 +76,7 @@ public sealed class MicrophoneSessionService(
         var session = runner.TryStart(plan, Source, audio, out var added);
         if (session is null)
         {
+            (components.Diarizer as IDisposable)?.Dispose();
             logger.LogError("Microphone session '{SessionId}' not started: {Why}", mic.SessionId,
                 added == AddResult.Full ? "the server is at Server:MaxSessions" : "a session with that id is already live; set Server:Microphone:SessionId (--mic-session)");
             return;
