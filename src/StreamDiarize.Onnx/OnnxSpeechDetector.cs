@@ -22,7 +22,7 @@ public sealed record OnnxSpeechDetectorOptions
             errors.Add($"Threshold {Threshold} is invalid: use a probability between 0 and 1");
         }
         errors.AddRange(Mask.GetValidationErrors());
-        errors.AddRange(Vad.Problems());
+        errors.AddRange(Vad.GetValidationErrors());
         return errors;
     }
 }

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
 using Prometheus;
+using StreamDiarize.Core.Options;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Server.Metrics;
 using StreamDiarize.Core.Pipeline;
@@ -59,7 +59,7 @@ public static class ServerHost
         {
             if (!File.Exists(file))
             {
-                throw new OptionsValidationException(ServerOptions.SectionName, typeof(ServerOptions), [$"--config {file}: no such file"]);
+                throw new OptionsValidationException([$"--config {file}: no such file"]);
             }
             config.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
         }
@@ -80,64 +80,13 @@ public static class ServerHost
     }
 
     /// <summary>Binds and validates Server; throws <see cref="OptionsValidationException"/> listing every error.</summary>
-    public static ServerOptions BindServerOptions(IConfiguration config)
-    {
-        var options = new ServerOptions();
-        try
-        {
-            config.GetSection(ServerOptions.SectionName).Bind(options, o => o.ErrorOnUnknownConfiguration = true);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new OptionsValidationException(ServerOptions.SectionName, typeof(ServerOptions), [ex.InnerException?.Message ?? ex.Message]);
-        }
-        var errors = options.GetValidationErrors();
-        if (errors.Count > 0)
-        {
-            throw new OptionsValidationException(ServerOptions.SectionName, typeof(ServerOptions), errors);
-        }
-        return options;
-    }
+    public static ServerOptions BindServerOptions(IConfiguration config) => SettingsBinder.Bind<ServerOptions>(config, ServerOptions.SectionName);
 
     /// <summary>Binds and validates the Diarization section (the same settings `file` uses); throws listing every error.</summary>
-    public static DiarizationSettings BindDiarizationSettings(IConfiguration config)
-    {
-        var settings = new DiarizationSettings();
-        try
-        {
-            config.GetSection("Diarization").Bind(settings, o => o.ErrorOnUnknownConfiguration = true);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new OptionsValidationException("Diarization", typeof(DiarizationSettings), [ex.InnerException?.Message ?? ex.Message]);
-        }
-        var errors = settings.GetValidationErrors();
-        if (errors.Count > 0)
-        {
-            throw new OptionsValidationException("Diarization", typeof(DiarizationSettings), errors);
-        }
-        return settings;
-    }
+    public static DiarizationSettings BindDiarizationSettings(IConfiguration config) => SettingsBinder.Bind<DiarizationSettings>(config, "Diarization");
 
     /// <summary>Binds and validates the Onnx section (threads, micro-batching); throws listing every error.</summary>
-    public static OnnxSettings BindOnnxSettings(IConfiguration config)
-    {
-        var settings = new OnnxSettings();
-        try
-        {
-            config.GetSection(OnnxSettings.SectionName).Bind(settings, o => o.ErrorOnUnknownConfiguration = true);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new OptionsValidationException(OnnxSettings.SectionName, typeof(OnnxSettings), [ex.InnerException?.Message ?? ex.Message]);
-        }
-        var errors = settings.Problems();
-        if (errors.Count > 0)
-        {
-            throw new OptionsValidationException(OnnxSettings.SectionName, typeof(OnnxSettings), errors);
-        }
-        return settings;
-    }
+    public static OnnxSettings BindOnnxSettings(IConfiguration config) => SettingsBinder.Bind<OnnxSettings>(config, OnnxSettings.SectionName);
 
     /// <summary>
     /// The DI registration point. <see cref="ISessionComponentsFactory"/> is added with TryAdd, so a factory registered
@@ -148,7 +97,7 @@ public static class ServerHost
     public static IServiceCollection AddDiarizerServer(IServiceCollection services, ServerOptions options, DiarizationSettings? diarization = null, OnnxSettings? onnx = null)
     {
         diarization ??= new DiarizationSettings();
-        services.AddSingleton(Options.Create(options));
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         // A factory delegate, not an instance, so the container disposes the models it opened.
         services.TryAddSingleton<ISessionComponentsFactory>(_ => new OnnxSessionFactory(diarization.Default, diarization.Streaming, onnx));
         services.TryAddSingleton<SessionRegistry>();

@@ -3,7 +3,7 @@ using StreamDiarize.Core.Streaming;
 
 namespace StreamDiarize.Server;
 
-public sealed class ServerOptions
+public sealed class ServerOptions : Core.Options.IValidatedSettings
 {
     public const string SectionName = "Server";
 
@@ -138,9 +138,9 @@ public sealed class MicrophoneOptions
         {
             errors.Add($"Server:Microphone:Backend '{Backend}' is invalid: use auto, pulse or alsa");
         }
-        if (!System.Text.RegularExpressions.Regex.IsMatch(SessionId, "^[A-Za-z0-9._-]{1,64}$"))
+        if (!SessionIds.IsValid(SessionId))
         {
-            errors.Add($"Server:Microphone:SessionId '{SessionId}' is invalid: use 1 to 64 letters, digits, '.', '-' or '_'");
+            errors.Add($"Server:Microphone:SessionId '{SessionId}' is invalid: use {SessionIds.Rule}");
         }
         return errors;
     }

@@ -86,7 +86,7 @@ internal static class FileCommand
                 }
                 Put(kv[..eq], kv[(eq + 1)..]);
             }
-            var hints = new SpeakerCountHints(pr.GetValue(numSpeakers), pr.GetValue(minSpeakers), pr.GetValue(maxSpeakers));
+            var hints = new SpeakerHints { ExactSpeakers = pr.GetValue(numSpeakers), MinSpeakers = pr.GetValue(minSpeakers), MaxSpeakers = pr.GetValue(maxSpeakers) };
             DiarizationSettings settings;
             FileVisualOutputs? visual;
             OnnxSettings? onnxSettings = null;
@@ -95,25 +95,25 @@ internal static class FileCommand
             {
                 if (embedderName != "features" && !embedderName.StartsWith(OnnxSessionFactory.Prefix, StringComparison.Ordinal))
                 {
-                    throw new SettingsException([$"--embedder {embedderName} is invalid: use features or onnx:PATH (a speaker model in ONNX, docs/ONNX.md)"]);
+                    throw new OptionsValidationException([$"--embedder {embedderName} is invalid: use features or onnx:PATH (a speaker model in ONNX, docs/ONNX.md)"]);
                 }
                 if (embedderName != "features")
                 {
                     onnxSettings = SettingsLoader.LoadOnnx(pr.GetValue(config), overrides);
                 }
-                var hintErrors = hints.GetValidationErrors();
+                var hintErrors = hints.GetValidationErrors(SessionOptions.MaxSpeakerLimit, FlagOf);
                 if (hintErrors.Count > 0)
                 {
-                    throw new SettingsException(hintErrors);
+                    throw new OptionsValidationException(hintErrors);
                 }
                 settings = SettingsLoader.Load(pr.GetValue(config), overrides);
                 if (onnxSettings is not null && settings.Method != DiarizationMethod.Default)
                 {
-                    throw new SettingsException([$"--embedder {embedderName} applies to the default method, not --method {settings.Method}"]);
+                    throw new OptionsValidationException([$"--embedder {embedderName} applies to the default method, not --method {settings.Method}"]);
                 }
                 visual = visualOptions.Bind(pr, pr.GetValue(inputs)!.Length, pr.GetValue(config), overrides);
             }
-            catch (SettingsException ex)
+            catch (OptionsValidationException ex)
             {
                 stderr.WriteLine(ex.Message);
                 return 2;
@@ -241,8 +241,16 @@ internal static class FileCommand
         return AudioLoader.LoadWav(input);
     }
 
+    /// <summary>The flag each speaker-count hint comes from, for SpeakerHints' messages.</summary>
+    private static string FlagOf(string hint) => hint switch
+    {
+        nameof(SpeakerHints.ExactSpeakers) => "--num-speakers",
+        nameof(SpeakerHints.MinSpeakers) => "--min-speakers",
+        _ => "--max-speakers",
+    };
+
     internal static List<SpeakerSegment> DiarizeStreaming(
-        DiarizationSettings settings, AudioClip clip, SpeakerCountHints hints, double latencySeconds,
+        DiarizationSettings settings, AudioClip clip, SpeakerHints hints, double latencySeconds,
         ISessionComponentsFactory? factory = null, string embedder = "features", string speechDetector = "energy")
     {
         if (settings.Method != DiarizationMethod.Default)
@@ -251,9 +259,9 @@ internal static class FileCommand
         }
         var session = new SessionOptions
         {
-            ExactSpeakers = hints.Exact,
-            MinSpeakers = hints.Min,
-            MaxSpeakers = hints.Max ?? new SessionOptions().MaxSpeakers,
+            ExactSpeakers = hints.ExactSpeakers,
+            MinSpeakers = hints.MinSpeakers,
+            MaxSpeakers = hints.MaxSpeakers ?? new SessionOptions().MaxSpeakers,
             LatencySeconds = latencySeconds,
             Embedder = embedder,
             SpeechDetector = speechDetector,
@@ -262,45 +270,15 @@ internal static class FileCommand
         return StreamingRunner.RunAsync(clip, factory, session).GetAwaiter().GetResult().Segments;
     }
 
-    internal static List<SpeakerSegment> Diarize(DiarizationSettings settings, AudioClip clip, SpeakerCountHints hints, IWindowEmbedder? windowEmbedder = null, ISpeechDetector? speech = null) => settings.Method switch
+    internal static List<SpeakerSegment> Diarize(DiarizationSettings settings, AudioClip clip, SpeakerHints hints, IWindowEmbedder? windowEmbedder = null, ISpeechDetector? speech = null) => settings.Method switch
     {
         DiarizationMethod.Default => new DefaultDiarizer(settings.Default, speech, windowEmbedder).Diarize(clip, new SpeakerHints
         {
-            ExactSpeakers = hints.Exact,
-            MinSpeakers = hints.Min,
-            MaxSpeakers = hints.Max,
+            ExactSpeakers = hints.ExactSpeakers,
+            MinSpeakers = hints.MinSpeakers,
+            MaxSpeakers = hints.MaxSpeakers,
         }).Segments.ToList(),
-        DiarizationMethod.Seed => new SeedDiarizer(settings.Seed).Diarize(clip, hints.Exact, hints.Min, hints.Max),
+        DiarizationMethod.Seed => new SeedDiarizer(settings.Seed).Diarize(clip, hints.ExactSpeakers, hints.MinSpeakers, hints.MaxSpeakers),
         _ => throw new InvalidOperationException($"method {settings.Method} is not wired"),
     };
-}
-
-/// <summary>Speaker-count hints from the command line; checked together so every conflict is reported.</summary>
-internal sealed record SpeakerCountHints(int? Exact, int? Min, int? Max)
-{
-    public IReadOnlyList<string> GetValidationErrors()
-    {
-        var errors = new List<string>();
-        if (Exact is < 1 or > 100)
-        {
-            errors.Add($"--num-speakers {Exact} is invalid: use 1 to 100");
-        }
-        if (Min is < 1 or > 100)
-        {
-            errors.Add($"--min-speakers {Min} is invalid: use 1 to 100");
-        }
-        if (Max is < 1 or > 100)
-        {
-            errors.Add($"--max-speakers {Max} is invalid: use 1 to 100");
-        }
-        if (Min is int lo && Max is int hi && lo > hi)
-        {
-            errors.Add($"--min-speakers {lo} is above --max-speakers {hi}");
-        }
-        if (Exact is not null && (Min is not null || Max is not null))
-        {
-            errors.Add("--num-speakers cannot be combined with --min-speakers or --max-speakers");
-        }
-        return errors;
-    }
 }

@@ -94,21 +94,25 @@ public sealed class ComponentRegistry
     public ComponentKinds<IWeightedClusterer> Clusterers { get; } = new("clusterer");
 
     /// <summary>Every choice of <paramref name="options"/> that names no registered kind, role first.</summary>
-    public IReadOnlyList<string> Problems(SessionOptions options)
-    {
-        var problems = new List<string>();
-        AddProblem(problems, Embedders.Problem(options.Embedder));
-        AddProblem(problems, SpeechDetectors.Problem(options.SpeechDetector));
-        AddProblem(problems, Clusterers.Problem(options.Clusterer));
-        return problems;
-    }
+    public IReadOnlyList<string> Problems(SessionOptions options) => [.. SettingErrors(options).Select(e => e.Message)];
 
-    private static void AddProblem(List<string> problems, string? problem)
+    /// <summary>As <see cref="Problems"/>, keyed by the <see cref="SessionOptions"/> property each is about.</summary>
+    public IReadOnlyList<SettingError> SettingErrors(SessionOptions options)
     {
-        if (problem is not null)
+        var problems = new List<SettingError>();
+        foreach (var (key, problem) in new[]
         {
-            problems.Add(problem);
+            (nameof(SessionOptions.Embedder), Embedders.Problem(options.Embedder)),
+            (nameof(SessionOptions.SpeechDetector), SpeechDetectors.Problem(options.SpeechDetector)),
+            (nameof(SessionOptions.Clusterer), Clusterers.Problem(options.Clusterer)),
+        })
+        {
+            if (problem is not null)
+            {
+                problems.Add(new SettingError(key, problem));
+            }
         }
+        return problems;
     }
 }
 

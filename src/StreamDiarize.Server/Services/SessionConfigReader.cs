@@ -1,7 +1,7 @@
 // Turns a wire SessionConfig into validated session options and PCM format, naming the field in every error.
-using System.Text.RegularExpressions;
 using Grpc.Core;
 using StreamDiarize.Audio;
+using StreamDiarize.Core.Options;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Protocol.V1;
 
@@ -10,20 +10,17 @@ namespace StreamDiarize.Server.Services;
 /// <summary>A session's validated choices, and the config echoed back in SessionStarted with defaults filled in.</summary>
 public sealed record SessionPlan(string SessionId, SessionOptions Options, RawPcmFormat Format, bool IncludeProvisional, SessionConfig Effective);
 
-public static partial class SessionConfigReader
+public static class SessionConfigReader
 {
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
-    private static partial Regex SessionIdPattern();
-
     /// <summary>Validates <paramref name="config"/>; throws INVALID_ARGUMENT listing every problem, each with its field and allowed values.</summary>
     /// <param name="choices">The session factory's component kinds, to check embedder and vad by; null: the daemon's usual kinds.</param>
     public static SessionPlan Read(SessionConfig config, SessionDefaults defaults, ComponentRegistry? choices = null)
     {
         var errors = new List<string>();
         string id = config.HasSessionId && config.SessionId.Length > 0 ? config.SessionId : NewId();
-        if (!SessionIdPattern().IsMatch(id))
+        if (!SessionIds.IsValid(id))
         {
-            errors.Add($"session_id '{id}' is invalid: use 1 to 64 letters, digits, '.', '-' or '_', or leave it empty for a generated id");
+            errors.Add($"session_id '{id}' is invalid: use {SessionIds.Rule}, or leave it empty for a generated id");
         }
 
         RawPcmFormat? format = null;
@@ -44,10 +41,7 @@ public static partial class SessionConfigReader
                 errors.Add($"format.encoding {config.Format.Encoding} is invalid: use PCM_S16LE or PCM_F32LE");
             }
             var candidate = new RawPcmFormat(encoding ?? RawEncoding.S16LE, config.Format.SampleRateHz, config.Format.Channels);
-            foreach (var e in candidate.Validate())
-            {
-                errors.Add((e.StartsWith("sample rate", StringComparison.Ordinal) ? "format.sample_rate_hz: " : e.StartsWith("channel", StringComparison.Ordinal) ? "format.channels: " : "format.encoding: ") + e);
-            }
+            errors.AddRange(candidate.GetSettingErrors().Select(Named));
             format = candidate;
         }
 
@@ -60,8 +54,10 @@ public static partial class SessionConfigReader
             Embedder = config.HasEmbedder ? config.Embedder : defaults.Embedder,
             SpeechDetector = config.HasVad ? config.Vad : defaults.Vad,
         };
-        errors.AddRange(options.GetValidationErrors().Select(NameField));
-        errors.AddRange((choices ?? DaemonKinds.Value).Problems(options).Where(p => !errors.Contains(NameField(p))).Select(NameField));
+        var optionErrors = options.GetSettingErrors();
+        errors.AddRange(optionErrors.Select(Named));
+        // A choice that is not even of the form KIND[:ARG] is reported once, above.
+        errors.AddRange((choices ?? DaemonKinds.Value).SettingErrors(options).Where(e => !optionErrors.Any(o => o.Key == e.Key)).Select(Named));
 
         if (errors.Count > 0)
         {
@@ -90,17 +86,22 @@ public static partial class SessionConfigReader
         return new SessionPlan(id, options, format!, provisional, effective);
     }
 
-    // SessionOptions words its errors for people ("latency 0.1 s ..."); the wire names the proto field first.
-    private static string NameField(string error) => error switch
+    // The proto field of each setting an error is keyed by: SessionOptions and RawPcmFormat word errors for people.
+    private static readonly Dictionary<string, string> ProtoFields = new(StringComparer.Ordinal)
     {
-        _ when error.StartsWith("latency", StringComparison.Ordinal) => "latency_seconds: " + error,
-        _ when error.StartsWith("exact speakers", StringComparison.Ordinal) => "exact_speakers: " + error,
-        _ when error.StartsWith("min speakers", StringComparison.Ordinal) => "min_speakers: " + error,
-        _ when error.StartsWith("max speakers", StringComparison.Ordinal) => "max_speakers: " + error,
-        _ when error.StartsWith("embedder", StringComparison.Ordinal) => "embedder: " + error,
-        _ when error.StartsWith("vad", StringComparison.Ordinal) => "vad: " + error,
-        _ => error,
+        [nameof(SessionOptions.LatencySeconds)] = "latency_seconds",
+        [nameof(SessionOptions.ExactSpeakers)] = "exact_speakers",
+        [nameof(SessionOptions.MinSpeakers)] = "min_speakers",
+        [nameof(SessionOptions.MaxSpeakers)] = "max_speakers",
+        [nameof(SessionOptions.Embedder)] = "embedder",
+        [nameof(SessionOptions.SpeechDetector)] = "vad",
+        [nameof(SessionOptions.Clusterer)] = "Server:Session:Clusterer",
+        [nameof(RawPcmFormat.SampleRateHz)] = "format.sample_rate_hz",
+        [nameof(RawPcmFormat.Channels)] = "format.channels",
+        [nameof(RawPcmFormat.Encoding)] = "format.encoding",
     };
+
+    private static string Named(SettingError error) => (ProtoFields.TryGetValue(error.Key, out var field) ? field + ": " : "") + error.Message;
 
     // What the daemon's own factory offers (features, energy, agglomerative, onnx:PATH), for factories that do not say.
     private static readonly Lazy<ComponentRegistry> DaemonKinds = new(() => new Onnx.OnnxSessionFactory().Registry);
