@@ -5,7 +5,7 @@ using StreamDiarize.Core.Features;
 namespace StreamDiarize.Core.Speech;
 
 /// <summary>
-/// The research pipeline's SAD (research/sad.py with research2/pipeline2.py's voicing gate), ported step for step. Frame energies come from the shared
+/// The research pipeline's SAD (research/round1/sad.py with research/round2/pipeline2.py's voicing gate), ported step for step. Frame energies come from the shared
 /// featurizer (power spectrum, periodic Hamming, raw signal, frames starting at sample 0), so the FFT code is the
 /// featurizer's. Stateless between calls and safe to share across threads.
 /// </summary>
@@ -202,7 +202,7 @@ public sealed class EnergySpeechDetector : ISpeechDetector
             }
         }
 
-        // As the research does (sad.py), a frame is speech when its centre, i * hop + frame / 2, lies in a region
+        // As the research does (research/round1/sad.py), a frame is speech when its centre, i * hop + frame / 2, lies in a region
         // whose ends are frame starts. That places the mask about one hop before the energy that triggered it; kept
         // so the figures match the research's (docs/ACCURACY.md). Each region only moves earlier, so a forward scan
         // never meets its own output.
