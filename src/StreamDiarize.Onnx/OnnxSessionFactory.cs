@@ -1,5 +1,5 @@
-// Live sessions for every embedder a SessionOptions may name: "features" goes to the default factory, "onnx:PATH"
-// gets the same analyzer (plus each hop's samples) and an online diarizer embedding its windows with that model.
+// Live sessions that may name ONNX models: the default factory with two more kinds in its registry, embedder
+// "onnx:PATH" (a speaker model, shared by every session naming it) and vad "onnx:PATH" (a Silero-style VAD, its state per session).
 using StreamDiarize.Core.Options;
 using StreamDiarize.Core.Pipeline;
 using StreamDiarize.Core.Streaming;
@@ -12,7 +12,7 @@ namespace StreamDiarize.Onnx;
 /// <see cref="OnnxSettings.MicroBatch"/> is on). A model that cannot be used fails the session's creation with
 /// <see cref="OnnxModelException"/>, naming the file and the problem; it is not cached, so a fixed file works next time.
 /// </summary>
-public sealed class OnnxSessionFactory : ISessionComponentsFactory, IDisposable
+public sealed class OnnxSessionFactory : ISessionComponentsFactory, IComponentChoices, IDisposable
 {
     public const string Prefix = "onnx:";
 
@@ -32,7 +32,12 @@ public sealed class OnnxSessionFactory : ISessionComponentsFactory, IDisposable
         _settings = (settings ?? new OnnxSettings()).Validate();
         _registry = registry;
         _features = new DefaultSessionFactory(_stages, _online);
+        Registry.Embedders.Add("onnx", "PATH", (path, _) => Model(path));
+        var vadOptions = new OnnxSpeechDetectorOptions { Mask = _stages.Speech };
+        Registry.SpeechDetectors.Add("onnx", "PATH", (path, session) => OnnxStreamingSpeechDetector.ForSession(path, vadOptions, session.LatencySeconds, _registry));
     }
+
+    public ComponentRegistry Registry => _features.Registry;
 
     /// <summary>The models opened so far, by full path (for tests and metrics).</summary>
     public IReadOnlyDictionary<string, OnnxWindowEmbedder> Models
@@ -46,18 +51,7 @@ public sealed class OnnxSessionFactory : ISessionComponentsFactory, IDisposable
         }
     }
 
-    public SessionComponents Create(SessionOptions options)
-    {
-        OptionsValidationException.ThrowIfAny(options.GetValidationErrors());
-        if (!options.Embedder.StartsWith(Prefix, StringComparison.Ordinal))
-        {
-            return _features.Create(options);
-        }
-        var model = Model(options.Embedder[Prefix.Length..]);
-        return new SessionComponents(
-            new DefaultFrameAnalyzer(_stages, includeSamples: true),
-            new OnlineDiarizer(_stages, _online, options, model));
-    }
+    public SessionComponents Create(SessionOptions options) => _features.Create(options);
 
     /// <summary>The model at <paramref name="path"/>, opened once per process path.</summary>
     /// <exception cref="OnnxModelException">The model cannot be used; the message names the file and the problem.</exception>

@@ -2,7 +2,6 @@
 // and problem instead of failing the first session that chooses it.
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Onnx;
 
@@ -25,7 +24,7 @@ internal sealed class DeclaredModelLoader(ModelCatalog catalog, ISessionComponen
             }
             catch (OnnxModelException ex)
             {
-                throw new OptionsValidationException(ServerOptions.SectionName, typeof(ServerOptions), [$"Server:Models:{name}: {ex.Message}"]);
+                throw new Core.Options.OptionsValidationException([$"Server:Models:{name}: {ex.Message}"]);
             }
         }
         return Task.CompletedTask;
