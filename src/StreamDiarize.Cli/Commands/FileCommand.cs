@@ -151,7 +151,7 @@ internal static class FileCommand
 
             OnnxSpeechDetector? vad = null;
             string vadName = pr.GetValue(vadOption) ?? "energy";
-            if (factory.Registry.SpeechDetectors.Problem(vadName) is { } vadProblem || (vadName != "energy" && settings.Method != DiarizationMethod.Default))
+            if (factory.Registry.SpeechDetectors.Problem(vadName) is not null || (vadName != "energy" && settings.Method != DiarizationMethod.Default))
             {
                 stderr.WriteLine($"error: --vad {vadName}: use energy or onnx:PATH, with the default method (not --method seed)");
                 return 2;
