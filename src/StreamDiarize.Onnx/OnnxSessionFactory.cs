@@ -20,6 +20,7 @@ public sealed class OnnxSessionFactory : ISessionComponentsFactory, IComponentCh
     private readonly OnlineDiarizerOptions _online;
     private readonly OnnxSettings _settings;
     private readonly OnnxModelRegistry? _registry;
+    private readonly OnnxSpeechDetectorOptions _vadOptions;
     private readonly DefaultSessionFactory _features;
     private readonly Dictionary<string, OnnxWindowEmbedder> _models = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -33,8 +34,8 @@ public sealed class OnnxSessionFactory : ISessionComponentsFactory, IComponentCh
         _registry = registry;
         _features = new DefaultSessionFactory(_stages, _online);
         Registry.Embedders.Add("onnx", "PATH", (path, _) => Model(path));
-        var vadOptions = new OnnxSpeechDetectorOptions { Mask = _stages.Speech };
-        Registry.SpeechDetectors.Add("onnx", "PATH", (path, session) => OnnxStreamingSpeechDetector.ForSession(path, vadOptions, session.LatencySeconds, _registry));
+        _vadOptions = new OnnxSpeechDetectorOptions { Mask = _stages.Speech };
+        Registry.SpeechDetectors.Add("onnx", "PATH", (path, session) => OnnxStreamingSpeechDetector.ForSession(path, _vadOptions, session.LatencySeconds, _registry));
     }
 
     public ComponentRegistry Registry => _features.Registry;
@@ -73,6 +74,13 @@ public sealed class OnnxSessionFactory : ISessionComponentsFactory, IComponentCh
             }
             return model;
         }
+    }
+
+    /// <summary>Opens the VAD model at <paramref name="path"/> as a session would, then lets it go: a check before any session names it.</summary>
+    /// <exception cref="OnnxModelException">The model cannot be used; the message names the file and the problem.</exception>
+    public void CheckSpeechDetector(string path)
+    {
+        using var vad = new OnnxVad(path, _vadOptions.Vad, _registry);
     }
 
     public void Dispose()

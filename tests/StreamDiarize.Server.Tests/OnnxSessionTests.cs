@@ -74,7 +74,7 @@ public sealed class OnnxSessionTests
     public async Task A_vad_model_named_as_embedder_is_invalid_argument_saying_what_it_is()
     {
         var dir = RepoPaths.NewTempDir();
-        var model = TestModels.Write(dir, "vad.onnx", TestModels.SquareMeanEmbedder());
+        var model = TestModels.Write(dir, "vad.onnx", TestModels.CountingVad());
         await using var daemon = await DaemonHost.StartAsync(null, ("Server:Models:silero:Path", model), ("Server:Models:silero:Kind", "vad"));
 
         var ex = await Refusal(daemon, "silero");
@@ -94,14 +94,16 @@ public sealed class OnnxSessionTests
         Assert.Contains($"Server:Models:wespeaker:Path '{missing}' is not a file", ex.Message);
     }
 
-    [Fact]
-    public async Task A_declared_file_that_is_not_a_model_stops_the_start_saying_so()
+    [Theory]
+    [InlineData("embedder")]
+    [InlineData("vad")]
+    public async Task A_declared_file_that_is_not_a_model_stops_the_start_saying_so(string kind)
     {
         var bogus = Path.Combine(RepoPaths.NewTempDir(), "notes.onnx");
         await File.WriteAllTextAsync(bogus, "not a model");
 
         var ex = await Assert.ThrowsAsync<Core.Options.OptionsValidationException>(
-            () => DaemonHost.StartAsync(null, ("Server:Models:notes:Path", bogus)));
+            () => DaemonHost.StartAsync(null, ("Server:Models:notes:Path", bogus), ("Server:Models:notes:Kind", kind)));
 
         Assert.Contains("Server:Models:notes", ex.Message);
         Assert.Contains("not a valid ONNX model", ex.Message);

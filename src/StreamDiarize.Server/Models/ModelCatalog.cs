@@ -40,6 +40,10 @@ public sealed partial class ModelCatalog
     public IEnumerable<KeyValuePair<string, string>> EmbedderPaths =>
         _models.Where(m => IsEmbedder(m.Value)).Select(m => KeyValuePair.Create(m.Key, System.IO.Path.GetFullPath(m.Value.Path)));
 
+    /// <summary>The declared vad models' full paths by name (checked at start like the embedders).</summary>
+    public IEnumerable<KeyValuePair<string, string>> VadPaths =>
+        _models.Where(m => IsKind(m.Value, VadKind)).Select(m => KeyValuePair.Create(m.Key, System.IO.Path.GetFullPath(m.Value.Path)));
+
     [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
     private static partial Regex NamePattern();
 
