@@ -1,18 +1,35 @@
 // Embeddings per second of OnnxSpeakerEmbedder on a ~6M-parameter Conv1d + stats-pooling model with fixed random
 // weights (built here, nothing downloaded): one stream calling Embed in turn, then concurrent streams through
-// OnnxBatchScheduler at several batch sizes. Prints a markdown table for docs/BENCHMARKS.md.
+// OnnxBatchScheduler at several batch sizes. With `sessions N SECONDS [pool|own|both]`: N live sessions (the whole pipeline, as
+// fast as it runs) on one micro-batched model, their diarizers on pool threads or on threads of their own, with the
+// thread pool's thread count, queue length and dispatch delay sampled throughout. Prints markdown tables for docs/BENCHMARKS.md.
 using System.Diagnostics;
 using System.Globalization;
 using Google.Protobuf;
 using Onnx;
 using StreamDiarize.Onnx;
 
-double seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 4.0;
 const int WindowSamples = 24000; // 1.5 s, a typical diarization window
 var dir = Path.Combine(Path.GetTempPath(), "streamdiarize-bench-onnx");
 Directory.CreateDirectory(dir);
 var path = Path.Combine(dir, "conv6m.onnx");
 long parameters = ConvModel.Write(path);
+if (args.Length > 0 && args[0] == "sessions")
+{
+    int sessions = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 16;
+    double clipSeconds = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 10;
+    string mode = args.Length > 3 ? args[3] : "both";
+    bool[] modes = mode switch
+    {
+        "pool" => [false],
+        "own" => [true],
+        "both" => [false, true],
+        _ => throw new ArgumentException($"mode '{mode}' is invalid: use pool (diarizers on pool threads, as before), own (a thread each, the default) or both"),
+    };
+    await LiveSessions.RunAsync(path, sessions, clipSeconds, modes);
+    return;
+}
+double seconds = args.Length > 0 ? double.Parse(args[0], CultureInfo.InvariantCulture) : 4.0;
 
 using var embedder = new OnnxSpeakerEmbedder(path);
 var window = new float[WindowSamples];

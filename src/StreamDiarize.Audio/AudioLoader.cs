@@ -112,7 +112,7 @@ public static class AudioLoader
     /// <summary>Reads headerless PCM from <paramref name="stream"/> (a file or stdin) to its end.</summary>
     public static AudioClip LoadRaw(Stream stream, string sourceName, string id, RawPcmFormat format, int targetRateHz = DefaultSampleRateHz)
     {
-        var errors = format.Validate();
+        var errors = format.GetValidationErrors();
         if (errors.Count > 0)
         {
             throw new AudioFormatException(sourceName, string.Join("; ", errors));

@@ -21,20 +21,23 @@ public sealed record RawPcmFormat(RawEncoding Encoding, int SampleRateHz, int Ch
     public int BytesPerFrame => BytesPerSample * Channels;
 
     /// <summary>Every problem with this format, each saying what is allowed.</summary>
-    public IReadOnlyList<string> Validate()
+    public IReadOnlyList<string> GetValidationErrors() => [.. GetSettingErrors().Select(e => e.Message)];
+
+    /// <summary>As <see cref="GetValidationErrors"/>, keyed by the property each is about.</summary>
+    public IReadOnlyList<Core.Options.SettingError> GetSettingErrors()
     {
-        var errors = new List<string>();
+        var errors = new List<Core.Options.SettingError>();
         if (SampleRateHz is < MinSampleRateHz or > MaxSampleRateHz)
         {
-            errors.Add($"sample rate {SampleRateHz} Hz is invalid: give the rate of the PCM you send, {MinSampleRateHz} to {MaxSampleRateHz}");
+            errors.Add(new(nameof(SampleRateHz), $"sample rate {SampleRateHz} Hz is invalid: give the rate of the PCM you send, {MinSampleRateHz} to {MaxSampleRateHz}"));
         }
         if (Channels is < 1 or > MaxChannels)
         {
-            errors.Add($"channel count {Channels} is invalid: give 1 to {MaxChannels}");
+            errors.Add(new(nameof(Channels), $"channel count {Channels} is invalid: give 1 to {MaxChannels}"));
         }
         if (!Enum.IsDefined(Encoding))
         {
-            errors.Add($"encoding {Encoding} is invalid: use s16le or f32le");
+            errors.Add(new(nameof(Encoding), $"encoding {Encoding} is invalid: use s16le or f32le"));
         }
         return errors;
     }

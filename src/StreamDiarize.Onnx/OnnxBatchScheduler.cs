@@ -16,7 +16,7 @@ public sealed record OnnxBatchSchedulerOptions
     /// <summary>Requests that may wait in the queue; beyond it EmbedAsync waits, so backpressure reaches the callers.</summary>
     public int QueueCapacity { get; init; } = 256;
 
-    public IReadOnlyList<string> Problems()
+    public IReadOnlyList<string> GetValidationErrors()
     {
         var errors = new List<string>();
         if (MaxBatch < 1 || MaxBatch > 4096)
@@ -36,7 +36,7 @@ public sealed record OnnxBatchSchedulerOptions
 
     public void Validate()
     {
-        var errors = Problems();
+        var errors = GetValidationErrors();
         if (errors.Count > 0)
         {
             throw new OptionsValidationException(errors);

@@ -67,7 +67,7 @@ public sealed record OnnxEmbedderOptions
     public KaldiFbankOptions Fbank { get; init; } = new();
 
     /// <summary>Every problem with these options; empty when valid.</summary>
-    public IReadOnlyList<string> Problems()
+    public IReadOnlyList<string> GetValidationErrors()
     {
         var errors = new List<string>();
         if (IntraOpThreads < 0 || IntraOpThreads > 256)
@@ -104,7 +104,7 @@ public sealed record OnnxEmbedderOptions
             {
                 errors.Add($"Fbank.SampleRateHz {Fbank.SampleRateHz} is not supported: the embedder takes 16 kHz audio");
             }
-            foreach (var p in Fbank.Problems())
+            foreach (var p in Fbank.GetValidationErrors())
             {
                 errors.Add("Fbank." + p);
             }
@@ -114,7 +114,7 @@ public sealed record OnnxEmbedderOptions
 
     public void Validate()
     {
-        var errors = Problems();
+        var errors = GetValidationErrors();
         if (errors.Count > 0)
         {
             throw new OptionsValidationException(errors);

@@ -1,5 +1,5 @@
-// Live sessions for every embedder a SessionOptions may name: "features" goes to the default factory, "onnx:PATH"
-// gets the same analyzer (plus each hop's samples) and an online diarizer embedding its windows with that model.
+// Live sessions that may name ONNX models: the default factory with two more kinds in its registry, embedder
+// "onnx:PATH" (a speaker model, shared by every session naming it) and vad "onnx:PATH" (a Silero-style VAD, its state per session).
 using StreamDiarize.Core.Options;
 using StreamDiarize.Core.Pipeline;
 using StreamDiarize.Core.Streaming;
@@ -12,7 +12,7 @@ namespace StreamDiarize.Onnx;
 /// <see cref="OnnxSettings.MicroBatch"/> is on). A model that cannot be used fails the session's creation with
 /// <see cref="OnnxModelException"/>, naming the file and the problem; it is not cached, so a fixed file works next time.
 /// </summary>
-public sealed class OnnxSessionFactory : ISessionComponentsFactory, IDisposable
+public sealed class OnnxSessionFactory : ISessionComponentsFactory, IComponentChoices, IDisposable
 {
     public const string Prefix = "onnx:";
 
@@ -20,6 +20,7 @@ public sealed class OnnxSessionFactory : ISessionComponentsFactory, IDisposable
     private readonly OnlineDiarizerOptions _online;
     private readonly OnnxSettings _settings;
     private readonly OnnxModelRegistry? _registry;
+    private readonly OnnxSpeechDetectorOptions _vadOptions;
     private readonly DefaultSessionFactory _features;
     private readonly Dictionary<string, OnnxWindowEmbedder> _models = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -32,7 +33,12 @@ public sealed class OnnxSessionFactory : ISessionComponentsFactory, IDisposable
         _settings = (settings ?? new OnnxSettings()).Validate();
         _registry = registry;
         _features = new DefaultSessionFactory(_stages, _online);
+        Registry.Embedders.Add("onnx", "PATH", (path, _) => Model(path));
+        _vadOptions = new OnnxSpeechDetectorOptions { Mask = _stages.Speech };
+        Registry.SpeechDetectors.Add("onnx", "PATH", (path, session) => OnnxStreamingSpeechDetector.ForSession(path, _vadOptions, session.LatencySeconds, _registry));
     }
+
+    public ComponentRegistry Registry => _features.Registry;
 
     /// <summary>The models opened so far, by full path (for tests and metrics).</summary>
     public IReadOnlyDictionary<string, OnnxWindowEmbedder> Models
@@ -46,18 +52,7 @@ public sealed class OnnxSessionFactory : ISessionComponentsFactory, IDisposable
         }
     }
 
-    public SessionComponents Create(SessionOptions options)
-    {
-        OptionsValidationException.ThrowIfAny(options.GetValidationErrors());
-        if (!options.Embedder.StartsWith(Prefix, StringComparison.Ordinal))
-        {
-            return _features.Create(options);
-        }
-        var model = Model(options.Embedder[Prefix.Length..]);
-        return new SessionComponents(
-            new DefaultFrameAnalyzer(_stages, includeSamples: true),
-            new OnlineDiarizer(_stages, _online, options, model));
-    }
+    public SessionComponents Create(SessionOptions options) => _features.Create(options);
 
     /// <summary>The model at <paramref name="path"/>, opened once per process path.</summary>
     /// <exception cref="OnnxModelException">The model cannot be used; the message names the file and the problem.</exception>
@@ -79,6 +74,13 @@ public sealed class OnnxSessionFactory : ISessionComponentsFactory, IDisposable
             }
             return model;
         }
+    }
+
+    /// <summary>Opens the VAD model at <paramref name="path"/> as a session would, then lets it go: a check before any session names it.</summary>
+    /// <exception cref="OnnxModelException">The model cannot be used; the message names the file and the problem.</exception>
+    public void CheckSpeechDetector(string path)
+    {
+        using var vad = new OnnxVad(path, _vadOptions.Vad, _registry);
     }
 
     public void Dispose()

@@ -4,7 +4,7 @@ using StreamDiarize.Core.Options;
 namespace StreamDiarize.Onnx;
 
 /// <summary>Settings shared by every ONNX speaker model a process opens (`file --embedder onnx:PATH`, the daemon's sessions).</summary>
-public sealed record OnnxSettings
+public sealed record OnnxSettings : Core.Options.IValidatedSettings
 {
     public const string SectionName = "Onnx";
 
@@ -24,17 +24,17 @@ public sealed record OnnxSettings
     /// <summary>z-score each embedding dimension across windows before clustering, as the MFCC statistics are. Off: a speaker model's embeddings are compared as they are.</summary>
     public bool ZScoreAcrossWindows { get; init; }
 
-    public IReadOnlyList<string> Problems()
+    public IReadOnlyList<string> GetValidationErrors()
     {
         var errors = new List<string>();
-        errors.AddRange((Embedder?.Problems() ?? ["is null"]).Select(e => "Onnx:Embedder: " + e));
-        errors.AddRange((Scheduler?.Problems() ?? ["is null"]).Select(e => "Onnx:Scheduler: " + e));
+        errors.AddRange((Embedder?.GetValidationErrors() ?? ["is null"]).Select(e => "Onnx:Embedder: " + e));
+        errors.AddRange((Scheduler?.GetValidationErrors() ?? ["is null"]).Select(e => "Onnx:Scheduler: " + e));
         return errors;
     }
 
     public OnnxSettings Validate()
     {
-        var errors = Problems();
+        var errors = GetValidationErrors();
         if (errors.Count > 0)
         {
             throw new OptionsValidationException(errors);

@@ -22,12 +22,12 @@ public sealed record OnnxSpeechDetectorOptions
             errors.Add($"Threshold {Threshold} is invalid: use a probability between 0 and 1");
         }
         errors.AddRange(Mask.GetValidationErrors());
-        errors.AddRange(Vad.Problems());
+        errors.AddRange(Vad.GetValidationErrors());
         return errors;
     }
 }
 
-/// <summary>Runs an <see cref="OnnxVad"/> over a whole clip. One instance per thread: the VAD holds recurrent state.</summary>
+/// <summary>Runs an <see cref="OnnxVad"/> over a whole clip, through the live detector. One instance per thread: the VAD holds recurrent state.</summary>
 public sealed class OnnxSpeechDetector : ISpeechDetector, IDisposable
 {
     private readonly OnnxVad _vad;
@@ -47,34 +47,25 @@ public sealed class OnnxSpeechDetector : ISpeechDetector, IDisposable
     /// <summary>Model runs so far (tests check the model really decided).</summary>
     public long Chunks { get; private set; }
 
+    /// <summary>The live detector (<see cref="OnnxStreamingSpeechDetector"/>) run over the whole clip, with the whole clip as lookahead.</summary>
     public SpeechMask Detect(ReadOnlySpan<float> samples)
     {
         _vad.Reset();
         int hop = _options.Mask.HopSamples;
         int frames = samples.Length < _options.Mask.FrameSamples ? 0 : 1 + (samples.Length - _options.Mask.FrameSamples) / hop;
-        var mask = new bool[frames];
-        int chunk = _vad.ChunkSamples;
-        var padded = new float[chunk];
-        for (int start = 0; start < samples.Length; start += chunk)
+        var stream = new OnnxStreamingSpeechDetector(_vad, _options, lookaheadFrames: frames, retainedFrames: frames, ownsVad: false, wholeClip: true);
+        for (int f = 0; f < frames; f++)
         {
-            int length = Math.Min(chunk, samples.Length - start);
-            ReadOnlySpan<float> input = samples.Slice(start, length);
-            if (length < chunk)
-            {
-                // The last chunk is padded with silence, as the model's own wrapper does.
-                input.CopyTo(padded);
-                padded.AsSpan(length).Clear();
-                input = padded;
-            }
-            bool speech = _vad.ProcessChunk(input) >= _options.Threshold;
-            Chunks++;
-            // Every mask frame whose start lies in this chunk takes its decision.
-            for (int f = (start + hop - 1) / hop; f < frames && f * hop < start + chunk; f++)
-            {
-                mask[f] = speech;
-            }
+            stream.Push(0, 0, samples.Slice(f * hop, hop));
         }
-        EnergySpeechDetector.PostProcess(mask, [], _options.Mask with { VoicingGate = false });
+        stream.AddTrailingSamples(samples[(frames * hop)..]);
+        stream.Finish();
+        Chunks += stream.Chunks;
+        var mask = new bool[frames];
+        for (int f = 0; f < frames; f++)
+        {
+            mask[f] = stream.IsSpeech(f);
+        }
         return new SpeechMask(mask, FrameHopSeconds);
     }
 

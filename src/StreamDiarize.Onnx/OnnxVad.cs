@@ -21,7 +21,7 @@ public sealed record OnnxVadOptions
     /// </summary>
     public int? ContextSamples { get; init; }
 
-    public IReadOnlyList<string> Problems()
+    public IReadOnlyList<string> GetValidationErrors()
     {
         var errors = new List<string>();
         if (IntraOpThreads < 0 || InterOpThreads < 0)
@@ -41,7 +41,7 @@ public sealed record OnnxVadOptions
 
     public void Validate()
     {
-        var errors = Problems();
+        var errors = GetValidationErrors();
         if (errors.Count > 0)
         {
             throw new OptionsValidationException(errors);

@@ -50,6 +50,9 @@ public sealed class OnnxWindowEmbedder : IWindowEmbedder, IDisposable
 
     public bool ZScoreAcrossWindows { get; }
 
+    /// <summary>With micro-batching a single window waits for its batch (at most MaxWaitMs plus one Run).</summary>
+    public bool WaitsForOtherCallers => Scheduler is not null;
+
     public void EmbedWindows(ReadOnlyMemory<float> samples, ReadOnlySpan<SampleRange> windows, Span<float> output)
     {
         int dim = Dimension;
@@ -59,7 +62,8 @@ public sealed class OnnxWindowEmbedder : IWindowEmbedder, IDisposable
         }
         if (windows.Length == 1 && Scheduler is not null)
         {
-            // The live diarizer is synchronous: this thread waits for its batch (at most MaxWaitMs plus one Run).
+            // The live diarizer is synchronous: this thread waits for its batch (at most MaxWaitMs plus one Run). The
+            // pipeline gives such a diarizer a thread of its own (WaitsForOtherCallers), so no pool thread waits here.
             var w = windows[0];
             Scheduler.EmbedAsync(samples.Slice(w.Start, w.Length)).GetAwaiter().GetResult().CopyTo(output);
         }

@@ -8,8 +8,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
 using Prometheus;
+using StreamDiarize.Core.Options;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Server.Metrics;
 using StreamDiarize.Server.Models;
@@ -62,7 +62,7 @@ public static class ServerHost
         {
             if (!File.Exists(file))
             {
-                throw new OptionsValidationException(ServerOptions.SectionName, typeof(ServerOptions), [$"--config {file}: no such file"]);
+                throw new OptionsValidationException([$"--config {file}: no such file"]);
             }
             config.AddJsonFile(Path.GetFullPath(file), optional: false, reloadOnChange: false);
         }
@@ -84,64 +84,13 @@ public static class ServerHost
     }
 
     /// <summary>Binds and validates Server; throws <see cref="OptionsValidationException"/> listing every error.</summary>
-    public static ServerOptions BindServerOptions(IConfiguration config)
-    {
-        var options = new ServerOptions();
-        try
-        {
-            config.GetSection(ServerOptions.SectionName).Bind(options, o => o.ErrorOnUnknownConfiguration = true);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new OptionsValidationException(ServerOptions.SectionName, typeof(ServerOptions), [ex.InnerException?.Message ?? ex.Message]);
-        }
-        var errors = options.GetValidationErrors();
-        if (errors.Count > 0)
-        {
-            throw new OptionsValidationException(ServerOptions.SectionName, typeof(ServerOptions), errors);
-        }
-        return options;
-    }
+    public static ServerOptions BindServerOptions(IConfiguration config) => SettingsBinder.Bind<ServerOptions>(config, ServerOptions.SectionName);
 
     /// <summary>Binds and validates the Diarization section (the same settings `file` uses); throws listing every error.</summary>
-    public static DiarizationSettings BindDiarizationSettings(IConfiguration config)
-    {
-        var settings = new DiarizationSettings();
-        try
-        {
-            config.GetSection("Diarization").Bind(settings, o => o.ErrorOnUnknownConfiguration = true);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new OptionsValidationException("Diarization", typeof(DiarizationSettings), [ex.InnerException?.Message ?? ex.Message]);
-        }
-        var errors = settings.GetValidationErrors();
-        if (errors.Count > 0)
-        {
-            throw new OptionsValidationException("Diarization", typeof(DiarizationSettings), errors);
-        }
-        return settings;
-    }
+    public static DiarizationSettings BindDiarizationSettings(IConfiguration config) => SettingsBinder.Bind<DiarizationSettings>(config, "Diarization");
 
     /// <summary>Binds and validates the Onnx section (threads, micro-batching); throws listing every error.</summary>
-    public static OnnxSettings BindOnnxSettings(IConfiguration config)
-    {
-        var settings = new OnnxSettings();
-        try
-        {
-            config.GetSection(OnnxSettings.SectionName).Bind(settings, o => o.ErrorOnUnknownConfiguration = true);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new OptionsValidationException(OnnxSettings.SectionName, typeof(OnnxSettings), [ex.InnerException?.Message ?? ex.Message]);
-        }
-        var errors = settings.Problems();
-        if (errors.Count > 0)
-        {
-            throw new OptionsValidationException(OnnxSettings.SectionName, typeof(OnnxSettings), errors);
-        }
-        return settings;
-    }
+    public static OnnxSettings BindOnnxSettings(IConfiguration config) => SettingsBinder.Bind<OnnxSettings>(config, OnnxSettings.SectionName);
 
     /// <summary>
     /// The DI registration point. <see cref="ISessionComponentsFactory"/> is added with TryAdd, so a factory registered
@@ -152,7 +101,7 @@ public static class ServerHost
     public static IServiceCollection AddDiarizerServer(IServiceCollection services, ServerOptions options, DiarizationSettings? diarization = null, OnnxSettings? onnx = null)
     {
         diarization ??= new DiarizationSettings();
-        services.AddSingleton(Options.Create(options));
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         // SIGTERM: open calls get the grace to receive their last events (every session ends at ApplicationStopping), then the process exits.
         services.Configure<Microsoft.Extensions.Hosting.HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownGraceSeconds));
         // A factory delegate, not an instance, so the container disposes the models it opened.
@@ -186,7 +135,7 @@ public static class ServerHost
     {
         var keys = app.Services.GetRequiredService<ApiKeyStore>();
         var metrics = app.Services.GetRequiredService<ServerMetrics>();
-        var server = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+        var server = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ServerOptions>>().Value;
         // The gRPC port answers gRPC only: /metrics, /healthz and the page live on the HTTP port.
         app.Use((context, next) => server.GrpcPort != 0 && context.Connection.LocalPort == server.GrpcPort
             && context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true

@@ -5,7 +5,7 @@ using StreamDiarize.Server.Security;
 
 namespace StreamDiarize.Server;
 
-public sealed class ServerOptions
+public sealed class ServerOptions : Core.Options.IValidatedSettings
 {
     public const string SectionName = "Server";
 
@@ -139,9 +139,9 @@ public sealed class ServerOptions
         {
             errors.Add($"Server:AudioBufferChunks {AudioBufferChunks} is invalid: use 1 to 4096");
         }
-        // The embedder is a model name here, checked against the catalog rather than as a factory spelling.
-        errors.AddRange((Session.ToSessionOptions() with { Embedder = ModelCatalog.Features }).GetValidationErrors().Select(e => "Server:Session: " + e));
-        errors.AddRange(ModelCatalog.Validate(Models, Session.Embedder));
+        // The embedder and vad are model names here, checked against the catalog rather than as factory spellings.
+        errors.AddRange((Session.ToSessionOptions() with { Embedder = ModelCatalog.Features, SpeechDetector = ModelCatalog.Energy }).GetValidationErrors().Select(e => "Server:Session: " + e));
+        errors.AddRange(ModelCatalog.Validate(Models, Session.Embedder, Session.Vad));
         errors.AddRange(Microphone.GetValidationErrors());
         return errors;
     }
@@ -160,6 +160,12 @@ public sealed class SessionDefaults
 
     public string Embedder { get; set; } = "features";
 
+    /// <summary>The speech detector: energy, or a vad model declared in Server:Models (SessionConfig.vad names one too).</summary>
+    public string Vad { get; set; } = "energy";
+
+    /// <summary>The clusterer of re-clustering: agglomerative, or a kind the session factory registers.</summary>
+    public string Clusterer { get; set; } = "agglomerative";
+
     public bool IncludeProvisional { get; set; }
 
     public SessionOptions ToSessionOptions() => new()
@@ -169,6 +175,8 @@ public sealed class SessionDefaults
         MaxSpeakers = MaxSpeakers,
         LatencySeconds = LatencySeconds,
         Embedder = Embedder,
+        SpeechDetector = Vad,
+        Clusterer = Clusterer,
     };
 }
 
@@ -198,9 +206,9 @@ public sealed class MicrophoneOptions
         {
             errors.Add($"Server:Microphone:Backend '{Backend}' is invalid: use auto, pulse or alsa");
         }
-        if (!System.Text.RegularExpressions.Regex.IsMatch(SessionId, "^[A-Za-z0-9._-]{1,64}$"))
+        if (!SessionIds.IsValid(SessionId))
         {
-            errors.Add($"Server:Microphone:SessionId '{SessionId}' is invalid: use 1 to 64 letters, digits, '.', '-' or '_'");
+            errors.Add($"Server:Microphone:SessionId '{SessionId}' is invalid: use {SessionIds.Rule}");
         }
         return errors;
     }

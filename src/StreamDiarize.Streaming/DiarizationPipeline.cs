@@ -53,7 +53,9 @@ public sealed class DiarizationPipeline
             Guard(() => SourceStage(source, audio.Writer, ct), linked),
             Guard(() => ResampleStage(source.SampleRateHz, audio.Reader, resampled.Writer, ct), linked),
             Guard(() => AnalyzeStage(resampled.Reader, frames.Writer, ct), linked),
-            Guard(() => DiarizeStage(frames.Reader, events.Writer, ct), linked),
+            Guard(() => _diarizer.MayWait && _options.WaitingDiarizerOnOwnThread
+                ? Task.Factory.StartNew(() => DiarizeOnOwnThread(frames.Reader, events.Writer, ct), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
+                : DiarizeStage(frames.Reader, events.Writer, ct), linked),
             Guard(() => SinkStage(events.Reader, ct), linked),
         };
         try
@@ -233,17 +235,7 @@ public sealed class DiarizationPipeline
         {
             await foreach (var block in input.ReadAllAsync(ct).ConfigureAwait(false))
             {
-                try
-                {
-                    for (int i = 0; i < block.Frames; i++)
-                    {
-                        _diarizer.OnFrame(block.FirstFrame + i, block.Frame(i), pending);
-                    }
-                }
-                finally
-                {
-                    block.Return();
-                }
+                Diarize(block, pending);
                 await WriteAll(output, pending, ct).ConfigureAwait(false);
             }
             _diarizer.Complete(pending);
@@ -256,8 +248,80 @@ public sealed class DiarizationPipeline
         }
         finally
         {
-            output.TryComplete(error);
+            EndDiarizer(output, error);
         }
+    }
+
+    /// <summary>
+    /// The diarize stage for a diarizer that may wait on other sessions (<see cref="IFrameDiarizer.MayWait"/>): on a
+    /// thread of its own, which may block, so that many such sessions never hold thread-pool threads while they wait
+    /// (the pool runs the batch worker, the other stages and the server).
+    /// </summary>
+    private void DiarizeOnOwnThread(ChannelReader<FrameBlock> input, ChannelWriter<DiarizationEvent> output, CancellationToken ct)
+    {
+        Exception? error = null;
+        var pending = new List<DiarizationEvent>();
+        try
+        {
+            while (Wait(input.WaitToReadAsync(ct)))
+            {
+                while (input.TryRead(out var block))
+                {
+                    Diarize(block, pending);
+                    foreach (var e in pending)
+                    {
+                        Wait(output.WriteAsync(e, ct));
+                    }
+                    pending.Clear();
+                }
+            }
+            _diarizer.Complete(pending);
+            foreach (var e in pending)
+            {
+                Wait(output.WriteAsync(e, ct));
+            }
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+            throw;
+        }
+        finally
+        {
+            EndDiarizer(output, error);
+        }
+    }
+
+    private static T Wait<T>(ValueTask<T> pending) => pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+
+    private static void Wait(ValueTask pending)
+    {
+        if (!pending.IsCompletedSuccessfully)
+        {
+            pending.AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private void Diarize(FrameBlock block, List<DiarizationEvent> pending)
+    {
+        try
+        {
+            for (int i = 0; i < block.Frames; i++)
+            {
+                _diarizer.OnFrame(block.FirstFrame + i, block.Frame(i), pending);
+            }
+        }
+        finally
+        {
+            block.Return();
+        }
+    }
+
+    private void EndDiarizer(ChannelWriter<DiarizationEvent> output, Exception? error)
+    {
+        output.TryComplete(error);
+        // The diarizer is this session's alone; it may hold a model's lease (a neural VAD).
+        (_diarizer as IDisposable)?.Dispose();
     }
 
     private async Task SinkStage(ChannelReader<DiarizationEvent> input, CancellationToken ct)

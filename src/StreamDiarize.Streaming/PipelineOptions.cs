@@ -12,6 +12,12 @@ public sealed record PipelineOptions
     /// <summary>Analysis frames per block sent to the diarizer.</summary>
     public int FramesPerBlock { get; init; } = 4;
 
+    /// <summary>
+    /// Give a diarizer that may wait on other sessions (<see cref="Core.Streaming.IFrameDiarizer.MayWait"/>, a
+    /// micro-batched model) a thread of its own. Off only to measure what waiting on pool threads costs.
+    /// </summary>
+    public bool WaitingDiarizerOnOwnThread { get; init; } = true;
+
     public IReadOnlyList<string> GetValidationErrors()
     {
         var errors = new List<string>();

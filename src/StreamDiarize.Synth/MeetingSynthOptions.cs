@@ -64,7 +64,7 @@ public sealed record MeetingSynthOptions
     public int? UtterancesPerSpeaker { get; init; }
 
     /// <summary>Every problem with these options, each saying what is allowed.</summary>
-    public IReadOnlyList<string> Validate()
+    public IReadOnlyList<string> GetValidationErrors()
     {
         var errors = new List<string>();
         if (Speakers is < MinSpeakers or > MaxSpeakers)
@@ -118,13 +118,6 @@ public sealed record MeetingSynthOptions
         return errors;
     }
 
-    /// <summary>Throws <see cref="ArgumentException"/> listing every problem, or returns when the options are valid.</summary>
-    public void ThrowIfInvalid()
-    {
-        var errors = Validate();
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException("invalid meeting options: " + string.Join("; ", errors));
-        }
-    }
+    /// <summary>Throws <see cref="Core.Options.OptionsValidationException"/> listing every problem, or returns when the options are valid.</summary>
+    public void ThrowIfInvalid() => Core.Options.OptionsValidationException.ThrowIfAny(GetValidationErrors());
 }

@@ -39,7 +39,7 @@ public sealed class MeetingSynthesizer
     public VoiceBank Bank => _bank.Value;
 
     /// <summary>
-    /// Synthesizes the meeting named <paramref name="id"/> (the RTTM file id). Throws <see cref="ArgumentException"/>
+    /// Synthesizes the meeting named <paramref name="id"/> (the RTTM file id). Throws <see cref="Core.Options.OptionsValidationException"/>
     /// listing every invalid option, or <see cref="TtsUnavailableException"/> when too few voices are installed.
     /// </summary>
     public SynthesizedMeeting Synthesize(MeetingSynthOptions options, string id, CancellationToken ct = default)

@@ -3,7 +3,6 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Grpc.Core;
-using Microsoft.Extensions.Options;
 using StreamDiarize.Protocol.V1;
 using StreamDiarize.TestSupport;
 
@@ -140,12 +139,12 @@ public sealed class AuthTests
                 Overrides = [new("Server:Host", "0.0.0.0"), new("Server:GrpcPort", "0"), new("Server:HttpPort", "0"), .. settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))],
             });
 
-        var ex = Assert.Throws<OptionsValidationException>(() => Build());
+        var ex = Assert.Throws<Core.Options.OptionsValidationException>(() => Build());
         Assert.Contains("Server:Host 0.0.0.0 is reachable from other machines and no API keys are configured", ex.Message);
         Assert.Contains("--insecure", ex.Message);
         Assert.NotNull(Build(("Server:Insecure", "true")));
         Assert.NotNull(Build(("Server:Auth:Keys:a:Sha256", Hash(KeyA)), ("Server:Auth:Keys:a:Tenant", "alpha")));
-        var kestrel = Assert.Throws<OptionsValidationException>(() => ServerHost.Build([], new ServerHostOptions
+        var kestrel = Assert.Throws<Core.Options.OptionsValidationException>(() => ServerHost.Build([], new ServerHostOptions
         {
             Overrides = [new("Kestrel:Endpoints:Grpc:Url", "http://0.0.0.0:0")],
         }));

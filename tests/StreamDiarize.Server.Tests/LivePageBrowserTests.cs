@@ -71,7 +71,7 @@ public sealed class LivePageBrowserTests
         var first = states.First(s => s.Turns > 0);
         var last = states[^1];
         Assert.False(first.Ended, "the first turns appeared only after the session ended: nothing was seen live");
-        Assert.True(last.Turns > first.Turns, $"turns did not grow: {first.Turns} then {last.Turns}");
+        Assert.True(last.Turns > first.Turns, $"turns did not grow: {first.Turns} then {last.Turns} (first seen at page clock {first.Clock} after {clock.Elapsed}, {states.Count} states)");
         Assert.True(last.Segments > first.Segments, $"segments applied did not grow: {first.Segments} then {last.Segments}");
         Assert.Contains(states, s => !s.Ended && Regex.IsMatch(s.Speaker, @"^S\d+$") && s.Text == s.Speaker + " speaking");
 

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Microsoft.Extensions.Options;
 using StreamDiarize.Protocol.V1;
 using StreamDiarize.TestSupport;
 
@@ -67,7 +66,7 @@ public sealed class TlsTests
         var (cert, _, _) = SelfSigned();
         var (_, otherKey, _) = SelfSigned();
 
-        var ex = Assert.Throws<OptionsValidationException>(() => ServerHost.Build([], new ServerHostOptions
+        var ex = Assert.Throws<Core.Options.OptionsValidationException>(() => ServerHost.Build([], new ServerHostOptions
         {
             Overrides = [new("Server:Tls:CertificatePath", cert), new("Server:Tls:KeyPath", otherKey)],
         }));

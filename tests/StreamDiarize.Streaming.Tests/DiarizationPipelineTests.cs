@@ -237,4 +237,58 @@ public sealed class DiarizationPipelineTests
         // 2 s at a 10 ms hop is 201 centred frames; the resampler's filter delay may cost a frame or two.
         Assert.InRange(diarizer.Frames.Count, 197, 202);
     }
+
+    /// <summary>Notes on which kind of thread each call came, and says it may wait on other sessions when asked to.</summary>
+    private sealed class ThreadNotingDiarizer(bool mayWait) : IFrameDiarizer, IDisposable
+    {
+        public bool MayWait => mayWait;
+
+        public int Calls { get; private set; }
+
+        public int OnPoolThreads { get; private set; }
+
+        public bool Disposed { get; private set; }
+
+        public void OnFrame(long frameIndex, ReadOnlySpan<float> frame, List<DiarizationEvent> events)
+        {
+            Calls++;
+            OnPoolThreads += Thread.CurrentThread.IsThreadPoolThread ? 1 : 0;
+            if ((frameIndex + 1) % 100 == 0)
+            {
+                events.Add(new SegmentEvent(new SpeakerSegment((frameIndex - 99) / 100.0, (frameIndex + 1) / 100.0, "S0"), true));
+            }
+        }
+
+        public void Complete(List<DiarizationEvent> events)
+        {
+            OnPoolThreads += Thread.CurrentThread.IsThreadPoolThread ? 1 : 0;
+            events.Add(new SessionEndedEvent(Calls / 100.0, 1, 0, 0));
+        }
+
+        public void Dispose() => Disposed = true;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_diarizer_that_may_wait_on_other_sessions_runs_on_a_thread_of_its_own(bool mayWait)
+    {
+        var diarizer = new ThreadNotingDiarizer(mayWait);
+        var sink = new CompletionSink();
+        await new DiarizationPipeline(Analyzer(), diarizer, [sink]).RunAsync(new ClipAudioSource(Noise(3.0), 1600, 1600), CancellationToken.None);
+
+        Assert.True(diarizer.Calls > 250);
+        // Otherwise the stage is an async method: calls run wherever its awaits resume, mostly on pool threads.
+        if (mayWait)
+        {
+            Assert.Equal(0, diarizer.OnPoolThreads);
+        }
+        else
+        {
+            Assert.True(diarizer.OnPoolThreads > 0);
+        }
+        Assert.True(sink.CompletedNormally);
+        Assert.Equal(diarizer.Calls / 100, sink.Ledger.Final.Count);
+        Assert.True(diarizer.Disposed);
+    }
 }

@@ -6,7 +6,7 @@ public sealed class MeetingSynthOptionsTests
     [Fact]
     public void The_defaults_are_valid()
     {
-        Assert.Empty(new MeetingSynthOptions().Validate());
+        Assert.Empty(new MeetingSynthOptions().GetValidationErrors());
     }
 
     [Fact]
@@ -24,7 +24,7 @@ public sealed class MeetingSynthOptionsTests
             SampleRateHz = 8000,
         };
 
-        var errors = options.Validate();
+        var errors = options.GetValidationErrors();
 
         Assert.Equal(7, errors.Count);
         Assert.Contains(errors, e => e.StartsWith("speakers 9", StringComparison.Ordinal) && e.Contains("2 to 8", StringComparison.Ordinal));
@@ -42,7 +42,7 @@ public sealed class MeetingSynthOptionsTests
         var bank = Voices.VoiceBank.Detect(new Voices.TtsTools("/nonexistent/espeak-ng", "/nonexistent/flite"));
         var options = new MeetingSynthOptions { Speakers = 1, DurationSeconds = 1 };
 
-        var ex = Assert.Throws<ArgumentException>(() => new MeetingSynthesizer(bank).Synthesize(options, "x"));
+        var ex = Assert.Throws<Core.Options.OptionsValidationException>(() => new MeetingSynthesizer(bank).Synthesize(options, "x"));
 
         Assert.Contains("speakers 1", ex.Message, StringComparison.Ordinal);
         Assert.Contains("duration 1", ex.Message, StringComparison.Ordinal);
@@ -54,6 +54,6 @@ public sealed class MeetingSynthOptionsTests
     [InlineData(3600)]
     public void Durations_from_five_seconds_to_an_hour_are_accepted(double seconds)
     {
-        Assert.Empty(new MeetingSynthOptions { DurationSeconds = seconds }.Validate());
+        Assert.Empty(new MeetingSynthOptions { DurationSeconds = seconds }.GetValidationErrors());
     }
 }

@@ -16,7 +16,7 @@ public sealed class RawStreamCaptureBackend(Stream stream, RawPcmFormat format, 
 
     public ICaptureStream Open(string? device, int sampleRateHz, int framesPerRead)
     {
-        var errors = format.Validate();
+        var errors = format.GetValidationErrors();
         if (errors.Count > 0)
         {
             throw new CaptureException(name, CaptureErrorKind.Failed, $"{name}: {string.Join("; ", errors)}");

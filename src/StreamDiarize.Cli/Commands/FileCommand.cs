@@ -40,7 +40,7 @@ internal static class FileCommand
         var id = new Option<string?>("--id") { Description = "File id for stdin input (default: stdin)." };
         var streaming = new Option<bool>("--streaming") { Description = "Run the live (streaming) pipeline on each file, as fast as it can, instead of the offline one." };
         var latency = new Option<double>("--latency") { Description = "With --streaming: seconds after which a turn is final (0.25 to 10).", DefaultValueFactory = _ => 1.0 };
-        var vadOption = new Option<string?>("--vad") { Description = "Speech detection of the default offline method: energy (default) or onnx:PATH (a Silero-style VAD model, docs/ONNX.md)." };
+        var vadOption = new Option<string?>("--vad") { Description = "Speech detection of the default method, offline or --streaming: energy (default) or onnx:PATH (a Silero-style VAD model, docs/ONNX.md)." };
         var embedderOption = new Option<string>("--embedder")
         {
             Description = "Window embeddings of the default method: features (MFCC statistics) or onnx:PATH (a speaker model, docs/ONNX.md).",
@@ -86,7 +86,7 @@ internal static class FileCommand
                 }
                 Put(kv[..eq], kv[(eq + 1)..]);
             }
-            var hints = new SpeakerCountHints(pr.GetValue(numSpeakers), pr.GetValue(minSpeakers), pr.GetValue(maxSpeakers));
+            var hints = new SpeakerHints { ExactSpeakers = pr.GetValue(numSpeakers), MinSpeakers = pr.GetValue(minSpeakers), MaxSpeakers = pr.GetValue(maxSpeakers) };
             DiarizationSettings settings;
             FileVisualOutputs? visual;
             OnnxSettings? onnxSettings = null;
@@ -95,25 +95,25 @@ internal static class FileCommand
             {
                 if (embedderName != "features" && !embedderName.StartsWith(OnnxSessionFactory.Prefix, StringComparison.Ordinal))
                 {
-                    throw new SettingsException([$"--embedder {embedderName} is invalid: use features or onnx:PATH (a speaker model in ONNX, docs/ONNX.md)"]);
+                    throw new OptionsValidationException([$"--embedder {embedderName} is invalid: use features or onnx:PATH (a speaker model in ONNX, docs/ONNX.md)"]);
                 }
                 if (embedderName != "features")
                 {
                     onnxSettings = SettingsLoader.LoadOnnx(pr.GetValue(config), overrides);
                 }
-                var hintErrors = hints.GetValidationErrors();
+                var hintErrors = hints.GetValidationErrors(SessionOptions.MaxSpeakerLimit, FlagOf);
                 if (hintErrors.Count > 0)
                 {
-                    throw new SettingsException(hintErrors);
+                    throw new OptionsValidationException(hintErrors);
                 }
                 settings = SettingsLoader.Load(pr.GetValue(config), overrides);
                 if (onnxSettings is not null && settings.Method != DiarizationMethod.Default)
                 {
-                    throw new SettingsException([$"--embedder {embedderName} applies to the default method, not --method {settings.Method}"]);
+                    throw new OptionsValidationException([$"--embedder {embedderName} applies to the default method, not --method {settings.Method}"]);
                 }
                 visual = visualOptions.Bind(pr, pr.GetValue(inputs)!.Length, pr.GetValue(config), overrides);
             }
-            catch (SettingsException ex)
+            catch (OptionsValidationException ex)
             {
                 stderr.WriteLine(ex.Message);
                 return 2;
@@ -150,15 +150,17 @@ internal static class FileCommand
             }
 
             OnnxSpeechDetector? vad = null;
-            if (pr.GetValue(vadOption) is { } vadName && vadName != "energy")
+            string vadName = pr.GetValue(vadOption) ?? "energy";
+            if (factory.Registry.SpeechDetectors.Problem(vadName) is not null || (vadName != "energy" && settings.Method != DiarizationMethod.Default))
             {
-                if (!vadName.StartsWith(OnnxSessionFactory.Prefix, StringComparison.Ordinal) || pr.GetValue(streaming) || settings.Method != DiarizationMethod.Default)
-                {
-                    stderr.WriteLine($"error: --vad {vadName}: use energy or onnx:PATH, with the default offline method (not --streaming or --method seed)");
-                    return 2;
-                }
+                stderr.WriteLine($"error: --vad {vadName}: use energy or onnx:PATH, with the default method (not --method seed)");
+                return 2;
+            }
+            if (vadName != "energy")
+            {
                 try
                 {
+                    // Offline it decides the speech; live each session runs its own on the same model, which this keeps open.
                     vad = new OnnxSpeechDetector(vadName[OnnxSessionFactory.Prefix.Length..], new OnnxSpeechDetectorOptions { Mask = settings.Default.Speech });
                 }
                 catch (OnnxModelException ex)
@@ -179,7 +181,7 @@ internal static class FileCommand
                     var clip = Load(input, rawFormat, pr.GetValue(id), w => stderr.WriteLine("warning: " + w));
                     var watch = Stopwatch.StartNew();
                     var segments = pr.GetValue(streaming)
-                        ? DiarizeStreaming(settings, clip, hints, pr.GetValue(latency), factory, embedderName)
+                        ? DiarizeStreaming(settings, clip, hints, pr.GetValue(latency), factory, embedderName, vadName)
                         : Diarize(settings, clip, hints, model, vad);
                     watch.Stop();
                     var rttm = Path.Combine(dir, clip.Id + ".rttm");
@@ -187,7 +189,7 @@ internal static class FileCommand
                     File.WriteAllText(Path.Combine(dir, clip.Id + ".json"), SegmentJson.Serialize(clip.Id, segments));
                     int speakers = segments.Select(s => s.Speaker).Distinct().Count();
                     stdout.WriteLine($"{clip.Id}: {clip.DurationSeconds:F1} s, {speakers} speaker(s), {segments.Count} turn(s) in {watch.Elapsed.TotalSeconds:F2} s -> {rttm}");
-                    if (vad is not null)
+                    if (vad is not null && !pr.GetValue(streaming))
                     {
                         stdout.WriteLine($"{clip.Id}: vad {pr.GetValue(vadOption)}: {vad.Chunks} chunk(s) decided so far");
                     }
@@ -240,9 +242,17 @@ internal static class FileCommand
         return AudioLoader.LoadWav(input, warn: warn);
     }
 
+    /// <summary>The flag each speaker-count hint comes from, for SpeakerHints' messages.</summary>
+    private static string FlagOf(string hint) => hint switch
+    {
+        nameof(SpeakerHints.ExactSpeakers) => "--num-speakers",
+        nameof(SpeakerHints.MinSpeakers) => "--min-speakers",
+        _ => "--max-speakers",
+    };
+
     internal static List<SpeakerSegment> DiarizeStreaming(
-        DiarizationSettings settings, AudioClip clip, SpeakerCountHints hints, double latencySeconds,
-        ISessionComponentsFactory? factory = null, string embedder = "features")
+        DiarizationSettings settings, AudioClip clip, SpeakerHints hints, double latencySeconds,
+        ISessionComponentsFactory? factory = null, string embedder = "features", string speechDetector = "energy")
     {
         if (settings.Method != DiarizationMethod.Default)
         {
@@ -250,55 +260,26 @@ internal static class FileCommand
         }
         var session = new SessionOptions
         {
-            ExactSpeakers = hints.Exact,
-            MinSpeakers = hints.Min,
-            MaxSpeakers = hints.Max ?? new SessionOptions().MaxSpeakers,
+            ExactSpeakers = hints.ExactSpeakers,
+            MinSpeakers = hints.MinSpeakers,
+            MaxSpeakers = hints.MaxSpeakers ?? new SessionOptions().MaxSpeakers,
             LatencySeconds = latencySeconds,
             Embedder = embedder,
+            SpeechDetector = speechDetector,
         };
         factory ??= new DefaultSessionFactory(settings.Default, settings.Streaming);
         return StreamingRunner.RunAsync(clip, factory, session).GetAwaiter().GetResult().Segments;
     }
 
-    internal static List<SpeakerSegment> Diarize(DiarizationSettings settings, AudioClip clip, SpeakerCountHints hints, IWindowEmbedder? windowEmbedder = null, ISpeechDetector? speech = null) => settings.Method switch
+    internal static List<SpeakerSegment> Diarize(DiarizationSettings settings, AudioClip clip, SpeakerHints hints, IWindowEmbedder? windowEmbedder = null, ISpeechDetector? speech = null) => settings.Method switch
     {
         DiarizationMethod.Default => new DefaultDiarizer(settings.Default, speech, windowEmbedder).Diarize(clip, new SpeakerHints
         {
-            ExactSpeakers = hints.Exact,
-            MinSpeakers = hints.Min,
-            MaxSpeakers = hints.Max,
+            ExactSpeakers = hints.ExactSpeakers,
+            MinSpeakers = hints.MinSpeakers,
+            MaxSpeakers = hints.MaxSpeakers,
         }).Segments.ToList(),
-        DiarizationMethod.Seed => new SeedDiarizer(settings.Seed).Diarize(clip, hints.Exact, hints.Min, hints.Max),
+        DiarizationMethod.Seed => new SeedDiarizer(settings.Seed).Diarize(clip, hints.ExactSpeakers, hints.MinSpeakers, hints.MaxSpeakers),
         _ => throw new InvalidOperationException($"method {settings.Method} is not wired"),
     };
-}
-
-/// <summary>Speaker-count hints from the command line; checked together so every conflict is reported.</summary>
-internal sealed record SpeakerCountHints(int? Exact, int? Min, int? Max)
-{
-    public IReadOnlyList<string> GetValidationErrors()
-    {
-        var errors = new List<string>();
-        if (Exact is < 1 or > 100)
-        {
-            errors.Add($"--num-speakers {Exact} is invalid: use 1 to 100");
-        }
-        if (Min is < 1 or > 100)
-        {
-            errors.Add($"--min-speakers {Min} is invalid: use 1 to 100");
-        }
-        if (Max is < 1 or > 100)
-        {
-            errors.Add($"--max-speakers {Max} is invalid: use 1 to 100");
-        }
-        if (Min is int lo && Max is int hi && lo > hi)
-        {
-            errors.Add($"--min-speakers {lo} is above --max-speakers {hi}");
-        }
-        if (Exact is not null && (Min is not null || Max is not null))
-        {
-            errors.Add("--num-speakers cannot be combined with --min-speakers or --max-speakers");
-        }
-        return errors;
-    }
 }

@@ -4,6 +4,7 @@ using System.CommandLine;
 using StreamDiarize.Audio;
 using StreamDiarize.Cli.Configuration;
 using StreamDiarize.Core.Audio;
+using StreamDiarize.Core.Options;
 using StreamDiarize.Core.Features;
 using StreamDiarize.Core.Pipeline;
 using StreamDiarize.Core.Scoring;
@@ -43,7 +44,7 @@ internal sealed class FileVisualOptions
     /// Reads the options; null when none is used. Every problem is reported at once, before any audio is read:
     /// a bad extension, a missing reference, an unknown compare method or features.
     /// </summary>
-    /// <exception cref="SettingsException">What was wrong with each option.</exception>
+    /// <exception cref="OptionsValidationException">What was wrong with each option.</exception>
     public FileVisualOutputs? Bind(ParseResult pr, int inputCount, string? configFile, IReadOnlyList<KeyValuePair<string, string?>> overrides)
     {
         var plot = pr.GetValue(Plot);
@@ -98,14 +99,14 @@ internal sealed class FileVisualOptions
             {
                 runs.Add((spec, SettingsLoader.Load(configFile, extra)));
             }
-            catch (SettingsException ex)
+            catch (OptionsValidationException ex)
             {
                 errors.AddRange(ex.Errors.Select(e => $"--compare '{spec}': {e}"));
             }
         }
         if (errors.Count > 0)
         {
-            throw new SettingsException(errors);
+            throw new OptionsValidationException(errors);
         }
         return new FileVisualOutputs(plot, inputCount > 1, reference, runs, export);
     }

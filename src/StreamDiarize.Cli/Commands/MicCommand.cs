@@ -183,7 +183,7 @@ internal static class MicCommand
             return CaptureBackends.Create(a.Backend);
         }
         var format = new RawPcmFormat(RawPcmFormat.ParseEncoding(a.Raw), a.Rate, a.Channels);
-        var problems = format.Validate();
+        var problems = format.GetValidationErrors();
         if (problems.Count > 0)
         {
             throw new ArgumentException("stdin: " + string.Join("; ", problems));

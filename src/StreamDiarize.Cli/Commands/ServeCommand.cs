@@ -1,6 +1,6 @@
 // `streamdiarize serve`: runs the gRPC daemon (StreamDiarize.Server) until Ctrl+C or SIGTERM.
 using System.CommandLine;
-using Microsoft.Extensions.Options;
+using StreamDiarize.Core.Options;
 using StreamDiarize.Cli.Configuration;
 using StreamDiarize.Server;
 
@@ -74,7 +74,7 @@ internal static class ServeCommand
             }
             catch (OptionsValidationException ex)
             {
-                pr.InvocationConfiguration.Error.WriteLine("invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, ex.Failures.Select(f => "  - " + f)));
+                pr.InvocationConfiguration.Error.WriteLine(ex.Message);
                 return 2;
             }
             try
@@ -84,7 +84,7 @@ internal static class ServeCommand
             catch (OptionsValidationException ex)
             {
                 // Checks that need the running host (a declared model that does not open) fail its start.
-                pr.InvocationConfiguration.Error.WriteLine("invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, ex.Failures.Select(f => "  - " + f)));
+                pr.InvocationConfiguration.Error.WriteLine(ex.Message);
                 return 2;
             }
             catch (IOException ex)

@@ -50,7 +50,7 @@ internal static class SynthCommand
                 Console.WriteLine(rttm);
                 return 0;
             }
-            catch (Exception ex) when (ex is ArgumentException or TtsUnavailableException or InvalidOperationException or IOException)
+            catch (Exception ex) when (ex is ArgumentException or Core.Options.OptionsValidationException or TtsUnavailableException or InvalidOperationException or IOException)
             {
                 Console.Error.WriteLine($"synth: {ex.Message}");
                 return 2;

@@ -1,16 +1,11 @@
 // Builds the effective settings: embedded defaults, then --config FILE, then STREAMDIARIZE__ variables, then flags.
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
+using StreamDiarize.Core.Options;
 using StreamDiarize.Core.Pipeline;
+using StreamDiarize.Server;
 
 namespace StreamDiarize.Cli.Configuration;
-
-/// <summary>A configuration problem, with every error found listed.</summary>
-public sealed class SettingsException(IReadOnlyList<string> errors)
-    : Exception("invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  - " + e)))
-{
-    public IReadOnlyList<string> Errors { get; } = errors;
-}
 
 public static class SettingsLoader
 {
@@ -29,7 +24,7 @@ public static class SettingsLoader
         {
             if (!File.Exists(configFile))
             {
-                throw new SettingsException([$"--config {configFile}: no such file"]);
+                throw new OptionsValidationException([$"--config {configFile}: no such file"]);
             }
             builder.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
         }
@@ -41,7 +36,7 @@ public static class SettingsLoader
         }
         catch (Exception ex) when (ex is FormatException or InvalidDataException or System.Text.Json.JsonException)
         {
-            throw new SettingsException([$"{configFile ?? "configuration"}: not valid JSON ({ex.Message})"]);
+            throw new OptionsValidationException([$"{configFile ?? "configuration"}: not valid JSON ({ex.Message})"]);
         }
     }
 
@@ -59,54 +54,17 @@ public static class SettingsLoader
         return merged;
     }
 
-    /// <summary>Binds and validates the Diarization section; throws <see cref="SettingsException"/> listing every error.</summary>
+    /// <summary>Binds and validates the Diarization section; throws <see cref="OptionsValidationException"/> listing every error.</summary>
     public static DiarizationSettings Load(string? configFile, IEnumerable<KeyValuePair<string, string?>> overrides)
     {
         var config = Build(configFile, overrides);
-        return Bind<DiarizationSettings>(config.GetSection(SectionName), SectionName);
+        return SettingsBinder.Bind<DiarizationSettings>(config, SectionName);
     }
 
     /// <summary>Binds and validates the Onnx section (threads, micro-batching) for `--embedder onnx:PATH`.</summary>
     public static StreamDiarize.Onnx.OnnxSettings LoadOnnx(string? configFile, IEnumerable<KeyValuePair<string, string?>> overrides)
     {
         var config = Build(configFile, overrides);
-        var settings = Bind<StreamDiarize.Onnx.OnnxSettings>(config.GetSection(StreamDiarize.Onnx.OnnxSettings.SectionName), StreamDiarize.Onnx.OnnxSettings.SectionName);
-        var errors = settings.Problems();
-        return errors.Count > 0 ? throw new SettingsException(errors) : settings;
-    }
-
-    /// <summary>Binds one section strictly: unknown keys and unparsable values are errors, each reported.</summary>
-    public static T Bind<T>(IConfigurationSection section, string name) where T : new()
-    {
-        var errors = new List<string>();
-        var result = new T();
-        try
-        {
-            section.Bind(result, o => o.ErrorOnUnknownConfiguration = true);
-        }
-        catch (InvalidOperationException ex)
-        {
-            errors.Add(Describe(ex, name));
-        }
-        if (errors.Count == 0 && result is DiarizationSettings settings)
-        {
-            errors.AddRange(settings.GetValidationErrors());
-        }
-        if (errors.Count > 0)
-        {
-            throw new SettingsException(errors);
-        }
-        return result;
-    }
-
-    private static string Describe(Exception ex, string section)
-    {
-        // The binder nests the real cause (e.g. a FormatException for "abc" in an int) inside its own message.
-        var messages = new List<string>();
-        for (var e = ex; e is not null; e = e.InnerException)
-        {
-            messages.Add(e.Message);
-        }
-        return $"{section}: {string.Join(" ", messages.Distinct())}";
+        return SettingsBinder.Bind<StreamDiarize.Onnx.OnnxSettings>(config, StreamDiarize.Onnx.OnnxSettings.SectionName);
     }
 }

@@ -8,7 +8,7 @@ namespace StreamDiarize.Core.Clustering;
 /// items, consecutive items are first averaged in equal groups (windows overlap by most of their length, so
 /// neighbours are near-duplicates) and the groups are clustered with their sizes as weights. Pure and thread-safe.
 /// </summary>
-public sealed class AgglomerativeClusterer
+public sealed class AgglomerativeClusterer : IWeightedClusterer
 {
     public AgglomerativeClusterer(AgglomerativeClustererOptions? options = null)
     {

@@ -1,4 +1,4 @@
-// Settings of the average-linkage cosine clusterer; defaults are the research pipeline's (research/FINDINGS.md, step 8).
+// Settings of the average-linkage cosine clusterer; defaults are the research pipeline's (research/round1/FINDINGS.md, step 8).
 using StreamDiarize.Core.Options;
 
 namespace StreamDiarize.Core.Clustering;

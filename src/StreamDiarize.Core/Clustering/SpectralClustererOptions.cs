@@ -100,7 +100,7 @@ public sealed class SpectralClustererOptions
     public int MaxInputSize { get; init; } = DefaultMaxInputSize;
 
     /// <summary>Every problem with these options, each saying what to do; empty when valid.</summary>
-    public IReadOnlyList<string> GetErrors()
+    public IReadOnlyList<string> GetValidationErrors()
     {
         var errors = new List<string>();
         if (MinClusters < 1)
@@ -167,7 +167,7 @@ public sealed class SpectralClustererOptions
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every error, if any.</summary>
     public void Validate()
     {
-        var errors = GetErrors();
+        var errors = GetValidationErrors();
         if (errors.Count > 0)
         {
             throw new OptionsValidationException(errors);

@@ -27,4 +27,10 @@ public interface IWindowEmbedder
     /// ([windows.Length, <see cref="Dimension"/>]). Windows may overlap; the last one of a clip may be shorter.
     /// </summary>
     void EmbedWindows(ReadOnlyMemory<float> samples, ReadOnlySpan<SampleRange> windows, Span<float> output);
+
+    /// <summary>
+    /// Whether <see cref="EmbedWindows"/> may wait for other callers (a batch shared between sessions). The live
+    /// pipeline then runs the session's diarizer on a thread of its own, so the wait never holds a thread-pool thread.
+    /// </summary>
+    bool WaitsForOtherCallers => false;
 }

@@ -4,7 +4,7 @@ using StreamDiarize.Core.Features;
 namespace StreamDiarize.Core.Embedding;
 
 /// <summary>
-/// The research pipeline's embedder (research/pipeline.py window_embeddings + normalise_embeddings): MFCC c1..c19,
+/// The research pipeline's embedder (research/round1/pipeline.py window_embeddings + normalise_embeddings): MFCC c1..c19,
 /// CMVN over the clip's speech frames, 1.5 s windows every 0.25 s with at least 30 % speech, [mean, std] of the speech
 /// frames, then a z-score of each dimension across windows and L2 normalisation. Safe to share across threads.
 /// </summary>

@@ -1,4 +1,4 @@
-// Settings of the MFCC-statistics window embedder; defaults are the research pipeline's (research/FINDINGS.md, steps 4-7).
+// Settings of the MFCC-statistics window embedder; defaults are the research pipeline's (research/round1/FINDINGS.md, steps 4-7).
 using StreamDiarize.Core.Features;
 using StreamDiarize.Core.Options;
 

@@ -70,7 +70,7 @@ public sealed record KaldiFbankOptions
     public int FrameShiftSamples => (int)Math.Round(SampleRateHz * FrameShiftMs / 1000.0);
 
     /// <summary>Every problem with these options, each naming the value and the allowed range; empty when valid.</summary>
-    public IReadOnlyList<string> Problems()
+    public IReadOnlyList<string> GetValidationErrors()
     {
         var errors = new List<string>();
         if (SampleRateHz < 1000 || SampleRateHz > 192000)
@@ -129,7 +129,7 @@ public sealed record KaldiFbankOptions
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every problem at once.</summary>
     public void Validate()
     {
-        var errors = Problems();
+        var errors = GetValidationErrors();
         if (errors.Count > 0)
         {
             throw new OptionsValidationException(errors);

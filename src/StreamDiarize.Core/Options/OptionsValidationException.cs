@@ -1,11 +1,19 @@
-// Thrown when an options object is invalid; carries every problem at once so a user fixes them in one pass.
+// The one exception for bad settings (library, CLI and server alike): every problem at once, so a user fixes them in one pass.
 using System.Text;
 
 namespace StreamDiarize.Core.Options;
 
+/// <summary>Settings that list their own problems; the one validation method of every options type.</summary>
+public interface IValidatedSettings
+{
+    /// <summary>Every problem, each saying what was wrong and what is allowed; empty when the settings are valid.</summary>
+    IReadOnlyList<string> GetValidationErrors();
+}
+
 /// <summary>
-/// Every validation error of an options object. Each error says what was wrong and the allowed range,
-/// so the message alone is enough to fix the configuration.
+/// Every validation error of some settings. Each error says what was wrong and the allowed range,
+/// so the message alone is enough to fix the configuration. The CLI prints the message and exits with 2; the server
+/// refuses to start with it, or answers INVALID_ARGUMENT.
 /// </summary>
 public sealed class OptionsValidationException : Exception
 {
@@ -44,15 +52,10 @@ public sealed class OptionsValidationException : Exception
 
     private static string BuildMessage(IReadOnlyList<string> errors)
     {
-        if (errors.Count == 0)
-        {
-            return "Invalid options.";
-        }
-        var sb = new StringBuilder();
-        sb.Append(errors.Count == 1 ? "1 invalid option:" : $"{errors.Count} invalid options:");
+        var sb = new StringBuilder("invalid configuration:");
         foreach (var e in errors)
         {
-            sb.AppendLine().Append(" - ").Append(e);
+            sb.AppendLine().Append("  - ").Append(e);
         }
         return sb.ToString();
     }

@@ -8,7 +8,7 @@ using StreamDiarize.Core.Speech;
 namespace StreamDiarize.Core.Pipeline;
 
 /// <summary>
-/// Features-only diarization, a port of the research pipeline (research/pipeline.py diarize). Each speech frame
+/// Features-only diarization, a port of the research pipeline (research/round1/pipeline.py diarize). Each speech frame
 /// takes the label of the nearest window centre (the earlier on a tie); non-speech frames give no output; there is
 /// no resegmentation. Stateless between calls and safe to share across threads.
 /// </summary>

@@ -10,7 +10,7 @@ public enum DiarizationMethod
     Seed,
 }
 
-public sealed record DiarizationSettings
+public sealed record DiarizationSettings : Options.IValidatedSettings
 {
     public DiarizationMethod Method { get; init; } = DiarizationMethod.Default;
 

@@ -31,7 +31,7 @@ public sealed record SeedDiarizerOptions
     {
         var errors = new List<string>();
         errors.AddRange(Features.GetValidationErrors().Select(e => "Seed:Features: " + e));
-        errors.AddRange(Clustering.GetErrors().Select(e => "Seed:Clustering: " + e));
+        errors.AddRange(Clustering.GetValidationErrors().Select(e => "Seed:Clustering: " + e));
         if (MinSegmentSeconds is < 0 or > 10)
         {
             errors.Add($"Seed:MinSegmentSeconds {MinSegmentSeconds} is invalid: use 0 to 10 seconds");

@@ -16,31 +16,37 @@ public sealed record SpeakerHints
     public int? MaxSpeakers { get; init; }
 
     /// <summary>Every problem with these hints; <paramref name="maxClusters"/> is the most speakers the clusterer may make.</summary>
-    public IReadOnlyList<string> GetValidationErrors(int maxClusters)
+    /// <param name="nameOf">
+    /// How the caller names each hint (the CLI: --num-speakers, --min-speakers, --max-speakers), given its property
+    /// name; null keeps the property names. The rules are the same wherever the hints come from.
+    /// </param>
+    public IReadOnlyList<string> GetValidationErrors(int maxClusters, Func<string, string>? nameOf = null)
     {
+        nameOf ??= name => name;
+        string exactName = nameOf(nameof(ExactSpeakers)), minName = nameOf(nameof(MinSpeakers)), maxName = nameOf(nameof(MaxSpeakers));
         var errors = new List<string>();
         if (ExactSpeakers is { } exact)
         {
             if (exact < 1 || exact > maxClusters)
             {
-                errors.Add($"ExactSpeakers {exact} is invalid: use 1 to {maxClusters}, or leave it unset.");
+                errors.Add($"{exactName} {exact} is invalid: use 1 to {maxClusters}, or leave it unset.");
             }
             if (MinSpeakers is not null || MaxSpeakers is not null)
             {
-                errors.Add("ExactSpeakers cannot be combined with MinSpeakers or MaxSpeakers: give an exact count or a range.");
+                errors.Add($"{exactName} cannot be combined with {minName} or {maxName}: give an exact count or a range.");
             }
         }
         if (MinSpeakers is { } min && (min < 1 || min > maxClusters))
         {
-            errors.Add($"MinSpeakers {min} is invalid: use 1 to {maxClusters}, or leave it unset.");
+            errors.Add($"{minName} {min} is invalid: use 1 to {maxClusters}, or leave it unset.");
         }
         if (MaxSpeakers is { } max && (max < 1 || max > maxClusters))
         {
-            errors.Add($"MaxSpeakers {max} is invalid: use 1 to {maxClusters}, or leave it unset.");
+            errors.Add($"{maxName} {max} is invalid: use 1 to {maxClusters}, or leave it unset.");
         }
         if (MinSpeakers is { } lo && MaxSpeakers is { } hi && lo > hi)
         {
-            errors.Add($"MinSpeakers {lo} is above MaxSpeakers {hi}: the range is empty.");
+            errors.Add($"{minName} {lo} is above {maxName} {hi}: the range is empty.");
         }
         return errors;
     }

@@ -5,7 +5,7 @@ using StreamDiarize.Core.Features;
 namespace StreamDiarize.Core.Speech;
 
 /// <summary>
-/// The research pipeline's SAD (research/sad.py with research2/pipeline2.py's voicing gate), ported step for step. Frame energies come from the shared
+/// The research pipeline's SAD (research/round1/sad.py with research/round2/pipeline2.py's voicing gate), ported step for step. Frame energies come from the shared
 /// featurizer (power spectrum, periodic Hamming, raw signal, frames starting at sample 0), so the FFT code is the
 /// featurizer's. Stateless between calls and safe to share across threads.
 /// </summary>
@@ -171,7 +171,11 @@ public sealed class EnergySpeechDetector : ISpeechDetector
     /// </summary>
     /// <param name="mask">Hysteresis output on entry, the speech mask on return.</param>
     /// <param name="voicing">Voicing of the same frames (at least mask.Length values); ignored, and may be empty, when the gate is off.</param>
-    public static void PostProcess(Span<bool> mask, ReadOnlySpan<double> voicing, EnergySpeechDetectorOptions options)
+    /// <param name="firstFrame">
+    /// The stream's index of mask[0]: the rules compare seconds computed from stream indices, so a buffer that starts
+    /// mid-stream rounds ties exactly as the whole stream does.
+    /// </param>
+    public static void PostProcess(Span<bool> mask, ReadOnlySpan<double> voicing, EnergySpeechDetectorOptions options, long firstFrame = 0)
     {
         if (options.VoicingGate && voicing.Length < mask.Length)
         {
@@ -184,7 +188,7 @@ public sealed class EnergySpeechDetector : ISpeechDetector
         int previousEnd = -1;
         for (int i = NextRun(mask, 0, out int end); i >= 0; i = NextRun(mask, end, out end))
         {
-            if (previousEnd >= 0 && i * hop - previousEnd * hop < options.GapFillSeconds)
+            if (previousEnd >= 0 && (firstFrame + i) * hop - (firstFrame + previousEnd) * hop < options.GapFillSeconds)
             {
                 mask[previousEnd..i].Fill(true);
             }
@@ -192,13 +196,13 @@ public sealed class EnergySpeechDetector : ISpeechDetector
         }
         for (int i = NextRun(mask, 0, out int end); i >= 0; i = NextRun(mask, end, out end))
         {
-            if (end * hop - i * hop < options.MinIslandSeconds)
+            if ((firstFrame + end) * hop - (firstFrame + i) * hop < options.MinIslandSeconds)
             {
                 mask[i..end].Clear();
             }
         }
 
-        // As the research does (sad.py), a frame is speech when its centre, i * hop + frame / 2, lies in a region
+        // As the research does (research/round1/sad.py), a frame is speech when its centre, i * hop + frame / 2, lies in a region
         // whose ends are frame starts. That places the mask about one hop before the energy that triggered it; kept
         // so the figures match the research's (docs/ACCURACY.md). Each region only moves earlier, so a forward scan
         // never meets its own output.
@@ -206,11 +210,11 @@ public sealed class EnergySpeechDetector : ISpeechDetector
         int reach = (int)Math.Ceiling(centre / hop) + 1;
         for (int a = NextRun(mask, 0, out int b); a >= 0; a = NextRun(mask, b, out b))
         {
-            double start = a * hop, stop = b * hop;
+            double start = (firstFrame + a) * hop, stop = (firstFrame + b) * hop;
             mask[a..b].Clear();
             for (int i = Math.Max(0, a - reach); i < b; i++)
             {
-                double t = i * hop + centre;
+                double t = (firstFrame + i) * hop + centre;
                 if (t >= start && t < stop)
                 {
                     mask[i] = true;

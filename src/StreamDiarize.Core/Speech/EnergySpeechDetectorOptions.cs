@@ -1,5 +1,5 @@
-// Settings of the band-energy speech detector; defaults are the research pipeline's (research/FINDINGS.md steps 2-4,
-// as changed by research round 2: FINDINGS2.md steps 3-6, voicing gate and wider hysteresis/gap filling).
+// Settings of the band-energy speech detector; defaults are the research pipeline's (research/round1/FINDINGS.md steps 2-4,
+// as changed by research round 2: research/round2/FINDINGS2.md steps 3-6, voicing gate and wider hysteresis/gap filling).
 using StreamDiarize.Core.Options;
 
 namespace StreamDiarize.Core.Speech;

@@ -1,4 +1,4 @@
-// Settings of the per-frame voicing cue (normalised autocorrelation peak); defaults are research round 2's (FINDINGS2.md, step 5).
+// Settings of the per-frame voicing cue (normalised autocorrelation peak); defaults are research round 2's (research/round2/FINDINGS2.md, step 5).
 using StreamDiarize.Core.Options;
 
 namespace StreamDiarize.Core.Speech;

@@ -1,11 +1,22 @@
-// Builds the default live session: the default analyzer and the online diarizer, from one set of settings.
+// Builds live sessions from one set of settings: the default analyzer and a live diarizer, with the embedder,
+// speech detector and clusterer each session names, as the component registry makes them.
+using StreamDiarize.Core.Clustering;
 using StreamDiarize.Core.Options;
 using StreamDiarize.Core.Pipeline;
 
 namespace StreamDiarize.Core.Streaming;
 
-public sealed class DefaultSessionFactory : ISessionComponentsFactory
+/// <summary>
+/// Registers the built-in kinds: embedder <c>features</c> (MFCC statistics), vad <c>energy</c>, clusterer
+/// <c>agglomerative</c>. Add more through <see cref="Registry"/>; a session names them in its
+/// <see cref="SessionOptions"/>.
+/// </summary>
+public sealed class DefaultSessionFactory : ISessionComponentsFactory, IComponentChoices
 {
+    public const string BuiltInEmbedder = "features";
+    public const string BuiltInSpeechDetector = "energy";
+    public const string BuiltInClusterer = "agglomerative";
+
     private readonly DefaultDiarizerOptions _stages;
     private readonly OnlineDiarizerOptions _online;
 
@@ -13,18 +24,46 @@ public sealed class DefaultSessionFactory : ISessionComponentsFactory
     {
         _stages = (stages ?? new DefaultDiarizerOptions()).Validate();
         _online = (online ?? new OnlineDiarizerOptions()).Validate();
+        Registry.Embedders.Add(BuiltInEmbedder, _ => null);
+        Registry.SpeechDetectors.Add(BuiltInSpeechDetector, session => OnlineDiarizer.ForSession(_stages, _online, session));
+        var agglomerative = new AgglomerativeClusterer(_stages.Clustering);
+        Registry.Clusterers.Add(BuiltInClusterer, _ => agglomerative);
     }
+
+    public ComponentRegistry Registry { get; } = new();
+
+    public DefaultDiarizerOptions Stages => _stages;
+
+    public OnlineDiarizerOptions Online => _online;
 
     public SessionComponents Create(SessionOptions options)
     {
         OptionsValidationException.ThrowIfAny(options.GetValidationErrors());
-        if (options.Embedder != "features")
+        OptionsValidationException.ThrowIfAny(Registry.Problems(options));
+        // The segment diarizer has its own streaming speech detector and clusterer and takes no injected ones yet,
+        // so it serves only sessions that ask for the built-in three; any other choice (an ONNX embedder or VAD,
+        // a registered clusterer) runs on the window diarizer, which takes them.
+        if (_stages.Representation == SpeakerRepresentation.Segments && UsesBuiltIns(options))
         {
-            throw new OptionsValidationException([$"embedder '{options.Embedder}' is not available in this factory: use 'features'"]);
+            return new SessionComponents(new DefaultFrameAnalyzer(_stages), new SegmentOnlineDiarizer(_stages, _online, options));
         }
-        IFrameDiarizer diarizer = _stages.Representation == SpeakerRepresentation.Segments
-            ? new SegmentOnlineDiarizer(_stages, _online, options)
-            : new OnlineDiarizer(_stages, _online, options);
-        return new SessionComponents(new DefaultFrameAnalyzer(_stages), diarizer);
+        var clusterer = Registry.Clusterers.Create(options.Clusterer, options);
+        var embedder = Registry.Embedders.Create(options.Embedder, options);
+        var speech = Registry.SpeechDetectors.Create(options.SpeechDetector, options);
+        try
+        {
+            var diarizer = new OnlineDiarizer(_stages, _online, options, embedder, speech, clusterer);
+            return new SessionComponents(new DefaultFrameAnalyzer(_stages, includeSamples: diarizer.Layout.HopSamples > 0), diarizer);
+        }
+        catch
+        {
+            (speech as IDisposable)?.Dispose();
+            throw;
+        }
     }
+
+    private static bool UsesBuiltIns(SessionOptions options) =>
+        options.Embedder.Trim() == BuiltInEmbedder
+        && options.SpeechDetector.Trim() == BuiltInSpeechDetector
+        && options.Clusterer.Trim() == BuiltInClusterer;
 }

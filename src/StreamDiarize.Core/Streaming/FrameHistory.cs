@@ -1,5 +1,6 @@
 // The recent frames of a live session, as rings indexed by frame, with their streaming speech decisions.
 using StreamDiarize.Core.Embedding;
+using StreamDiarize.Core.Speech;
 
 namespace StreamDiarize.Core.Streaming;
 
@@ -23,8 +24,8 @@ public sealed class FrameHistory
     /// <param name="layout">The frames' layout; with <see cref="AnalysisFrameLayout.HopSamples"/> the samples are kept too.</param>
     /// <param name="firstCoefficient">The first MFCC the statistics use (c1 skips the energy-like c0).</param>
     /// <param name="ringFrames">Frames kept: enough for the latency, a window either side and the detector's warm-up.</param>
-    /// <param name="speech">Takes every frame's cues; its decisions are the history's.</param>
-    public FrameHistory(AnalysisFrameLayout layout, int firstCoefficient, int ringFrames, StreamingSpeechDetector speech)
+    /// <param name="speech">Takes every frame's cues (and samples, when it reads them); its decisions are the history's.</param>
+    public FrameHistory(AnalysisFrameLayout layout, int firstCoefficient, int ringFrames, IStreamingSpeechDetector speech)
     {
         _layout = layout;
         _firstCoefficient = firstCoefficient;
@@ -38,7 +39,7 @@ public sealed class FrameHistory
         _sampleRing = new float[_ringSamples];
     }
 
-    public StreamingSpeechDetector Speech { get; }
+    public IStreamingSpeechDetector Speech { get; }
 
     public int RingFrames { get; }
 
@@ -61,13 +62,11 @@ public sealed class FrameHistory
         Received++;
         int slot = (int)(frameIndex % RingFrames);
         _layout.Mfcc(frame).Slice(_firstCoefficient, _coefficients).CopyTo(_coefficientRing.AsSpan(slot * _coefficients, _coefficients));
-        if (_layout.HopSamples > 0)
-        {
-            _layout.Samples(frame).CopyTo(_sampleRing.AsSpan((int)(frameIndex * _layout.HopSamples % _ringSamples), _layout.HopSamples));
-        }
+        var samples = _layout.Samples(frame);
+        samples.CopyTo(_sampleRing.AsSpan((int)(frameIndex * _layout.HopSamples % Math.Max(1, _ringSamples)), _layout.HopSamples));
         _voicingRing[slot] = AnalysisFrameLayout.Voicing(frame);
         _lagRing[slot] = AnalysisFrameLayout.PitchLag(frame);
-        Speech.Push(AnalysisFrameLayout.EnergyDb(frame), AnalysisFrameLayout.Voicing(frame));
+        Speech.Push(AnalysisFrameLayout.EnergyDb(frame), AnalysisFrameLayout.Voicing(frame), Speech.ReadsSamples ? samples : []);
     }
 
     public bool IsSpeech(long frame) => Speech.IsSpeech(frame);

@@ -13,4 +13,10 @@ public interface IFrameDiarizer
 
     /// <summary>End of stream: finalise every segment and append the closing events.</summary>
     void Complete(List<DiarizationEvent> events);
+
+    /// <summary>
+    /// Whether <see cref="OnFrame"/> may wait on work shared with other sessions (a micro-batched model). The pipeline
+    /// then calls it from a thread of its own instead of a thread-pool thread.
+    /// </summary>
+    bool MayWait => false;
 }

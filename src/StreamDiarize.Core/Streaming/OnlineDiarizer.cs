@@ -4,6 +4,7 @@ using StreamDiarize.Core.Clustering;
 using StreamDiarize.Core.Embedding;
 using StreamDiarize.Core.Events;
 using StreamDiarize.Core.Pipeline;
+using StreamDiarize.Core.Speech;
 
 namespace StreamDiarize.Core.Streaming;
 
@@ -22,7 +23,7 @@ namespace StreamDiarize.Core.Streaming;
 /// </list>
 /// Everything is driven by frame indices, so the same frames give the same events however the audio was chunked.
 /// </summary>
-public sealed class OnlineDiarizer : IFrameDiarizer
+public sealed class OnlineDiarizer : IFrameDiarizer, IDisposable
 {
     private readonly OnlineDiarizerOptions _options;
     private readonly double _hop;
@@ -51,7 +52,13 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     /// Embeds each window's samples instead of taking MFCC statistics; frames must then carry their hop's samples
     /// (<see cref="DefaultFrameAnalyzer"/> with includeSamples). Null keeps the MFCC statistics.
     /// </param>
-    public OnlineDiarizer(DefaultDiarizerOptions stages, OnlineDiarizerOptions options, SessionOptions session, IWindowEmbedder? windowEmbedder = null)
+    /// <param name="speechDetector">
+    /// Decides speech live with the session's latency as its lookahead; null: the energy detector of
+    /// <see cref="DefaultDiarizerOptions.Speech"/> (<see cref="ForSession"/>). One reading samples makes the frames carry them.
+    /// </param>
+    /// <param name="clusterer">Clusters at each re-clustering; null: average linkage with <see cref="DefaultDiarizerOptions.Clustering"/>.</param>
+    public OnlineDiarizer(DefaultDiarizerOptions stages, OnlineDiarizerOptions options, SessionOptions session, IWindowEmbedder? windowEmbedder = null,
+        IStreamingSpeechDetector? speechDetector = null, IWeightedClusterer? clusterer = null)
     {
         stages.Validate();
         _options = options.Validate();
@@ -62,6 +69,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer
                 $"the window embedder takes {windowEmbedder.SampleRateHz} Hz audio; the session runs at {stages.Speech.SampleRateHz} Hz", nameof(windowEmbedder));
         }
         _hop = stages.Speech.HopSeconds;
+        MayWait = windowEmbedder?.WaitsForOtherCallers ?? false;
         var rules = new WindowVectorizer(stages.Embedding);
         _windowFrames = rules.WindowFrames;
         _windowHopFrames = rules.HopFrames;
@@ -70,8 +78,9 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         int gapFrames = (int)Math.Round(stages.Speech.GapFillSeconds / _hop);
         // Windows are formed up to latency + warm-up + a window behind the newest frame.
         int ringFrames = latencyFrames + _windowFrames * 2 + (int)Math.Round(options.SpeechWarmupSeconds / _hop) + 256;
-        Layout = new AnalysisFrameLayout(stages.Embedding.Features.MfccCount, windowEmbedder is null ? 0 : stages.Speech.HopSamples);
-        var speech = new StreamingSpeechDetector(stages.Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb);
+        var speech = speechDetector ?? ForSession(stages, options, session);
+        bool carrySamples = windowEmbedder is not null || speech.ReadsSamples;
+        Layout = new AnalysisFrameLayout(stages.Embedding.Features.MfccCount, carrySamples ? stages.Speech.HopSamples : 0);
         _frames = new FrameHistory(Layout, stages.Embedding.FirstCoefficient, ringFrames, speech);
 
         // Recursive splitting at each re-clustering (MFCC statistics only): each window also keeps its statistics over
@@ -84,11 +93,15 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         _vectorizer = new LiveWindowVectorizer(rules, _frames, pool, _space, windowEmbedder);
         _assigner = new OnlineAssigner(_space, _roster, options.NewSpeakerDistance, session);
         _memory = new WindowMemory(options, _space, pool, _splitting);
-        _reclusterer = new Reclusterer(stages, options, session, _space, splitter);
+        _reclusterer = new Reclusterer(stages, options, session, _space, splitter, clusterer);
         int pieceFrames = Math.Max(1, (int)Math.Round(options.FinalPieceSeconds / _hop));
         _turns = new TurnEmitter(_frames, _memory, _roster, stages.DropPausesBetweenSpeakers, gapFrames, pieceFrames, _hop);
         _view = new LiveView(_frames, _roster, _turns, gapFrames, _hop);
     }
+
+    /// <summary>The default live speech detector: band energy with a running floor, the session's latency as lookahead.</summary>
+    public static StreamingSpeechDetector ForSession(DefaultDiarizerOptions stages, OnlineDiarizerOptions options, SessionOptions session) =>
+        new(stages.Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb);
 
     /// <summary>The frames this diarizer reads (<see cref="DefaultFrameAnalyzer"/> writes the same layout).</summary>
     public AnalysisFrameLayout Layout { get; }
@@ -98,6 +111,9 @@ public sealed class OnlineDiarizer : IFrameDiarizer
     /// hop's samples when a window embedder is used.
     /// </summary>
     public int FrameDims => Layout.Dims;
+
+    /// <summary>Whether a window's embedding may wait for a batch shared with other sessions.</summary>
+    public bool MayWait { get; }
 
     /// <summary>Re-clusterings run so far (for benchmarks and tests).</summary>
     public int Reclusterings => _roster.Reclusterings;
@@ -129,6 +145,9 @@ public sealed class OnlineDiarizer : IFrameDiarizer
         _view.End(events, Now);
         events.Add(new SessionEndedEvent(Now, _roster.Count, _turns.SpeechSeconds, _turns.FinalSegments));
     }
+
+    /// <summary>Releases the speech detector when it holds resources (a VAD model's lease).</summary>
+    public void Dispose() => (_frames.Speech as IDisposable)?.Dispose();
 
     private void Advance(List<DiarizationEvent> events, bool endOfStream)
     {

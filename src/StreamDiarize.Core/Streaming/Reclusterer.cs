@@ -19,18 +19,20 @@ public sealed class Reclusterer
     private readonly OnlineDiarizerOptions _options;
     private readonly SessionOptions _session;
     private readonly WindowSpace _space;
-    private readonly AgglomerativeClusterer _clusterer;
+    private readonly IWeightedClusterer _clusterer;
     private readonly RecursiveSplitter? _splitter;
     private readonly double[] _mean;
 
     /// <param name="splitter">Splits clusters on the windows' splitting statistics; null for none.</param>
-    public Reclusterer(DefaultDiarizerOptions stages, OnlineDiarizerOptions options, SessionOptions session, WindowSpace space, RecursiveSplitter? splitter)
+    /// <param name="clusterer">Null: average linkage with <see cref="DefaultDiarizerOptions.Clustering"/>.</param>
+    public Reclusterer(DefaultDiarizerOptions stages, OnlineDiarizerOptions options, SessionOptions session, WindowSpace space, RecursiveSplitter? splitter,
+        IWeightedClusterer? clusterer = null)
     {
         _stages = stages;
         _options = options;
         _session = session;
         _space = space;
-        _clusterer = new AgglomerativeClusterer(stages.Clustering);
+        _clusterer = clusterer ?? new AgglomerativeClusterer(stages.Clustering);
         _splitter = splitter;
         _mean = new double[space.Dims];
     }

@@ -1,4 +1,4 @@
-// What one live session may choose: speaker hints, latency and embedder. Validated once, every error listed.
+// What one live session may choose: speaker hints, latency, and its embedder, speech detector and clusterer. Validated once, every error listed.
 namespace StreamDiarize.Core.Streaming;
 
 public sealed record SessionOptions
@@ -21,36 +21,50 @@ public sealed record SessionOptions
     /// <summary>"features" (the embedded default) or "onnx:PATH" for a neural speaker embedding model.</summary>
     public string Embedder { get; init; } = "features";
 
-    public IReadOnlyList<string> GetValidationErrors()
+    /// <summary>The live speech detector: "energy" (the embedded default) or "onnx:PATH" for a Silero-style VAD model.</summary>
+    public string SpeechDetector { get; init; } = "energy";
+
+    /// <summary>The clusterer of re-clustering: "agglomerative" (the embedded default), or a kind a factory registers.</summary>
+    public string Clusterer { get; init; } = "agglomerative";
+
+    public IReadOnlyList<string> GetValidationErrors() => [.. GetSettingErrors().Select(e => e.Message)];
+
+    /// <summary>Every problem, keyed by the property it is about (the server names the proto field by the key).</summary>
+    public IReadOnlyList<Options.SettingError> GetSettingErrors()
     {
-        var errors = new List<string>();
+        var errors = new List<Options.SettingError>();
+        void Add(string key, string message) => errors.Add(new(key, message));
         if (LatencySeconds is < MinLatencySeconds or > MaxLatencySeconds || double.IsNaN(LatencySeconds))
         {
-            errors.Add($"latency {LatencySeconds} s is invalid: use {MinLatencySeconds} to {MaxLatencySeconds} seconds");
+            Add(nameof(LatencySeconds), $"latency {LatencySeconds} s is invalid: use {MinLatencySeconds} to {MaxLatencySeconds} seconds");
         }
         if (ExactSpeakers is < 1 or > MaxSpeakerLimit)
         {
-            errors.Add($"exact speakers {ExactSpeakers} is invalid: use 1 to {MaxSpeakerLimit}, or leave it unset");
+            Add(nameof(ExactSpeakers), $"exact speakers {ExactSpeakers} is invalid: use 1 to {MaxSpeakerLimit}, or leave it unset");
         }
         if (MinSpeakers is < 1 or > MaxSpeakerLimit)
         {
-            errors.Add($"min speakers {MinSpeakers} is invalid: use 1 to {MaxSpeakerLimit}, or leave it unset");
+            Add(nameof(MinSpeakers), $"min speakers {MinSpeakers} is invalid: use 1 to {MaxSpeakerLimit}, or leave it unset");
         }
         if (MaxSpeakers is < 1 or > MaxSpeakerLimit)
         {
-            errors.Add($"max speakers {MaxSpeakers} is invalid: use 1 to {MaxSpeakerLimit}");
+            Add(nameof(MaxSpeakers), $"max speakers {MaxSpeakers} is invalid: use 1 to {MaxSpeakerLimit}");
         }
         if (MinSpeakers is int lo && lo > MaxSpeakers)
         {
-            errors.Add($"min speakers {lo} is above max speakers {MaxSpeakers}");
+            Add(nameof(MinSpeakers), $"min speakers {lo} is above max speakers {MaxSpeakers}");
         }
         if (ExactSpeakers is int k && (k > MaxSpeakers || (MinSpeakers is int m && k < m)))
         {
-            errors.Add($"exact speakers {k} is outside min/max speakers ({MinSpeakers?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unset"}..{MaxSpeakers})");
+            Add(nameof(ExactSpeakers), $"exact speakers {k} is outside min/max speakers ({MinSpeakers?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unset"}..{MaxSpeakers})");
         }
-        if (string.IsNullOrWhiteSpace(Embedder) || (Embedder != "features" && !Embedder.StartsWith("onnx:", StringComparison.Ordinal)))
+        // Which kinds exist is the session factory's registry's to say (ComponentRegistry.Problems); here, only the form.
+        foreach (var (key, role, text) in new[] { (nameof(Embedder), "embedder", Embedder), (nameof(SpeechDetector), "vad", SpeechDetector), (nameof(Clusterer), "clusterer", Clusterer) })
         {
-            errors.Add($"embedder '{Embedder}' is invalid: use 'features' or 'onnx:PATH'");
+            if (ComponentSpec.Parse(text) is null)
+            {
+                Add(key, $"{role} '{text}' is invalid: name a kind, such as 'features', 'energy' or 'onnx:PATH'");
+            }
         }
         return errors;
     }

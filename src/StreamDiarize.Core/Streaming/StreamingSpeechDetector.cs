@@ -12,7 +12,7 @@ namespace StreamDiarize.Core.Streaming;
 /// Filled gaps of at least <see cref="EnergySpeechDetectorOptions.PauseSeconds"/> are marked as pauses, as the offline
 /// detector marks them (<see cref="SpeechMask.IsPause"/>). Memory is bounded by the history and ring sizes.
 /// </summary>
-public sealed class StreamingSpeechDetector
+public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
 {
     private const double HistogramMinDb = -200;
     private const double HistogramBinDb = 0.1;
@@ -100,6 +100,11 @@ public sealed class StreamingSpeechDetector
 
     /// <summary>How many past frames stay readable after they are committed.</summary>
     public int RetainedFrames => _capacity / 2;
+
+    /// <summary>Reads the analyzer's band energy and voicing only.</summary>
+    public bool ReadsSamples => false;
+
+    void IStreamingSpeechDetector.Push(double energyDb, double voicing, ReadOnlySpan<float> hopSamples) => Push(energyDb, voicing);
 
     public void Push(double energyDb, double voicing)
     {

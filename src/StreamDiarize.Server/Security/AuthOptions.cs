@@ -67,7 +67,7 @@ public static class ExposureCheck
             host = host.StartsWith('[') ? host[..(host.IndexOf(']') + 1)] : host.Split(':')[0];
             if (!AuthOptions.IsLoopback(host))
             {
-                throw new Microsoft.Extensions.Options.OptionsValidationException(ServerOptions.SectionName, typeof(ServerOptions),
+                throw new Core.Options.OptionsValidationException(
                     [$"Kestrel:Endpoints:{endpoint.Key}:Url {url} is reachable from other machines and no API keys are configured: configure Server:Auth keys (docs/SECURITY.md) or pass --insecure"]);
             }
         }

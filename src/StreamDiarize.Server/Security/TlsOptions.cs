@@ -23,7 +23,7 @@ public sealed class TlsOptions
         var errors = GetValidationErrors();
         if (errors.Count > 0)
         {
-            throw new Microsoft.Extensions.Options.OptionsValidationException(ServerOptions.SectionName, typeof(ServerOptions), errors);
+            throw new Core.Options.OptionsValidationException(errors);
         }
         return LoadUnchecked();
     }

@@ -36,7 +36,7 @@ public sealed class DiarizerService(
         {
             throw Invalid($"the first message must be a SessionConfig (config), not {Describe(requestStream.Current.PayloadCase)}: send config first, then audio chunks");
         }
-        var plan = SessionConfigReader.Read(requestStream.Current.Config, _options.Session, models);
+        var plan = SessionConfigReader.Read(requestStream.Current.Config, _options.Session, models, (factory as IComponentChoices)?.Registry);
 
         SessionComponents components;
         try
@@ -47,29 +47,35 @@ public sealed class DiarizerService(
                                        or Onnx.OnnxModelException or Core.Options.OptionsValidationException)
         {
             // The details name the operator's file; the client learns only which model failed and whose fix it is.
-            logger.LogWarning("Session {SessionId}: embedder {Embedder} cannot be used: {Problem}", plan.SessionId, plan.Effective.Embedder, ex.Message);
+            logger.LogWarning("Session {SessionId}: embedder {Embedder} or vad {Vad} cannot be used: {Problem}", plan.SessionId, plan.Effective.Embedder, plan.Effective.Vad, ex.Message);
             throw new RpcException(new Status(StatusCode.FailedPrecondition,
-                $"the server cannot use embedder '{plan.Effective.Embedder}' now: its operator must fix the model (the server log has the details); 'features' works meanwhile"));
+                $"the server cannot use embedder '{plan.Effective.Embedder}' with vad '{plan.Effective.Vad}' now: its operator must fix the model (the server log has the details); 'features' and 'energy' work meanwhile"));
         }
 
         await using var audio = new GrpcAudioSource(plan.SessionId, plan.Format, _options.AudioBufferChunks,
             s => metrics.AudioSecondsProcessed.Inc(s), n => metrics.NonFiniteSamplesRepaired.Inc(n));
         string tenant = ApiKeyAuthentication.TenantOf(context.GetHttpContext());
-        var session = runner.TryStart(plan, "grpc", audio, tenant, out var added) ?? throw added switch
+        var session = runner.TryStart(plan, "grpc", audio, tenant, out var added);
+        if (session is null)
         {
-            AddResult.Full => new RpcException(new Status(StatusCode.ResourceExhausted,
-                $"the server is running its limit of {_options.MaxSessions} sessions (Server:MaxSessions): retry later, or raise the limit")),
-            AddResult.TenantFull => new RpcException(new Status(StatusCode.ResourceExhausted,
-                $"your tenant is running its limit of {_options.MaxSessionsPerTenant} sessions (Server:MaxSessionsPerTenant): end one, or ask the operator to raise the limit")),
-            _ => new RpcException(new Status(StatusCode.AlreadyExists,
-                $"session_id '{plan.SessionId}' is already live: pick another id, or leave it empty for a generated one")),
-        };
+            // The pipeline that would have released it never runs (a VAD model's lease).
+            (components.Diarizer as IDisposable)?.Dispose();
+            throw added switch
+            {
+                AddResult.Full => new RpcException(new Status(StatusCode.ResourceExhausted,
+                    $"the server is running its limit of {_options.MaxSessions} sessions (Server:MaxSessions): retry later, or raise the limit")),
+                AddResult.TenantFull => new RpcException(new Status(StatusCode.ResourceExhausted,
+                    $"your tenant is running its limit of {_options.MaxSessionsPerTenant} sessions (Server:MaxSessionsPerTenant): end one, or ask the operator to raise the limit")),
+                _ => new RpcException(new Status(StatusCode.AlreadyExists,
+                    $"session_id '{plan.SessionId}' is already live: pick another id, or leave it empty for a generated one")),
+            };
+        }
 
         string outcome = "completed";
         logger.LogInformation(
-            "Session {SessionId} started: {Encoding} {SampleRateHz} Hz x{Channels}, exact {ExactSpeakers}, min {MinSpeakers}, max {MaxSpeakers} speakers, latency {LatencySeconds} s, embedder {Embedder}, peer {Peer}",
+            "Session {SessionId} started: {Encoding} {SampleRateHz} Hz x{Channels}, exact {ExactSpeakers}, min {MinSpeakers}, max {MaxSpeakers} speakers, latency {LatencySeconds} s, embedder {Embedder}, vad {Vad}, peer {Peer}",
             plan.SessionId, plan.Format.Encoding, plan.Format.SampleRateHz, plan.Format.Channels, plan.Options.ExactSpeakers, plan.Options.MinSpeakers,
-            plan.Options.MaxSpeakers, plan.Options.LatencySeconds, plan.Effective.Embedder, context.Peer);
+            plan.Options.MaxSpeakers, plan.Options.LatencySeconds, plan.Effective.Embedder, plan.Effective.Vad, context.Peer);
         var writer = new ResponseEventWriter(responseStream, metrics, ct);
         // Every way a session can end early goes through here: the reason is recorded first, so SessionEnded carries it,
         // then the audio ends as if the client had half-closed, so the pipeline flushes the final turns.

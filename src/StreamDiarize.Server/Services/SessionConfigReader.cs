@@ -1,7 +1,7 @@
 // Turns a wire SessionConfig into validated session options and PCM format, naming the field in every error.
-using System.Text.RegularExpressions;
 using Grpc.Core;
 using StreamDiarize.Audio;
+using StreamDiarize.Core.Options;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Protocol.V1;
 using StreamDiarize.Server.Models;
@@ -11,19 +11,18 @@ namespace StreamDiarize.Server.Services;
 /// <summary>A session's validated choices, and the config echoed back in SessionStarted with defaults filled in.</summary>
 public sealed record SessionPlan(string SessionId, SessionOptions Options, RawPcmFormat Format, bool IncludeProvisional, SessionConfig Effective);
 
-public static partial class SessionConfigReader
+public static class SessionConfigReader
 {
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
-    private static partial Regex SessionIdPattern();
-
     /// <summary>Validates <paramref name="config"/>; throws INVALID_ARGUMENT listing every problem, each with its field and allowed values.</summary>
-    public static SessionPlan Read(SessionConfig config, SessionDefaults defaults, ModelCatalog models)
+    /// <param name="models">The models the operator declared: the only way a client's embedder or vad name becomes a file.</param>
+    /// <param name="choices">The session factory's component kinds, to check embedder and vad by; null: the daemon's usual kinds.</param>
+    public static SessionPlan Read(SessionConfig config, SessionDefaults defaults, ModelCatalog models, ComponentRegistry? choices = null)
     {
         var errors = new List<string>();
         string id = config.HasSessionId && config.SessionId.Length > 0 ? config.SessionId : NewId();
-        if (!SessionIdPattern().IsMatch(id))
+        if (!SessionIds.IsValid(id))
         {
-            errors.Add($"session_id {ClientText.Quote(id)} is invalid: use 1 to 64 letters, digits, '.', '-' or '_', or leave it empty for a generated id");
+            errors.Add($"session_id {ClientText.Quote(id)} is invalid: use {SessionIds.Rule}, or leave it empty for a generated id");
         }
 
         RawPcmFormat? format = null;
@@ -44,10 +43,7 @@ public static partial class SessionConfigReader
                 errors.Add($"format.encoding {config.Format.Encoding} is invalid: use PCM_S16LE or PCM_F32LE");
             }
             var candidate = new RawPcmFormat(encoding ?? RawEncoding.S16LE, config.Format.SampleRateHz, config.Format.Channels);
-            foreach (var e in candidate.Validate())
-            {
-                errors.Add((e.StartsWith("sample rate", StringComparison.Ordinal) ? "format.sample_rate_hz: " : e.StartsWith("channel", StringComparison.Ordinal) ? "format.channels: " : "format.encoding: ") + e);
-            }
+            errors.AddRange(candidate.GetSettingErrors().Select(Named));
             format = candidate;
         }
 
@@ -60,14 +56,26 @@ public static partial class SessionConfigReader
         };
         // The client names a model; only the catalog turns a name into a file, and a client string is never a path.
         string embedderName = config.HasEmbedder ? config.Embedder : defaults.Embedder;
+        string vadName = config.HasVad ? config.Vad : defaults.Vad;
         string? embedderError = null;
+        string? vadError = null;
         string? embedder = config.HasEmbedder ? models.ResolveClientEmbedder(embedderName, out embedderError) : models.ResolveDefaultEmbedder(embedderName);
-        if (embedderError is not null)
-        {
-            errors.Add(embedderError);
-        }
-        options = options with { Embedder = embedder ?? ModelCatalog.Features };
-        errors.AddRange(options.GetValidationErrors().Select(NameField));
+        string? vad = config.HasVad ? models.ResolveClientVad(vadName, out vadError) : models.ResolveDefaultVad(vadName);
+        errors.AddRange(new[] { embedderError, vadError }.OfType<string>());
+        options = options with { Embedder = embedder ?? ModelCatalog.Features, SpeechDetector = vad ?? ModelCatalog.Energy };
+        var optionErrors = options.GetSettingErrors();
+        errors.AddRange(optionErrors.Select(Named));
+        // A choice that is not even of the form KIND[:ARG] is reported once, above. The values are the catalog's
+        // spelling (onnx:FULLPATH), so a kind this factory lacks is reported by the client's name, never the path.
+        errors.AddRange((choices ?? DaemonKinds.Value).SettingErrors(options)
+            .Where(e => !optionErrors.Any(o => o.Key == e.Key))
+            .Select(e => e.Key switch
+            {
+                nameof(SessionOptions.Embedder) => new SettingError(e.Key, $"embedder {ClientText.Quote(embedderName)} cannot run in this server's session factory: use 'features'"),
+                nameof(SessionOptions.SpeechDetector) => new SettingError(e.Key, $"vad {ClientText.Quote(vadName)} cannot run in this server's session factory: use 'energy'"),
+                _ => e,
+            })
+            .Select(Named));
 
         if (errors.Count > 0)
         {
@@ -81,8 +89,9 @@ public static partial class SessionConfigReader
             Format = config.Format!.Clone(),
             MaxSpeakers = options.MaxSpeakers,
             LatencySeconds = options.LatencySeconds,
-            // The name, not the server's file path.
-            Embedder = embedderName.StartsWith("onnx:", StringComparison.Ordinal) && config.HasEmbedder ? embedderName["onnx:".Length..] : embedderName,
+            // The names, not the server's file paths.
+            Embedder = ClientName(embedderName, config.HasEmbedder),
+            Vad = ClientName(vadName, config.HasVad),
             IncludeProvisional = provisional,
         };
         if (options.ExactSpeakers is int exact)
@@ -96,16 +105,29 @@ public static partial class SessionConfigReader
         return new SessionPlan(id, options, format!, provisional, effective);
     }
 
-    // SessionOptions words its errors for people ("latency 0.1 s ..."); the wire names the proto field first.
-    private static string NameField(string error) => error switch
+    // The proto field of each setting an error is keyed by: SessionOptions and RawPcmFormat word errors for people.
+    private static readonly Dictionary<string, string> ProtoFields = new(StringComparer.Ordinal)
     {
-        _ when error.StartsWith("latency", StringComparison.Ordinal) => "latency_seconds: " + error,
-        _ when error.StartsWith("exact speakers", StringComparison.Ordinal) => "exact_speakers: " + error,
-        _ when error.StartsWith("min speakers", StringComparison.Ordinal) => "min_speakers: " + error,
-        _ when error.StartsWith("max speakers", StringComparison.Ordinal) => "max_speakers: " + error,
-        _ when error.StartsWith("embedder", StringComparison.Ordinal) => "embedder: " + error,
-        _ => error,
+        [nameof(SessionOptions.LatencySeconds)] = "latency_seconds",
+        [nameof(SessionOptions.ExactSpeakers)] = "exact_speakers",
+        [nameof(SessionOptions.MinSpeakers)] = "min_speakers",
+        [nameof(SessionOptions.MaxSpeakers)] = "max_speakers",
+        [nameof(SessionOptions.Embedder)] = "embedder",
+        [nameof(SessionOptions.SpeechDetector)] = "vad",
+        [nameof(SessionOptions.Clusterer)] = "Server:Session:Clusterer",
+        [nameof(RawPcmFormat.SampleRateHz)] = "format.sample_rate_hz",
+        [nameof(RawPcmFormat.Channels)] = "format.channels",
+        [nameof(RawPcmFormat.Encoding)] = "format.encoding",
     };
+
+    private static string Named(SettingError error) => (ProtoFields.TryGetValue(error.Key, out var field) ? field + ": " : "") + error.Message;
+
+    // What the daemon's own factory offers (features, energy, agglomerative, onnx:PATH), for factories that do not say.
+    private static readonly Lazy<ComponentRegistry> DaemonKinds = new(() => new Onnx.OnnxSessionFactory().Registry);
+
+    // "onnx:NAME" as older clients wrote it is echoed as NAME; the server's own "onnx:PATH" default stays as configured.
+    private static string ClientName(string name, bool fromClient) =>
+        fromClient && name.StartsWith("onnx:", StringComparison.Ordinal) ? name["onnx:".Length..] : name;
 
     private static string NewId() => Guid.NewGuid().ToString("N")[..12];
 }

@@ -73,8 +73,13 @@ internal sealed class TimedFrameAnalyzer(IFrameAnalyzer inner, ConcurrentQueue<(
 /// Notes, for each event the diarizer emits, when the audio that completed its frame arrived, so the writer can time
 /// arrival-to-wire. Events leave the pipeline in the order they were made, so a queue pairs them up.
 /// </summary>
-internal sealed class TimedFrameDiarizer(IFrameDiarizer inner, ISessionAudio audio, ConcurrentQueue<(long Frame, double Seconds)> frameCauses, ConcurrentQueue<long> causes) : IFrameDiarizer
+internal sealed class TimedFrameDiarizer(IFrameDiarizer inner, ISessionAudio audio, ConcurrentQueue<(long Frame, double Seconds)> frameCauses, ConcurrentQueue<long> causes) : IFrameDiarizer, IDisposable
 {
+    // The pipeline decides by these where the diarizer runs and when it is released: they are the inner one's.
+    public bool MayWait => inner.MayWait;
+
+    public void Dispose() => (inner as IDisposable)?.Dispose();
+
     public void OnFrame(long frameIndex, ReadOnlySpan<float> frame, List<DiarizationEvent> events)
     {
         double seconds = double.PositiveInfinity;

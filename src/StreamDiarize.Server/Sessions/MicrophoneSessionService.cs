@@ -61,7 +61,7 @@ public sealed class MicrophoneSessionService(
         {
             SessionId = mic.SessionId,
             Format = new AudioFormat { Encoding = AudioEncoding.PcmF32Le, SampleRateHz = audio.SampleRateHz, Channels = 1 },
-        }, _options.Session, models);
+        }, _options.Session, models, (factory as IComponentChoices)?.Registry);
         SessionComponents components;
         try
         {
@@ -77,6 +77,7 @@ public sealed class MicrophoneSessionService(
         var session = runner.TryStart(plan, Source, audio, mic.Tenant ?? "", out var added);
         if (session is null)
         {
+            (components.Diarizer as IDisposable)?.Dispose();
             logger.LogError("Microphone session '{SessionId}' not started: {Why}", mic.SessionId,
                 added == AddResult.Full ? "the server is at Server:MaxSessions" : "a session with that id is already live; set Server:Microphone:SessionId (--mic-session)");
             return;

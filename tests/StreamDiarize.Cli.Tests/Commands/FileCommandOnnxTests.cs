@@ -42,6 +42,32 @@ public sealed partial class FileCommandOnnxTests
     }
 
     [Fact]
+    public void File_streaming_with_an_onnx_vad_detects_speech_live_with_the_model()
+    {
+        var dir = RepoPaths.NewTempDir();
+        var vad = TestModels.Write(dir, "vad.onnx", TestModels.CountingVad());
+        var (code, _, error) = CliRunner.Invoke("file", RepoPaths.Ami("trn05.wav"), "--out", Path.Combine(dir, "vad"), "--streaming", "--vad", "onnx:" + vad);
+        var (energyCode, _, energyError) = CliRunner.Invoke("file", RepoPaths.Ami("trn05.wav"), "--out", Path.Combine(dir, "energy"), "--streaming");
+
+        Assert.True(code == 0, error);
+        Assert.True(energyCode == 0, energyError);
+        double Speech(string run) => Rttm.ReadFile(Path.Combine(dir, run, "trn05.rttm"))["trn05"].Sum(s => s.DurationSeconds);
+        // The test VAD calls nearly every chunk of a meeting speech; the energy detector finds the pauses.
+        Assert.InRange(Speech("vad"), 28, 30.01);
+        Assert.True(Speech("energy") < 25, $"energy detector: {Speech("energy")} s of speech");
+    }
+
+    [Fact]
+    public void An_unknown_vad_is_refused_with_the_choices()
+    {
+        var dir = RepoPaths.NewTempDir();
+        var (code, _, error) = CliRunner.Invoke("file", RepoPaths.Ami("trn05.wav"), "--out", dir, "--streaming", "--vad", "silero");
+
+        Assert.Equal(2, code);
+        Assert.Contains("--vad silero: use energy or onnx:PATH", error);
+    }
+
+    [Fact]
     public void File_with_a_missing_model_fails_naming_the_path_before_reading_audio()
     {
         var dir = RepoPaths.NewTempDir();

@@ -2,6 +2,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using StreamDiarize.Cli.Configuration;
+using StreamDiarize.Core.Options;
 using StreamDiarize.Core.Pipeline;
 using StreamDiarize.TestSupport;
 
@@ -67,7 +68,7 @@ public sealed class SettingsLoaderTests
     [Fact]
     public void Out_of_range_values_are_all_listed()
     {
-        var ex = Assert.Throws<SettingsException>(() => SettingsLoader.Load(null,
+        var ex = Assert.Throws<OptionsValidationException>(() => SettingsLoader.Load(null,
         [
             new("Diarization:Seed:Features:FrameMs", "0"),
             new("Diarization:Seed:Clustering:PPercentile", "7"),
@@ -82,21 +83,21 @@ public sealed class SettingsLoaderTests
     [Fact]
     public void An_unknown_key_is_an_error_naming_it()
     {
-        var ex = Assert.Throws<SettingsException>(() => SettingsLoader.Load(null, [new("Diarization:Seed:FrameSize", "3")]));
+        var ex = Assert.Throws<OptionsValidationException>(() => SettingsLoader.Load(null, [new("Diarization:Seed:FrameSize", "3")]));
         Assert.Contains("FrameSize", ex.Message);
     }
 
     [Fact]
     public void An_unparsable_value_is_an_error_naming_the_key()
     {
-        var ex = Assert.Throws<SettingsException>(() => SettingsLoader.Load(null, [new("Diarization:Seed:Features:FrameMs", "fifty")]));
+        var ex = Assert.Throws<OptionsValidationException>(() => SettingsLoader.Load(null, [new("Diarization:Seed:Features:FrameMs", "fifty")]));
         Assert.Contains("FrameMs", ex.Message);
     }
 
     [Fact]
     public void A_missing_config_file_is_named()
     {
-        var ex = Assert.Throws<SettingsException>(() => SettingsLoader.Load("/nonexistent/streamdiarize.json", []));
+        var ex = Assert.Throws<OptionsValidationException>(() => SettingsLoader.Load("/nonexistent/streamdiarize.json", []));
         Assert.Contains("/nonexistent/streamdiarize.json", ex.Message);
     }
 }

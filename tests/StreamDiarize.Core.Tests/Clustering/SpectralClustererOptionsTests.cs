@@ -11,7 +11,7 @@ public class SpectralClustererOptionsTests
     {
         var options = new SpectralClustererOptions();
 
-        Assert.Empty(options.GetErrors());
+        Assert.Empty(options.GetValidationErrors());
         Assert.Null(options.Refinements);
         Assert.Equal(SpectralClustererOptions.DefaultRefinements, options.EffectiveRefinements);
         Assert.Equal(1.0, options.GaussianBlurSigma);
@@ -49,7 +49,7 @@ public class SpectralClustererOptionsTests
     [Fact]
     public void Max_clusters_below_min_clusters_is_an_error()
     {
-        var errors = new SpectralClustererOptions { MinClusters = 4, MaxClusters = 3 }.GetErrors();
+        var errors = new SpectralClustererOptions { MinClusters = 4, MaxClusters = 3 }.GetValidationErrors();
 
         Assert.Equal(["MaxClusters 3 is below MinClusters 4: give MaxClusters >= MinClusters"], errors);
     }
