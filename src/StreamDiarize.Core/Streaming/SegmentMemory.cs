@@ -96,13 +96,15 @@ internal sealed class SegmentMemory
         _order.Add(slot);
     }
 
-    /// <summary>Takes the session's current floor; until it is frozen, every stored distance is recomputed with it.</summary>
-    public void Refresh(double[] floor, double[] scratch)
+    /// <summary>
+    /// Takes the session's current floor and returns the floor in force: until it is frozen, the given one, and every
+    /// stored distance is recomputed with it; after, the frozen one (which may lack the pitch entry the session has since).
+    /// </summary>
+    public double[] Refresh(double[] floor, double[] scratch)
     {
         if (_frozenFloor is not null)
         {
-            Array.Copy(_frozenFloor, floor, floor.Length);
-            return;
+            return _frozenFloor;
         }
         _floor = (double[])floor.Clone();
         double frames = 0;
@@ -125,6 +127,7 @@ internal sealed class SegmentMemory
         {
             _frozenFloor = _floor;
         }
+        return _floor;
     }
 
     /// <summary>

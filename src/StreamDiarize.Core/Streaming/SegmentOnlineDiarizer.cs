@@ -231,8 +231,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
     {
         _lastRecluster = now;
         Reclusterings++;
-        _floor = _clusterer.Floor(_sessionStats);
-        _memory.Refresh(_floor, _scratch);
+        _floor = _memory.Refresh(_clusterer.Floor(_sessionStats), _scratch);
         var limits = new ClusterCountLimits(_session.ExactSpeakers ?? _session.MinSpeakers ?? 1, _session.ExactSpeakers ?? _session.MaxSpeakers);
         var segments = _memory.Segments;
         var clusters = _clusterer.Cluster(segments, _floor, limits with { Min = Math.Min(limits.Min, segments.Count) }, _memory.CondensedDistances(), distancesAreScratch: true);
