@@ -46,7 +46,7 @@ if (Environment.GetEnvironmentVariable("MASKDIFF") is { } la)
 if (Environment.GetEnvironmentVariable("LIVE") is { } live)
 {
     var online = new StreamDiarize.Core.Streaming.OnlineDiarizerOptions();
-    foreach (var kv in live.Split(';', StringSplitOptions.RemoveEmptyEntries))
+    foreach (var kv in live.Split(";", StringSplitOptions.RemoveEmptyEntries).Where(x => x.Contains("=")))
     {
         var p = typeof(StreamDiarize.Core.Streaming.OnlineDiarizerOptions).GetProperty(kv.Split('=')[0])!;
         var v = double.Parse(kv.Split('=')[1]);

@@ -214,11 +214,24 @@ public sealed class SegmentClusterer
                 kept.Add(clusters[c]);
             }
         }
-        var keptCosts = Costs(kept, floor);
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = newIndex[labels[i]];
+        }
+        AssignUnlabelled(kept, segments, labels, floor);
+    }
+
+    /// <summary>Every segment whose label is negative joins the cluster (of <paramref name="clusters"/>) that explains it best.</summary>
+    public static void AssignUnlabelled(IReadOnlyList<GaussianStats> clusters, IReadOnlyList<GaussianStats> segments, Span<int> labels, double[] floor)
+    {
+        var costs = Costs(clusters, floor);
         var scratch = new double[segments[0].Dims * segments[0].Dims];
         for (int i = 0; i < labels.Length; i++)
         {
-            labels[i] = newIndex[labels[i]] >= 0 ? newIndex[labels[i]] : Nearest(kept, keptCosts, segments[i], floor, scratch);
+            if (labels[i] < 0)
+            {
+                labels[i] = Nearest(clusters, costs, segments[i], floor, scratch);
+            }
         }
     }
 }

@@ -98,16 +98,7 @@ public static class SegmentDiarization
         {
             labels[longIndex[x]] = longLabels[x];
         }
-        var clusters = SegmentClusterer.Pool(longOnes, longLabels);
-        var costs = SegmentClusterer.Costs(clusters, floor);
-        var scratch = new double[floor.Length * floor.Length];
-        for (int i = 0; i < stats.Count; i++)
-        {
-            if (labels[i] < 0)
-            {
-                labels[i] = SegmentClusterer.Nearest(clusters, costs, stats[i], floor, scratch);
-            }
-        }
+        SegmentClusterer.AssignUnlabelled(SegmentClusterer.Pool(longOnes, longLabels), stats, labels, floor);
         return labels;
     }
 }
