@@ -73,7 +73,7 @@ public sealed record OnlineDiarizerOptions
     public int MaxSegments { get; init; } = 800;
 
     /// <summary>Segment representation: a cluster no id claims becomes a new speaker once it holds this much speech.</summary>
-    public double NewSpeakerSeconds { get; init; } = 8;
+    public double NewSpeakerSeconds { get; init; } = 5;
 
     /// <summary>
     /// Segment representation: when a new speaker is found, the remembered segments that made it, already final under
