@@ -4,7 +4,8 @@
 class PcmBlockProcessor extends AudioWorkletProcessor {
   constructor() {
     super();
-    this.block = new Int16Array(Math.round(sampleRate / 10));
+    this.size = Math.round(sampleRate / 10);
+    this.block = new Int16Array(this.size);
     this.filled = 0;
   }
 
@@ -14,10 +15,10 @@ class PcmBlockProcessor extends AudioWorkletProcessor {
     for (let i = 0; i < channel.length; i++) {
       const s = Math.max(-1, Math.min(1, channel[i]));
       this.block[this.filled++] = s < 0 ? s * 0x8000 : s * 0x7fff;
-      if (this.filled === this.block.length) {
-        // The block's buffer moves to the page (no copy); a new one takes its place, 10 times a second.
+      if (this.filled === this.size) {
+        // The block's buffer moves to the page (no copy) and is detached here; a new one takes its place, 10 times a second.
         this.port.postMessage(this.block.buffer, [this.block.buffer]);
-        this.block = new Int16Array(this.block.length);
+        this.block = new Int16Array(this.size);
         this.filled = 0;
       }
     }

@@ -9,7 +9,7 @@
     state: 'idle', sessionId: null, sampleRateHz: 0, samplesSent: 0, turns: null, rttm: null, error: null,
     closeCode: null, closeReason: null, start, stop, audioBase64,
   };
-  let socket, context, stream, worklet;
+  let socket, context, stream, worklet, source; // the source node is kept: a collected one stops the audio
   const kept = [];
 
   function setState(state) { mic.state = state; document.body.dataset.mic = state; }
@@ -31,10 +31,12 @@
       try {
         ctx = new AudioContext(options);
         await ctx.audioWorklet.addModule('mic-worklet.js');
-        const source = ctx.createMediaStreamSource(stream);
-        // No outputs: the node is a sink the browser pulls, and nothing is played back. Channels mixed to one.
-        const node = new AudioWorkletNode(ctx, 'pcm-blocks', { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 1, channelCountMode: 'explicit' });
+        source = ctx.createMediaStreamSource(stream);
+        // Channels mixed to one. The node writes no output: joined to the destination only so the browser keeps
+        // pulling the graph, it plays silence.
+        const node = new AudioWorkletNode(ctx, 'pcm-blocks', { numberOfInputs: 1, numberOfOutputs: 1, channelCount: 1, channelCountMode: 'explicit' });
         source.connect(node);
+        node.connect(ctx.destination);
         await ctx.resume();
         return [ctx, node];
       } catch (e) {
@@ -46,6 +48,8 @@
 
   async function start() {
     $('start').disabled = true;
+    setState('starting');
+    say('opening the microphone…');
     if (!window.isSecureContext || !navigator.mediaDevices) {
       fail('The microphone needs a secure page: open the daemon as http://127.0.0.1 or http://localhost, or over https (Server:Tls).');
       return;
