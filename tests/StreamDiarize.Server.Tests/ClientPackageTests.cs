@@ -1,6 +1,5 @@
 // The installable clients (clients/python, clients/node), installed as a user would into a clean folder and run
 // against the real daemon on a real clip: the turns they print must be the daemon's.
-using System.Diagnostics;
 using System.Globalization;
 using StreamDiarize.Audio;
 using StreamDiarize.Core.Scoring;
@@ -96,48 +95,7 @@ public sealed class ClientPackageTests(ITestOutputHelper output)
         Skip.IfNot(present, problem);
     }
 
-    private static async Task<string> Succeed(string file, IEnumerable<string> args, string? workDir)
-    {
-        var (code, stdout, stderr) = await RunAsync(file, args, workDir);
-        Assert.True(code == 0, $"{file} {string.Join(' ', args)} exited {code}: {stderr}{stdout}");
-        return stdout;
-    }
+    private static Task<string> Succeed(string file, IEnumerable<string> args, string? workDir) => ChildProcess.SucceedAsync(file, args, workDir);
 
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> args, string? workDir)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (workDir is not null)
-        {
-            start.WorkingDirectory = workDir;
-        }
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return (-1, "", e.Message);
-        }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                return (-1, await stdout, "timed out after 5 minutes: " + await stderr);
-            }
-            return (process.ExitCode, await stdout, await stderr);
-        }
-    }
+    private static Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> args, string? workDir) => ChildProcess.RunAsync(file, args, workDir);
 }
