@@ -150,7 +150,9 @@ public static class ServerHost
         }
         app.MapHealthChecks("/healthz");
         app.MapMetrics("/metrics");
-        // The live timeline (docs/LIVE.md): its page at /, its JSON and Server-Sent Events under /api.
+        // The live timeline (docs/LIVE.md): its page at /, its JSON and Server-Sent Events under /api; the browser
+        // microphone's WebSocket at /api/diarize.
+        app.UseWebSockets();
         LiveWebEndpoints.MapLiveWeb(app);
     }
 
