@@ -48,6 +48,11 @@ internal static class AudioContainerSniffer
         Span<byte> head = stackalloc byte[12];
         int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         stream.Position = start;
+        if (read >= 4 && NonWavContainer(head[..read]) is null && !head.StartsWith("RIFF"u8) && !head.StartsWith("RF64"u8) && !head.StartsWith("RIFX"u8))
+        {
+            throw new AudioFormatException(sourceName,
+                "is not a readable WAV file: it does not start with a RIFF/WAVE header (nor with any audio format this program recognises); give a WAV file, or headerless PCM with --raw s16le|f32le --rate HZ");
+        }
         if (NonWavContainer(head[..read]) is { } kind)
         {
             string stem = Path.GetFileNameWithoutExtension(sourceName);

@@ -74,7 +74,7 @@ internal static class FileCommand
             {
                 if (pr.GetValue(method) is { } chosen && !chosen.Equals("seed", StringComparison.OrdinalIgnoreCase))
                 {
-                    stderr.WriteLine($"--features {f} applies to --method seed, not {chosen}: the default method's features are set under Default:Embedding:Features");
+                    stderr.WriteLine($"error: --features {f} applies to --method seed, not {chosen}: the default method's features are set under Default:Embedding:Features");
                     return 2;
                 }
                 Put("Method", nameof(DiarizationMethod.Seed));
@@ -85,7 +85,7 @@ internal static class FileCommand
                 int eq = kv.IndexOf('=', StringComparison.Ordinal);
                 if (eq <= 0)
                 {
-                    stderr.WriteLine($"--set {kv}: expected KEY=VALUE, e.g. --set Seed:MinSegmentSeconds=0.2");
+                    stderr.WriteLine($"error: --set {kv}: expected KEY=VALUE, e.g. --set Seed:MinSegmentSeconds=0.2");
                     return 2;
                 }
                 Put(kv[..eq], kv[(eq + 1)..]);
@@ -134,7 +134,7 @@ internal static class FileCommand
                 }
                 catch (ArgumentException ex)
                 {
-                    stderr.WriteLine($"--raw: {ex.Message}");
+                    stderr.WriteLine($"error: --raw: {UserText.Of(ex)}");
                     return 2;
                 }
             }
@@ -214,7 +214,7 @@ internal static class FileCommand
                 }
                 catch (OptionsValidationException ex)
                 {
-                    stderr.WriteLine($"error: {input}: {ex.Message}");
+                    stderr.WriteLine($"error: {input}: {string.Join("; ", ex.Errors)}");
                     return 2;
                 }
                 catch (AudioFormatException ex)

@@ -76,7 +76,7 @@ internal static class ScoreCommand
         }
         catch (Exception ex) when (ex is RttmFormatException or IOException or UnauthorizedAccessException or ArgumentException)
         {
-            error.WriteLine($"error: {ex.Message}");
+            error.WriteLine($"error: {UserText.Of(ex)}");
             return InputError;
         }
 

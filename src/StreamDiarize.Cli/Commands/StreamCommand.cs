@@ -47,7 +47,7 @@ internal static class StreamCommand
             double pace = pr.GetValue(realtime) ? 1 : pr.GetValue(speed) ?? 0;
             if (pace < 0 || double.IsNaN(pace) || pr.GetValue(chunkMs) is < 10 or > 5000)
             {
-                error.WriteLine("--speed must be positive and --chunk-ms 10 to 5000");
+                error.WriteLine("error: --speed must be positive and --chunk-ms 10 to 5000");
                 return 2;
             }
             var config = new SessionConfig
@@ -104,7 +104,7 @@ internal static class StreamCommand
             }
             catch (UriFormatException)
             {
-                error.WriteLine($"--server {url} is not a URL: use e.g. {DefaultServer}");
+                error.WriteLine($"error: --server {url} is not a URL: use e.g. {DefaultServer}");
                 return 2;
             }
         });

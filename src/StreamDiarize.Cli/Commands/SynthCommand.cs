@@ -51,9 +51,14 @@ internal static class SynthCommand
                 Console.WriteLine(rttm);
                 return 0;
             }
-            catch (Exception ex) when (ex is ArgumentException or Core.Options.OptionsValidationException or TtsUnavailableException or InvalidOperationException or IOException)
+            catch (Core.Options.OptionsValidationException ex)
             {
-                Console.Error.WriteLine($"synth: {ex.Message}");
+                Console.Error.WriteLine($"error: synth: {string.Join("; ", ex.Errors)}");
+                return 2;
+            }
+            catch (Exception ex) when (ex is ArgumentException or TtsUnavailableException or InvalidOperationException or IOException)
+            {
+                Console.Error.WriteLine($"error: synth: {UserText.Of(ex)}");
                 return 2;
             }
         }, ct));

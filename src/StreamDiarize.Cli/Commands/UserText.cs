@@ -12,6 +12,13 @@ internal static class UserText
         }
     }
 
-    public static string Of(Exception ex) =>
-        ex is ArgumentException { ParamName: { } name } ? ex.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : ex.Message;
+    /// <summary>The message up to .NET's " (Parameter 'x')" suffix, which an out-of-range argument follows with "Actual value was ...".</summary>
+    public static string Of(Exception ex)
+    {
+        if (ex is ArgumentException { ParamName: { } name } && ex.Message.IndexOf($" (Parameter '{name}')", StringComparison.Ordinal) is var cut and >= 0)
+        {
+            return ex.Message[..cut];
+        }
+        return ex.Message;
+    }
 }
