@@ -47,6 +47,7 @@ public static class AudioLoader
         {
             throw new AudioFormatException(sourceName, "the file is empty (0 bytes); give a WAV file with audio in it");
         }
+        AudioContainerSniffer.ThrowIfNotWav(stream, sourceName);
         var header = stream.CanSeek ? WavHeaderScan.Read(stream) : null;
         header?.Check(sourceName);
         long? declaredDataBytes = header?.DataBytes;

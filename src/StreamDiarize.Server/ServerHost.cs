@@ -109,6 +109,7 @@ public static class ServerHost
         services.TryAddSingleton(new ModelCatalog(options.Models));
         services.TryAddSingleton(sp => new ApiKeyStore(options.Auth, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ApiKeyStore>>()));
         services.AddHostedService<ExposureReport>();
+        services.AddHostedService<StartupBanner>();
         services.AddHostedService<DeclaredModelLoader>();
         services.TryAddSingleton<SessionRegistry>();
         services.TryAddSingleton<SessionRunner>();

@@ -4,7 +4,7 @@ using StreamDiarize.Core.Options;
 
 namespace StreamDiarize.Server;
 
-public static class SettingsBinder
+public static partial class SettingsBinder
 {
     /// <summary>
     /// The section <paramref name="section"/> of <paramref name="config"/> as <typeparamref name="T"/>: unknown keys and
@@ -28,7 +28,33 @@ public static class SettingsBinder
 
     private static string Describe(Exception ex, string section)
     {
-        // The binder nests the real cause (e.g. a FormatException for "abc" in an int) inside its own message.
+        // The binder's messages name .NET types and its own options; say instead which key is wrong and what it takes.
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (UnknownKeys().Match(e.Message) is { Success: true } unknown)
+            {
+                var keys = unknown.Groups["keys"].Value.Split(',', StringSplitOptions.TrimEntries).Select(k => k.Trim('\''));
+                var known = KnownKeys(unknown.Groups["type"].Value);
+                string group = unknown.Groups["type"].Value.Split('.', '+')[^1].Replace("Settings", "", StringComparison.Ordinal).Replace("Options", "", StringComparison.Ordinal);
+                return $"{section}: {string.Join(", ", keys)} is not a setting" +
+                       (known.Count > 0 ? $"; the {group} settings there are {string.Join(", ", known)}" : "") +
+                       " (config/appsettings.json lists every setting with its default)";
+            }
+            if (Unconvertible().Match(e.Message) is { Success: true } bad)
+            {
+                string type = bad.Groups["type"].Value;
+                string wanted = type switch
+                {
+                    "System.Int32" or "System.Int64" => "a whole number",
+                    "System.Double" or "System.Single" => "a number such as 0.5",
+                    "System.Boolean" => "true or false",
+                    "System.TimeSpan" => "a duration such as 00:00:30",
+                    _ when KnownKeys(type) is { Count: 0 } && Type(type) is { IsEnum: true } t => "one of " + string.Join(", ", Enum.GetNames(t)),
+                    _ => "a value of the kind its default in config/appsettings.json has",
+                };
+                return $"{bad.Groups["key"].Value} '{bad.Groups["value"].Value}' is invalid: give {wanted}";
+            }
+        }
         var messages = new List<string>();
         for (var e = ex; e is not null; e = e.InnerException)
         {
@@ -36,4 +62,19 @@ public static class SettingsBinder
         }
         return $"{section}: {string.Join(" ", messages.Distinct())}";
     }
+
+    private static Type? Type(string fullName) =>
+        AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetType(fullName, throwOnError: false)).FirstOrDefault(t => t is not null);
+
+    /// <summary>The settable properties of a settings type, the keys a section of that type takes.</summary>
+    private static List<string> KnownKeys(string typeName) =>
+        Type(typeName) is { IsEnum: false } t && !t.IsPrimitive && t != typeof(string)
+            ? t.GetProperties().Where(p => p.CanWrite || p.PropertyType.IsClass && p.PropertyType != typeof(string)).Select(p => p.Name).Order(StringComparer.Ordinal).ToList()
+            : [];
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"properties were not found on the instance of (?<type>[\w.+]+): (?<keys>.+)$")]
+    private static partial System.Text.RegularExpressions.Regex UnknownKeys();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Failed to convert configuration value '(?<value>.*)' at '(?<key>[^']+)' to type '(?<type>[^']+)'")]
+    private static partial System.Text.RegularExpressions.Regex Unconvertible();
 }

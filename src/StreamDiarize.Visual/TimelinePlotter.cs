@@ -200,9 +200,11 @@ public static class TimelinePlotter
             if (reference is not null)
             {
                 var errors = ErrorTimeline.Compute(reference, run.Segments, score.Mapping);
-                AddErrorLane(panel, errors, ErrorKind.Miss, "miss", options.MissColor, options);
-                AddErrorLane(panel, errors, ErrorKind.FalseAlarm, "false alarm", options.FalseAlarmColor, options);
-                AddErrorLane(panel, errors, ErrorKind.Confusion, "confusion", options.ConfusionColor, options);
+                // Each lane is labelled with the scorer's seconds (overlapped speech counts once per speaker), the figures
+                // `file --ref` prints without collar, rather than the length of the marked spans.
+                AddErrorLane(panel, errors, ErrorKind.Miss, "miss", score.MissSeconds, options.MissColor, options);
+                AddErrorLane(panel, errors, ErrorKind.FalseAlarm, "false alarm", score.FalseAlarmSeconds, options.FalseAlarmColor, options);
+                AddErrorLane(panel, errors, ErrorKind.Confusion, "confusion", score.ConfusionSeconds, options.ConfusionColor, options);
             }
             panels.Add(panel);
         }
@@ -213,10 +215,9 @@ public static class TimelinePlotter
     private static string Rate(double seconds, DerResult score) =>
         DerScorer.ErrorRate(seconds, score.ScoredSeconds).ToString("P1", CultureInfo.InvariantCulture);
 
-    private static void AddErrorLane(Panel panel, List<ErrorSpan> errors, ErrorKind kind, string name, string color, TimelinePlotOptions options)
+    private static void AddErrorLane(Panel panel, List<ErrorSpan> errors, ErrorKind kind, string name, double seconds, string color, TimelinePlotOptions options)
     {
         var spans = errors.Where(e => e.Kind == kind).Select(e => new Span(e.StartSeconds, e.EndSeconds, color)).ToList();
-        double seconds = spans.Sum(s => s.End - s.Start);
         panel.Rows.Add(Row.Lane(string.Create(CultureInfo.InvariantCulture, $"{name} {seconds:F1} s"), options.ErrorLaneHeightPixels, spans));
     }
 

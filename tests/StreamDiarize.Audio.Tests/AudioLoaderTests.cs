@@ -99,6 +99,20 @@ public sealed class AudioLoaderTests
         Assert.InRange(crossings, 990, 1010);
     }
 
+    [Theory]
+    [InlineData("meeting.flac", new byte[] { (byte)'f', (byte)'L', (byte)'a', (byte)'C', 0, 0, 0, 34 }, "is FLAC audio, not WAV: convert it first, e.g. `ffmpeg -i")]
+    [InlineData("talk.mp3", new byte[] { (byte)'I', (byte)'D', (byte)'3', 4, 0, 0, 0, 0 }, "is MP3 audio, not WAV")]
+    [InlineData("call.ogg", new byte[] { (byte)'O', (byte)'g', (byte)'g', (byte)'S', 0, 2, 0, 0 }, "is Ogg (Vorbis/Opus) audio, not WAV")]
+    [InlineData("memo.m4a", new byte[] { 0, 0, 0, 32, (byte)'f', (byte)'t', (byte)'y', (byte)'p', (byte)'M', (byte)'4', (byte)'A', (byte)' ' }, "is MP4/M4A audio, not WAV")]
+    public void Other_audio_containers_are_named_with_a_conversion_command(string name, byte[] head, string expected)
+    {
+        var path = Path.Combine(RepoPaths.NewTempDir(), name);
+        File.WriteAllBytes(path, [.. head, .. new byte[256]]);
+        var ex = Assert.Throws<AudioFormatException>(() => AudioLoader.LoadWav(path));
+        Assert.Contains(name, ex.Message);
+        Assert.Contains(expected, ex.Message);
+    }
+
     [Fact]
     public void A_text_file_is_refused_naming_the_file()
     {

@@ -1,6 +1,7 @@
 // `streamdiarize file AUDIO... --out DIR`: diarizes whole recordings offline and writes RTTM and JSON per file.
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using StreamDiarize.Audio;
 using StreamDiarize.Cli.Configuration;
 using StreamDiarize.Core.Audio;
@@ -13,6 +14,7 @@ using StreamDiarize.Core.Options;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Onnx;
 using StreamDiarize.Streaming;
+using StreamDiarize.Streaming.Sinks.Formats;
 
 namespace StreamDiarize.Cli.Commands;
 
@@ -25,7 +27,9 @@ internal static class FileCommand
             Description = "WAV files to diarize, or '-' for raw PCM on stdin (with --raw and --rate).",
             Arity = ArgumentArity.OneOrMore,
         };
-        var outDir = new Option<string>("--out", "-o") { Description = "Folder for <id>.rttm and <id>.json.", Required = true };
+        var outDir = new Option<string>("--out", "-o") { Description = "Folder for the turn files (<id>.rttm and <id>.json by default; see --format).", Required = true };
+        var format = TurnOutput.FormatOption();
+        var quiet = TurnOutput.QuietOption();
         var config = new Option<string?>("--config") { Description = "A JSON file with settings that override config/appsettings.json." };
         var method = new Option<string?>("--method") { Description = "Diarization method: default (speech detection + MFCC window statistics + clustering) or seed (the tutorial's frame-level spectral clustering)." };
         var numSpeakers = new Option<int?>("--num-speakers") { Description = "Exact number of speakers, when known." };
@@ -48,9 +52,9 @@ internal static class FileCommand
         };
         var visualOptions = new FileVisualOptions();
 
-        var command = new Command("file", "Diarize recordings offline and write RTTM and JSON.")
+        var command = new Command("file", "Diarize recordings offline and write their turns (RTTM and JSON, or --format).")
         {
-            inputs, outDir, config, method, numSpeakers, minSpeakers, maxSpeakers, features, set, raw, rate, channels, id, streaming, latency, embedderOption, vadOption,
+            inputs, outDir, format, quiet, config, method, numSpeakers, minSpeakers, maxSpeakers, features, set, raw, rate, channels, id, streaming, latency, embedderOption, vadOption,
         };
         foreach (var option in visualOptions.All)
         {
@@ -70,7 +74,7 @@ internal static class FileCommand
             {
                 if (pr.GetValue(method) is { } chosen && !chosen.Equals("seed", StringComparison.OrdinalIgnoreCase))
                 {
-                    stderr.WriteLine($"--features {f} applies to --method seed, not {chosen}: the default method's features are set under Default:Embedding:Features");
+                    stderr.WriteLine($"error: --features {f} applies to --method seed, not {chosen}: the default method's features are set under Default:Embedding:Features");
                     return 2;
                 }
                 Put("Method", nameof(DiarizationMethod.Seed));
@@ -81,7 +85,7 @@ internal static class FileCommand
                 int eq = kv.IndexOf('=', StringComparison.Ordinal);
                 if (eq <= 0)
                 {
-                    stderr.WriteLine($"--set {kv}: expected KEY=VALUE, e.g. --set Seed:MinSegmentSeconds=0.2");
+                    stderr.WriteLine($"error: --set {kv}: expected KEY=VALUE, e.g. --set Seed:MinSegmentSeconds=0.2");
                     return 2;
                 }
                 Put(kv[..eq], kv[(eq + 1)..]);
@@ -89,10 +93,12 @@ internal static class FileCommand
             var hints = new SpeakerHints { ExactSpeakers = pr.GetValue(numSpeakers), MinSpeakers = pr.GetValue(minSpeakers), MaxSpeakers = pr.GetValue(maxSpeakers) };
             DiarizationSettings settings;
             FileVisualOutputs? visual;
+            IReadOnlyList<TurnFormat> formats;
             OnnxSettings? onnxSettings = null;
             string embedderName = pr.GetValue(embedderOption)!;
             try
             {
+                formats = TurnOutput.ParseFormats(pr.GetValue(format));
                 if (embedderName != "features" && !embedderName.StartsWith(OnnxSessionFactory.Prefix, StringComparison.Ordinal))
                 {
                     throw new OptionsValidationException([$"--embedder {embedderName} is invalid: use features or onnx:PATH (a speaker model in ONNX, docs/ONNX.md)"]);
@@ -115,7 +121,7 @@ internal static class FileCommand
             }
             catch (OptionsValidationException ex)
             {
-                stderr.WriteLine(ex.Message);
+                UserText.Report(ex, stderr);
                 return 2;
             }
 
@@ -128,7 +134,7 @@ internal static class FileCommand
                 }
                 catch (ArgumentException ex)
                 {
-                    stderr.WriteLine($"--raw: {ex.Message}");
+                    stderr.WriteLine($"error: --raw: {UserText.Of(ex)}");
                     return 2;
                 }
             }
@@ -174,21 +180,27 @@ internal static class FileCommand
             var dir = pr.GetValue(outDir)!;
             Directory.CreateDirectory(dir);
             int failures = 0;
+            bool estimated = false;
+            bool progress = ProgressDisplay.Enabled(pr.GetValue(quiet));
             foreach (var input in pr.GetValue(inputs)!)
             {
                 try
                 {
                     var clip = Load(input, rawFormat, pr.GetValue(id), w => stderr.WriteLine("warning: " + w));
                     var watch = Stopwatch.StartNew();
-                    var segments = pr.GetValue(streaming)
-                        ? DiarizeStreaming(settings, clip, hints, pr.GetValue(latency), factory, embedderName, vadName)
-                        : Diarize(settings, clip, hints, model, vad);
+                    bool live = pr.GetValue(streaming);
+                    var segments = ProgressDisplay.Run(
+                        $"{clip.Id}: diarizing {TimeSpan.FromSeconds(clip.DurationSeconds):h\\:mm\\:ss} of audio{(live ? " through the live pipeline" : "")}", progress,
+                        () => live
+                            ? DiarizeStreaming(settings, clip, hints, pr.GetValue(latency), factory, embedderName, vadName)
+                            : Diarize(settings, clip, hints, model, vad));
                     watch.Stop();
-                    var rttm = Path.Combine(dir, clip.Id + ".rttm");
-                    Rttm.WriteFile(rttm, clip.Id, segments);
-                    File.WriteAllText(Path.Combine(dir, clip.Id + ".json"), SegmentJson.Serialize(clip.Id, segments));
+                    string methodName = FileVisualOutputs.RunTitle(settings) + (live ? string.Create(CultureInfo.InvariantCulture, $" (live pipeline, latency {pr.GetValue(latency)} s)") : "");
+                    var document = new TurnDocument(clip.Id, clip.DurationSeconds, methodName, TurnOutput.Version, segments, hints.ExactSpeakers is null);
+                    var written = TurnOutput.Write(dir, document, formats);
                     int speakers = segments.Select(s => s.Speaker).Distinct().Count();
-                    stdout.WriteLine($"{clip.Id}: {clip.DurationSeconds:F1} s, {speakers} speaker(s), {segments.Count} turn(s) in {watch.Elapsed.TotalSeconds:F2} s -> {rttm}");
+                    estimated |= document.SpeakerCountEstimated;
+                    stdout.WriteLine($"{clip.Id}: {clip.DurationSeconds:F1} s, {speakers} speaker(s){(document.SpeakerCountEstimated ? " (estimated)" : "")}, {segments.Count} turn(s) in {watch.Elapsed.TotalSeconds:F2} s -> {written}");
                     if (vad is not null && !pr.GetValue(streaming))
                     {
                         stdout.WriteLine($"{clip.Id}: vad {pr.GetValue(vadOption)}: {vad.Chunks} chunk(s) decided so far");
@@ -202,7 +214,7 @@ internal static class FileCommand
                 }
                 catch (OptionsValidationException ex)
                 {
-                    stderr.WriteLine($"error: {input}: {ex.Message}");
+                    stderr.WriteLine($"error: {input}: {string.Join("; ", ex.Errors)}");
                     return 2;
                 }
                 catch (AudioFormatException ex)
@@ -213,9 +225,13 @@ internal static class FileCommand
                 catch (ArgumentOutOfRangeException ex) when (ex.ParamName is not null)
                 {
                     // Inputs past the clusterer's bound: its message says the limit and what to do.
-                    stderr.WriteLine($"error: {input}: {ex.Message}");
+                    stderr.WriteLine($"error: {input}: {UserText.Of(ex)}");
                     failures++;
                 }
+            }
+            if (estimated && failures == 0)
+            {
+                TurnOutput.AdviseOnSpeakerCount(stderr);
             }
             return failures == 0 ? 0 : 1;
         });

@@ -64,7 +64,7 @@ internal sealed class FileVisualOptions
             }
             catch (ArgumentException ex)
             {
-                errors.Add("--plot: " + ex.Message);
+                errors.Add("--plot: " + UserText.Of(ex));
             }
         }
         if (reference is not null && !File.Exists(reference) && !Directory.Exists(reference))
@@ -129,6 +129,9 @@ internal sealed class FileVisualOutputs(
     IReadOnlyList<(string Title, DiarizationSettings Settings)> compareRuns,
     string? exportDir)
 {
+    /// <summary>`score`'s default collar, which the DER line of --ref uses too.</summary>
+    public const double ScoreCollarSeconds = 0.25;
+
     /// <summary>A panel title naming the configuration, e.g. <c>seed · logmel</c>.</summary>
     public static string RunTitle(DiarizationSettings settings) => settings.Method switch
     {
@@ -159,8 +162,12 @@ internal sealed class FileVisualOutputs(
             var reference = referencePath is null ? null : LoadReference(referencePath, clip.Id);
             if (reference is not null)
             {
-                var score = DerScorer.Score(clip.Id, reference, segments);
-                Console.WriteLine($"{clip.Id}: DER {score.Der:P1} against {referencePath} (miss {score.MissSeconds:F1} s, false alarm {score.FalseAlarmSeconds:F1} s, confusion {score.ConfusionSeconds:F1} s; no collar)");
+                // The collar of `score` by default, said in the line, and the no-collar figures the plot's error lanes show.
+                var scored = DerScorer.Score(clip.Id, reference, segments, new DerOptions { CollarSeconds = ScoreCollarSeconds });
+                var exact = DerScorer.Score(clip.Id, reference, segments);
+                Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{clip.Id}: DER {scored.Der:P1} against {referencePath} at collar {ScoreCollarSeconds} s, as `score` by default (miss {scored.MissSeconds:F1} s, false alarm {scored.FalseAlarmSeconds:F1} s, confusion {scored.ConfusionSeconds:F1} s); " +
+                    $"without collar {exact.Der:P1} (miss {exact.MissSeconds:F1} s, false alarm {exact.FalseAlarmSeconds:F1} s, confusion {exact.ConfusionSeconds:F1} s, as the figure's error lanes)"));
             }
             if (plotPath is not null)
             {

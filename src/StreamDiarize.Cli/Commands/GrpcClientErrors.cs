@@ -12,7 +12,7 @@ internal static class GrpcClientErrors
     {
         if (ex.StatusCode == StatusCode.Unavailable)
         {
-            error.WriteLine($"cannot reach {server}: is `streamdiarize serve` running?");
+            error.WriteLine($"error: cannot reach {server}: is `streamdiarize serve` running?");
             return Unreachable;
         }
         error.WriteLine($"error ({ex.StatusCode}): {ex.Status.Detail}");

@@ -24,7 +24,8 @@ internal static class MicCommand
         var raw = new Option<string>("--raw") { Description = "Encoding of stdin PCM: s16le or f32le.", DefaultValueFactory = _ => "s16le" };
         var rate = new Option<int>("--rate") { Description = "Sample rate of stdin PCM, Hz.", DefaultValueFactory = _ => 16000 };
         var channels = new Option<int>("--channels") { Description = "Channels of stdin PCM (mixed down to mono).", DefaultValueFactory = _ => 1 };
-        var outDir = new Option<string?>("--out", "-o") { Description = "Folder for <id>.rttm and <id>.json, written when the session ends." };
+        var outDir = new Option<string?>("--out", "-o") { Description = "Folder for the turn files (<id>.rttm and <id>.json by default; see --format), written when the session ends." };
+        var format = TurnOutput.FormatOption();
         var seconds = new Option<double?>("--seconds") { Description = "Stop after this many seconds of audio (default: run until Ctrl-C)." };
         var id = new Option<string?>("--id") { Description = "File id in RTTM/JSON (default: mic-<UTC time>)." };
         var latency = new Option<double>("--latency") { Description = "Seconds before a turn becomes final.", DefaultValueFactory = _ => 1.0 };
@@ -34,19 +35,19 @@ internal static class MicCommand
 
         var command = new Command("mic", "Diarize live audio from a microphone (or stdin) and show who speaks.")
         {
-            device, listDevices, backend, input, raw, rate, channels, outDir, seconds, id, latency, numSpeakers, maxSpeakers, saveAudio,
+            device, listDevices, backend, input, raw, rate, channels, outDir, format, seconds, id, latency, numSpeakers, maxSpeakers, saveAudio,
         };
         command.SetAction((pr, ct) => RunAsync(new MicArguments(
             pr.GetValue(device), pr.GetValue(listDevices), pr.GetValue(backend)!, pr.GetValue(input), pr.GetValue(raw)!, pr.GetValue(rate),
             pr.GetValue(channels), pr.GetValue(outDir), pr.GetValue(seconds), pr.GetValue(id),
             new SessionOptions { LatencySeconds = pr.GetValue(latency), ExactSpeakers = pr.GetValue(numSpeakers), MaxSpeakers = pr.GetValue(maxSpeakers) },
-            pr.GetValue(saveAudio)),
+            pr.GetValue(saveAudio), pr.GetValue(format)),
             Console.Out, Console.Error, ct));
         return command;
     }
 
     internal sealed record MicArguments(string? Device, bool ListDevices, string Backend, string? Input, string Raw, int Rate, int Channels,
-        string? OutDir, double? Seconds, string? Id, SessionOptions Session, string? SaveAudio = null);
+        string? OutDir, double? Seconds, string? Id, SessionOptions Session, string? SaveAudio = null, string? Formats = null);
 
     internal static async Task<int> RunAsync(MicArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -75,6 +76,15 @@ internal static class MicCommand
         }
 
         var errors = a.Session.GetValidationErrors().ToList();
+        IReadOnlyList<Streaming.Sinks.Formats.TurnFormat> formats = [];
+        try
+        {
+            formats = TurnOutput.ParseFormats(a.Formats);
+        }
+        catch (OptionsValidationException ex)
+        {
+            errors.AddRange(ex.Errors);
+        }
         var captureOptions = new CaptureOptions { Device = a.Device, MaxSeconds = a.Seconds };
         errors.AddRange(captureOptions.GetValidationErrors());
         if (errors.Count > 0)
@@ -160,12 +170,10 @@ internal static class MicCommand
                 stderr.WriteLine($"{captured:F1} s of audio from {source.Name}; {source.OverflowSamples} sample(s) dropped in {source.OverflowEvents} overflow(s)");
                 if (a.OutDir is { } dir)
                 {
-                    Directory.CreateDirectory(dir);
                     var segments = ledger.Ledger.Snapshot(includeProvisional: false);
-                    var rttm = Path.Combine(dir, fileId + ".rttm");
-                    Rttm.WriteFile(rttm, fileId, segments);
-                    File.WriteAllText(Path.Combine(dir, fileId + ".json"), SegmentJson.Serialize(fileId, segments));
-                    stderr.WriteLine($"{segments.Count} turn(s) -> {rttm}");
+                    var document = new Streaming.Sinks.Formats.TurnDocument(fileId, captured, $"default (live pipeline, latency {a.Session.LatencySeconds} s)",
+                        TurnOutput.Version, segments, a.Session.ExactSpeakers is null);
+                    stderr.WriteLine($"{segments.Count} turn(s) -> {TurnOutput.Write(dir, document, formats)}");
                 }
             }
         }

@@ -30,7 +30,7 @@ internal static class ScoreCommand
         var collar = new Option<double>("--collar")
         {
             Description = "Seconds left unscored on EACH side of every reference segment boundary (md-eval -c; pyannote's collar=0.5 is 0.25 here).",
-            DefaultValueFactory = _ => 0.25,
+            DefaultValueFactory = _ => FileVisualOutputs.ScoreCollarSeconds,
         };
         var skipOverlap = new Option<bool>("--skip-overlap")
         {
@@ -76,7 +76,7 @@ internal static class ScoreCommand
         }
         catch (Exception ex) when (ex is RttmFormatException or IOException or UnauthorizedAccessException or ArgumentException)
         {
-            error.WriteLine($"error: {ex.Message}");
+            error.WriteLine($"error: {UserText.Of(ex)}");
             return InputError;
         }
 

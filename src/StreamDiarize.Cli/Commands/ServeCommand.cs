@@ -19,10 +19,12 @@ internal static class ServeCommand
         var backend = new Option<string?>("--backend") { Description = "With --mic: auto (pulse if a server answers, else alsa), pulse or alsa." };
         backend.AcceptOnlyFromAmong("auto", "pulse", "alsa");
         var micSession = new Option<string?>("--mic-session") { Description = "With --mic: the microphone session's id (default \"mic\")." };
+        var logFormat = new Option<string>("--log-format") { Description = "Log lines as text (default) or json (one JSON object per line, for a log shipper).", DefaultValueFactory = _ => "text" };
+        logFormat.AcceptOnlyFromAmong("text", "json");
         var insecure = new Option<bool>("--insecure") { Description = "Allow a non-loopback --host without API keys: anyone who reaches the ports can use the daemon (docs/SECURITY.md)." };
         var command = new Command("serve", "Run the gRPC diarization daemon. Other settings: --Server:MaxSessions=100 or STREAMDIARIZE__Server__MaxSessions=100.")
         {
-            host, grpcPort, httpPort, config, mic, device, backend, micSession, insecure,
+            host, grpcPort, httpPort, config, mic, device, backend, micSession, logFormat, insecure,
         };
         // Everything else is ASP.NET Core configuration from the command line (Key=Value, --Key=Value, --Key Value).
         command.TreatUnmatchedTokensAsErrors = false;
@@ -40,6 +42,11 @@ internal static class ServeCommand
             if (pr.GetValue(httpPort) is { } p)
             {
                 overrides.Add(new("Server:HttpPort", p.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+            if (pr.GetValue(logFormat) == "json")
+            {
+                // ASP.NET Core's JSON console formatter: one object per line with the message, its template values and the category.
+                overrides.Add(new("Logging:Console:FormatterName", "json"));
             }
             if (pr.GetValue(insecure))
             {
@@ -74,7 +81,7 @@ internal static class ServeCommand
             }
             catch (OptionsValidationException ex)
             {
-                pr.InvocationConfiguration.Error.WriteLine(ex.Message);
+                UserText.Report(ex, pr.InvocationConfiguration.Error);
                 return 2;
             }
             try
@@ -84,7 +91,7 @@ internal static class ServeCommand
             catch (OptionsValidationException ex)
             {
                 // Checks that need the running host (a declared model that does not open) fail its start.
-                pr.InvocationConfiguration.Error.WriteLine(ex.Message);
+                UserText.Report(ex, pr.InvocationConfiguration.Error);
                 return 2;
             }
             catch (IOException ex)

@@ -24,7 +24,9 @@ internal static class StreamCommand
         var server = new Option<string>("--server") { Description = "The daemon's gRPC address.", DefaultValueFactory = _ => DefaultServer };
         var realtime = new Option<bool>("--realtime") { Description = "Send audio at the pace it plays (the same as --speed 1)." };
         var speed = new Option<double?>("--speed") { Description = "Send at this many times real time (default: as fast as the server takes it)." };
-        var outDir = new Option<string?>("--out", "-o") { Description = "Write <file-id>.rttm of the final segments into this folder." };
+        var outDir = new Option<string?>("--out", "-o") { Description = "Write the final turns into this folder (<file-id>.rttm and .json by default; see --format)." };
+        var format = TurnOutput.FormatOption();
+        var rawEvents = new Option<bool>("--raw-events") { Description = "Print every event as it arrives (speaker changes, pieces, relabels), in words, instead of merged turns." };
         var numSpeakers = new Option<int?>("--num-speakers") { Description = "Exact number of speakers, when known." };
         var minSpeakers = new Option<int?>("--min-speakers") { Description = "At least this many speakers." };
         var maxSpeakers = new Option<int?>("--max-speakers") { Description = "At most this many speakers." };
@@ -32,11 +34,11 @@ internal static class StreamCommand
         var embedder = new Option<string?>("--embedder") { Description = "features, or the name of a model the server declares (Server:Models); the server refuses paths." };
         var sessionId = new Option<string?>("--session-id") { Description = "Name the session (watchers use it); default: the server picks one." };
         var chunkMs = new Option<int>("--chunk-ms") { Description = "Audio per message, milliseconds.", DefaultValueFactory = _ => 100 };
-        var provisional = new Option<bool>("--provisional") { Description = "Also receive and print provisional segments." };
+        var provisional = new Option<bool>("--provisional") { Description = "Also receive provisional segments (printed with --raw-events)." };
         var apiKey = DaemonClient.ApiKeyOption();
         var command = new Command("stream", "Stream a WAV to a running `streamdiarize serve` and print speaker events as they arrive.")
         {
-            audio, server, realtime, speed, outDir, numSpeakers, minSpeakers, maxSpeakers, latency, embedder, sessionId, chunkMs, provisional, apiKey,
+            audio, server, realtime, speed, outDir, format, rawEvents, numSpeakers, minSpeakers, maxSpeakers, latency, embedder, sessionId, chunkMs, provisional, apiKey,
         };
         command.SetAction(async (pr, ct) =>
         {
@@ -45,7 +47,7 @@ internal static class StreamCommand
             double pace = pr.GetValue(realtime) ? 1 : pr.GetValue(speed) ?? 0;
             if (pace < 0 || double.IsNaN(pace) || pr.GetValue(chunkMs) is < 10 or > 5000)
             {
-                error.WriteLine("--speed must be positive and --chunk-ms 10 to 5000");
+                error.WriteLine("error: --speed must be positive and --chunk-ms 10 to 5000");
                 return 2;
             }
             var config = new SessionConfig
@@ -61,9 +63,16 @@ internal static class StreamCommand
             if (pr.GetValue(provisional)) config.IncludeProvisional = true;
 
             Core.Audio.AudioClip clip;
+            IReadOnlyList<Streaming.Sinks.Formats.TurnFormat> formats;
             try
             {
+                formats = TurnOutput.ParseFormats(pr.GetValue(format));
                 clip = AudioLoader.LoadWav(pr.GetValue(audio)!);
+            }
+            catch (Core.Options.OptionsValidationException ex)
+            {
+                UserText.Report(ex, error);
+                return 2;
             }
             catch (AudioFormatException ex)
             {
@@ -74,13 +83,17 @@ internal static class StreamCommand
             try
             {
                 using var channel = GrpcChannel.ForAddress(url);
-                var result = await RunAsync(DaemonClient.Create(channel, pr.GetValue(apiKey)), clip, config, pace, pr.GetValue(chunkMs), output, ct).ConfigureAwait(false);
+                var result = await RunAsync(DaemonClient.Create(channel, pr.GetValue(apiKey)), clip, config, pace, pr.GetValue(chunkMs), output, ct, pr.GetValue(rawEvents)).ConfigureAwait(false);
                 if (pr.GetValue(outDir) is { } dir)
                 {
-                    Directory.CreateDirectory(dir);
-                    var path = Path.Combine(dir, clip.Id + ".rttm");
-                    Rttm.WriteFile(path, clip.Id, result.Ledger.Snapshot(includeProvisional: false));
-                    output.WriteLine($"session {result.SessionId}: final segments{(result.EndedBy is null ? "" : " received before the call failed")} -> {path}");
+                    var document = new Streaming.Sinks.Formats.TurnDocument(clip.Id, clip.DurationSeconds, $"daemon {url} (live pipeline)", TurnOutput.Version,
+                        result.Ledger.Snapshot(includeProvisional: false), !config.HasExactSpeakers);
+                    var written = TurnOutput.Write(dir, document, formats);
+                    output.WriteLine($"session {result.SessionId}: final turns{(result.EndedBy is null ? "" : " received before the call failed")} -> {written}");
+                }
+                if (!config.HasExactSpeakers && result.EndedBy is null)
+                {
+                    TurnOutput.AdviseOnSpeakerCount(error);
                 }
                 // A server limit ends the session with its final turns (written above), then an error status.
                 return result.EndedBy is { } limit ? GrpcClientErrors.Report(limit, url, error) : 0;
@@ -91,7 +104,7 @@ internal static class StreamCommand
             }
             catch (UriFormatException)
             {
-                error.WriteLine($"--server {url} is not a URL: use e.g. {DefaultServer}");
+                error.WriteLine($"error: --server {url} is not a URL: use e.g. {DefaultServer}");
                 return 2;
             }
         });
@@ -101,8 +114,9 @@ internal static class StreamCommand
     public sealed record StreamResult(string SessionId, SegmentLedger Ledger, RpcException? EndedBy = null);
 
     /// <summary>Sends <paramref name="clip"/> (16 kHz mono) paced at <paramref name="speed"/> x real time (0: unpaced) and prints each event.</summary>
-    public static async Task<StreamResult> RunAsync(Diarizer.DiarizerClient client, Core.Audio.AudioClip clip, SessionConfig config, double speed, int chunkMs, TextWriter output, CancellationToken ct)
+    public static async Task<StreamResult> RunAsync(Diarizer.DiarizerClient client, Core.Audio.AudioClip clip, SessionConfig config, double speed, int chunkMs, TextWriter output, CancellationToken ct, bool rawEvents = false)
     {
+        var text = new EventText(output, rawEvents);
         using var call = client.Diarize(cancellationToken: ct);
         var sending = SendAsync(call.RequestStream, clip, config, speed, chunkMs, ct);
         var ledger = new SegmentLedger();
@@ -112,7 +126,7 @@ internal static class StreamCommand
         {
             await foreach (var e in call.ResponseStream.ReadAllAsync(ct).ConfigureAwait(false))
             {
-                output.WriteLine(FormatLine(e));
+                text.Show(e);
                 if (e.EventCase == DiarizeEvent.EventOneofCase.SessionStarted)
                 {
                     sessionId = e.SessionStarted.SessionId;
@@ -131,6 +145,7 @@ internal static class StreamCommand
         }
         finally
         {
+            text.Flush();
             try
             {
                 await sending.ConfigureAwait(false);
@@ -169,7 +184,7 @@ internal static class StreamCommand
     /// <summary>One line per event, in the console sink's format, with the wire-only events named.</summary>
     public static string FormatLine(DiarizeEvent e) => e.EventCase switch
     {
-        DiarizeEvent.EventOneofCase.SessionStarted => $"    0.00  started  session {e.SessionStarted.SessionId} ({e.SessionStarted.EffectiveConfig})",
+        DiarizeEvent.EventOneofCase.SessionStarted => $"    0.00  started  session {e.SessionStarted.SessionId}",
         DiarizeEvent.EventOneofCase.SessionEnded when e.SessionEnded.Detail.Length > 0 || e.SessionEnded.NonFiniteSamples > 0 =>
             ConsoleEventSink.Format(EventMapping.ToCore(e)!) + (e.SessionEnded.Detail.Length > 0 ? " (" + e.SessionEnded.Detail + ")" : "")
             + (e.SessionEnded.NonFiniteSamples > 0 ? $"; {e.SessionEnded.NonFiniteSamples} NaN/infinite sample(s) replaced by silence" : ""),

@@ -20,7 +20,8 @@ internal static class SynthCommand
         var id = new Option<string?>("--id") { Description = "File id and name of the outputs; default synth-<N>spk-<M>min-seed<S>." };
 
         var command = new Command("synth", "Generate a synthetic meeting from TTS voices (espeak-ng, flite) with an exact RTTM.");
-        foreach (var option in new Option[] { outDir, speakers, minutes, seed, overlap, snr, noise, id })
+        var quiet = TurnOutput.QuietOption();
+        foreach (var option in new Option[] { outDir, speakers, minutes, seed, overlap, snr, noise, id, quiet })
         {
             command.Options.Add(option);
         }
@@ -39,7 +40,7 @@ internal static class SynthCommand
             try
             {
                 var clock = Stopwatch.StartNew();
-                var meeting = new MeetingSynthesizer().Synthesize(options, name, ct);
+                var meeting = ProgressDisplay.Run($"synthesizing {name}", ProgressDisplay.Enabled(pr.GetValue(quiet)), () => new MeetingSynthesizer().Synthesize(options, name, ct));
                 var (wav, rttm) = meeting.WriteTo(pr.GetValue(outDir)!.FullName);
                 for (int k = 0; k < meeting.Speakers.Count; k++)
                 {
@@ -50,9 +51,14 @@ internal static class SynthCommand
                 Console.WriteLine(rttm);
                 return 0;
             }
-            catch (Exception ex) when (ex is ArgumentException or Core.Options.OptionsValidationException or TtsUnavailableException or InvalidOperationException or IOException)
+            catch (Core.Options.OptionsValidationException ex)
             {
-                Console.Error.WriteLine($"synth: {ex.Message}");
+                Console.Error.WriteLine($"error: synth: {string.Join("; ", ex.Errors)}");
+                return 2;
+            }
+            catch (Exception ex) when (ex is ArgumentException or TtsUnavailableException or InvalidOperationException or IOException)
+            {
+                Console.Error.WriteLine($"error: synth: {UserText.Of(ex)}");
                 return 2;
             }
         }, ct));

@@ -14,8 +14,9 @@ internal static class WatchCommand
         var session = new Argument<string?>("session") { Description = "The session id to follow; without it, the live sessions are listed.", Arity = ArgumentArity.ZeroOrOne };
         var server = new Option<string>("--server") { Description = "The daemon's gRPC address.", DefaultValueFactory = _ => StreamCommand.DefaultServer };
         var replay = new Option<bool>("--replay") { Description = "First print the session's final segments so far." };
+        var rawEvents = new Option<bool>("--raw-events") { Description = "Print every event as it arrives, in words, instead of merged turns." };
         var apiKey = DaemonClient.ApiKeyOption();
-        var command = new Command("watch", "Follow a live session on a running `streamdiarize serve`, or list the live sessions.") { session, server, replay, apiKey };
+        var command = new Command("watch", "Follow a live session on a running `streamdiarize serve`, or list the live sessions.") { session, server, replay, rawEvents, apiKey };
         command.SetAction(async (pr, ct) =>
         {
             var output = pr.InvocationConfiguration.Output;
@@ -36,10 +37,12 @@ internal static class WatchCommand
                     return 0;
                 }
                 using var call = client.Watch(new WatchRequest { SessionId = id, ReplayFinalSegments = pr.GetValue(replay) }, cancellationToken: ct);
+                var text = new EventText(output, pr.GetValue(rawEvents));
                 await foreach (var e in call.ResponseStream.ReadAllAsync(ct).ConfigureAwait(false))
                 {
-                    output.WriteLine(StreamCommand.FormatLine(e));
+                    text.Show(e);
                 }
+                text.Flush();
                 return 0;
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && ct.IsCancellationRequested)

@@ -15,6 +15,9 @@ public sealed class LiveSession(string id, string source, DiarizeEvent started, 
     private readonly HashSet<string> _speakers = [];
     private readonly List<Watcher> _watchers = [];
     private bool _ended;
+    // Who speaks now (null: silence) and since when, so a watcher that joins mid-turn is told at once.
+    private string? _current;
+    private double _currentSince;
     private (EndReason Reason, string Detail) _ending = (EndReason.Unspecified, "");
 
     public string Id { get; } = id;
@@ -109,6 +112,14 @@ public sealed class LiveSession(string id, string source, DiarizeEvent started, 
                     break;
                 case MergeEvent m:
                     _speakers.Remove(m.From);
+                    if (_current == m.From)
+                    {
+                        _current = m.Into;
+                    }
+                    break;
+                case SpeakerChangeEvent c:
+                    _current = c.To;
+                    _currentSince = c.StreamTimeSeconds;
                     break;
             }
             if (wire is not null)
@@ -121,7 +132,10 @@ public sealed class LiveSession(string id, string source, DiarizeEvent started, 
         }
     }
 
-    /// <summary>A new watcher, primed with SessionStarted and, when asked, the final segments so far. Null when the session already ended.</summary>
+    /// <summary>
+    /// A new watcher, primed with SessionStarted and, when asked, the final segments so far followed by a SpeakerChange
+    /// to whoever is speaking now (none in silence). Null when the session already ended.
+    /// </summary>
     public Watcher? Subscribe(int capacity, bool replayFinalSegments, Action onDropped)
     {
         lock (_lock)
@@ -132,7 +146,7 @@ public sealed class LiveSession(string id, string source, DiarizeEvent started, 
             }
             var replay = replayFinalSegments ? _ledger.Snapshot(includeProvisional: false) : [];
             // The replay must not be dropped by its own buffer, so the buffer is at least that long.
-            var watcher = new Watcher(Math.Max(capacity, replay.Count + 1), onDropped);
+            var watcher = new Watcher(Math.Max(capacity, replay.Count + 2), onDropped);
             watcher.Offer(Started);
             foreach (var s in replay)
             {
@@ -140,6 +154,15 @@ public sealed class LiveSession(string id, string source, DiarizeEvent started, 
                 {
                     StreamTimeSeconds = s.EndSeconds,
                     Segment = new Segment { StartSeconds = s.StartSeconds, EndSeconds = s.EndSeconds, Speaker = s.Speaker, IsFinal = true },
+                });
+            }
+            if (replayFinalSegments && _current is { } speaking)
+            {
+                // The replay ends with who is speaking now: a page opened mid-turn shows the speaker, not "silence".
+                watcher.Offer(new DiarizeEvent
+                {
+                    StreamTimeSeconds = _currentSince,
+                    SpeakerChange = new SpeakerChange { FromSpeaker = "", ToSpeaker = speaking },
                 });
             }
             _watchers.Add(watcher);

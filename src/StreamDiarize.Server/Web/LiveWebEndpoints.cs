@@ -28,6 +28,8 @@ public static class LiveWebEndpoints
         web.AddEndpointFilter(async (context, next) =>
             options.GrpcPort != 0 && context.HttpContext.Connection.LocalPort == options.GrpcPort ? Results.NotFound() : await next(context));
 
+        // What the pages need to know of the daemon: the gRPC port to show in commands (the page's own host, this port).
+        web.MapGet("/api/server", () => Results.Json(new JsonObject { ["grpcPort"] = options.GrpcPort, ["tls"] = options.Tls.Enabled }));
         web.MapGet("/api/sessions", (HttpContext http, SessionRegistry registry) => Results.Json(SessionList(registry, ApiKeyAuthentication.TenantOf(http))));
         web.MapGet("/api/sessions/{id}/events", Events);
         WebSocketDiarizeEndpoint.Map(web);

@@ -1,6 +1,5 @@
-// Runs `streamdiarize` in-process through the real parser, capturing what it prints.
-using System.CommandLine;
-using StreamDiarize.Cli.Commands;
+// Runs `streamdiarize` in-process through the real parser (CliApp, as Program does), capturing what it prints.
+using StreamDiarize.Cli;
 
 namespace StreamDiarize.Cli.Tests.Commands;
 
@@ -8,14 +7,9 @@ internal static class CliRunner
 {
     public static (int ExitCode, string Output, string Error) Invoke(params string[] args)
     {
-        var root = new RootCommand();
-        foreach (var command in CommandCatalog.All())
-        {
-            root.Subcommands.Add(command);
-        }
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exitCode = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        var exitCode = CliApp.RunAsync(args, output, error).GetAwaiter().GetResult();
         return (exitCode, output.ToString(), error.ToString());
     }
 }

@@ -22,5 +22,11 @@ async function refresh() {
     document.getElementById('status').textContent = 'daemon unreachable, retrying…';
   }
 }
+// The hint's command names this daemon: the page's own host and the gRPC port the daemon reports.
+fetch('api/server', { cache: 'no-store' }).then(r => r.ok ? r.json() : null).then(server => {
+  if (!server) return;
+  const url = `${server.tls ? 'https' : 'http'}://${location.hostname}:${server.grpcPort}`;
+  document.getElementById('stream-command').textContent = `streamdiarize stream AUDIO --server ${url} --realtime`;
+}, () => {});
 refresh();
 setInterval(refresh, 2000);
