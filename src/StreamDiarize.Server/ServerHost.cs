@@ -11,6 +11,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
 using StreamDiarize.Core.Options;
 using StreamDiarize.Core.Streaming;
+using StreamDiarize.Server.Admission;
 using StreamDiarize.Server.Metrics;
 using StreamDiarize.Server.Models;
 using StreamDiarize.Server.Security;
@@ -41,6 +42,9 @@ public sealed class ServerHostOptions
 public static class ServerHost
 {
     public const string EnvironmentPrefix = "STREAMDIARIZE__";
+
+    /// <summary>Health checks with this tag answer readiness (taking new sessions), not liveness.</summary>
+    public const string ReadyTag = "ready";
 
     /// <summary>
     /// The daemon, ready to run. Configuration, lowest to highest: <see cref="ServerHostOptions.DefaultsJson"/>,
@@ -117,6 +121,8 @@ public static class ServerHost
             services.AddHostedService<MicrophoneSessionService>();
         }
         services.TryAddSingleton<ServerMetrics>();
+        services.TryAddSingleton<AdmissionControl>();
+        services.AddHostedService(sp => sp.GetRequiredService<AdmissionControl>());
         services.AddGrpc(o =>
         {
             // The transport cap sits above the per-chunk limit, so an oversized chunk gets our message (with the fix) rather than the generic one.
@@ -127,7 +133,15 @@ public static class ServerHost
         {
             services.AddGrpcReflection();
         }
-        services.AddGrpcHealthChecks().AddCheck("diarizer", () => HealthCheckResult.Healthy("accepting sessions"));
+        // Liveness ("" over gRPC, /healthz) says the process serves; readiness ("streamdiarize.v1.Diarizer", /readyz)
+        // also says whether it takes new sessions, so a load balancer sends them elsewhere while it is at capacity.
+        services.AddGrpcHealthChecks(o =>
+            {
+                o.Services.Map("", r => !r.Tags.Contains(ReadyTag));
+                o.Services.Map(Protocol.V1.Diarizer.Descriptor.FullName, _ => true);
+            })
+            .AddCheck("diarizer", () => HealthCheckResult.Healthy("serving"))
+            .AddCheck<AdmissionControl>("admission", tags: [ReadyTag]);
         return services;
     }
 
@@ -148,7 +162,13 @@ public static class ServerHost
         {
             app.MapGrpcReflectionService();
         }
-        app.MapHealthChecks("/healthz");
+        app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = r => !r.Tags.Contains(ReadyTag) });
+        app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
+        {
+            // The body says why, so an operator reading the probe sees "at capacity" and the lag.
+            ResponseWriter = (context, report) => context.Response.WriteAsync(report.Status == HealthStatus.Healthy
+                ? "Healthy" : string.Join("; ", report.Entries.Values.Where(e => e.Status != HealthStatus.Healthy).Select(e => e.Description))),
+        });
         app.MapMetrics("/metrics");
         // The live timeline (docs/LIVE.md): its page at /, its JSON and Server-Sent Events under /api.
         LiveWebEndpoints.MapLiveWeb(app);

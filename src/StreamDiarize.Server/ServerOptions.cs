@@ -63,6 +63,9 @@ public sealed class ServerOptions : Core.Options.IValidatedSettings
     /// <summary>Watchers (Watch calls and live pages) one tenant may have open at once.</summary>
     public int MaxWatchersPerTenant { get; set; } = 1024;
 
+    /// <summary>Admission control: refuse new sessions while the running ones fall behind real time (docs/RELIABILITY.md).</summary>
+    public Admission.AdmissionOptions Admission { get; set; } = new();
+
     /// <summary>Models sessions may choose by name (Server:Models:NAME:Path, :Kind embedder|vad); clients never give paths.</summary>
     public Dictionary<string, ModelDeclaration> Models { get; set; } = new(StringComparer.Ordinal);
 
@@ -143,6 +146,7 @@ public sealed class ServerOptions : Core.Options.IValidatedSettings
         errors.AddRange((Session.ToSessionOptions() with { Embedder = ModelCatalog.Features, SpeechDetector = ModelCatalog.Energy }).GetValidationErrors().Select(e => "Server:Session: " + e));
         errors.AddRange(ModelCatalog.Validate(Models, Session.Embedder, Session.Vad));
         errors.AddRange(Microphone.GetValidationErrors());
+        errors.AddRange(Admission.GetValidationErrors());
         return errors;
     }
 }

@@ -74,7 +74,7 @@ public static class ApiKeyAuthentication
 
     // Health for probes and load balancers; the page's static files and its login form hold no session data.
     private static bool IsPublic(PathString path) =>
-        path.StartsWithSegments("/grpc.health.v1.Health") || path == "/healthz" || path == "/login" || path == "/"
+        path.StartsWithSegments("/grpc.health.v1.Health") || path == "/healthz" || path == "/readyz" || path == "/login" || path == "/"
         || (!path.StartsWithSegments("/api") && path.Value is { } p && p.LastIndexOf('/') == 0
             && (p.EndsWith(".html", StringComparison.Ordinal) || p.EndsWith(".js", StringComparison.Ordinal) || p.EndsWith(".css", StringComparison.Ordinal)));
 }

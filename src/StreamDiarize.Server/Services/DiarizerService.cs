@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Protocol.V1;
+using StreamDiarize.Server.Admission;
 using StreamDiarize.Server.Metrics;
 using StreamDiarize.Server.Models;
 using StreamDiarize.Server.Security;
@@ -20,6 +21,7 @@ public sealed class DiarizerService(
     SessionRunner runner,
     IOptions<ServerOptions> options,
     ServerMetrics metrics,
+    AdmissionControl admission,
     IHostApplicationLifetime lifetime,
     ILogger<DiarizerService> logger) : Diarizer.DiarizerBase
 {
@@ -28,6 +30,12 @@ public sealed class DiarizerService(
     public override async Task Diarize(IAsyncStreamReader<DiarizeRequest> requestStream, IServerStreamWriter<DiarizeEvent> responseStream, ServerCallContext context)
     {
         var ct = context.CancellationToken;
+        if (admission.Refusal() is { } atCapacity)
+        {
+            // Refused before anything is read or built: at capacity, a new session would slow every running one.
+            metrics.Refusals.WithLabels("at_capacity").Inc();
+            throw new RpcException(new Status(StatusCode.Unavailable, atCapacity));
+        }
         if (!await FirstMessageAsync(requestStream, ct).ConfigureAwait(false))
         {
             throw Invalid("the call carried no messages: send a SessionConfig (config) first, then audio chunks");
