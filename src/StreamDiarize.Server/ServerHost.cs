@@ -122,6 +122,7 @@ public static class ServerHost
         }
         services.TryAddSingleton<ServerMetrics>();
         services.TryAddSingleton<AdmissionControl>();
+        services.TryAddSingleton(new TenantRateLimiter(options.RateLimit));
         services.AddHostedService(sp => sp.GetRequiredService<AdmissionControl>());
         services.AddGrpc(o =>
         {
@@ -155,6 +156,8 @@ public static class ServerHost
             && context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true
             ? Results.NotFound().ExecuteAsync(context) : next(context));
         app.Use((context, next) => ApiKeyAuthentication.InvokeAsync(context, () => next(context), keys, metrics));
+        var rate = app.Services.GetRequiredService<TenantRateLimiter>();
+        app.Use((context, next) => RateLimitRequest(context, () => next(context), rate, metrics));
         app.Use((context, next) => MalformedRequestGuard.InvokeAsync(context, () => next(context)));
         app.MapGrpcService<DiarizerService>();
         app.MapGrpcHealthChecksService();
@@ -172,6 +175,27 @@ public static class ServerHost
         app.MapMetrics("/metrics");
         // The live timeline (docs/LIVE.md): its page at /, its JSON and Server-Sent Events under /api.
         LiveWebEndpoints.MapLiveWeb(app);
+    }
+
+    /// <summary>Each call and each API request takes one message from its tenant's bucket; health probes and the page's files do not.</summary>
+    private static Task RateLimitRequest(HttpContext context, Func<Task> next, TenantRateLimiter rate, ServerMetrics metrics)
+    {
+        bool grpc = context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true;
+        bool counted = grpc ? !context.Request.Path.StartsWithSegments("/grpc.health.v1.Health")
+            : context.Request.Path.StartsWithSegments("/api") || context.Request.Path == "/metrics";
+        if (!counted || rate.TryAcquire(ApiKeyAuthentication.TenantOf(context)))
+        {
+            return next();
+        }
+        metrics.Refusals.WithLabels("rate_limited").Inc();
+        if (grpc)
+        {
+            GrpcStatusResponse.Write(context, Grpc.Core.StatusCode.ResourceExhausted, rate.Refusal);
+            return Task.CompletedTask;
+        }
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        context.Response.Headers.RetryAfter = "1";
+        return context.Response.WriteAsJsonAsync(new { error = rate.Refusal });
     }
 
     private static void ConfigureKestrel(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder, ServerOptions options)

@@ -66,6 +66,9 @@ public sealed class ServerOptions : Core.Options.IValidatedSettings
     /// <summary>Admission control: refuse new sessions while the running ones fall behind real time (docs/RELIABILITY.md).</summary>
     public Admission.AdmissionOptions Admission { get; set; } = new();
 
+    /// <summary>Per-tenant message rate (docs/SECURITY.md): over it a call is refused, a session ended, with RESOURCE_EXHAUSTED.</summary>
+    public Admission.RateLimitOptions RateLimit { get; set; } = new();
+
     /// <summary>Models sessions may choose by name (Server:Models:NAME:Path, :Kind embedder|vad); clients never give paths.</summary>
     public Dictionary<string, ModelDeclaration> Models { get; set; } = new(StringComparer.Ordinal);
 
@@ -147,6 +150,7 @@ public sealed class ServerOptions : Core.Options.IValidatedSettings
         errors.AddRange(ModelCatalog.Validate(Models, Session.Embedder, Session.Vad));
         errors.AddRange(Microphone.GetValidationErrors());
         errors.AddRange(Admission.GetValidationErrors());
+        errors.AddRange(RateLimit.GetValidationErrors());
         return errors;
     }
 }

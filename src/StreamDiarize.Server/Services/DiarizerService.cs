@@ -22,6 +22,7 @@ public sealed class DiarizerService(
     IOptions<ServerOptions> options,
     ServerMetrics metrics,
     AdmissionControl admission,
+    TenantRateLimiter rate,
     IHostApplicationLifetime lifetime,
     ILogger<DiarizerService> logger) : Diarizer.DiarizerBase
 {
@@ -101,7 +102,7 @@ public sealed class DiarizerService(
 
             using var stopping = lifetime.ApplicationStopping.Register(() => End(EndReason.ServerShutdown, "the server is shutting down: reconnect to another instance or later"));
             using var watchdog = new Timer(_ => CheckLimits(activity, End), null, WatchdogPeriod, WatchdogPeriod);
-            var pump = PumpAsync(requestStream, audio, activity, End, ct);
+            var pump = PumpAsync(requestStream, audio, activity, End, tenant, ct);
             await SessionRunner.RunPipelineAsync(session, components, plan.IncludeProvisional, writer, ct).ConfigureAwait(false);
             await writer.CompleteAsync().ConfigureAwait(false);
             var (reason, detail) = session.Ending;
@@ -149,7 +150,7 @@ public sealed class DiarizerService(
     private static StatusCode? LimitStatus(EndReason reason) => reason switch
     {
         EndReason.IdleTimeout => StatusCode.DeadlineExceeded,
-        EndReason.AudioLimit or EndReason.TimeLimit => StatusCode.ResourceExhausted,
+        EndReason.AudioLimit or EndReason.TimeLimit or EndReason.RateLimited => StatusCode.ResourceExhausted,
         _ => null,
     };
 
@@ -236,7 +237,7 @@ public sealed class DiarizerService(
     }
 
     /// <summary>Moves audio from the request stream into the session's source; every problem ends the source with that error.</summary>
-    private async Task PumpAsync(IAsyncStreamReader<DiarizeRequest> requestStream, GrpcAudioSource audio, SessionActivity activity, Action<EndReason, string> end, CancellationToken ct)
+    private async Task PumpAsync(IAsyncStreamReader<DiarizeRequest> requestStream, GrpcAudioSource audio, SessionActivity activity, Action<EndReason, string> end, string tenant, CancellationToken ct)
     {
         try
         {
@@ -248,6 +249,13 @@ public sealed class DiarizerService(
                     break;
                 }
                 activity.Busy();
+                if (!rate.TryAcquire(tenant))
+                {
+                    // Over the tenant's rate: the session ends like at any limit, with its final turns and the reason.
+                    end(EndReason.RateLimited, rate.Refusal);
+                    await DiscardRest(requestStream, ct).ConfigureAwait(false);
+                    return;
+                }
                 var message = requestStream.Current;
                 if (message.PayloadCase != DiarizeRequest.PayloadOneofCase.Audio)
                 {
