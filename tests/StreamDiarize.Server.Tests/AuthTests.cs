@@ -22,7 +22,7 @@ public sealed class AuthTests
         .. more,
     ]);
 
-    private static Metadata Bearer(string key) => new() { { "authorization", "Bearer " + key } };
+    internal static Metadata Bearer(string key) => new() { { "authorization", "Bearer " + key } };
 
     [Fact]
     public async Task A_client_without_a_key_or_with_a_wrong_one_is_unauthenticated_while_health_stays_open()

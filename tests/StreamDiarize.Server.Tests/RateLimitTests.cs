@@ -10,8 +10,6 @@ public sealed class RateLimitTests
     private const string KeyA = "rate-alpha-key";
     private const string KeyB = "rate-bravo-key";
 
-    private static Metadata Bearer(string key) => new() { { "authorization", "Bearer " + key } };
-
     private static Task<DaemonHost> Start() => DaemonHost.StartAsync(new ScriptedSessionFactory(),
         ("Server:Auth:Keys:a:Sha256", AuthTests.Hash(KeyA)), ("Server:Auth:Keys:a:Tenant", "alpha"),
         ("Server:Auth:Keys:b:Sha256", AuthTests.Hash(KeyB)), ("Server:Auth:Keys:b:Tenant", "bravo"),
@@ -21,13 +19,13 @@ public sealed class RateLimitTests
     public async Task A_tenant_sending_too_many_messages_has_its_session_ended_with_its_turns_and_resource_exhausted_while_another_is_served()
     {
         await using var daemon = await Start();
-        using var flood = daemon.Client.Diarize(Bearer(KeyA));
+        using var flood = daemon.Client.Diarize(AuthTests.Bearer(KeyA));
         // 5 s of audio in 100 ms chunks, as fast as possible: 50 messages against a burst of 30.
         var sending = LimitTests.SendQuietly(flood.RequestStream, TestAudio.Noise(5), TestAudio.F32Config("flood"));
 
         var (events, ex) = await LimitTests.ReadUntilStatus(flood);
         await sending;
-        using var calm = daemon.Client.Diarize(Bearer(KeyB));
+        using var calm = daemon.Client.Diarize(AuthTests.Bearer(KeyB));
         await TestAudio.SendAsync(calm.RequestStream, TestAudio.Noise(1), TestAudio.F32Config("calm"));
         var calmEvents = await TestAudio.ReadAllAsync(calm.ResponseStream);
 
@@ -51,14 +49,14 @@ public sealed class RateLimitTests
         {
             try
             {
-                await daemon.Client.ListSessionsAsync(new ListSessionsRequest(), Bearer(KeyA));
+                await daemon.Client.ListSessionsAsync(new ListSessionsRequest(), AuthTests.Bearer(KeyA));
             }
             catch (RpcException ex)
             {
                 refused = ex;
             }
         }
-        var other = await daemon.Client.ListSessionsAsync(new ListSessionsRequest(), Bearer(KeyB));
+        var other = await daemon.Client.ListSessionsAsync(new ListSessionsRequest(), AuthTests.Bearer(KeyB));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{daemon.HttpPort}") };
         using var page = await AuthTests.GetAs(http, "/api/sessions", KeyA);
 
