@@ -112,6 +112,7 @@ public static class ServerHost
         services.TryAddSingleton<ISessionComponentsFactory>(_ => new OnnxSessionFactory(diarization.Default, diarization.Streaming, onnx));
         services.TryAddSingleton(new ModelCatalog(options.Models));
         services.TryAddSingleton(sp => new ApiKeyStore(options.Auth, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ApiKeyStore>>()));
+        ClientCertificateAuthentication.Add(services, options.Auth);
         services.AddHostedService<ExposureReport>();
         services.AddHostedService<DeclaredModelLoader>();
         services.TryAddSingleton<SessionRegistry>();
@@ -155,7 +156,8 @@ public static class ServerHost
         app.Use((context, next) => server.GrpcPort != 0 && context.Connection.LocalPort == server.GrpcPort
             && context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true
             ? Results.NotFound().ExecuteAsync(context) : next(context));
-        app.Use((context, next) => ApiKeyAuthentication.InvokeAsync(context, () => next(context), keys, metrics));
+        bool certificates = server.Auth.ClientCertificates.Count > 0;
+        app.Use((context, next) => ApiKeyAuthentication.InvokeAsync(context, () => next(context), keys, metrics, certificates));
         var rate = app.Services.GetRequiredService<TenantRateLimiter>();
         app.Use((context, next) => RateLimitRequest(context, () => next(context), rate, metrics));
         app.Use((context, next) => MalformedRequestGuard.InvokeAsync(context, () => next(context)));
@@ -205,22 +207,31 @@ public static class ServerHost
             return; // Full endpoint configuration (TLS, several interfaces) is Kestrel's own, read from the Kestrel section.
         }
         var certificate = options.Tls.Enabled ? options.Tls.Load() : null;
+        var clientCertificates = options.Tls.KestrelClientCertificateMode(options.Auth.ClientCertificates.Count > 0);
         builder.WebHost.ConfigureKestrel(k =>
         {
             // Without TLS there is no ALPN, so one endpoint cannot offer both: gRPC gets HTTP/2 only, probes HTTP/1.1 only.
-            Listen(k, options.Host, options.GrpcPort, HttpProtocols.Http2, certificate);
-            Listen(k, options.Host, options.HttpPort, HttpProtocols.Http1, certificate);
+            Listen(k, options.Host, options.GrpcPort, HttpProtocols.Http2, certificate, clientCertificates);
+            Listen(k, options.Host, options.HttpPort, HttpProtocols.Http1, certificate, clientCertificates);
         });
     }
 
-    private static void Listen(KestrelServerOptions kestrel, string host, int port, HttpProtocols protocols, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
+    private static void Listen(KestrelServerOptions kestrel, string host, int port, HttpProtocols protocols, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate,
+        Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode clientCertificates)
     {
         void Configure(ListenOptions l)
         {
             l.Protocols = protocols;
             if (certificate is not null)
             {
-                l.UseHttps(certificate);
+                l.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = certificate,
+                    ClientCertificateMode = clientCertificates,
+                    // Self-signed client certificates are welcome at the handshake: the certificate handler validates
+                    // them and only a certificate mapped to a tenant (by its SHA-256) gets anything (ClientCertificateAuthentication).
+                    ClientCertificateValidation = (_, _, _) => true,
+                });
             }
         }
         if (host is "localhost")

@@ -97,6 +97,7 @@ public sealed class ServerOptions : Core.Options.IValidatedSettings
         }
         errors.AddRange(Auth.GetValidationErrors());
         errors.AddRange(Tls.GetValidationErrors());
+        errors.AddRange(Tls.ClientCertificateErrors(Auth.ClientCertificates.Count > 0));
         if (Auth.Enabled && Microphone.Enabled && string.IsNullOrWhiteSpace(Microphone.Tenant))
         {
             errors.Add("Server:Microphone:Tenant is empty while API keys are on: name the tenant whose keys may watch the microphone session");
