@@ -12,7 +12,7 @@ command -v afl-fuzz >/dev/null || { echo "afl-fuzz not found: apt-get install af
 command -v sharpfuzz >/dev/null || { echo "sharpfuzz not found: dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0"; exit 2; }
 WORK="${WORK:-$(mktemp -d)}"
 mkdir -p "$WORK"
-dotnet build -c Release bench/StreamDiarize.Fuzz -v q -nologo >/dev/null
+[ -n "${SKIP_BUILD:-}" ] || dotnet build -c Release bench/StreamDiarize.Fuzz -v q -nologo >/dev/null   # SKIP_BUILD=1: several targets at once
 rm -rf "$WORK/bin" && cp -r bench/StreamDiarize.Fuzz/bin/Release/net10.0 "$WORK/bin"   # instrumented copies, never the build's own
 # Seeds from the uninstrumented build: instrumented code only runs under afl-fuzz.
 dotnet bench/StreamDiarize.Fuzz/bin/Release/net10.0/StreamDiarize.Fuzz.dll --write-seeds "$WORK/seeds"
