@@ -36,10 +36,13 @@ Action<byte[]> rawCase = bytes =>
     var clip = AudioLoader.LoadRaw(new MemoryStream(bytes), "fuzz", "fuzz", format);
     AssertFinite(clip.Samples);
 };
-var defaults = new SessionDefaults();
-var catalog = new ModelCatalog(new Dictionary<string, ModelDeclaration>());
+// Made on first use: under afl-fuzz the instrumented server code must not run before the fork server is up.
+SessionDefaults? defaults = null;
+ModelCatalog? catalog = null;
 Action<byte[]> configCase = bytes =>
 {
+    defaults ??= new SessionDefaults();
+    catalog ??= new ModelCatalog(new Dictionary<string, ModelDeclaration>());
     var config = SessionConfig.Parser.ParseFrom(bytes);
     var plan = SessionConfigReader.Read(config, defaults, catalog);
     if (plan.SessionId.Length is < 1 or > 64 || plan.Format.SampleRateHz is < 8000 or > 48000)

@@ -95,20 +95,30 @@ static async Task<StreamResult> RunStream(Diarizer.DiarizerClient client, Stream
     int chunks = (int)(seconds * 1000 / chunkMs);
     long events = 0;
     double maxLag = 0;
+    Task? reading = null;
     try
     {
         using var call = client.Diarize();
-        var reading = Task.Run(async () =>
+        var started = new TaskCompletionSource();
+        reading = Task.Run(async () =>
         {
             await foreach (var _ in call.ResponseStream.ReadAllAsync())
             {
                 events++;
+                started.TrySetResult();
             }
         });
         await call.RequestStream.WriteAsync(new DiarizeRequest
         {
             Config = new SessionConfig { SessionId = $"load-{index}-{Guid.NewGuid():N}", Format = new AudioFormat { Encoding = AudioEncoding.PcmF32Le, SampleRateHz = clip.SampleRateHz, Channels = 1 } },
         });
+        // Audio only after SessionStarted: a refused call then has sent nothing more, so Kestrel never sees data on a
+        // stream it has closed (which it answers by closing the whole HTTP/2 connection, and every call on it).
+        await Task.WhenAny(started.Task, reading);
+        if (!started.Task.IsCompleted)
+        {
+            await reading;
+        }
         var bytes = new byte[chunk * 4];
         var clock = Stopwatch.StartNew();
         int offset = (int)((long)index * 7919 * chunk % Math.Max(1, clip.Samples.Length - chunk)); // different audio per stream
@@ -137,6 +147,19 @@ static async Task<StreamResult> RunStream(Diarizer.DiarizerClient client, Stream
     catch (RpcException ex)
     {
         return new StreamResult(events, maxLag, $"{ex.StatusCode}: {ex.Status.Detail}", ex.StatusCode);
+    }
+    catch (Exception ex) when (reading is not null)
+    {
+        // The server ended the call while this client was still sending (a refusal): the response carries its status.
+        try
+        {
+            await reading;
+        }
+        catch (RpcException rpc)
+        {
+            return new StreamResult(events, maxLag, $"{rpc.StatusCode}: {rpc.Status.Detail}", rpc.StatusCode);
+        }
+        return new StreamResult(events, maxLag, ex.Message);
     }
 }
 
@@ -176,18 +199,19 @@ static async Task<int> RunOverload(Diarizer.DiarizerClient client, StreamDiarize
         await Task.Delay(rampMs);
         if (i % 20 == 19)
         {
-            int refusedSoFar = tasks.Count(t => t.IsCompleted && t.Result.Code == StatusCode.Unavailable);
+            int refusedSoFar = tasks.Count(t => t.IsCompletedSuccessfully && t.Result.Code == StatusCode.Unavailable);
             Console.WriteLine(string.Format(inv, "# {0,6:F1} s: {1} streams tried, {2} refused so far", clock.Elapsed.TotalSeconds, i + 1, refusedSoFar));
         }
     }
     var results = await Task.WhenAll(tasks);
     var latencyAfter = await Histogram(http, metricsUrl);
     var lagAfter = await Histogram(http, metricsUrl, "streamdiarize_processing_lag_seconds");
-    var admitted = Enumerable.Range(0, streams).Where(i => results[i].Code != StatusCode.Unavailable).ToList();
+    bool Refused(StreamResult r) => r.Code == StatusCode.Unavailable && r.Error?.Contains("at capacity", StringComparison.Ordinal) == true;
+    var admitted = Enumerable.Range(0, streams).Where(i => !Refused(results[i])).ToList();
     var refused = streams - admitted.Count;
     var sendLags = admitted.SelectMany(i => lags[i]).Order().ToList();
     double Pct(double q) => sendLags.Count == 0 ? 0 : sendLags[Math.Clamp((int)Math.Ceiling(q * sendLags.Count) - 1, 0, sendLags.Count - 1)];
-    int firstRefused = Enumerable.Range(0, streams).FirstOrDefault(i => results[i].Code == StatusCode.Unavailable, -1);
+    int firstRefused = Enumerable.Range(0, streams).FirstOrDefault(i => Refused(results[i]), -1);
     int errors = admitted.Count(i => results[i].Error is not null);
     Console.WriteLine("tried  admitted  refused  first_refused  p50_send_lag_ms  p99_send_lag_ms  max_send_lag_ms  p99_event_latency_ms  p99_processing_lag_ms  errors");
     Console.WriteLine(string.Format(inv, "{0,5}  {1,8}  {2,7}  {3,13}  {4,15:F1}  {5,15:F1}  {6,15:F1}  {7,20:F1}  {8,21:F1}  {9,6}",
@@ -197,7 +221,7 @@ static async Task<int> RunOverload(Diarizer.DiarizerClient client, StreamDiarize
     {
         Console.WriteLine("#   error: " + e);
     }
-    foreach (var e in results.Where(r => r.Code == StatusCode.Unavailable).Select(r => r.Error).Take(1))
+    foreach (var e in results.Where(Refused).Select(r => r.Error).Take(1))
     {
         Console.WriteLine("#   refusal: " + e);
     }
