@@ -175,7 +175,9 @@ public static class ServerHost
                 ? "Healthy" : string.Join("; ", report.Entries.Values.Where(e => e.Status != HealthStatus.Healthy).Select(e => e.Description))),
         });
         app.MapMetrics("/metrics");
-        // The live timeline (docs/LIVE.md): its page at /, its JSON and Server-Sent Events under /api.
+        // The live timeline (docs/LIVE.md): its page at /, its JSON and Server-Sent Events under /api; the browser
+        // microphone's WebSocket at /api/diarize.
+        app.UseWebSockets();
         LiveWebEndpoints.MapLiveWeb(app);
     }
 

@@ -48,11 +48,12 @@ public sealed class HeadlessChromium : IAsyncDisposable
         Skip.If(true, problem);
     }
 
-    public static async Task<HeadlessChromium> OpenAsync(string url)
+    /// <summary>Opens <paramref name="url"/>; <paramref name="extraFlags"/> add to <see cref="Flags"/> (a fake microphone, say).</summary>
+    public static async Task<HeadlessChromium> OpenAsync(string url, params string[] extraFlags)
     {
         string profile = RepoPaths.NewTempDir();
         var start = new ProcessStartInfo(Executable) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var flag in Flags)
+        foreach (var flag in Flags.Concat(extraFlags))
         {
             start.ArgumentList.Add(flag);
         }

@@ -64,7 +64,9 @@ public sealed class DiarizerService(
         await using var audio = new GrpcAudioSource(plan.SessionId, plan.Format, _options.AudioBufferChunks,
             s => metrics.AudioSecondsProcessed.Inc(s), n => metrics.NonFiniteSamplesRepaired.Inc(n));
         string tenant = ApiKeyAuthentication.TenantOf(context.GetHttpContext());
-        var session = runner.TryStart(plan, "grpc", audio, tenant, out var added);
+        // "web" when the browser microphone's WebSocket carries the call (Web/WebSocketCall.cs).
+        string source = context.UserState.TryGetValue(Web.WebSocketCallContext.SourceKey, out var s) && s is string named ? named : "grpc";
+        var session = runner.TryStart(plan, source, audio, tenant, out var added);
         if (session is null)
         {
             // The pipeline that would have released it never runs (a VAD model's lease).

@@ -30,6 +30,7 @@ public static class LiveWebEndpoints
 
         web.MapGet("/api/sessions", (HttpContext http, SessionRegistry registry) => Results.Json(SessionList(registry, ApiKeyAuthentication.TenantOf(http))));
         web.MapGet("/api/sessions/{id}/events", Events);
+        WebSocketDiarizeEndpoint.Map(web);
         web.MapGet("/login", (HttpContext http) => Serve(http, "/login.html"));
         web.MapPost("/login", Login).DisableAntiforgery();
         web.MapGet("/", (HttpContext http) => Serve(http, "/index.html"));

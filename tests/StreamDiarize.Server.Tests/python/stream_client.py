@@ -1,63 +1,24 @@
-#!/usr/bin/python3
 """A Python gRPC client of the StreamDiarize daemon, used by PythonClientTests.
 
-Generates stubs from protos/ into a temp dir, checks grpc.health.v1 and server reflection,
-streams a 32-bit float WAV as PCM_F32LE in 100 ms chunks, and writes the final segments as RTTM
-(applying Relabel and Merge). Prints one JSON line with what it saw.
+Uses the repository's client package (clients/python: its stubs generated from protos/, its WAV reader and turn
+ledger), checks grpc.health.v1 and server reflection, streams a WAV in 100 ms chunks, and writes the final
+segments as RTTM (Relabel and Merge applied). Prints one JSON line with what it saw.
 """
 import argparse
-import importlib
 import json
 import os
-import re
-import struct
 import sys
-import tempfile
 
 import grpc
-from grpc_tools import protoc
 
 
-def generate_stubs(protos_dir, out_dir):
-    well_known = os.path.join(os.path.dirname(protoc.__file__), "_proto")
-    proto = "streamdiarize/v1/diarizer.proto"
-
-    def compile_from(root):
-        return protoc.main(["protoc", "-I" + root, "-I" + well_known, "--python_out=" + out_dir,
-                            "--grpc_python_out=" + out_dir, os.path.join(root, proto)])
-
-    if compile_from(protos_dir) != 0:
-        # Debian 12's grpc_tools (1.14) predates proto3 'optional' (protoc 3.15). Dropping the label gives the
-        # same wire format; only field presence on *sent* scalars is lost, and this client sends none of them.
-        print("protoc rejected the proto (too old for proto3 optional?); retrying without 'optional' labels", file=sys.stderr)
-        stripped = tempfile.mkdtemp(prefix="streamdiarize-proto-")
-        os.makedirs(os.path.join(stripped, os.path.dirname(proto)))
-        with open(os.path.join(protos_dir, proto)) as src, open(os.path.join(stripped, proto), "w") as dst:
-            dst.write(re.sub(r"^(\s*)optional\s+", r"\1", src.read(), flags=re.M))
-        if compile_from(stripped) != 0:
-            sys.exit("protoc failed on " + proto)
-    sys.path.insert(0, out_dir)
-    return (importlib.import_module("streamdiarize.v1.diarizer_pb2"),
-            importlib.import_module("streamdiarize.v1.diarizer_pb2_grpc"))
-
-
-def read_wav(path):
-    """(rate, channels, raw little-endian sample bytes, sample width) of a PCM or IEEE-float WAV."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
-        sys.exit(path + ": not a RIFF/WAVE file")
-    pos, fmt = 12, None
-    while pos + 8 <= len(data):
-        cid, size = data[pos:pos + 4], struct.unpack("<I", data[pos + 4:pos + 8])[0]
-        body = data[pos + 8:pos + 8 + size]
-        if cid == b"fmt ":
-            fmt = struct.unpack("<HHIIHH", body[:16])
-        elif cid == b"data":
-            tag, channels, rate, _, _, bits = fmt
-            return rate, channels, body, tag, bits
-        pos += 8 + size + (size & 1)
-    sys.exit(path + ": no data chunk")
+def load_client(protos_dir):
+    client_dir = os.path.join(os.path.dirname(os.path.abspath(protos_dir)), "clients", "python")
+    sys.path.insert(0, client_dir)
+    import generate_stubs
+    generate_stubs.generate(protos_dir)
+    import streamdiarize_client
+    return streamdiarize_client
 
 
 def health(channel):
@@ -83,19 +44,15 @@ def main():
     ap.add_argument("--file-id", required=True)
     args = ap.parse_args()
 
-    pb, pb_grpc = generate_stubs(args.protos, tempfile.mkdtemp(prefix="streamdiarize-py-"))
-    rate, channels, pcm, tag, bits = read_wav(args.wav)
-    if tag == 3 and bits == 32:
-        encoding, width = pb.PCM_F32LE, 4
-    elif tag == 1 and bits == 16:
-        encoding, width = pb.PCM_S16LE, 2
-    else:
-        sys.exit("unsupported WAV: format %d, %d bits" % (tag, bits))
+    client = load_client(args.protos)
+    pb = client.pb
+    encoding, rate, channels, pcm = client.read_wav(args.wav)
+    width = 2 if encoding == pb.PCM_S16LE else 4
 
     with grpc.insecure_channel(args.server) as channel:
         status = health(channel)
         services = reflection_names(channel)
-        stub = pb_grpc.DiarizerStub(channel)
+        stub = client.pb_grpc.DiarizerStub(channel)
 
         def requests():
             yield pb.DiarizeRequest(config=pb.SessionConfig(
@@ -104,28 +61,14 @@ def main():
             for i in range(0, len(pcm), step):
                 yield pb.DiarizeRequest(audio=pb.AudioChunk(data=pcm[i:i + step]))
 
-        final, counts, session = [], {}, None
+        ledger, counts, session = client.TurnLedger(), {}, None
         for ev in stub.Diarize(requests(), timeout=600):
             kind = ev.WhichOneof("event")
             counts[kind] = counts.get(kind, 0) + 1
+            ledger.apply(ev)
             if kind == "session_started":
                 session = ev.session_started.session_id
-            elif kind == "segment" and ev.segment.is_final:
-                final.append([ev.segment.start_seconds, ev.segment.end_seconds, ev.segment.speaker])
-            elif kind == "relabel":
-                r, parts = ev.relabel, []
-                for s, e, spk in final:
-                    if spk != r.from_speaker or e <= r.start_seconds or s >= r.end_seconds:
-                        parts.append([s, e, spk])
-                        continue
-                    if s < r.start_seconds:
-                        parts.append([s, r.start_seconds, spk])
-                    parts.append([max(s, r.start_seconds), min(e, r.end_seconds), r.to_speaker])
-                    if e > r.end_seconds:
-                        parts.append([r.end_seconds, e, spk])
-                final = parts
-            elif kind == "merge":
-                final = [[s, e, ev.merge.into_speaker if spk == ev.merge.from_speaker else spk] for s, e, spk in final]
+        final = ledger.final
 
     with open(args.rttm, "w") as out:
         for s, e, spk in sorted(final):

@@ -1,0 +1,128 @@
+// GET /api/diarize as a WebSocket: the browser microphone's way in. The socket carries a Diarize call, run by the
+// same DiarizerService code as gRPC, so every limit, quota, tenant rule and log line applies unchanged.
+using System.Net.WebSockets;
+using System.Text;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StreamDiarize.Server.Services;
+
+namespace StreamDiarize.Server.Web;
+
+/// <summary>
+/// The protocol (docs/LIVE.md): a text SessionConfig in the proto's JSON form, binary PCM messages, the text
+/// <c>{"end":true}</c>; back come the events as the live page's JSON, then <c>{"kind":"turns"}</c> with the final turns,
+/// then a close. Every refusal is an <c>{"kind":"error"}</c> message with the whole text, then a close whose code
+/// says the kind of problem and whose reason (at most 123 bytes) says what was wrong.
+/// </summary>
+public static class WebSocketDiarizeEndpoint
+{
+    public const string Path = "/api/diarize";
+
+    /// <summary>The longest close reason the WebSocket protocol allows, in UTF-8 bytes.</summary>
+    public const int MaxCloseReasonBytes = 123;
+
+    public static void Map(IEndpointRouteBuilder routes) => routes.Map(Path, HandleAsync);
+
+    private static async Task HandleAsync(HttpContext http, IOptions<ServerOptions> options, ILoggerFactory logs)
+    {
+        if (!http.WebSockets.IsWebSocketRequest)
+        {
+            await Results.Json(new { error = $"{Path} is the WebSocket form of Diarize: open it with a WebSocket (ws:// or wss://); docs/LIVE.md has the protocol" },
+                statusCode: StatusCodes.Status400BadRequest).ExecuteAsync(http).ConfigureAwait(false);
+            return;
+        }
+        // Browsers let any page open a WebSocket anywhere (no CORS): only this daemon's own pages may stream to it.
+        if (http.Request.Headers.Origin is { Count: > 0 } origin && !SameOrigin(origin.ToString(), http.Request))
+        {
+            await Results.Json(new { error = $"a WebSocket from the page at {Services.ClientText.Quote(origin.ToString())} is refused: only pages served by this daemon may stream audio to it" },
+                statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(http).ConfigureAwait(false);
+            return;
+        }
+
+        using var socket = await http.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        using var reader = new WebSocketRequestReader(socket, options.Value.MaxMessageBytes);
+        var writer = new WebSocketEventWriter(socket);
+        var service = ActivatorUtilities.CreateInstance<DiarizerService>(http.RequestServices);
+        var ct = http.RequestAborted;
+        try
+        {
+            await service.Diarize(reader, writer, new WebSocketCallContext(http)).ConfigureAwait(false);
+            await writer.SendTurnsAsync(ct).ConfigureAwait(false);
+            await CloseAsync(socket, WebSocketCloseStatus.NormalClosure, "session ended", ct).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.StatusCode != StatusCode.Cancelled)
+        {
+            try
+            {
+                // A session ended at a limit still has its final turns, as over gRPC.
+                if (writer.Started)
+                {
+                    await writer.SendTurnsAsync(ct).ConfigureAwait(false);
+                }
+                await writer.SendErrorAsync(ex.StatusCode, ex.Status.Detail, ct).ConfigureAwait(false);
+                await CloseAsync(socket, CloseStatusOf(ex), ex.Status.Detail, ct).ConfigureAwait(false);
+            }
+            catch (Exception sendError) when (sendError is WebSocketException or OperationCanceledException or IOException)
+            {
+                logs.CreateLogger(typeof(WebSocketDiarizeEndpoint)).LogInformation("A WebSocket client left before its error was sent: {Error}", ex.Status.Detail);
+            }
+        }
+        catch (Exception ex) when (ex is RpcException or WebSocketException or OperationCanceledException or IOException)
+        {
+            // The client went away (closed the tab, lost the network): Diarize has ended and logged the session.
+        }
+    }
+
+    private static bool SameOrigin(string origin, HttpRequest request) =>
+        Uri.TryCreate(origin, UriKind.Absolute, out var uri)
+        && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(uri.Scheme, request.IsHttps ? "https" : "http", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The close code by the kind of problem: the message's type (1003), its content (1007), its size (1009), a limit
+    /// or quota (1008), the server going away (1001), a server fault (1011).
+    /// </summary>
+    internal static WebSocketCloseStatus CloseStatusOf(RpcException ex) => ex switch
+    {
+        WebSocketInputException input => input.Close,
+        _ => ex.StatusCode switch
+        {
+            StatusCode.InvalidArgument => WebSocketCloseStatus.InvalidPayloadData,
+            StatusCode.Unavailable => WebSocketCloseStatus.EndpointUnavailable,
+            StatusCode.Internal or StatusCode.Unknown or StatusCode.FailedPrecondition => WebSocketCloseStatus.InternalServerError,
+            _ => WebSocketCloseStatus.PolicyViolation,
+        },
+    };
+
+    private static async Task CloseAsync(WebSocket socket, WebSocketCloseStatus status, string reason, CancellationToken ct)
+    {
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            // A client that never answers the close frame does not hold the connection: 5 s, then it is dropped.
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            await socket.CloseAsync(status, CloseReason(reason), timeout.Token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary><paramref name="text"/> cut at a word to fit a close frame, with "…" when cut.</summary>
+    internal static string CloseReason(string text)
+    {
+        if (Encoding.UTF8.GetByteCount(text) <= MaxCloseReasonBytes)
+        {
+            return text;
+        }
+        const string more = "…"; // 3 bytes
+        int end = text.Length;
+        while (end > 0 && Encoding.UTF8.GetByteCount(text.AsSpan(0, end)) > MaxCloseReasonBytes - 3)
+        {
+            end = text.LastIndexOf(' ', end - 1) is int space and > 0 ? space : end - 1;
+        }
+        return text[..end].TrimEnd(':', ',', ';', ' ') + more;
+    }
+}

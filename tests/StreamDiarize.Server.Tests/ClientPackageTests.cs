@@ -1,0 +1,101 @@
+// The installable clients (clients/python, clients/node), installed as a user would into a clean folder and run
+// against the real daemon on a real clip: the turns they print must be the daemon's.
+using System.Globalization;
+using StreamDiarize.Audio;
+using StreamDiarize.Core.Scoring;
+using StreamDiarize.Core.Segments;
+using StreamDiarize.TestSupport;
+using Xunit.Abstractions;
+
+namespace StreamDiarize.Server.Tests;
+
+public sealed class ClientPackageTests(ITestOutputHelper output)
+{
+    private const string Python = "/usr/bin/python3";
+
+    [SkippableFact]
+    public async Task The_python_package_generated_installed_into_a_venv_streams_an_ami_clip_and_prints_the_daemons_turns()
+    {
+        Require(File.Exists(Python), $"{Python} is missing: apt-get install python3 python3-grpcio python3-grpc-tools python3-venv");
+        var (probe, _, probeErr) = await RunAsync(Python, ["-c", "import grpc, grpc_tools.protoc, venv, ensurepip"], null);
+        Require(probe == 0, $"{Python} lacks grpcio, grpc_tools or venv ({probeErr.Trim()}): apt-get install python3-grpcio python3-grpc-tools python3-venv");
+
+        string work = RepoPaths.NewTempDir();
+        string package = CopyTree(Path.Combine(RepoPaths.RepoRoot, "clients", "python"), Path.Combine(work, "python"), "_gen", "build", "node_modules");
+        await Succeed(Python, [Path.Combine(package, "generate_stubs.py"), "--protos", Path.Combine(RepoPaths.RepoRoot, "protos")], package);
+        string venv = Path.Combine(work, "venv");
+        // Debian's grpcio and protobuf come in through the system site packages; nothing is fetched from PyPI.
+        await Succeed(Python, ["-m", "venv", "--system-site-packages", venv], work);
+        await Succeed(Path.Combine(venv, "bin", "pip"), ["install", "--no-build-isolation", "--no-deps", "--no-index", package], work);
+
+        await using var daemon = await DaemonHost.StartAsync(factory: null);
+        string stdout = await Succeed(Path.Combine(venv, "bin", "streamdiarize-client"),
+            ["stream", RepoPaths.Ami("dev00.wav"), "--server", $"127.0.0.1:{daemon.GrpcPort}"], work);
+        await AssertDaemonTurns(stdout);
+    }
+
+    [SkippableFact]
+    public async Task The_node_package_packed_and_installed_into_a_clean_folder_streams_an_ami_clip_and_prints_the_daemons_turns()
+    {
+        var (node, _, _) = await RunAsync("node", ["--version"], null);
+        var (npm, _, _) = await RunAsync("npm", ["--version"], null);
+        Require(node == 0 && npm == 0, "node or npm is missing: apt-get install nodejs npm (Node 18 or later)");
+
+        // npm pack copies ../../protos into the package, as it would from the repository.
+        string work = RepoPaths.NewTempDir();
+        CopyTree(Path.Combine(RepoPaths.RepoRoot, "protos"), Path.Combine(work, "protos"));
+        string package = CopyTree(Path.Combine(RepoPaths.RepoRoot, "clients", "node"), Path.Combine(work, "clients", "node"), "node_modules", "protos");
+        string packed = (await Succeed("npm", ["pack", "--silent"], package)).Trim().Split('\n')[^1];
+        string clean = Path.Combine(work, "clean");
+        Directory.CreateDirectory(clean);
+        await Succeed("npm", ["install", "--no-audit", "--no-fund", "--silent", Path.Combine(package, packed)], clean);
+
+        await using var daemon = await DaemonHost.StartAsync(factory: null);
+        string stdout = await Succeed(Path.Combine(clean, "node_modules", ".bin", "streamdiarize-client"),
+            ["stream", RepoPaths.Ami("dev00.wav"), "--server", $"127.0.0.1:{daemon.GrpcPort}"], clean);
+        await AssertDaemonTurns(stdout);
+    }
+
+    /// <summary>The printed table ("start end speaker") holds the turns the same factory gives for the clip.</summary>
+    private async Task AssertDaemonTurns(string stdout)
+    {
+        output.WriteLine(stdout);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(["start", "end", "speaker"], lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        var printed = lines.Skip(1).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(p => new SpeakerSegment(double.Parse(p[0], CultureInfo.InvariantCulture), double.Parse(p[1], CultureInfo.InvariantCulture), p[2]))
+            .ToList();
+        var offline = await TestAudio.OfflineFinalSegments(IntegrationFactory.Default(), AudioLoader.LoadWav(RepoPaths.Ami("dev00.wav")));
+        Assert.NotEmpty(printed);
+        double der = DerScorer.Score("dev00", offline, printed).Der;
+        Assert.True(der < 0.01, $"the printed turns are {der:P2} DER from the daemon's own: {stdout}");
+    }
+
+    private static string CopyTree(string from, string to, params string[] skip)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
+        foreach (var dir in Directory.EnumerateDirectories(from).Where(d => !skip.Contains(Path.GetFileName(d)) && !d.EndsWith(".egg-info", StringComparison.Ordinal)))
+        {
+            CopyTree(dir, Path.Combine(to, Path.GetFileName(dir)), skip);
+        }
+        return to;
+    }
+
+    /// <summary>Skips locally, fails when CI=true, as every test of a system tool here does.</summary>
+    private static void Require(bool present, string problem)
+    {
+        if (!present && string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            Assert.Fail("CI=true and " + problem);
+        }
+        Skip.IfNot(present, problem);
+    }
+
+    private static Task<string> Succeed(string file, IEnumerable<string> args, string? workDir) => ChildProcess.SucceedAsync(file, args, workDir);
+
+    private static Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> args, string? workDir) => ChildProcess.RunAsync(file, args, workDir);
+}
