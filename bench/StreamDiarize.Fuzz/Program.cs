@@ -6,6 +6,7 @@
 // The gRPC target runs the real daemon in-process on loopback and sends mutated, mis-ordered message streams over
 // HTTP/2; a crash there is a status of UNKNOWN or INTERNAL, or an error-level line in the daemon's log.
 // Usage: dotnet run -c Release --project bench/StreamDiarize.Fuzz -- [--wav N] [--raw N] [--config N] [--grpc N] [--seed S] [--out DIR]
+// Coverage-guided: bench/fuzz-afl.sh runs afl-fuzz over `--afl wav|raw|config` with SharpFuzz-instrumented assemblies.
 using System.Diagnostics;
 using Google.Protobuf;
 using Grpc.Core;
@@ -20,37 +21,104 @@ int wavCases = Arg("--wav", 100_000), rawCases = Arg("--raw", 20_000), configCas
 string outDir = ArgText("--out", Path.Combine(Path.GetTempPath(), "streamdiarize-fuzz"));
 Directory.CreateDirectory(outDir);
 var random = new Random(seed);
-Console.WriteLine($"seed {seed}; crashing inputs go to {outDir}");
-Console.WriteLine("| target | cases | accepted | refused | crashes | hangs (> 2 s) | slowest case ms | cases/s |");
-Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 
-var wavSeeds = WavSeeds();
-Run("WAV (AudioLoader.LoadWav)", wavCases, () => Mutate(wavSeeds[random.Next(wavSeeds.Count)], headerBias: true), bytes =>
+// Each target: how to exercise one input, and which exceptions are its documented refusals (anything else is a crash).
+Action<byte[]> wavCase = bytes =>
 {
     var clip = AudioLoader.LoadWav(new MemoryStream(bytes), "fuzz", "fuzz");
     AssertFinite(clip.Samples);
-}, ex => ex is AudioFormatException);
-
-Run("raw PCM (AudioLoader.LoadRaw)", rawCases, () => Mutate(RawSeed(), headerBias: false), bytes =>
+};
+Func<Exception, bool> audioRefusal = ex => ex is AudioFormatException;
+Action<byte[]> rawCase = bytes =>
 {
     // The format comes from the command line; the bytes and a random format are the input.
     var format = new RawPcmFormat(bytes.Length % 2 == 0 ? RawEncoding.S16LE : RawEncoding.F32LE, new[] { 8000, 16000, 44100, 48000, 7, 0 }[bytes.Length % 6], bytes.Length % 5);
     var clip = AudioLoader.LoadRaw(new MemoryStream(bytes), "fuzz", "fuzz", format);
     AssertFinite(clip.Samples);
-}, ex => ex is AudioFormatException);
-
-var configSeeds = ConfigSeeds();
-var defaults = new SessionDefaults();
-var catalog = new ModelCatalog(new Dictionary<string, ModelDeclaration>());
-Run("SessionConfig (protobuf + SessionConfigReader)", configCases, () => Mutate(configSeeds[random.Next(configSeeds.Count)], headerBias: false), bytes =>
+};
+// Made on first use: under afl-fuzz the instrumented server code must not run before the fork server is up.
+SessionDefaults? defaults = null;
+ModelCatalog? catalog = null;
+Action<byte[]> configCase = bytes =>
 {
+    defaults ??= new SessionDefaults();
+    catalog ??= new ModelCatalog(new Dictionary<string, ModelDeclaration>());
     var config = SessionConfig.Parser.ParseFrom(bytes);
     var plan = SessionConfigReader.Read(config, defaults, catalog);
     if (plan.SessionId.Length is < 1 or > 64 || plan.Format.SampleRateHz is < 8000 or > 48000)
     {
         throw new InvalidOperationException($"accepted an out-of-range plan: id {plan.SessionId.Length} chars, {plan.Format.SampleRateHz} Hz");
     }
-}, ex => ex is InvalidProtocolBufferException || (ex is RpcException { StatusCode: StatusCode.InvalidArgument } rpc && rpc.Status.Detail.Length < 2000));
+};
+Func<Exception, bool> configRefusal = ex => ex is InvalidProtocolBufferException || (ex is RpcException { StatusCode: StatusCode.InvalidArgument } rpc && rpc.Status.Detail.Length < 2000);
+
+(Action<byte[]>, Func<Exception, bool>) Target(string name) => name switch
+{
+    "wav" => (wavCase, audioRefusal),
+    "raw" => (rawCase, audioRefusal),
+    "config" => (configCase, configRefusal),
+    _ => throw new ArgumentException($"target {name}: use wav, raw or config"),
+};
+
+if (ArgText("--afl", "") is { Length: > 0 } aflTarget)
+{
+    // Nothing instrumented may run before Run sets up AFL's shared memory (it would write through a null map), so no seeds here.
+    // Coverage-guided mode (bench/fuzz-afl.sh): afl-fuzz runs this process, SharpFuzz reports the edges its instrumented
+    // assemblies take; a documented refusal returns normally, anything else escapes and AFL records a crash.
+    var (aflCase, aflRefusal) = Target(aflTarget);
+    SharpFuzz.Fuzzer.OutOfProcess.Run(stream =>
+    {
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        try
+        {
+            aflCase(copy.ToArray());
+        }
+        catch (Exception ex) when (aflRefusal(ex))
+        {
+        }
+    });
+    return;
+}
+if (ArgText("--replay", "") is { Length: > 0 } replayTarget)
+{
+    // One saved input (an AFL crash, a mutation-fuzzer crash) through a target, uninstrumented: its exception, or "refused"/"accepted".
+    var (replayCase, replayRefusal) = Target(replayTarget);
+    string file = args[Array.IndexOf(args, "--replay") + 2];
+    try
+    {
+        replayCase(File.ReadAllBytes(file));
+        Console.WriteLine($"{file}: accepted");
+    }
+    catch (Exception ex) when (replayRefusal(ex))
+    {
+        Console.WriteLine($"{file}: refused: {ex.Message}");
+    }
+    return;
+}
+
+var wavSeeds = WavSeeds();
+var configSeeds = ConfigSeeds();
+if (ArgText("--write-seeds", "") is { Length: > 0 } seedDir)
+{
+    // The starting corpus of the coverage-guided runs: the same valid inputs the mutation fuzzer starts from.
+    foreach (var (name, seeds) in new[] { ("wav", wavSeeds), ("raw", [RawSeed()]), ("config", configSeeds) })
+    {
+        Directory.CreateDirectory(Path.Combine(seedDir, name));
+        for (int i = 0; i < seeds.Count; i++)
+        {
+            File.WriteAllBytes(Path.Combine(seedDir, name, $"seed-{i}.bin"), seeds[i]);
+        }
+    }
+    return;
+}
+
+Console.WriteLine($"seed {seed}; crashing inputs go to {outDir}");
+Console.WriteLine("| target | cases | accepted | refused | crashes | hangs (> 2 s) | slowest case ms | cases/s |");
+Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+Run("WAV (AudioLoader.LoadWav)", wavCases, () => Mutate(wavSeeds[random.Next(wavSeeds.Count)], headerBias: true), wavCase, audioRefusal);
+Run("raw PCM (AudioLoader.LoadRaw)", rawCases, () => Mutate(RawSeed(), headerBias: false), rawCase, audioRefusal);
+Run("SessionConfig (protobuf + SessionConfigReader)", configCases, () => Mutate(configSeeds[random.Next(configSeeds.Count)], headerBias: false), configCase, configRefusal);
 
 await GrpcFuzz.RunAsync(grpcCases, random, configSeeds, outDir);
 

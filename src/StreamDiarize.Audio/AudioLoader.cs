@@ -89,7 +89,9 @@ public static class AudioLoader
             if (header?.UndeclaredTrailingBytes(stream.Length) is long extra && extra >= format.BlockAlign)
             {
                 // A header written before the recording ended (a crashed recorder) under-states the data: read it all.
-                long frames = (declaredBytes + extra) / format.BlockAlign;
+                // The header scan and NAudio may disagree on where the samples start (a corrupt fmt chunk): read no
+                // further than the file goes from where the scan found them.
+                long frames = Math.Min(declaredBytes + extra, Math.Max(0, stream.Length - header.DataOffset)) / format.BlockAlign;
                 warn?.Invoke($"{sourceName}: the header declares {declaredBytes} bytes of samples but {declaredBytes + extra} follow it; reading all {frames} frames ({(double)frames / format.SampleRate:F2} s). Re-export the file to fix its header");
                 stream.Position = header.DataOffset;
                 var bytes = new byte[frames * format.BlockAlign];

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Prometheus;
 using StreamDiarize.Core.Options;
 using StreamDiarize.Core.Streaming;
+using StreamDiarize.Server.Admission;
 using StreamDiarize.Server.Metrics;
 using StreamDiarize.Server.Models;
 using StreamDiarize.Server.Security;
@@ -41,6 +42,9 @@ public sealed class ServerHostOptions
 public static class ServerHost
 {
     public const string EnvironmentPrefix = "STREAMDIARIZE__";
+
+    /// <summary>Health checks with this tag answer readiness (taking new sessions), not liveness.</summary>
+    public const string ReadyTag = "ready";
 
     /// <summary>
     /// The daemon, ready to run. Configuration, lowest to highest: <see cref="ServerHostOptions.DefaultsJson"/>,
@@ -108,6 +112,7 @@ public static class ServerHost
         services.TryAddSingleton<ISessionComponentsFactory>(_ => new OnnxSessionFactory(diarization.Default, diarization.Streaming, onnx));
         services.TryAddSingleton(new ModelCatalog(options.Models));
         services.TryAddSingleton(sp => new ApiKeyStore(options.Auth, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ApiKeyStore>>()));
+        ClientCertificateAuthentication.Add(services, options.Auth);
         services.AddHostedService<ExposureReport>();
         services.AddHostedService<StartupBanner>();
         services.AddHostedService<DeclaredModelLoader>();
@@ -118,6 +123,9 @@ public static class ServerHost
             services.AddHostedService<MicrophoneSessionService>();
         }
         services.TryAddSingleton<ServerMetrics>();
+        services.TryAddSingleton<AdmissionControl>();
+        services.TryAddSingleton(new TenantRateLimiter(options.RateLimit));
+        services.AddHostedService(sp => sp.GetRequiredService<AdmissionControl>());
         services.AddGrpc(o =>
         {
             // The transport cap sits above the per-chunk limit, so an oversized chunk gets our message (with the fix) rather than the generic one.
@@ -128,7 +136,15 @@ public static class ServerHost
         {
             services.AddGrpcReflection();
         }
-        services.AddGrpcHealthChecks().AddCheck("diarizer", () => HealthCheckResult.Healthy("accepting sessions"));
+        // Liveness ("" over gRPC, /healthz) says the process serves; readiness ("streamdiarize.v1.Diarizer", /readyz)
+        // also says whether it takes new sessions, so a load balancer sends them elsewhere while it is at capacity.
+        services.AddGrpcHealthChecks(o =>
+            {
+                o.Services.Map("", r => !r.Tags.Contains(ReadyTag));
+                o.Services.Map(Protocol.V1.Diarizer.Descriptor.FullName, _ => true);
+            })
+            .AddCheck("diarizer", () => HealthCheckResult.Healthy("serving"))
+            .AddCheck<AdmissionControl>("admission", tags: [ReadyTag]);
         return services;
     }
 
@@ -141,7 +157,10 @@ public static class ServerHost
         app.Use((context, next) => server.GrpcPort != 0 && context.Connection.LocalPort == server.GrpcPort
             && context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true
             ? Results.NotFound().ExecuteAsync(context) : next(context));
-        app.Use((context, next) => ApiKeyAuthentication.InvokeAsync(context, () => next(context), keys, metrics));
+        bool certificates = server.Auth.ClientCertificates.Count > 0;
+        app.Use((context, next) => ApiKeyAuthentication.InvokeAsync(context, () => next(context), keys, metrics, certificates));
+        var rate = app.Services.GetRequiredService<TenantRateLimiter>();
+        app.Use((context, next) => RateLimitRequest(context, () => next(context), rate, metrics));
         app.Use((context, next) => MalformedRequestGuard.InvokeAsync(context, () => next(context)));
         app.MapGrpcService<DiarizerService>();
         app.MapGrpcHealthChecksService();
@@ -149,12 +168,39 @@ public static class ServerHost
         {
             app.MapGrpcReflectionService();
         }
-        app.MapHealthChecks("/healthz");
+        app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = r => !r.Tags.Contains(ReadyTag) });
+        app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
+        {
+            // The body says why, so an operator reading the probe sees "at capacity" and the lag.
+            ResponseWriter = (context, report) => context.Response.WriteAsync(report.Status == HealthStatus.Healthy
+                ? "Healthy" : string.Join("; ", report.Entries.Values.Where(e => e.Status != HealthStatus.Healthy).Select(e => e.Description))),
+        });
         app.MapMetrics("/metrics");
         // The live timeline (docs/LIVE.md): its page at /, its JSON and Server-Sent Events under /api; the browser
         // microphone's WebSocket at /api/diarize.
         app.UseWebSockets();
         LiveWebEndpoints.MapLiveWeb(app);
+    }
+
+    /// <summary>Each call and each API request takes one message from its tenant's bucket; health probes and the page's files do not.</summary>
+    private static Task RateLimitRequest(HttpContext context, Func<Task> next, TenantRateLimiter rate, ServerMetrics metrics)
+    {
+        bool grpc = context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true;
+        bool counted = grpc ? !context.Request.Path.StartsWithSegments("/grpc.health.v1.Health")
+            : context.Request.Path.StartsWithSegments("/api") || context.Request.Path == "/metrics";
+        if (!counted || rate.TryAcquire(ApiKeyAuthentication.TenantOf(context)))
+        {
+            return next();
+        }
+        metrics.Refusals.WithLabels("rate_limited").Inc();
+        if (grpc)
+        {
+            GrpcStatusResponse.Write(context, Grpc.Core.StatusCode.ResourceExhausted, rate.Refusal);
+            return Task.CompletedTask;
+        }
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        context.Response.Headers.RetryAfter = "1";
+        return context.Response.WriteAsJsonAsync(new { error = rate.Refusal });
     }
 
     private static void ConfigureKestrel(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder, ServerOptions options)
@@ -164,22 +210,31 @@ public static class ServerHost
             return; // Full endpoint configuration (TLS, several interfaces) is Kestrel's own, read from the Kestrel section.
         }
         var certificate = options.Tls.Enabled ? options.Tls.Load() : null;
+        var clientCertificates = options.Tls.KestrelClientCertificateMode(options.Auth.ClientCertificates.Count > 0);
         builder.WebHost.ConfigureKestrel(k =>
         {
             // Without TLS there is no ALPN, so one endpoint cannot offer both: gRPC gets HTTP/2 only, probes HTTP/1.1 only.
-            Listen(k, options.Host, options.GrpcPort, HttpProtocols.Http2, certificate);
-            Listen(k, options.Host, options.HttpPort, HttpProtocols.Http1, certificate);
+            Listen(k, options.Host, options.GrpcPort, HttpProtocols.Http2, certificate, clientCertificates);
+            Listen(k, options.Host, options.HttpPort, HttpProtocols.Http1, certificate, clientCertificates);
         });
     }
 
-    private static void Listen(KestrelServerOptions kestrel, string host, int port, HttpProtocols protocols, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate)
+    private static void Listen(KestrelServerOptions kestrel, string host, int port, HttpProtocols protocols, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate,
+        Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode clientCertificates)
     {
         void Configure(ListenOptions l)
         {
             l.Protocols = protocols;
             if (certificate is not null)
             {
-                l.UseHttps(certificate);
+                l.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+                {
+                    ServerCertificate = certificate,
+                    ClientCertificateMode = clientCertificates,
+                    // Self-signed client certificates are welcome at the handshake: the certificate handler validates
+                    // them and only a certificate mapped to a tenant (by its SHA-256) gets anything (ClientCertificateAuthentication).
+                    ClientCertificateValidation = (_, _, _) => true,
+                });
             }
         }
         if (host is "localhost")

@@ -63,6 +63,12 @@ public sealed class ServerOptions : Core.Options.IValidatedSettings
     /// <summary>Watchers (Watch calls and live pages) one tenant may have open at once.</summary>
     public int MaxWatchersPerTenant { get; set; } = 1024;
 
+    /// <summary>Admission control: refuse new sessions while the running ones fall behind real time (docs/RELIABILITY.md).</summary>
+    public Admission.AdmissionOptions Admission { get; set; } = new();
+
+    /// <summary>Per-tenant message rate (docs/SECURITY.md): over it a call is refused, a session ended, with RESOURCE_EXHAUSTED.</summary>
+    public Admission.RateLimitOptions RateLimit { get; set; } = new();
+
     /// <summary>Models sessions may choose by name (Server:Models:NAME:Path, :Kind embedder|vad); clients never give paths.</summary>
     public Dictionary<string, ModelDeclaration> Models { get; set; } = new(StringComparer.Ordinal);
 
@@ -91,6 +97,7 @@ public sealed class ServerOptions : Core.Options.IValidatedSettings
         }
         errors.AddRange(Auth.GetValidationErrors());
         errors.AddRange(Tls.GetValidationErrors());
+        errors.AddRange(Tls.ClientCertificateErrors(Auth.ClientCertificates.Count > 0));
         if (Auth.Enabled && Microphone.Enabled && string.IsNullOrWhiteSpace(Microphone.Tenant))
         {
             errors.Add("Server:Microphone:Tenant is empty while API keys are on: name the tenant whose keys may watch the microphone session");
@@ -143,6 +150,8 @@ public sealed class ServerOptions : Core.Options.IValidatedSettings
         errors.AddRange((Session.ToSessionOptions() with { Embedder = ModelCatalog.Features, SpeechDetector = ModelCatalog.Energy }).GetValidationErrors().Select(e => "Server:Session: " + e));
         errors.AddRange(ModelCatalog.Validate(Models, Session.Embedder, Session.Vad));
         errors.AddRange(Microphone.GetValidationErrors());
+        errors.AddRange(Admission.GetValidationErrors());
+        errors.AddRange(RateLimit.GetValidationErrors());
         return errors;
     }
 }

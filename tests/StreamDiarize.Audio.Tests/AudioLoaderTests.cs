@@ -322,4 +322,44 @@ public sealed class AudioLoaderHeaderTests
         var ex = Assert.Throws<AudioFormatException>(() => AudioLoader.LoadWav(path));
         Assert.Contains("block align 1025 is not 1 channel(s) x 2 bytes", ex.Message);
     }
+
+    // Found by the coverage-guided run (bench/fuzz-afl.sh wav): a second RIFF header inside an 18-byte fmt chunk made the
+    // header scan and NAudio disagree on where the samples start, and reading "all" of them ran past the end of the file.
+    private const string NestedRiffCrash =
+        "UklGRrIHAABXQVZFZm10IBIAAAADAAEAgD5SSUZGRAMAAFdBVkVmbXQgEAAAAAEAAQCAPgAAgD4AAAEACABkYXRhIAMAAICFi5CVmp6hpKanp6em" +
+        "pKGempCQi4V/enRvamVhXltZWFhYWVteYVJJRkYsBwAAV0FWRWZtdCAoAAAA/v8CACJWAACIWAEABAAQABYAEAADAAAAAQAAAAAAEACAAACqADib" +
+        "cWZhY3QEAAAAuQEAAGRhdGHkBgAAAAB3BdIK9Q/EFCcZBx1PIO8i2SQCJmYmASbVJOoiSSD/HB4ZuRTpD8YKawX0/336IvUA8DLr0Obx4qrfDN0k" +
+        "2/zZmtkB2i7bG92+3wnj7OZR6yLwRvWi+hgAkAXqCgsQ2RQ6GRcdXSD5IuAkBiZmJv0lziTgIjsg7hwLGaUU0w+uClIF2/9k+gr16e8d673m4eKd" +
+        "3wHdHdv42ZrZBdo12ybdzN8a4//mZus58F71uvoxAKgFAgsiEO4UTBknHWogBCPnJAkmZSb5Jcck1SItIN4c+BiQFLwPlgo5BcL/S/ry9NPvCOuq" +
+        "5tHij9/33Bbb9dmb2QnaPNsw3dnfKuMS53vrT/B29dP6SgDBBRoLOBADFV8ZNx13IA4j7iQNJmUm9iXAJMsiICDOHOUYexSlD34KIQWp/zP62/S8" +
+        "7/PqmObB4oLf7dwP2/LZm9kM2mHbO93n3zvjJOeQ62bwjvXr+mMA2QUxC08QFxVyGUgdhSAYI/QkECZlJvIluSTAIhIgvRzSGGYUjw9nCggFkf8a" +
+        "+sP0pu/e6oXmsOJ13+LcCNvu2ZvZENpL20Xd9d9L4zfnpet98KX1BPt8APIFSQtlECwVhBlYHZIgIiP7JBMmZSbuJbEktiIFIK0cvxhQFHgPT/Xw" +
+        "BHj/Avqr9I/vyupy5qDiaN/Z3ALb69mb2RTaUttQ3QLgXONK57rrlPC99R37lQALBmELfBBBFZcZaB2fICwjAiUWJmQm6iWqJKsi9x+cHKwYOxRh" +
+        "DzcK1wRf/+n5k/R577XqYOaQ4lvfz9z72ujZnNkY2lrbWt0Q4GzjXufP66rw1fU1+64AIwZ5C5IQVRWpGXgdrCA2IwglGSZkJuYloySgIukfixyZ" +
+        "GCYUSg8fCr4ERv/R+Xz0Y++gUklGRrIHAABXQVZFAIAAABIAAAADAAEAgD4AAAD6AAAEACAAAABmYWN0BAAAAOABAABkYXRhgAcAAAAAAABG8i49" +
+        "DCqtPc1T/z3vJCY+bD1JPlI8aD78P4E+sb+LPoZmkz6TDJg+mJmZPn4FmD6DWJM+CKuLPhglgT4u+2c+P/JIPkHRJT7Znv49MGusPYRoLT0N48a5" +
+        "9nswvdborb1TBAC+i3gmvoSISb5ffWi+01qBvkzUi756dJO+lxOYvoeZmb5a/pe+cEqTvk+Wi74mCoG+8blnvvymSL6CfSW+y+n9vUKsq72w3iu9" +
+        "AuNGOpMFMj2Op649sl4APhbMJj6H00k+U75oPpx1gT7Z6Is+X4KTPosamD5nmZk+JveXPk08k/Dw8PDw8PDw8PDw8PDw8PDw8PDwPoiBiz4n74A+" +
+        "m3hnPqVbSD6xKSU+ojT9PULtqj3KVCo9NSqVuh2PM70zZq+9BLkAvpAfJ751Hkq+Lv9ovleQgb5X/Yu+NJCTvnAhmL43mZm+4u+Xvhwuk76zbIu+" +
+        "G9SAvi43Z745EEi+0NUkvl9//L0wLqq90soovdnixjqVGDU9xiSwPUgTAT74cic+TmlKPvE/aT4Fq4E+xhGMPvqdkz5EKJg+95iZPo7olz7aH5M+" +
+        "zleLPgC5gD6o9WY+t8RHPt2BJD4Byvs9DG+pPchAJz1om/i6+qE2vUfjsL1+bQG+TsYnvhG0Sr6cgGm+psWBviYmjL6wq5O+CS+YvqaYmb4q4Ze+" +
+        "ihGTvtxCi77ZnYC+CrRmviF5R77YLSS+iBT7vdavqL2ttiW97ikVO0srOD21obE9p8cBPpMZKD7A/ko+LsFpPjjggT54Oow+V7mTPr01mD5GmJk+" +
+        "t9mXPSoDkz7aLYs+o4KAPlRyZj52LUc+w9kjPvZe+j2P8Kc9gCwkPRkGLruJtDm9EGCyvcMhAr7GbCi+WUlLvqgBar6++oG+u06Mvu7Gk75iPJi+" +
+        "YnuYvvmPmb6kg5e+EmGSvgpDir7Ip36+AIAAAMG+1ZeZvjPSl7669JK+yhiLvmFngL6GMGa+tuHoA5yFI75Jqfm9NjGnvUOiIr0y4kY7tD07PVkf" +
+        "sz3RewI+578oPtyTSz4Jaj41FYI+72KMPnbUkz73Qpg+VJeZPp/Klz475pI+rAOLPhFMgD6g7mU+4ZVGPmQxIz6C8/g9zHGmPfQXIT02vl+7y8Y8" +
+        "vY/cs73R1QK+9xIpvkveS75Sgmq+ny+CvhV3jL7u4ZO+e0mYvsOWmb78wpe+rdeSvn/uir6zMIC+oaxlvvhJRr4b3SK+oD34vVCypb2UjR+9Ipp4" +
+        "O89PPj2yD7Q9wy8DPvVlKT6kKEw+gsJqPvtJgj4si4w+V++TPvBPmD4ilpk+SbuXPg/Jkj5D2Yo+SBVpPotqZT75/UU+wYgiPqWH9z3D8qQ9JAMe" +
+        "Pfq6iLu+2D+9wli1vaiJA77iuCm+53JMvpoCa75KZIK+NJ+MvrD8k75VVpi+cZWZvoWzl75iupK++cOKvp/zf75cKGW+5rFFvlY0Ir6Q0fa9JDOk" +
+        "vaN4HL3VKJU7mWE=";
+
+    [Fact]
+    public void A_header_whose_chunks_disagree_on_where_the_samples_start_is_read_or_refused_never_a_crash()
+    {
+        var bytes = Convert.FromBase64String(NestedRiffCrash);
+        var warnings = new List<string>();
+
+        var clip = Record.Exception(() => AudioLoader.LoadWav(new MemoryStream(bytes), "nested-riff", "nested-riff", warn: warnings.Add));
+
+        Assert.True(clip is null or AudioFormatException, $"{clip?.GetType().Name}: {clip?.Message}");
+    }
 }

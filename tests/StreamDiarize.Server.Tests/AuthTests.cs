@@ -22,7 +22,7 @@ public sealed class AuthTests
         .. more,
     ]);
 
-    private static Metadata Bearer(string key) => new() { { "authorization", "Bearer " + key } };
+    internal static Metadata Bearer(string key) => new() { { "authorization", "Bearer " + key } };
 
     [Fact]
     public async Task A_client_without_a_key_or_with_a_wrong_one_is_unauthenticated_while_health_stays_open()
@@ -87,9 +87,9 @@ public sealed class AuthTests
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{daemon.HttpPort}") };
 
         using var anonymous = await http.GetAsync("/api/sessions");
-        using var asA = await Get(http, "/api/sessions", KeyA);
-        using var asB = await Get(http, "/api/sessions", KeyB);
-        using var followAsA = await Get(http, "/api/sessions/b-only/events", KeyA);
+        using var asA = await GetAs(http, "/api/sessions", KeyA);
+        using var asB = await GetAs(http, "/api/sessions", KeyB);
+        using var followAsA = await GetAs(http, "/api/sessions/b-only/events", KeyA);
         using var metricsAnonymous = await http.GetAsync("/metrics");
         using var healthz = await http.GetAsync("/healthz");
 
@@ -191,7 +191,7 @@ public sealed class AuthTests
         }
     }
 
-    private static async Task<HttpResponseMessage> Get(HttpClient http, string path, string key)
+    internal static async Task<HttpResponseMessage> GetAs(HttpClient http, string path, string key)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);

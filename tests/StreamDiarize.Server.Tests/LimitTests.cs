@@ -118,7 +118,7 @@ public sealed class LimitTests
         return (events, ex);
     }
 
-    private static async Task SendQuietly(IClientStreamWriter<DiarizeRequest> requests, Core.Audio.AudioClip clip, SessionConfig config)
+    internal static async Task SendQuietly(IClientStreamWriter<DiarizeRequest> requests, Core.Audio.AudioClip clip, SessionConfig config)
     {
         try
         {

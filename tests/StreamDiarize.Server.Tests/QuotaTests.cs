@@ -9,8 +9,6 @@ public sealed class QuotaTests
     private const string KeyA = "quota-alpha-key";
     private const string KeyB = "quota-bravo-key";
 
-    private static Metadata Bearer(string key) => new() { { "authorization", "Bearer " + key } };
-
     [Fact]
     public async Task A_tenant_at_its_session_quota_is_refused_while_another_tenant_still_starts_sessions()
     {
@@ -20,7 +18,7 @@ public sealed class QuotaTests
             ("Server:MaxSessionsPerTenant", "1"), ("Server:MaxWatchersPerTenant", "1"));
         using var first = await AuthTests.OpenAs(daemon, KeyA, "one");
 
-        using var second = daemon.Client.Diarize(Bearer(KeyA));
+        using var second = daemon.Client.Diarize(AuthTests.Bearer(KeyA));
         var refused = await Assert.ThrowsAsync<RpcException>(async () =>
         {
             await second.RequestStream.WriteAsync(new DiarizeRequest { Config = TestAudio.F32Config("two") });
@@ -31,9 +29,9 @@ public sealed class QuotaTests
         Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
         Assert.Contains("limit of 1 sessions (Server:MaxSessionsPerTenant)", refused.Status.Detail);
 
-        using var watcher = daemon.Client.Watch(new WatchRequest { SessionId = "one" }, Bearer(KeyA));
+        using var watcher = daemon.Client.Watch(new WatchRequest { SessionId = "one" }, AuthTests.Bearer(KeyA));
         Assert.True(await watcher.ResponseStream.MoveNext(CancellationToken.None));
-        using var secondWatcher = daemon.Client.Watch(new WatchRequest { SessionId = "one" }, Bearer(KeyA));
+        using var secondWatcher = daemon.Client.Watch(new WatchRequest { SessionId = "one" }, AuthTests.Bearer(KeyA));
         var watchRefused = await Assert.ThrowsAsync<RpcException>(() => TestAudio.ReadAllAsync(secondWatcher.ResponseStream));
         Assert.Equal(StatusCode.ResourceExhausted, watchRefused.StatusCode);
         Assert.Contains("(Server:MaxWatchersPerTenant)", watchRefused.Status.Detail);

@@ -11,7 +11,7 @@ namespace StreamDiarize.Server.Tests;
 
 public sealed class TlsTests
 {
-    private static (string CertPath, string KeyPath, string Thumbprint) SelfSigned()
+    internal static (string CertPath, string KeyPath, string Thumbprint) SelfSigned()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=streamdiarize-test", key, HashAlgorithmName.SHA256);

@@ -34,4 +34,26 @@ public sealed class ServerMetrics
     /// <summary>Sessions that ended, by outcome (completed, cancelled, error code).</summary>
     public Counter SessionsEnded { get; } = Prometheus.Metrics.CreateCounter(
         "streamdiarize_sessions_ended_total", "Diarize sessions that ended, by outcome.", "outcome");
+
+    /// <summary>Every active session's processing lag, sampled by admission control (Server:Admission:SampleMilliseconds).</summary>
+    public Histogram ProcessingLagSeconds { get; } = Prometheus.Metrics.CreateHistogram(
+        "streamdiarize_processing_lag_seconds",
+        "How far behind real time sessions' processing runs: time from audio being due (its arrival, or its real-time time for a faster sender) to it being diarized; one observation per active session per sample.",
+        new HistogramConfiguration { Buckets = Admission.SessionLag.BucketBounds });
+
+    /// <summary>Per session: the lag now, its maximum and its 99th percentile so far.</summary>
+    public Gauge SessionLagSeconds { get; } = Prometheus.Metrics.CreateGauge(
+        "streamdiarize_session_lag_seconds", "A live session's processing lag: now (current), its largest (max) and 99th percentile (p99) so far.", "tenant", "session", "stat");
+
+    /// <summary>The largest lag of any session at the last sample.</summary>
+    public Gauge ProcessingLagMaxSeconds { get; } = Prometheus.Metrics.CreateGauge(
+        "streamdiarize_processing_lag_max_seconds", "The largest processing lag of any live session at the last sample.");
+
+    /// <summary>The lag admission control decides on (Server:Admission:SessionQuantile of the active sessions).</summary>
+    public Gauge AdmissionLagSeconds { get; } = Prometheus.Metrics.CreateGauge(
+        "streamdiarize_admission_lag_seconds", "The processing lag admission control decides on: the Server:Admission:SessionQuantile of the active sessions' lags.");
+
+    /// <summary>1 while new sessions are refused as at capacity.</summary>
+    public Gauge AtCapacity { get; } = Prometheus.Metrics.CreateGauge(
+        "streamdiarize_at_capacity", "1 while the server refuses new sessions because its sessions run behind real time (Server:Admission), else 0.");
 }

@@ -29,7 +29,7 @@ public static class ApiKeyAuthentication
         return request.Cookies.TryGetValue(CookieName, out var cookie) ? cookie : null;
     }
 
-    public static async Task InvokeAsync(HttpContext context, Func<Task> next, ApiKeyStore keys, ServerMetrics metrics)
+    public static async Task InvokeAsync(HttpContext context, Func<Task> next, ApiKeyStore keys, ServerMetrics metrics, bool certificates = false)
     {
         bool grpc = context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true;
         if (!keys.Enabled)
@@ -51,13 +51,23 @@ public static class ApiKeyAuthentication
             return;
         }
         string? key = KeyOf(context.Request);
-        string? tenant = keys.TenantOf(key);
+        string? tenant;
+        string why;
+        if (certificates && context.Connection.ClientCertificate is not null && key is null)
+        {
+            // mTLS: the certificate speaks for the caller, unless it also sends a key (which then decides).
+            (tenant, why) = await ClientCertificateAuthentication.TenantOfAsync(context).ConfigureAwait(false);
+        }
+        else
+        {
+            tenant = keys.TenantOf(key);
+            why = key is null
+                ? "no API key: send it as metadata 'authorization: Bearer KEY' (or 'x-api-key: KEY')" + (certificates ? ", or connect with a client certificate the operator mapped to your tenant" : "") + "; the web page asks for it at /login"
+                : "the API key is not valid (mistyped, or revoked): ask the daemon's operator for a key";
+        }
         if (tenant is null)
         {
             metrics.Refusals.WithLabels("unauthenticated").Inc();
-            string why = key is null
-                ? "no API key: send it as metadata 'authorization: Bearer KEY' (or 'x-api-key: KEY'); the web page asks for it at /login"
-                : "the API key is not valid (mistyped, or revoked): ask the daemon's operator for a key";
             if (grpc)
             {
                 GrpcStatusResponse.Write(context, Grpc.Core.StatusCode.Unauthenticated, why);
@@ -74,7 +84,7 @@ public static class ApiKeyAuthentication
 
     // Health for probes and load balancers; the page's static files and its login form hold no session data.
     private static bool IsPublic(PathString path) =>
-        path.StartsWithSegments("/grpc.health.v1.Health") || path == "/healthz" || path == "/login" || path == "/"
+        path.StartsWithSegments("/grpc.health.v1.Health") || path == "/healthz" || path == "/readyz" || path == "/login" || path == "/"
         || (!path.StartsWithSegments("/api") && path.Value is { } p && p.LastIndexOf('/') == 0
             && (p.EndsWith(".html", StringComparison.Ordinal) || p.EndsWith(".js", StringComparison.Ordinal) || p.EndsWith(".css", StringComparison.Ordinal)));
 }

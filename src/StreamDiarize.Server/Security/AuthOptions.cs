@@ -13,7 +13,7 @@ public sealed class ApiKeyDeclaration
     public string Tenant { get; set; } = "";
 }
 
-/// <summary>Server:Auth. Authentication is on as soon as a key or a key file is configured.</summary>
+/// <summary>Server:Auth. Authentication is on as soon as a key, a key file or a client certificate is configured.</summary>
 public sealed class AuthOptions
 {
     /// <summary>Keys by a label of the operator's choice (the label is not secret and not used to log in).</summary>
@@ -22,7 +22,13 @@ public sealed class AuthOptions
     /// <summary>A file of "TENANT SHA256HEX" lines (# comments), re-read when it changes: keys rotate without a restart.</summary>
     public string? KeyFile { get; set; }
 
-    public bool Enabled => Keys.Count > 0 || !string.IsNullOrWhiteSpace(KeyFile);
+    /// <summary>
+    /// Client certificates (mTLS) by a label: the SHA-256 of the certificate (`openssl x509 -in c.crt -outform der |
+    /// sha256sum`) and the tenant it acts for. Needs Server:Tls; a key still works beside a certificate.
+    /// </summary>
+    public Dictionary<string, ApiKeyDeclaration> ClientCertificates { get; set; } = new(StringComparer.Ordinal);
+
+    public bool Enabled => Keys.Count > 0 || !string.IsNullOrWhiteSpace(KeyFile) || ClientCertificates.Count > 0;
 
     public IReadOnlyList<string> GetValidationErrors()
     {
@@ -30,6 +36,11 @@ public sealed class AuthOptions
         foreach (var (label, key) in Keys)
         {
             errors.AddRange(ApiKeyStore.ProblemsOf(key.Tenant, key.Sha256).Select(p => $"Server:Auth:Keys:{label}: {p}"));
+        }
+        foreach (var (label, certificate) in ClientCertificates)
+        {
+            errors.AddRange(ApiKeyStore.ProblemsOf(certificate.Tenant, certificate.Sha256)
+                .Select(p => $"Server:Auth:ClientCertificates:{label}: {p.Replace("of the key (printf %s \"$KEY\" | sha256sum)", "of the certificate (openssl x509 -in CERT -outform der | sha256sum)", StringComparison.Ordinal)}"));
         }
         if (!string.IsNullOrWhiteSpace(KeyFile))
         {

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Protocol.V1;
+using StreamDiarize.Server.Admission;
 using StreamDiarize.Server.Metrics;
 using StreamDiarize.Server.Models;
 using StreamDiarize.Server.Security;
@@ -20,6 +21,8 @@ public sealed class DiarizerService(
     SessionRunner runner,
     IOptions<ServerOptions> options,
     ServerMetrics metrics,
+    AdmissionControl admission,
+    TenantRateLimiter rate,
     IHostApplicationLifetime lifetime,
     ILogger<DiarizerService> logger) : Diarizer.DiarizerBase
 {
@@ -28,6 +31,12 @@ public sealed class DiarizerService(
     public override async Task Diarize(IAsyncStreamReader<DiarizeRequest> requestStream, IServerStreamWriter<DiarizeEvent> responseStream, ServerCallContext context)
     {
         var ct = context.CancellationToken;
+        if (admission.Refusal() is { } atCapacity)
+        {
+            // Refused before anything is read or built: at capacity, a new session would slow every running one.
+            metrics.Refusals.WithLabels("at_capacity").Inc();
+            throw new RpcException(new Status(StatusCode.Unavailable, atCapacity));
+        }
         if (!await FirstMessageAsync(requestStream, ct).ConfigureAwait(false))
         {
             throw Invalid("the call carried no messages: send a SessionConfig (config) first, then audio chunks");
@@ -95,7 +104,7 @@ public sealed class DiarizerService(
 
             using var stopping = lifetime.ApplicationStopping.Register(() => End(EndReason.ServerShutdown, "the server is shutting down: reconnect to another instance or later"));
             using var watchdog = new Timer(_ => CheckLimits(activity, End), null, WatchdogPeriod, WatchdogPeriod);
-            var pump = PumpAsync(requestStream, audio, activity, End, ct);
+            var pump = PumpAsync(requestStream, audio, activity, End, tenant, ct);
             await SessionRunner.RunPipelineAsync(session, components, plan.IncludeProvisional, writer, ct).ConfigureAwait(false);
             await writer.CompleteAsync().ConfigureAwait(false);
             var (reason, detail) = session.Ending;
@@ -143,7 +152,7 @@ public sealed class DiarizerService(
     private static StatusCode? LimitStatus(EndReason reason) => reason switch
     {
         EndReason.IdleTimeout => StatusCode.DeadlineExceeded,
-        EndReason.AudioLimit or EndReason.TimeLimit => StatusCode.ResourceExhausted,
+        EndReason.AudioLimit or EndReason.TimeLimit or EndReason.RateLimited => StatusCode.ResourceExhausted,
         _ => null,
     };
 
@@ -230,7 +239,7 @@ public sealed class DiarizerService(
     }
 
     /// <summary>Moves audio from the request stream into the session's source; every problem ends the source with that error.</summary>
-    private async Task PumpAsync(IAsyncStreamReader<DiarizeRequest> requestStream, GrpcAudioSource audio, SessionActivity activity, Action<EndReason, string> end, CancellationToken ct)
+    private async Task PumpAsync(IAsyncStreamReader<DiarizeRequest> requestStream, GrpcAudioSource audio, SessionActivity activity, Action<EndReason, string> end, string tenant, CancellationToken ct)
     {
         try
         {
@@ -242,6 +251,13 @@ public sealed class DiarizerService(
                     break;
                 }
                 activity.Busy();
+                if (!rate.TryAcquire(tenant))
+                {
+                    // Over the tenant's rate: the session ends like at any limit, with its final turns and the reason.
+                    end(EndReason.RateLimited, rate.Refusal);
+                    await DiscardRest(requestStream, ct).ConfigureAwait(false);
+                    return;
+                }
                 var message = requestStream.Current;
                 if (message.PayloadCase != DiarizeRequest.PayloadOneofCase.Audio)
                 {

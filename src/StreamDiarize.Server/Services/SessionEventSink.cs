@@ -5,6 +5,7 @@ using StreamDiarize.Core.Events;
 using StreamDiarize.Core.Features;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Protocol.V1;
+using StreamDiarize.Server.Admission;
 using StreamDiarize.Server.Sessions;
 using StreamDiarize.Streaming;
 
@@ -71,10 +72,15 @@ internal sealed class TimedFrameAnalyzer(IFrameAnalyzer inner, ConcurrentQueue<(
 
 /// <summary>
 /// Notes, for each event the diarizer emits, when the audio that completed its frame arrived, so the writer can time
-/// arrival-to-wire. Events leave the pipeline in the order they were made, so a queue pairs them up.
+/// arrival-to-wire; and tells the session's <see cref="SessionLag"/> how old each block of audio was when it was
+/// diarized. Events leave the pipeline in the order they were made, so a queue pairs them up.
 /// </summary>
-internal sealed class TimedFrameDiarizer(IFrameDiarizer inner, ISessionAudio audio, ConcurrentQueue<(long Frame, double Seconds)> frameCauses, ConcurrentQueue<long> causes) : IFrameDiarizer, IDisposable
+internal sealed class TimedFrameDiarizer(IFrameDiarizer inner, ISessionAudio audio, SessionLag lag, ConcurrentQueue<(long Frame, double Seconds)> frameCauses, ConcurrentQueue<long> causes) : IFrameDiarizer, IDisposable
 {
+    private double _blockSeconds = double.NaN;
+    private long _blockArrival;
+    private long _blockDue;
+
     // The pipeline decides by these where the diarizer runs and when it is released: they are the inner one's.
     public bool MayWait => inner.MayWait;
 
@@ -88,15 +94,20 @@ internal sealed class TimedFrameDiarizer(IFrameDiarizer inner, ISessionAudio aud
             frameCauses.TryDequeue(out _);
             seconds = head.Seconds;
         }
+        if (seconds != _blockSeconds)
+        {
+            // Once per pushed block (frames of one block share its arrival): ask the arrival log in increasing time order.
+            _blockSeconds = seconds;
+            _blockArrival = double.IsPositiveInfinity(seconds) ? audio.ArrivalOfEnd() : audio.ArrivalOf(seconds);
+            // Lag counts from when the audio was due: its arrival, or later when the client sends faster than real time.
+            _blockDue = double.IsPositiveInfinity(seconds) ? _blockArrival : Math.Max(_blockArrival, audio.RealTimeDue(seconds));
+        }
         int before = events.Count;
         inner.OnFrame(frameIndex, frame, events);
-        if (events.Count > before)
+        lag.Processed(_blockDue);
+        for (int i = before; i < events.Count; i++)
         {
-            long at = double.IsPositiveInfinity(seconds) ? audio.ArrivalOfEnd() : audio.ArrivalOf(seconds);
-            for (int i = before; i < events.Count; i++)
-            {
-                causes.Enqueue(at);
-            }
+            causes.Enqueue(_blockArrival);
         }
     }
 

@@ -14,6 +14,8 @@ internal sealed class ArrivalLog(int sampleRateHz)
     private long _samples;
     private long _lastArrival;
     private long _endArrival;
+    private long _askedSample;
+    private long _firstArrival;
 
     /// <summary>Samples recorded so far.</summary>
     public long Samples => Interlocked.Read(ref _samples);
@@ -24,6 +26,10 @@ internal sealed class ArrivalLog(int sampleRateHz)
         long now = Stopwatch.GetTimestamp();
         lock (_lock)
         {
+            if (_firstArrival == 0)
+            {
+                _firstArrival = now;
+            }
             long end = Interlocked.Add(ref _samples, count);
             _arrivals.Enqueue((end, now));
         }
@@ -40,6 +46,7 @@ internal sealed class ArrivalLog(int sampleRateHz)
     {
         lock (_lock)
         {
+            _askedSample = Math.Max(_askedSample, sample);
             while (_arrivals.Count > 0 && _arrivals.Peek().EndSample < sample)
             {
                 _lastArrival = _arrivals.Dequeue().ArrivalTimestamp;
@@ -51,5 +58,38 @@ internal sealed class ArrivalLog(int sampleRateHz)
         }
         long end = Interlocked.Read(ref _endArrival);
         return end != 0 ? end : _lastArrival;
+    }
+
+    /// <summary>
+    /// When stream time <paramref name="streamSeconds"/> would have arrived from a real-time source that started with
+    /// this stream's first audio (a Stopwatch timestamp; 0 before any audio). Audio sent faster than real time is not
+    /// due before then, so a fast sender's backlog is not lag.
+    /// </summary>
+    public long RealTimeDue(double streamSeconds)
+    {
+        long first = Volatile.Read(ref _firstArrival);
+        return first == 0 ? 0 : first + (long)(streamSeconds * Stopwatch.Frequency);
+    }
+
+    /// <summary>
+    /// When the oldest audio past the last sample asked about became due: its arrival, or its real-time due time if
+    /// later (see <see cref="RealTimeDue"/>); 0 when no audio waits. The processing-lag sampler asks this.
+    /// </summary>
+    public long OldestPendingDue()
+    {
+        lock (_lock)
+        {
+            long start = 0;
+            foreach (var (endSample, arrival) in _arrivals)
+            {
+                if (endSample > _askedSample)
+                {
+                    start = Math.Max(start, _askedSample);
+                    return Math.Max(arrival, _firstArrival + (long)((double)start / sampleRateHz * Stopwatch.Frequency));
+                }
+                start = endSample;
+            }
+            return 0;
+        }
     }
 }

@@ -48,5 +48,9 @@ public sealed class CapturedSessionAudio : ISessionAudio
 
     public long ArrivalOfEnd() => _arrivals.ArrivalOfEnd();
 
+    public long RealTimeDue(double streamSeconds) => _arrivals.RealTimeDue(streamSeconds);
+
+    public long OldestPendingDue() => _arrivals.OldestPendingDue();
+
     public ValueTask DisposeAsync() => _capture.DisposeAsync();
 }

@@ -137,6 +137,10 @@ public sealed class GrpcAudioSource : ISessionAudio
 
     public long ArrivalOfEnd() => _arrivals.ArrivalOfEnd();
 
+    public long RealTimeDue(double streamSeconds) => _arrivals.RealTimeDue(streamSeconds);
+
+    public long OldestPendingDue() => _arrivals.OldestPendingDue();
+
     public ValueTask DisposeAsync()
     {
         _chunks.Writer.TryComplete();

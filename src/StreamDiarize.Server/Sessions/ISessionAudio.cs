@@ -20,4 +20,10 @@ public interface ISessionAudio : IAudioSource
 
     /// <summary>When the end of the stream was seen (or the last audio arrived, if the end has not come yet).</summary>
     long ArrivalOfEnd();
+
+    /// <summary>When stream time <paramref name="streamSeconds"/> is due from a real-time source that started with this stream's first audio; 0 if unknown.</summary>
+    long RealTimeDue(double streamSeconds) => 0;
+
+    /// <summary>When the oldest audio received but not yet processed became due (its arrival, or later for a fast sender); 0 when none waits.</summary>
+    long OldestPendingDue() => 0;
 }

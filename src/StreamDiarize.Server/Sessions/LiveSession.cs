@@ -37,6 +37,9 @@ public sealed class LiveSession(string id, string source, DiarizeEvent started, 
 
     public long EventCount { get; private set; }
 
+    /// <summary>How far behind real time the session's processing runs (admission control and /metrics read it).</summary>
+    public Admission.SessionLag Lag { get; } = new();
+
     /// <summary>Why the session ends, once something has decided it (the first decision wins); SessionEnded carries it.</summary>
     public (EndReason Reason, string Detail) Ending
     {

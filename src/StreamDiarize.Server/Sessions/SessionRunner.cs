@@ -40,7 +40,7 @@ public sealed class SessionRunner(SessionRegistry registry, IOptions<ServerOptio
         var causes = new ConcurrentQueue<long>();
         var frameCauses = new ConcurrentQueue<(long Frame, double Seconds)>();
         var analyzer = new TimedFrameAnalyzer(components.Analyzer, frameCauses);
-        var diarizer = new TimedFrameDiarizer(components.Diarizer, session.Audio, frameCauses, causes);
+        var diarizer = new TimedFrameDiarizer(components.Diarizer, session.Audio, session.Lag, frameCauses, causes);
         var pipeline = new DiarizationPipeline(analyzer, diarizer, [new SessionEventSink(session, client, causes, includeProvisional)]);
         return pipeline.RunAsync(session.Audio, cancellationToken);
     }
