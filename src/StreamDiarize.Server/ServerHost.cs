@@ -12,6 +12,7 @@ using Prometheus;
 using StreamDiarize.Core.Options;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Server.Metrics;
+using StreamDiarize.Server.Bus;
 using StreamDiarize.Server.Models;
 using StreamDiarize.Server.Security;
 using StreamDiarize.Core.Pipeline;
@@ -36,6 +37,9 @@ public sealed class ServerHostOptions
 
     /// <summary>A hook to replace services before the defaults are added, e.g. the <see cref="ISessionComponentsFactory"/>.</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    /// <summary>`serve`: SIGTERM, SIGINT and SIGQUIT drain the daemon first (Server:DrainGraceSeconds), see <see cref="DrainingHostLifetime"/>.</summary>
+    public bool DrainOnSignals { get; init; }
 }
 
 public static class ServerHost
@@ -76,6 +80,10 @@ public static class ServerHost
         var onnx = BindOnnxSettings(config);
         ConfigureKestrel(builder, serverOptions);
         hostOptions.ConfigureServices?.Invoke(builder.Services);
+        if (hostOptions.DrainOnSignals)
+        {
+            builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, DrainingHostLifetime>();
+        }
         AddDiarizerServer(builder.Services, serverOptions, diarization, onnx);
 
         var app = builder.Build();
@@ -111,6 +119,14 @@ public static class ServerHost
         services.AddHostedService<ExposureReport>();
         services.AddHostedService<DeclaredModelLoader>();
         services.TryAddSingleton<SessionRegistry>();
+        services.TryAddSingleton<ServerDrain>();
+        if (options.Bus.Enabled)
+        {
+            // Replicas share sessions over NATS JetStream (docs/SCALING.md); without a URL nothing of it runs.
+            services.TryAddSingleton<SessionBus>();
+            services.AddHostedService(sp => sp.GetRequiredService<SessionBus>());
+        }
+        services.TryAddSingleton<SessionLocator>();
         services.TryAddSingleton<SessionRunner>();
         if (options.Microphone.Enabled)
         {
@@ -127,7 +143,10 @@ public static class ServerHost
         {
             services.AddGrpcReflection();
         }
-        services.AddGrpcHealthChecks().AddCheck("diarizer", () => HealthCheckResult.Healthy("accepting sessions"));
+        // NOT_SERVING from the moment SIGTERM arrives (a drain or a stop), so balancers send new sessions elsewhere.
+        services.AddGrpcHealthChecks().Add(new HealthCheckRegistration("diarizer", sp => new DiarizerHealthCheck(
+            sp.GetRequiredService<ServerDrain>(), sp.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>()),
+            failureStatus: null, tags: null));
         return services;
     }
 

@@ -34,6 +34,9 @@ public sealed class LiveSession(string id, string source, DiarizeEvent started, 
 
     public long EventCount { get; private set; }
 
+    /// <summary>The bus publisher of this session (Server:Bus), fed in the same order as the watchers; null without a bus.</summary>
+    public IEventOutbox? Outbox { get; set; }
+
     /// <summary>Why the session ends, once something has decided it (the first decision wins); SessionEnded carries it.</summary>
     public (EndReason Reason, string Detail) Ending
     {
@@ -117,6 +120,7 @@ public sealed class LiveSession(string id, string source, DiarizeEvent started, 
                 {
                     w.Offer(wire);
                 }
+                Outbox?.Offer(wire);
             }
         }
     }
