@@ -74,14 +74,55 @@ internal sealed class RemoteSessionMirror
     private async Task RunAsync(INatsJSContext js, string stream, string subject)
     {
         var ct = _stop.Token;
-        var consumer = await js.CreateOrderedConsumerAsync(stream, new NatsJSOrderedConsumerOpts
+        // An ephemeral consumer with one filter subject (not the ordered consumer's filter list, which NATS servers
+        // before 2.10, Debian 12's included, ignore). Its consumer sequence shows any message lost on the way.
+        string name = "mirror-" + Guid.NewGuid().ToString("N");
+        var consumer = await js.CreateOrUpdateConsumerAsync(stream, new ConsumerConfig(name)
         {
-            FilterSubjects = [subject],
+            FilterSubject = subject,
             DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence,
             OptStartSeq = _entry.FirstSequence,
+            AckPolicy = ConsumerConfigAckPolicy.None,
+            InactiveThreshold = TimeSpan.FromSeconds(30),
+            MemStorage = true,
+            NumReplicas = 1,
         }, ct).ConfigureAwait(false);
+        try
+        {
+            await ConsumeAsync(consumer, subject, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            try
+            {
+                using var cleanup = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await js.DeleteConsumerAsync(stream, name, cleanup.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NatsException or OperationCanceledException or TimeoutException)
+            {
+                // The server drops it after InactiveThreshold anyway.
+            }
+        }
+    }
+
+    private async Task ConsumeAsync(INatsJSConsumer consumer, string subject, CancellationToken ct)
+    {
+        ulong expected = 1;
         await foreach (var msg in consumer.ConsumeAsync(NatsRawSerializer<byte[]>.Default, cancellationToken: ct).ConfigureAwait(false))
         {
+            if (msg.Metadata is { } meta)
+            {
+                if (meta.Sequence.Consumer != expected)
+                {
+                    // A gap would silently skip events: end the mirror instead, so watchers re-watch with a replay.
+                    throw new InvalidOperationException($"events {expected} to {meta.Sequence.Consumer - 1} were lost between NATS and this replica");
+                }
+                expected++;
+            }
+            if (msg.Subject != subject)
+            {
+                continue;
+            }
             if (msg.Headers?.ContainsKey(SessionPublisher.ClosedHeader) == true)
             {
                 return;

@@ -43,6 +43,7 @@ public sealed class SessionBus : IHostedLifecycleService, IAsyncDisposable
     private Task? _watch;
     private Task? _heartbeat;
     private ulong _replicaRevision;
+    private int _disposed;
 
     public SessionBus(IOptions<ServerOptions> options, SessionRegistry registry, ServerMetrics metrics, ServerDrain drain, ILogger<SessionBus> logger)
     {
@@ -476,6 +477,11 @@ public sealed class SessionBus : IHostedLifecycleService, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Registered as a singleton and as a hosted service: the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_nats is not null)
         {
