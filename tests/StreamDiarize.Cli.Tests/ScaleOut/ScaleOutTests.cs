@@ -200,6 +200,59 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         }
     }
 
+    [SkippableFact]
+    public async Task A_tenant_lists_and_watches_its_own_sessions_on_every_replica_and_never_another_tenants()
+    {
+        await using var nats = await NatsServer.StartAsync();
+        string[] keys = [.. Key("alpha", "alpha-key"), .. Key("beta", "beta-key")];
+        var started = await Task.WhenAll(ServeProcess.StartAsync(Replica(nats, "r1", keys)), ServeProcess.StartAsync(Replica(nats, "r2", keys)));
+        await using var r1 = started[0];
+        await using var r2 = started[1];
+        using var c1 = GrpcChannel.ForAddress(r1.GrpcAddress, Bearer("alpha-key"));
+        using var alphaOn2 = GrpcChannel.ForAddress(r2.GrpcAddress, Bearer("alpha-key"));
+        using var betaOn2 = GrpcChannel.ForAddress(r2.GrpcAddress, Bearer("beta-key"));
+
+        // Both tenants may use the same id: ids are per tenant on every replica.
+        using var alpha = await StreamingClient.StartAsync(Client(c1), "standup");
+        using var beta = await StreamingClient.StartAsync(Client(betaOn2), "standup");
+
+        var alphaList = (await Client(alphaOn2).ListSessionsAsync(new ListSessionsRequest())).Sessions;
+        Assert.Equal([("standup", "r1")], alphaList.Select(s => (s.Id, s.Replica)));
+        var betaList = (await Client(betaOn2).ListSessionsAsync(new ListSessionsRequest())).Sessions;
+        Assert.Equal([("standup", "r2")], betaList.Select(s => (s.Id, s.Replica)));
+
+        // Alpha watches its session from r2; beta's watch of the same id finds beta's own, never alpha's.
+        using var alphaWatch = await WatchingClient.StartAsync(Client(alphaOn2), "standup", replay: true);
+        var send = alpha.SendAsync(AudioLoader.LoadWav(RepoPaths.Ami("dev00.wav")), speed: 4, seconds: 12);
+        await beta.SendAsync(AudioLoader.LoadWav(RepoPaths.Ami("trn00.wav")), speed: 4, seconds: 2);
+        await send;
+        await Task.WhenAll(alpha.Completion, alphaWatch.Completion, beta.Completion).WaitAsync(Patience);
+        Assert.Equal(alpha.Events, alphaWatch.Events);
+
+        // Once beta's session ended, beta cannot reach alpha's live one under the same id from any replica.
+        using var alpha2 = await StreamingClient.StartAsync(Client(c1), "alpha-only");
+        var refused = await Assert.ThrowsAsync<RpcException>(() => WatchingClient.StartAsync(Client(betaOn2), "alpha-only", replay: true));
+        Assert.Equal(StatusCode.NotFound, refused.StatusCode);
+        Assert.DoesNotContain((await Client(betaOn2).ListSessionsAsync(new ListSessionsRequest())).Sessions, s => s.Id == "alpha-only");
+        Assert.Contains((await Client(alphaOn2).ListSessionsAsync(new ListSessionsRequest())).Sessions, s => s.Id == "alpha-only");
+    }
+
+    private static string[] Key(string tenant, string key) =>
+    [
+        $"--Server:Auth:Keys:{tenant}:Sha256={Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))}",
+        $"--Server:Auth:Keys:{tenant}:Tenant={tenant}",
+    ];
+
+    private static GrpcChannelOptions Bearer(string key) => new()
+    {
+        Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
+        {
+            metadata.Add("authorization", "Bearer " + key);
+            return Task.CompletedTask;
+        })),
+        UnsafeUseInsecureChannelCallCredentials = true,
+    };
+
     private static async Task WaitUntil(Func<Task<bool>> condition, string failure)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
