@@ -169,11 +169,33 @@ public sealed class SessionBus : IHostedLifecycleService, IAsyncDisposable
         }
         try
         {
-            await _kv.DeleteAsync(publisher.DirectoryKey, new NatsKVDeleteOpts { Revision = publisher.DirectoryRevision }, _stopping.Token).ConfigureAwait(false);
+            await DeleteOwnEntryAsync(_kv, publisher.DirectoryKey, publisher.Entry.Instance, publisher.DirectoryRevision, _stopping.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is NatsException or OperationCanceledException or TimeoutException)
         {
-            _logger.LogWarning("Session {SessionId} could not leave the directory ({Reason}); another replica removes it when this one's lease runs out", publisher.Session.Id, ex.Message);
+            _logger.LogWarning("Session {SessionId} could not leave the directory ({Reason}); the next heartbeat removes it", publisher.Session.Id, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// Deletes a directory entry of this replica's session run <paramref name="instance"/>; a heartbeat refresh racing
+    /// with it may have moved the revision, so a refused delete re-reads the entry and tries again while it is still ours.
+    /// </summary>
+    private static async Task DeleteOwnEntryAsync(INatsKVStore kv, string key, string instance, ulong revision, CancellationToken ct)
+    {
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            var deleted = await kv.TryDeleteAsync(key, new NatsKVDeleteOpts { Revision = revision }, ct).ConfigureAwait(false);
+            if (deleted.Success)
+            {
+                return;
+            }
+            var current = await kv.TryGetEntryAsync<byte[]>(key, cancellationToken: ct).ConfigureAwait(false);
+            if (!current.Success || DirectoryJson.Deserialize<SessionEntry>(current.Value.Value) is not { } entry || entry.Instance != instance)
+            {
+                return; // gone, or no longer this run's
+            }
+            revision = current.Value.Revision;
         }
     }
 
@@ -355,6 +377,16 @@ public sealed class SessionBus : IHostedLifecycleService, IAsyncDisposable
         foreach (var p in _publishers.Values)
         {
             await RefreshAsync(kv, p, timeout.Token).ConfigureAwait(false);
+        }
+        foreach (var (key, tracked) in _sessions)
+        {
+            // An entry of this replica whose session is over (its delete failed while NATS was away): remove it now.
+            var e = tracked.Value;
+            // (Older than a lease, so a session being announced right now is never taken for one.)
+            if (e.Replica == ReplicaId && !_publishers.ContainsKey(BusNames.SessionKey(e.Tenant, e.Id)) && Stopwatch.GetElapsedTime(tracked.SeenAt) > Lease)
+            {
+                await DeleteOwnEntryAsync(kv, key, e.Instance, tracked.Revision, timeout.Token).ConfigureAwait(false);
+            }
         }
         await ReapAsync(kv, timeout.Token).ConfigureAwait(false);
     }
