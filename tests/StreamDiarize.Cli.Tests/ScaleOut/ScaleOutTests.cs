@@ -36,6 +36,9 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         using var b = await StreamingClient.StartAsync(Client(c2), "meeting-b");
         using var watchA = await WatchingClient.StartAsync(Client(c3), "meeting-a", replay: false);
         using var watchB = await WatchingClient.StartAsync(Client(c3), "meeting-b", replay: false);
+        // The live page's event stream on replica 3 too (it always replays; nothing is final yet).
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{r3.HttpPort}") };
+        var pageA = await OpenServerSentEvents(http, "/api/sessions/meeting-a/events");
 
         foreach (var (channel, name) in new[] { (c1, "r1"), (c2, "r2"), (c3, "r3") })
         {
@@ -45,6 +48,9 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
             Assert.Equal("r2", sessions.Single(s => s.Id == "meeting-b").Replica);
             Assert.All(sessions, s => Assert.Equal("grpc", s.Source));
         }
+        var pageList = await http.GetStringAsync("/api/sessions");
+        Assert.Contains("\"id\":\"meeting-a\"", pageList);
+        Assert.Contains("\"replica\":\"r2\"", pageList);
 
         var dev00 = AudioLoader.LoadWav(RepoPaths.Ami("dev00.wav"));
         var trn01 = AudioLoader.LoadWav(RepoPaths.Ami("trn01.wav"));
@@ -73,6 +79,10 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
             Assert.Equal(finals, late.FinalTurns());
             output.WriteLine($"{events[0].SessionStarted.SessionId}: {events.Count} events, {finals.Count} final turns; late watcher {late.Events.Count} events");
         }
+
+        // The page on replica 3 got the same events as meeting-a's own client, as JSON.
+        var pageEvents = await pageA.WaitAsync(Patience);
+        Assert.Equal(a.Events.Select(e => Server.Web.LiveEventJson.ToJson(e).ToJsonString()), pageEvents);
 
         // Ended sessions leave every replica's list.
         await WaitUntil(async () => (await Client(c3).ListSessionsAsync(new ListSessionsRequest())).Sessions.Count == 0, "the ended sessions still listed on r3");
@@ -252,6 +262,39 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
         })),
         UnsafeUseInsecureChannelCallCredentials = true,
     };
+
+    /// <summary>Opens a text/event-stream and waits for its first event; the task gives every data line once the server ends it.</summary>
+    private static async Task<Task<List<string>>> OpenServerSentEvents(HttpClient http, string path)
+    {
+        var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
+        response.EnsureSuccessStatusCode();
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var data = new List<string>();
+        async Task<bool> NextAsync()
+        {
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                if (line.StartsWith("data: ", StringComparison.Ordinal))
+                {
+                    data.Add(line["data: ".Length..]);
+                    return true;
+                }
+            }
+            return false;
+        }
+        Assert.True(await NextAsync(), $"{path}: no first event");
+        return Task.Run(async () =>
+        {
+            using (response)
+            using (reader)
+            {
+                while (await NextAsync())
+                {
+                }
+            }
+            return data;
+        });
+    }
 
     private static async Task WaitUntil(Func<Task<bool>> condition, string failure)
     {
