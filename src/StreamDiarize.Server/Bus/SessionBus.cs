@@ -105,8 +105,15 @@ public sealed class SessionBus : IHostedLifecycleService, IAsyncDisposable
         }
         _watch = Task.Run(WatchDirectoryAsync, CancellationToken.None);
         _heartbeat = Task.Run(HeartbeatAsync, CancellationToken.None);
-        // ListSessions must know the other replicas' sessions from the first call on.
-        await _directoryLoaded.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        // ListSessions should know the other replicas' sessions from the first call on; a slow start only delays that.
+        try
+        {
+            await _directoryLoaded.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogWarning("Bus: the session directory was not read within 10 s; serving meanwhile, other replicas' sessions appear as it arrives");
+        }
         _logger.LogInformation("Bus: replica {Replica} joined {Url}: stream {Stream}, directory {Bucket}, {Sessions} sessions listed on other replicas",
             ReplicaId, _options.Url, _options.StreamName, _options.DirectoryBucket, _sessions.Count(s => s.Value.Value.Replica != ReplicaId));
     }
