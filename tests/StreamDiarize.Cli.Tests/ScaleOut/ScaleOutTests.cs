@@ -23,8 +23,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
     public async Task Watchers_on_a_third_replica_get_every_event_of_sessions_on_replicas_one_and_two_in_order_and_every_replica_lists_both()
     {
         await using var nats = await NatsServer.StartAsync();
-        var started = await Task.WhenAll(
-            ServeProcess.StartAsync(Replica(nats, "r1")), ServeProcess.StartAsync(Replica(nats, "r2")), ServeProcess.StartAsync(Replica(nats, "r3")));
+        var started = await StartAll(Replica(nats, "r1"), Replica(nats, "r2"), Replica(nats, "r3"));
         await using var r1 = started[0];
         await using var r2 = started[1];
         await using var r3 = started[2];
@@ -92,7 +91,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
     public async Task Killing_the_owning_replica_ends_its_session_for_watchers_elsewhere_within_five_seconds_and_keeps_its_final_turns()
     {
         await using var nats = await NatsServer.StartAsync();
-        var started = await Task.WhenAll(ServeProcess.StartAsync(Replica(nats, "r1")), ServeProcess.StartAsync(Replica(nats, "r3")));
+        var started = await StartAll(Replica(nats, "r1"), Replica(nats, "r3"));
         await using var r1 = started[0];
         await using var r3 = started[1];
         using var c1 = GrpcChannel.ForAddress(r1.GrpcAddress);
@@ -215,7 +214,7 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
     {
         await using var nats = await NatsServer.StartAsync();
         string[] keys = [.. Key("alpha", "alpha-key"), .. Key("beta", "beta-key")];
-        var started = await Task.WhenAll(ServeProcess.StartAsync(Replica(nats, "r1", keys)), ServeProcess.StartAsync(Replica(nats, "r2", keys)));
+        var started = await StartAll(Replica(nats, "r1", keys), Replica(nats, "r2", keys));
         await using var r1 = started[0];
         await using var r2 = started[1];
         using var c1 = GrpcChannel.ForAddress(r1.GrpcAddress, Bearer("alpha-key"));
@@ -294,6 +293,24 @@ public sealed class ScaleOutTests(ITestOutputHelper output)
             }
             return data;
         });
+    }
+
+    /// <summary>Starts replicas at once; if one fails to start, the others are stopped too (no process outlives the test).</summary>
+    private static async Task<ServeProcess[]> StartAll(params string[][] replicas)
+    {
+        var starts = replicas.Select(args => ServeProcess.StartAsync(args)).ToArray();
+        try
+        {
+            return await Task.WhenAll(starts);
+        }
+        catch
+        {
+            foreach (var t in starts.Where(t => t.IsCompletedSuccessfully))
+            {
+                await t.Result.DisposeAsync();
+            }
+            throw;
+        }
     }
 
     private static async Task WaitUntil(Func<Task<bool>> condition, string failure)
