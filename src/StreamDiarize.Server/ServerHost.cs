@@ -13,6 +13,7 @@ using StreamDiarize.Core.Options;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Server.Admission;
 using StreamDiarize.Server.Metrics;
+using StreamDiarize.Server.Bus;
 using StreamDiarize.Server.Models;
 using StreamDiarize.Server.Security;
 using StreamDiarize.Core.Pipeline;
@@ -37,6 +38,9 @@ public sealed class ServerHostOptions
 
     /// <summary>A hook to replace services before the defaults are added, e.g. the <see cref="ISessionComponentsFactory"/>.</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    /// <summary>`serve`: SIGTERM, SIGINT and SIGQUIT drain the daemon first (Server:DrainGraceSeconds), see <see cref="DrainingHostLifetime"/>.</summary>
+    public bool DrainOnSignals { get; init; }
 }
 
 public static class ServerHost
@@ -80,6 +84,10 @@ public static class ServerHost
         var onnx = BindOnnxSettings(config);
         ConfigureKestrel(builder, serverOptions);
         hostOptions.ConfigureServices?.Invoke(builder.Services);
+        if (hostOptions.DrainOnSignals)
+        {
+            builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, DrainingHostLifetime>();
+        }
         AddDiarizerServer(builder.Services, serverOptions, diarization, onnx);
 
         var app = builder.Build();
@@ -117,6 +125,14 @@ public static class ServerHost
         services.AddHostedService<StartupBanner>();
         services.AddHostedService<DeclaredModelLoader>();
         services.TryAddSingleton<SessionRegistry>();
+        services.TryAddSingleton<ServerDrain>();
+        if (options.Bus.Enabled)
+        {
+            // Replicas share sessions over NATS JetStream (docs/SCALING.md); without a URL nothing of it runs.
+            services.TryAddSingleton<SessionBus>();
+            services.AddHostedService(sp => sp.GetRequiredService<SessionBus>());
+        }
+        services.TryAddSingleton<SessionLocator>();
         services.TryAddSingleton<SessionRunner>();
         if (options.Microphone.Enabled)
         {
@@ -136,14 +152,17 @@ public static class ServerHost
         {
             services.AddGrpcReflection();
         }
-        // Liveness ("" over gRPC, /healthz) says the process serves; readiness ("streamdiarize.v1.Diarizer", /readyz)
-        // also says whether it takes new sessions, so a load balancer sends them elsewhere while it is at capacity.
+        // Liveness ("" over gRPC, /healthz) says the process serves and is not draining; readiness
+        // ("streamdiarize.v1.Diarizer", /readyz) also says whether it takes new sessions, so a load balancer sends them
+        // elsewhere while it is at capacity. Both are NOT_SERVING from the moment SIGTERM arrives (a drain or a stop).
         services.AddGrpcHealthChecks(o =>
             {
                 o.Services.Map("", r => !r.Tags.Contains(ReadyTag));
                 o.Services.Map(Protocol.V1.Diarizer.Descriptor.FullName, _ => true);
             })
-            .AddCheck("diarizer", () => HealthCheckResult.Healthy("serving"))
+            .Add(new HealthCheckRegistration("diarizer", sp => new DiarizerHealthCheck(
+                sp.GetRequiredService<ServerDrain>(), sp.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>()),
+                failureStatus: null, tags: null))
             .AddCheck<AdmissionControl>("admission", tags: [ReadyTag]);
         return services;
     }

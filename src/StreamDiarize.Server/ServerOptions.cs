@@ -36,6 +36,15 @@ public sealed class ServerOptions : Core.Options.IValidatedSettings
     /// <summary>On SIGTERM, how long open calls get to receive their last events before the process exits anyway.</summary>
     public double ShutdownGraceSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// `serve` only: on SIGTERM, how long running sessions may go on (health NOT_SERVING, new sessions refused with
+    /// UNAVAILABLE) before they are ended with their final turns. 0: end them at once (then ShutdownGraceSeconds applies).
+    /// </summary>
+    public double DrainGraceSeconds { get; set; }
+
+    /// <summary>The NATS JetStream bus shared by replicas (docs/SCALING.md); off while Server:Bus:Url is empty.</summary>
+    public Bus.BusOptions Bus { get; set; } = new();
+
     /// <summary>Events a watcher's buffer holds; when it is full the oldest are dropped and counted.</summary>
     public int WatcherBufferEvents { get; set; } = 256;
 
@@ -138,6 +147,11 @@ public sealed class ServerOptions : Core.Options.IValidatedSettings
         {
             errors.Add($"Server:ShutdownGraceSeconds {ShutdownGraceSeconds} is invalid: use 0 to 600 seconds");
         }
+        if (!(DrainGraceSeconds >= 0) || DrainGraceSeconds > 24 * 3600)
+        {
+            errors.Add($"Server:DrainGraceSeconds {DrainGraceSeconds} is invalid: use 0 to {24 * 3600} seconds");
+        }
+        errors.AddRange(Bus.GetValidationErrors());
         if (WatcherBufferEvents is < 1 or > 1_000_000)
         {
             errors.Add($"Server:WatcherBufferEvents {WatcherBufferEvents} is invalid: use 1 to 1000000");

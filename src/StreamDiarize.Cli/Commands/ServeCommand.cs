@@ -77,6 +77,7 @@ internal static class ServeCommand
                     DefaultsJson = SettingsLoader.OpenEmbeddedDefaults,
                     ConfigFile = pr.GetValue(config),
                     Overrides = overrides,
+                    DrainOnSignals = true,
                 });
             }
             catch (OptionsValidationException ex)

@@ -17,8 +17,9 @@ namespace StreamDiarize.Server.Services;
 public sealed class DiarizerService(
     ISessionComponentsFactory factory,
     ModelCatalog models,
-    SessionRegistry registry,
+    SessionLocator locator,
     SessionRunner runner,
+    ServerDrain drain,
     IOptions<ServerOptions> options,
     ServerMetrics metrics,
     AdmissionControl admission,
@@ -44,6 +45,12 @@ public sealed class DiarizerService(
         if (requestStream.Current.PayloadCase != DiarizeRequest.PayloadOneofCase.Config)
         {
             throw Invalid($"the first message must be a SessionConfig (config), not {Describe(requestStream.Current.PayloadCase)}: send config first, then audio chunks");
+        }
+        if (drain.IsDraining)
+        {
+            metrics.Refusals.WithLabels("draining").Inc();
+            throw new RpcException(new Status(StatusCode.Unavailable,
+                "this server is draining for a restart (SIGTERM) and takes no new sessions: start the session on another replica (the load balancer no longer sends new ones here) or retry in a few seconds"));
         }
         var plan = SessionConfigReader.Read(requestStream.Current.Config, _options.Session, models, (factory as IComponentChoices)?.Registry);
 
@@ -80,6 +87,14 @@ public sealed class DiarizerService(
                 _ => new RpcException(new Status(StatusCode.AlreadyExists,
                     $"session_id '{plan.SessionId}' is already live: pick another id, or leave it empty for a generated one")),
             };
+        }
+
+        if (!await locator.AnnounceAsync(session, ct).ConfigureAwait(false))
+        {
+            runner.Withdraw(session);
+            (components.Diarizer as IDisposable)?.Dispose();
+            throw new RpcException(new Status(StatusCode.AlreadyExists,
+                $"session_id '{plan.SessionId}' is already live on another replica: pick another id, or leave it empty for a generated one"));
         }
 
         string outcome = "completed";
@@ -322,12 +337,13 @@ public sealed class DiarizerService(
     {
         string tenant = ApiKeyAuthentication.TenantOf(context.GetHttpContext());
         // Another tenant's session answers exactly as a missing one: its existence is not ours to reveal.
-        if (!registry.TryGet(tenant, request.SessionId, out var session))
+        var session = await locator.FindAsync(tenant, request.SessionId, context.CancellationToken).ConfigureAwait(false);
+        if (session is null)
         {
             throw new RpcException(new Status(StatusCode.NotFound,
                 $"no live session {ClientText.Quote(request.SessionId)}: call ListSessions (streamdiarize watch lists them too) for the ids of running sessions"));
         }
-        if (registry.WatchersOf(tenant) >= _options.MaxWatchersPerTenant)
+        if (locator.WatchersOf(tenant) >= _options.MaxWatchersPerTenant)
         {
             metrics.Refusals.WithLabels("watcher_quota").Inc();
             throw new RpcException(new Status(StatusCode.ResourceExhausted,
@@ -365,16 +381,17 @@ public sealed class DiarizerService(
     public override Task<ListSessionsResponse> ListSessions(ListSessionsRequest request, ServerCallContext context)
     {
         var response = new ListSessionsResponse();
-        foreach (var s in registry.Snapshot(ApiKeyAuthentication.TenantOf(context.GetHttpContext())))
+        foreach (var s in locator.List(ApiKeyAuthentication.TenantOf(context.GetHttpContext())))
         {
             response.Sessions.Add(new SessionInfo
             {
                 Id = s.Id,
                 StartTime = Timestamp.FromDateTimeOffset(s.StartTime),
-                AudioSecondsReceived = s.Audio.SecondsReceived,
-                SpeakersSoFar = s.SpeakersSoFar,
+                AudioSecondsReceived = s.AudioSeconds,
+                SpeakersSoFar = s.Speakers,
                 Source = s.Source,
-                Watchers = s.WatcherCount,
+                Watchers = s.Watchers,
+                Replica = s.Replica,
             });
         }
         return Task.FromResult(response);

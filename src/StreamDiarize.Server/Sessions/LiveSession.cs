@@ -40,6 +40,9 @@ public sealed class LiveSession(string id, string source, DiarizeEvent started, 
     /// <summary>How far behind real time the session's processing runs (admission control and /metrics read it).</summary>
     public Admission.SessionLag Lag { get; } = new();
 
+    /// <summary>The bus publisher of this session (Server:Bus), fed in the same order as the watchers; null without a bus.</summary>
+    public IEventOutbox? Outbox { get; set; }
+
     /// <summary>Why the session ends, once something has decided it (the first decision wins); SessionEnded carries it.</summary>
     public (EndReason Reason, string Detail) Ending
     {
@@ -131,6 +134,7 @@ public sealed class LiveSession(string id, string source, DiarizeEvent started, 
                 {
                     w.Offer(wire);
                 }
+                Outbox?.Offer(wire);
             }
         }
     }

@@ -20,6 +20,7 @@ public sealed class MicrophoneSessionService(
     ISessionComponentsFactory factory,
     Models.ModelCatalog models,
     SessionRunner runner,
+    SessionLocator locator,
     IOptions<ServerOptions> options,
     ServerMetrics metrics,
     IHostApplicationLifetime lifetime,
@@ -80,6 +81,14 @@ public sealed class MicrophoneSessionService(
             (components.Diarizer as IDisposable)?.Dispose();
             logger.LogError("Microphone session '{SessionId}' not started: {Why}", mic.SessionId,
                 added == AddResult.Full ? "the server is at Server:MaxSessions" : "a session with that id is already live; set Server:Microphone:SessionId (--mic-session)");
+            return;
+        }
+
+        if (!await locator.AnnounceAsync(session, stoppingToken).ConfigureAwait(false))
+        {
+            runner.Withdraw(session);
+            (components.Diarizer as IDisposable)?.Dispose();
+            logger.LogError("Microphone session '{SessionId}' not started: another replica runs a session with that id; give each replica its own Server:Microphone:SessionId (--mic-session)", mic.SessionId);
             return;
         }
 

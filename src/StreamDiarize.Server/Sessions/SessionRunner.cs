@@ -45,11 +45,21 @@ public sealed class SessionRunner(SessionRegistry registry, IOptions<ServerOptio
         return pipeline.RunAsync(session.Audio, cancellationToken);
     }
 
+    /// <summary>A session that never ran (its id was taken on another replica) leaves the registry without a trace.</summary>
+    public void Withdraw(LiveSession session)
+    {
+        registry.Remove(session);
+        session.End();
+        metrics.ActiveSessions.Dec();
+    }
+
     /// <summary>The session leaves the registry, its watchers drain and end, and the outcome is counted and logged.</summary>
     public void Finish(LiveSession session, string outcome)
     {
         registry.Remove(session);
         session.End();
+        // Its last events go on to the bus (when there is one), then it leaves the directory.
+        session.Outbox?.Complete();
         metrics.ActiveSessions.Dec();
         metrics.SessionsEnded.WithLabels(outcome).Inc();
         var final = session.FinalSegments();

@@ -30,7 +30,7 @@ public static class LiveWebEndpoints
 
         // What the pages need to know of the daemon: the gRPC port to show in commands (the page's own host, this port).
         web.MapGet("/api/server", () => Results.Json(new JsonObject { ["grpcPort"] = options.GrpcPort, ["tls"] = options.Tls.Enabled }));
-        web.MapGet("/api/sessions", (HttpContext http, SessionRegistry registry) => Results.Json(SessionList(registry, ApiKeyAuthentication.TenantOf(http))));
+        web.MapGet("/api/sessions", (HttpContext http, SessionLocator locator) => Results.Json(SessionList(locator, ApiKeyAuthentication.TenantOf(http))));
         web.MapGet("/api/sessions/{id}/events", Events);
         WebSocketDiarizeEndpoint.Map(web);
         web.MapGet("/login", (HttpContext http) => Serve(http, "/login.html"));
@@ -39,32 +39,34 @@ public static class LiveWebEndpoints
         web.MapGet("/{file}", (HttpContext http, string file) => Serve(http, "/" + file));
     }
 
-    private static JsonArray SessionList(SessionRegistry registry, string tenant)
+    private static JsonArray SessionList(SessionLocator locator, string tenant)
     {
         var list = new JsonArray();
-        foreach (var s in registry.Snapshot(tenant))
+        foreach (var s in locator.List(tenant))
         {
             list.Add(new JsonObject
             {
                 ["id"] = s.Id,
                 ["startTime"] = s.StartTime,
-                ["audioSeconds"] = Math.Round(s.Audio.SecondsReceived, 3),
-                ["speakers"] = s.SpeakersSoFar,
+                ["audioSeconds"] = Math.Round(s.AudioSeconds, 3),
+                ["speakers"] = s.Speakers,
                 ["source"] = s.Source,
-                ["watchers"] = s.WatcherCount,
+                ["watchers"] = s.Watchers,
+                ["replica"] = s.Replica,
             });
         }
         return list;
     }
 
-    private static IResult Events(string id, HttpContext http, SessionRegistry registry, IOptions<ServerOptions> options, ServerMetrics metrics, CancellationToken ct)
+    private static async Task<IResult> Events(string id, HttpContext http, SessionLocator locator, IOptions<ServerOptions> options, ServerMetrics metrics, CancellationToken ct)
     {
         string tenant = ApiKeyAuthentication.TenantOf(http);
-        if (!registry.TryGet(tenant, id, out var session))
+        var session = await locator.FindAsync(tenant, id, ct).ConfigureAwait(false);
+        if (session is null)
         {
             return NoSession(id, "is not live");
         }
-        if (registry.WatchersOf(tenant) >= options.Value.MaxWatchersPerTenant)
+        if (locator.WatchersOf(tenant) >= options.Value.MaxWatchersPerTenant)
         {
             metrics.Refusals.WithLabels("watcher_quota").Inc();
             return Results.Json(new JsonObject { ["error"] = $"your tenant has its limit of {options.Value.MaxWatchersPerTenant} watchers open (Server:MaxWatchersPerTenant): close a page" },

@@ -83,6 +83,10 @@ internal sealed class ServeProcess : IAsyncDisposable
                 await client.ListSessionsAsync(new ListSessionsRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
                 return;
             }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unauthenticated)
+            {
+                return; // API keys are on: it answers
+            }
             catch (RpcException) when (clock.Elapsed < TimeSpan.FromSeconds(60))
             {
                 await Task.Delay(200);
