@@ -47,10 +47,12 @@ internal static class FileCommand
             DefaultValueFactory = _ => "features",
         };
         var visualOptions = new FileVisualOptions();
+        var profileOptions = new ProfileOptions();
 
         var command = new Command("file", "Diarize recordings offline and write RTTM and JSON.")
         {
             inputs, outDir, config, method, numSpeakers, minSpeakers, maxSpeakers, features, set, raw, rate, channels, id, streaming, latency, embedderOption, vadOption,
+            profileOptions.Known, profileOptions.Data,
         };
         foreach (var option in visualOptions.All)
         {
@@ -171,6 +173,13 @@ internal static class FileCommand
             }
             using var vadLifetime = vad;
 
+            var (known, knownError) = profileOptions.Select(pr, embedderName);
+            if (knownError is not null || (known.Count > 0 && settings.Method != DiarizationMethod.Default))
+            {
+                stderr.WriteLine($"error: {knownError ?? "--known works with the default method, not --method seed"}");
+                return 2;
+            }
+
             var dir = pr.GetValue(outDir)!;
             Directory.CreateDirectory(dir);
             int failures = 0;
@@ -183,6 +192,10 @@ internal static class FileCommand
                     var segments = pr.GetValue(streaming)
                         ? DiarizeStreaming(settings, clip, hints, pr.GetValue(latency), factory, embedderName, vadName)
                         : Diarize(settings, clip, hints, model, vad);
+                    if (known.Count > 0)
+                    {
+                        segments = ProfileOptions.Name(settings.Default, clip, segments, known, stdout);
+                    }
                     watch.Stop();
                     var rttm = Path.Combine(dir, clip.Id + ".rttm");
                     Rttm.WriteFile(rttm, clip.Id, segments);
