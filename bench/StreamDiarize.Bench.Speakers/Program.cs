@@ -11,6 +11,8 @@ using StreamDiarize.Core.Pipeline;
 using StreamDiarize.Core.Scoring;
 using StreamDiarize.Core.Segments;
 using StreamDiarize.Core.Speakers;
+using StreamDiarize.Core.Streaming;
+using StreamDiarize.Streaming;
 
 var data = Arg("--data") ?? Path.Combine(FindRepo(), "..", "shared", "data", "real-dev");
 double enrollSeconds = double.Parse(Arg("--enroll-seconds") ?? "30", CultureInfo.InvariantCulture);
@@ -64,7 +66,62 @@ for (int i = 0; i < conversations.Count; i++)
     Console.WriteLine($"  {c.Id}: {100 * without[i].Der:F2} % -> {100 * with[i].Der:F2} % ({c.Result.SpeakerCount} -> {named.SpeakerCount} speakers, reference {c.Reference.Select(r => r.Speaker).Distinct().Count()})");
 }
 Console.WriteLine($"  total: {100 * DerTotal.Of(without).Der:F2} % -> {100 * DerTotal.Of(with).Der:F2} %");
+if (!Environment.GetCommandLineArgs().Contains("--live"))
+{
+    return 0;
+}
+
+// Live: the test parts through the live pipeline (1 s latency) with the profiles given, at the default threshold.
+Console.WriteLine();
+Console.WriteLine($"live (latency 1 s), threshold {namer.Options.FeaturesThreshold:F2}, every conversation:");
+var factory = new DefaultSessionFactory();
+var live = new Rates();
+var delays = new List<double>();
+foreach (var c in conversations)
+{
+    var identified = new IdentifiedSink();
+    var all = RunLive(c, c.Gallery, identified);
+    CountLive(c, all.Segments, all.Events.Ledger.Names, null, live);
+    foreach (var e in identified.Events)
+    {
+        delays.Add(e.StreamTimeSeconds - all.Segments.Where(s => s.Speaker == e.Speaker).Select(s => s.StartSeconds).DefaultIfEmpty(e.StreamTimeSeconds).Min());
+    }
+    foreach (var missing in c.SpeakerIds)
+    {
+        var run = RunLive(c, c.Gallery.Where(p => p.Name != $"{missing}@{c.Id}").ToList());
+        CountLive(c, run.Segments, run.Events.Ledger.Names, missing, live);
+    }
+    Console.WriteLine($"  {c.Id}: named {string.Join(", ", all.Events.Ledger.Names.Select(kv => $"{kv.Key}={kv.Value}"))}");
+}
+delays.Sort();
+Console.WriteLine($"  {live}");
+Console.WriteLine($"  seconds from a speaker's first turn to its name: median {delays[delays.Count / 2]:F1}, max {delays[^1]:F1} ({delays.Count} speakers named)");
 return 0;
+
+StreamingRunner.Result RunLive(Conversation c, List<VoiceProfile> profiles, IdentifiedSink? sink = null) =>
+    StreamingRunner.RunAsync(c.Clip, factory, new SessionOptions { KnownSpeakers = profiles }, extraSinks: sink is null ? null : [sink]).GetAwaiter().GetResult();
+
+void CountLive(Conversation c, List<SpeakerSegment> turns, IReadOnlyDictionary<string, string> names, string? missing, Rates rates)
+{
+    foreach (var h in turns.Select(t => t.Speaker).Distinct())
+    {
+        string truth = c.Reference.Select(r => r.Speaker).Distinct()
+            .MaxBy(r => Overlap(turns.Where(x => x.Speaker == h), c.Reference.Where(x => x.Speaker == r)))!;
+        double w = turns.Where(t => t.Speaker == h).Sum(t => t.DurationSeconds);
+        string? name = names.GetValueOrDefault(h);
+        if (missing is null)
+        {
+            rates.EnrolledSeconds += w;
+            rates.IdentifiedSeconds += name == $"{truth}@{c.Id}" ? w : 0;
+            rates.WrongSeconds += name is not null && name != $"{truth}@{c.Id}" ? w : 0;
+        }
+        else if (truth == missing)
+        {
+            rates.UnenrolledSeconds += w;
+            rates.FalseAcceptSeconds += name is not null ? w : 0;
+        }
+    }
+}
 
 Conversation Prepare(string id)
 {
@@ -227,4 +284,20 @@ sealed class Rates
     public double Objective => FalseReject + Wrong + 2 * FalseAccept;
     public override string ToString() =>
         $"identified {100 * Identified:F1} %, wrong name {100 * Wrong:F1} %, missed {100 * (FalseReject - Wrong):F1} % (false reject {100 * FalseReject:F1} %), false accept {100 * FalseAccept:F1} % of unenrolled";
+}
+
+sealed class IdentifiedSink : StreamDiarize.Streaming.IEventSink
+{
+    public List<StreamDiarize.Core.Events.SpeakerIdentifiedEvent> Events { get; } = [];
+
+    public ValueTask WriteAsync(StreamDiarize.Core.Events.DiarizationEvent e, CancellationToken cancellationToken)
+    {
+        if (e is StreamDiarize.Core.Events.SpeakerIdentifiedEvent identified)
+        {
+            Events.Add(identified);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask CompleteAsync(Exception? error, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 }

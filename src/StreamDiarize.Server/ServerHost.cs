@@ -111,6 +111,10 @@ public static class ServerHost
         services.AddHostedService<ExposureReport>();
         services.AddHostedService<DeclaredModelLoader>();
         services.TryAddSingleton<SessionRegistry>();
+        // Voice profiles (docs/SPEAKERS.md): the stores, reported at start, and the built-in kind's modeller.
+        services.TryAddSingleton<Profiles.ProfileStores>();
+        services.AddHostedService(sp => sp.GetRequiredService<Profiles.ProfileStores>());
+        services.TryAddSingleton(new Core.Speakers.FeatureVoiceModeller(diarization.Default));
         services.TryAddSingleton<SessionRunner>();
         if (options.Microphone.Enabled)
         {
@@ -143,6 +147,7 @@ public static class ServerHost
         app.Use((context, next) => ApiKeyAuthentication.InvokeAsync(context, () => next(context), keys, metrics));
         app.Use((context, next) => MalformedRequestGuard.InvokeAsync(context, () => next(context)));
         app.MapGrpcService<DiarizerService>();
+        app.MapGrpcService<Profiles.SpeakerProfilesService>();
         app.MapGrpcHealthChecksService();
         if (server.Reflection)
         {

@@ -190,9 +190,9 @@ internal static class FileCommand
                     var clip = Load(input, rawFormat, pr.GetValue(id), w => stderr.WriteLine("warning: " + w));
                     var watch = Stopwatch.StartNew();
                     var segments = pr.GetValue(streaming)
-                        ? DiarizeStreaming(settings, clip, hints, pr.GetValue(latency), factory, embedderName, vadName)
+                        ? DiarizeStreaming(settings, clip, hints, pr.GetValue(latency), factory, embedderName, vadName, known, stdout)
                         : Diarize(settings, clip, hints, model, vad);
-                    if (known.Count > 0)
+                    if (known.Count > 0 && !pr.GetValue(streaming))
                     {
                         segments = ProfileOptions.Name(settings.Default, clip, segments, known, stdout);
                     }
@@ -265,7 +265,8 @@ internal static class FileCommand
 
     internal static List<SpeakerSegment> DiarizeStreaming(
         DiarizationSettings settings, AudioClip clip, SpeakerHints hints, double latencySeconds,
-        ISessionComponentsFactory? factory = null, string embedder = "features", string speechDetector = "energy")
+        ISessionComponentsFactory? factory = null, string embedder = "features", string speechDetector = "energy",
+        IReadOnlyList<Core.Speakers.VoiceProfile>? known = null, TextWriter? report = null)
     {
         if (settings.Method != DiarizationMethod.Default)
         {
@@ -279,9 +280,19 @@ internal static class FileCommand
             LatencySeconds = latencySeconds,
             Embedder = embedder,
             SpeechDetector = speechDetector,
+            KnownSpeakers = known ?? [],
         };
         factory ??= new DefaultSessionFactory(settings.Default, settings.Streaming);
-        return StreamingRunner.RunAsync(clip, factory, session).GetAwaiter().GetResult().Segments;
+        var run = StreamingRunner.RunAsync(clip, factory, session).GetAwaiter().GetResult();
+        if (session.KnownSpeakers.Count == 0)
+        {
+            return run.Segments;
+        }
+        foreach (var (speaker, name) in run.Events.Ledger.Names)
+        {
+            report?.WriteLine($"{clip.Id}: {speaker} is {name}");
+        }
+        return run.Events.Ledger.NamedSnapshot(includeProvisional: false);
     }
 
     internal static List<SpeakerSegment> Diarize(DiarizationSettings settings, AudioClip clip, SpeakerHints hints, IWindowEmbedder? windowEmbedder = null, ISpeechDetector? speech = null) => settings.Method switch

@@ -19,16 +19,21 @@ internal static class ServeCommand
         var backend = new Option<string?>("--backend") { Description = "With --mic: auto (pulse if a server answers, else alsa), pulse or alsa." };
         backend.AcceptOnlyFromAmong("auto", "pulse", "alsa");
         var micSession = new Option<string?>("--mic-session") { Description = "With --mic: the microphone session's id (default \"mic\")." };
+        var data = new Option<string?>("--data") { Description = "Folder of the voice-profile store (profiles.db), shared with `enroll` and `file --known`; default: the per-user data folder." };
         var insecure = new Option<bool>("--insecure") { Description = "Allow a non-loopback --host without API keys: anyone who reaches the ports can use the daemon (docs/SECURITY.md)." };
         var command = new Command("serve", "Run the gRPC diarization daemon. Other settings: --Server:MaxSessions=100 or STREAMDIARIZE__Server__MaxSessions=100.")
         {
-            host, grpcPort, httpPort, config, mic, device, backend, micSession, insecure,
+            host, grpcPort, httpPort, config, mic, device, backend, micSession, insecure, data,
         };
         // Everything else is ASP.NET Core configuration from the command line (Key=Value, --Key=Value, --Key Value).
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (pr, ct) =>
         {
             var overrides = new List<KeyValuePair<string, string?>>();
+            if (pr.GetValue(data) is { } dataDir)
+            {
+                overrides.Add(new("Server:DataDirectory", Path.GetFullPath(dataDir)));
+            }
             if (pr.GetValue(host) is { } h)
             {
                 overrides.Add(new("Server:Host", h));

@@ -21,7 +21,8 @@ public sealed class DiarizerService(
     IOptions<ServerOptions> options,
     ServerMetrics metrics,
     IHostApplicationLifetime lifetime,
-    ILogger<DiarizerService> logger) : Diarizer.DiarizerBase
+    ILogger<DiarizerService> logger,
+    Profiles.ProfileStores profiles) : Diarizer.DiarizerBase
 {
     private readonly ServerOptions _options = options.Value;
 
@@ -37,6 +38,13 @@ public sealed class DiarizerService(
             throw Invalid($"the first message must be a SessionConfig (config), not {Describe(requestStream.Current.PayloadCase)}: send config first, then audio chunks");
         }
         var plan = SessionConfigReader.Read(requestStream.Current.Config, _options.Session, models, (factory as IComponentChoices)?.Registry);
+        var known = requestStream.Current.Config.KnownSpeakers;
+        if (known.Count > 0)
+        {
+            var chosen = Profiles.SpeakerProfilesService.Resolve(profiles, ApiKeyAuthentication.TenantOf(context.GetHttpContext()), known);
+            plan.Effective.KnownSpeakers.AddRange(known);
+            plan = plan with { Options = plan.Options with { KnownSpeakers = chosen } };
+        }
 
         SessionComponents components;
         try
