@@ -33,10 +33,11 @@ internal static class StreamCommand
         var sessionId = new Option<string?>("--session-id") { Description = "Name the session (watchers use it); default: the server picks one." };
         var chunkMs = new Option<int>("--chunk-ms") { Description = "Audio per message, milliseconds.", DefaultValueFactory = _ => 100 };
         var provisional = new Option<bool>("--provisional") { Description = "Also receive and print provisional segments." };
+        var known = new Option<string?>("--known") { Description = "Name speakers that match profiles enrolled in the daemon: all, or NAME,NAME (the final RTTM carries the names)." };
         var apiKey = DaemonClient.ApiKeyOption();
         var command = new Command("stream", "Stream a WAV to a running `streamdiarize serve` and print speaker events as they arrive.")
         {
-            audio, server, realtime, speed, outDir, numSpeakers, minSpeakers, maxSpeakers, latency, embedder, sessionId, chunkMs, provisional, apiKey,
+            audio, server, realtime, speed, outDir, numSpeakers, minSpeakers, maxSpeakers, latency, embedder, sessionId, chunkMs, provisional, apiKey, known,
         };
         command.SetAction(async (pr, ct) =>
         {
@@ -59,6 +60,7 @@ internal static class StreamCommand
             if (pr.GetValue(embedder) is { } e) config.Embedder = e;
             if (pr.GetValue(sessionId) is { } id) config.SessionId = id;
             if (pr.GetValue(provisional)) config.IncludeProvisional = true;
+            config.KnownSpeakers.AddRange(Profiles.KnownSpeakers.Parse(pr.GetValue(known)));
 
             Core.Audio.AudioClip clip;
             try
@@ -79,7 +81,7 @@ internal static class StreamCommand
                 {
                     Directory.CreateDirectory(dir);
                     var path = Path.Combine(dir, clip.Id + ".rttm");
-                    Rttm.WriteFile(path, clip.Id, result.Ledger.Snapshot(includeProvisional: false));
+                    Rttm.WriteFile(path, clip.Id, result.Ledger.NamedSnapshot(includeProvisional: false));
                     output.WriteLine($"session {result.SessionId}: final segments{(result.EndedBy is null ? "" : " received before the call failed")} -> {path}");
                 }
                 // A server limit ends the session with its final turns (written above), then an error status.
