@@ -13,14 +13,42 @@ static class Live
         public void OnFrame(long i, ReadOnlySpan<float> f) => d.OnFrame(i, f, events);
     }
 
-    public static void Run(IEnumerable<(string Id, float[] Samples, IReadOnlyList<SpeakerSegment> Reference)> files, OnlineDiarizerOptions online)
+    // Wrong-label seconds per 30 s, with each hypothesis speaker mapped to the reference speaker it overlaps most.
+    static void Timeline(IReadOnlyList<SpeakerSegment> reference, IReadOnlyList<SpeakerSegment> hyp, double seconds)
+    {
+        int n = (int)(seconds * 100) + 1;
+        var r = new string?[n]; var h = new string?[n];
+        foreach (var s in reference) for (int f = (int)(s.StartSeconds * 100); f < Math.Min(n, (int)(s.EndSeconds * 100)); f++) r[f] = r[f] is null ? s.Speaker : "#overlap";
+        foreach (var s in hyp) for (int f = (int)(s.StartSeconds * 100); f < Math.Min(n, (int)(s.EndSeconds * 100)); f++) h[f] = s.Speaker;
+        var co = new Dictionary<(string, string), int>();
+        for (int f = 0; f < n; f++) if (r[f] is { } a && h[f] is { } b && a != "#overlap") co[(b, a)] = co.GetValueOrDefault((b, a)) + 1;
+        var map = co.GroupBy(kv => kv.Key.Item1).ToDictionary(g => g.Key, g => g.MaxBy(kv => kv.Value).Key.Item2);
+        var line = new System.Text.StringBuilder("    conf/30s:");
+        for (int b = 0; b * 3000 < n; b++)
+        {
+            int wrong = 0;
+            for (int f = b * 3000; f < Math.Min(n, (b + 1) * 3000); f++) if (r[f] is { } a && a != "#overlap" && h[f] is { } x && map[x] != a) wrong++;
+            line.Append($" {wrong / 100.0:F1}");
+        }
+        Console.WriteLine(line);
+        Console.WriteLine("    first: " + string.Join(", ", reference.GroupBy(x => x.Speaker).Select(g => $"{g.Key}@{g.Min(x => x.StartSeconds):F0} (30s of speech at {SpeechReached(g, 30):F0}, 8s at {SpeechReached(g, 8):F0})")));
+        Console.WriteLine("    map: " + string.Join(", ", map.Select(kv => $"{kv.Key}->{kv.Value} ({co[(kv.Key, kv.Value)] / 100.0:F0}s)")));
+    }
+
+    static double SpeechReached(IEnumerable<SpeakerSegment> turns, double seconds)
+    {
+        double sum = 0;
+        foreach (var t in turns.OrderBy(x => x.StartSeconds)) { if (sum + t.DurationSeconds >= seconds) return t.StartSeconds + seconds - sum; sum += t.DurationSeconds; }
+        return double.NaN;
+    }
+
+    public static void Run(IEnumerable<(string Id, float[] Samples, IReadOnlyList<SpeakerSegment> Reference)> files, OnlineDiarizerOptions online, DefaultDiarizerOptions stages)
     {
         var results = new List<DerResult>();
         foreach (var (id, samples, reference) in files)
         {
-            var stages = new DefaultDiarizerOptions();
             var factory = new DefaultSessionFactory(stages, online);
-            var parts = factory.Create(new SessionOptions { LatencySeconds = 1 });
+            var parts = factory.Create(new SessionOptions { LatencySeconds = double.Parse(Environment.GetEnvironmentVariable("LAT") ?? "1") });
             var events = new List<DiarizationEvent>();
             var sink = new Sink(parts.Diarizer, events);
             for (int at = 0; at < samples.Length; at += 1600)
@@ -35,7 +63,8 @@ static class Live
             foreach (var e in events)
             {
                 ledger.Apply(e);
-                if (e is SpeakerAddedEvent) added++;
+                if (e is SpeakerAddedEvent sa) { added++; if (Environment.GetEnvironmentVariable("TIMELINE") == "1") Console.Write($" +{sa.Speaker}@{e.StreamTimeSeconds:F0}"); }
+                if (e is RelabelEvent rl && Environment.GetEnvironmentVariable("TIMELINE") == "1" && e.StreamTimeSeconds < 200) Console.Write($" R@{e.StreamTimeSeconds:F0}");
                 if (e is MergeEvent or RelabelEvent) { merges++; if (e.StreamTimeSeconds > 120) late++; }
             }
             var hyp = ledger.Snapshot(includeProvisional: false);
@@ -44,7 +73,14 @@ static class Live
             double speech = hyp.Sum(s => s.DurationSeconds);
             int truth = reference.Select(s => s.Speaker).Distinct().Count();
             int final = hyp.Select(s => s.Speaker).Distinct().Count();
+            if (Environment.GetEnvironmentVariable("TIMELINE") == "1") Timeline(reference, hyp, samples.Length / 16000.0);
             Console.WriteLine($"  {id,-16} {der.Der * 100,6:F2} miss {der.MissSeconds / der.ScoredSeconds * 100,5:F2} fa {der.FalseAlarmSeconds / der.ScoredSeconds * 100,5:F2} conf {der.ConfusionSeconds / der.ScoredSeconds * 100,5:F2} spk {final}/{truth} ids {added} merges {merges} late/min {(minutes > 2 ? late / (minutes - 2) : 0):F2} relabelled {ledger.FinalSecondsChanged / Math.Max(1, speech) * 100:F1}%");
+        }
+        if (results.Any(r => !r.FileId.StartsWith("dev_")))
+        {
+            var ami = DerTotal.Of(results.Where(r => !r.FileId.StartsWith("dev_")).ToList());
+            var c0 = DerTotal.Of(results.Where(r => r.FileId.StartsWith("dev_")).ToList());
+            Console.WriteLine($"LIVE ami {ami.Der * 100:F2}  real {c0.Der * 100:F2}");
         }
         var t = DerTotal.Of(results);
         Console.WriteLine($"LIVE total {t.Der * 100:F2} (conf {t.ConfusionSeconds / t.ScoredSeconds * 100:F2})");

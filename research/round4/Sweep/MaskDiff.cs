@@ -20,9 +20,8 @@ static class MaskDiff
         }
     }
 
-    public static void Run(string id, float[] samples, IReadOnlyList<SpeakerSegment> reference, double lookahead)
+    public static void Run(string id, float[] samples, IReadOnlyList<SpeakerSegment> reference, double lookahead, DefaultDiarizerOptions stages)
     {
-        var stages = new DefaultDiarizerOptions();
         var online = new OnlineDiarizerOptions
         {
             SpeechHistorySeconds = double.Parse(Environment.GetEnvironmentVariable("HIST") ?? "60"),
@@ -47,6 +46,22 @@ static class MaskDiff
             if (!refSpeech[f] && offline[f]) offFa++;
             if (!refSpeech[f] && live[f]) liveFa++;
         }
+        // Live-only miss by place in the offline run: whole run missed, before the live run starts, after it ends, or inside.
+        int whole = 0, onset = 0, offset = 0, inside = 0;
+        for (int a = 0; a < n;)
+        {
+            if (!offline[a]) { a++; continue; }
+            int b = a; while (b < n && offline[b]) b++;
+            int first = -1, last = -1;
+            for (int f = a; f < b; f++) if (live[f]) { if (first < 0) first = f; last = f; }
+            for (int f = a; f < b; f++)
+            {
+                if (!refSpeech[f] || live[f]) continue;
+                if (first < 0) whole++; else if (f < first) onset++; else if (f > last) offset++; else inside++;
+            }
+            a = b;
+        }
+        Console.WriteLine($"   live-only miss: whole runs {whole / 100.0:F1}s onset {onset / 100.0:F1}s offset {offset / 100.0:F1}s inside {inside / 100.0:F1}s");
         Console.WriteLine($"{id,-16} la {lookahead} ref {refN / 100.0,7:F1}s  miss off {offMiss / 100.0,6:F1} live {liveMiss / 100.0,6:F1} (live-only {liveOnlyMiss / 100.0:F1}, first min {liveOnlyMissFirstMin / 100.0:F1})  fa off {offFa / 100.0,6:F1} live {liveFa / 100.0,6:F1}");
     }
 }

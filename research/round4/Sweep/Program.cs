@@ -12,9 +12,33 @@ string grid = args.Length > 1 ? args[1] : "DistanceThreshold=2";
 var files = Directory.GetFiles(Path.Combine(shared, "real-dev"), "*.wav").Order().ToList();
 files.AddRange(Directory.GetFiles(Path.Combine(shared, "ami"), "*.wav").Order());
 var stages = new DefaultDiarizerOptions();
+// SEG="MergeLambda=2": segment clustering settings for the live runs.
+if (Environment.GetEnvironmentVariable("SEG") is { } segSet)
+{
+    object so = stages.Segments with { };
+    foreach (var kv in segSet.Split(';', StringSplitOptions.RemoveEmptyEntries))
+    {
+        var p = so.GetType().GetProperty(kv.Split('=')[0])!;
+        var v = double.Parse(kv.Split('=')[1]);
+        p.SetValue(so, p.PropertyType == typeof(int) ? (object)(int)v : v);
+    }
+    stages = stages with { Segments = (StreamDiarize.Core.Clustering.SegmentClusteringOptions)so };
+}
+// SPEECH="GapFillSeconds=1;PauseSeconds=0.3": speech detector settings, offline and live.
+if (Environment.GetEnvironmentVariable("SPEECH") is { } speechSet)
+{
+    object sp = stages.Speech with { };
+    foreach (var kv in speechSet.Split(';', StringSplitOptions.RemoveEmptyEntries))
+    {
+        var p = sp.GetType().GetProperty(kv.Split('=')[0])!;
+        var v = double.Parse(kv.Split('=')[1]);
+        p.SetValue(sp, p.PropertyType == typeof(int) ? (object)(int)v : p.PropertyType == typeof(bool) ? v != 0 : v);
+    }
+    stages = stages with { Speech = (StreamDiarize.Core.Speech.EnergySpeechDetectorOptions)sp };
+}
 var speech = new StreamDiarize.Core.Speech.EnergySpeechDetector(stages.Speech);
 var embedder = new StreamDiarize.Core.Embedding.WindowStatsEmbedder(stages.Embedding);
-var analysed = Environment.GetEnvironmentVariable("LIVE") is not null || Environment.GetEnvironmentVariable("MASKDIFF") is not null ? [] : files.Select(f =>
+var analysed = Environment.GetEnvironmentVariable("REPR") is not null || Environment.GetEnvironmentVariable("LIVE") is not null || Environment.GetEnvironmentVariable("MASKDIFF") is not null ? [] : files.Select(f =>
 {
     var clip = AudioLoader.LoadWav(f);
     var mask = speech.Detect(clip.Samples);
@@ -39,7 +63,7 @@ if (Environment.GetEnvironmentVariable("MASKDIFF") is { } la)
     foreach (var f in files.Where(f => !f.Contains("/ami/")))
     {
         var c = AudioLoader.LoadWav(f);
-        MaskDiff.Run(c.Id, c.Samples, Rttm.ReadFile(Path.ChangeExtension(f, ".rttm")).Values.First(), double.Parse(la));
+        MaskDiff.Run(c.Id, c.Samples, Rttm.ReadFile(Path.ChangeExtension(f, ".rttm")).Values.First(), double.Parse(la), stages);
     }
     return;
 }
@@ -52,7 +76,24 @@ if (Environment.GetEnvironmentVariable("LIVE") is { } live)
         var v = double.Parse(kv.Split('=')[1]);
         p.SetValue(online, p.PropertyType == typeof(int) ? (object)(int)v : v);
     }
-    Live.Run(files.Where(f => !f.Contains("/ami/") || live.Contains("ami")).Select(f => { var c = AudioLoader.LoadWav(f); return (c.Id, c.Samples, Rttm.ReadFile(Path.ChangeExtension(f, ".rttm")).Values.First()); }), online);
+    Live.Run(files.Where(f => !f.Contains("/ami/") || live.Contains("ami")).Select(f => { var c = AudioLoader.LoadWav(f); return (c.Id, c.Samples, Rttm.ReadFile(Path.ChangeExtension(f, ".rttm")).Values.First()); }), online, stages);
+    return;
+}
+if (Environment.GetEnvironmentVariable("REPR") is { } repr)
+{
+    // Whole product pipeline (DefaultDiarizer) with a representation, per file and in total.
+    var d = new DefaultDiarizer(stages with { Representation = Enum.Parse<SpeakerRepresentation>(repr) });
+    var rs = new List<DerResult>(); var am = new List<DerResult>();
+    foreach (var f in files)
+    {
+        var c = AudioLoader.LoadWav(f);
+        var res = d.Diarize(c);
+        var refs = Rttm.ReadFile(Path.ChangeExtension(f, ".rttm")).Values.First();
+        var der = DerScorer.Score(c.Id, refs, res.Segments, new DerOptions { CollarSeconds = 0.25 });
+        (f.Contains("/ami/") ? am : rs).Add(der);
+        if (Environment.GetEnvironmentVariable("VERBOSE") == "1") Console.WriteLine($"  {c.Id,-24} {der.Der * 100,6:F2} conf {der.ConfusionSeconds / der.ScoredSeconds * 100,5:F2} spk {res.SpeakerCount}/{refs.Select(s => s.Speaker).Distinct().Count()}");
+    }
+    Console.WriteLine($"{repr}: real {(rs.Count > 0 ? DerTotal.Of(rs).Der * 100 : double.NaN):F2} (conf {(rs.Count > 0 ? DerTotal.Of(rs).ConfusionSeconds / DerTotal.Of(rs).ScoredSeconds * 100 : double.NaN):F2})  ami {(am.Count > 0 ? DerTotal.Of(am).Der * 100 : double.NaN):F2}");
     return;
 }
 if (Environment.GetEnvironmentVariable("DIAG") is { } diag)

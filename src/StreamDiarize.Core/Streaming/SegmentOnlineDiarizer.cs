@@ -11,9 +11,11 @@ namespace StreamDiarize.Core.Streaming;
 /// <list type="number">
 /// <item>speech decisions (<see cref="StreamingSpeechDetector"/>) feed the same <see cref="PhraseCutter"/> as offline;
 /// each segment is one <see cref="GaussianStats"/>;</item>
-/// <item>a segment's speaker is decided once, as its first frame's speech decision is committed (so at the
+/// <item>a segment's speaker is decided as its first frame's speech decision is committed (so at the
 /// session's latency), from the frames the detector provisionally calls speech after it, up to
-/// <see cref="SegmentClusteringOptions.MinSegmentSeconds"/>: the nearest speaker's pooled Gaussian;</item>
+/// <see cref="SegmentClusteringOptions.MinSegmentSeconds"/>: the nearest speaker's pooled Gaussian; it is decided again
+/// every <see cref="OnlineDiarizerOptions.RedecideSeconds"/> of the segment on all its speech so far, for the frames not
+/// yet final;</item>
 /// <item>every few seconds <see cref="SegmentClusterer"/> (the offline kernel) re-clusters the remembered segments; the
 /// clusters are mapped onto the ids in use (Hungarian, by speech in common), a cluster no id claims becomes a new
 /// speaker once it holds <see cref="OnlineDiarizerOptions.NewSpeakerSeconds"/>, and an id left with no cluster is
@@ -55,6 +57,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
     private readonly double[] _scratch;
     private int _nextSpeaker;
     private readonly bool _relabelNewSpeakers;
+    private readonly long _redecideFrames;
 
     public SegmentOnlineDiarizer(DefaultDiarizerOptions stages, OnlineDiarizerOptions options, SessionOptions session)
     {
@@ -78,6 +81,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
         _sampleRateHz = stages.Speech.SampleRateHz;
         _newSpeakerFrames = options.NewSpeakerSeconds / _hop;
         _reclusterFrames = (long)Math.Round(options.ReclusterSeconds / _hop);
+        _redecideFrames = (long)Math.Round(options.RedecideSeconds / _hop);
         _memory = new SegmentMemory(options.MaxSegments, _dims);
         _relabelNewSpeakers = options.RelabelNewSpeakers;
         _open = new GaussianStats(_dims);
@@ -148,7 +152,13 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
                     // Decided as the segment's first frame is committed, from the frames the detector provisionally
                     // calls speech after it (up to the newest): its labels are final at the session's latency.
                     _open.Clear();
-                    _openLabel = Decide(LookAhead(f), events);
+                    _openLabel = Decide(LookAhead(f, null), events);
+                }
+                else if (_redecideFrames > 0 && (f - _cutter.OpenStart) % _redecideFrames == 0)
+                {
+                    // Decided again on more speech (its committed frames and the look-ahead after them), for the frames
+                    // from here on: the labels already given are final and stay.
+                    _openLabel = Decide(LookAhead(f, _open), events);
                 }
                 AddFrame(_open, f);
                 AddFrame(_sessionStats, f);
@@ -166,12 +176,17 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
     }
 
     /// <summary>
-    /// The usable frames from <paramref name="start"/> on, as far as the speech detector has a (provisional) decision,
-    /// at most a minimum segment's worth: what a segment's speaker is decided on.
+    /// <paramref name="committed"/> (the segment's frames already labelled, or null) and the usable frames from
+    /// <paramref name="start"/> on, as far as the speech detector has a (provisional) decision, at most a minimum
+    /// segment's worth: what a segment's speaker is decided on.
     /// </summary>
-    private GaussianStats LookAhead(long start)
+    private GaussianStats LookAhead(long start, GaussianStats? committed)
     {
         _ahead.Clear();
+        if (committed is not null)
+        {
+            _ahead.Add(committed);
+        }
         long end = Math.Min(start + _minFrames, Math.Min(_received, Math.Max(_sad.ProvisionalEnd, _sad.Committed)));
         for (long g = start; g < end; g++)
         {
