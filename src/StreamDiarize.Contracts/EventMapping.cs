@@ -23,7 +23,11 @@ public static class EventMapping
                     EndSeconds = s.Segment.EndSeconds,
                     Speaker = s.Segment.Speaker,
                     IsFinal = s.IsFinal,
+                    SpeakerName = s.SpeakerName ?? "",
                 };
+                break;
+            case SpeakerIdentifiedEvent named:
+                message.SpeakerIdentified = new SpeakerIdentified { Speaker = named.Speaker, Name = named.Name, Distance = named.Distance };
                 break;
             case RelabelEvent r:
                 message.Relabel = new Relabel { StartSeconds = r.StartSeconds, EndSeconds = r.EndSeconds, FromSpeaker = r.From, ToSpeaker = r.To };
@@ -54,7 +58,9 @@ public static class EventMapping
         {
             DiarizeEvent.EventOneofCase.SpeakerChange => new SpeakerChangeEvent(t, NullIfEmpty(e.SpeakerChange.FromSpeaker), NullIfEmpty(e.SpeakerChange.ToSpeaker)),
             DiarizeEvent.EventOneofCase.Segment => new SegmentEvent(
-                new SpeakerSegment(e.Segment.StartSeconds, e.Segment.EndSeconds, e.Segment.Speaker), e.Segment.IsFinal),
+                new SpeakerSegment(e.Segment.StartSeconds, e.Segment.EndSeconds, e.Segment.Speaker), e.Segment.IsFinal,
+                e.Segment.SpeakerName.Length > 0 ? e.Segment.SpeakerName : null),
+            DiarizeEvent.EventOneofCase.SpeakerIdentified => new SpeakerIdentifiedEvent(t, e.SpeakerIdentified.Speaker, e.SpeakerIdentified.Name, e.SpeakerIdentified.Distance),
             DiarizeEvent.EventOneofCase.Relabel => new RelabelEvent(t, e.Relabel.StartSeconds, e.Relabel.EndSeconds, e.Relabel.FromSpeaker, e.Relabel.ToSpeaker),
             DiarizeEvent.EventOneofCase.Merge => new MergeEvent(t, e.Merge.FromSpeaker, e.Merge.IntoSpeaker),
             DiarizeEvent.EventOneofCase.SpeakerAdded => new SpeakerAddedEvent(t, e.SpeakerAdded.Speaker),

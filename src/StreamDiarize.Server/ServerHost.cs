@@ -133,6 +133,10 @@ public static class ServerHost
             services.AddHostedService(sp => sp.GetRequiredService<SessionBus>());
         }
         services.TryAddSingleton<SessionLocator>();
+        // Voice profiles (docs/SPEAKERS.md): the stores, reported at start, and the built-in kind's modeller.
+        services.TryAddSingleton<Profiles.ProfileStores>();
+        services.AddHostedService(sp => sp.GetRequiredService<Profiles.ProfileStores>());
+        services.TryAddSingleton(new Core.Speakers.FeatureVoiceModeller(diarization.Default));
         services.TryAddSingleton<SessionRunner>();
         if (options.Microphone.Enabled)
         {
@@ -182,6 +186,7 @@ public static class ServerHost
         app.Use((context, next) => RateLimitRequest(context, () => next(context), rate, metrics));
         app.Use((context, next) => MalformedRequestGuard.InvokeAsync(context, () => next(context)));
         app.MapGrpcService<DiarizerService>();
+        app.MapGrpcService<Profiles.SpeakerProfilesService>();
         app.MapGrpcHealthChecksService();
         if (server.Reflection)
         {

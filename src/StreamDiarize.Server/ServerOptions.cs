@@ -84,6 +84,9 @@ public sealed class ServerOptions : Core.Options.IValidatedSettings
     /// <summary>A microphone session the daemon runs itself (`serve --mic`), for watchers and the live page.</summary>
     public MicrophoneOptions Microphone { get; set; } = new();
 
+    /// <summary>Folder of the voice-profile store (`serve --data`, shared with the CLI); empty: the per-user data folder.</summary>
+    public string? DataDirectory { get; set; }
+
     public IReadOnlyList<string> GetValidationErrors()
     {
         var errors = new List<string>();

@@ -66,6 +66,41 @@ public sealed class PythonClientTests
         Assert.True(der.Der < 0.01, $"DER of the streamed result against the offline one is {der.Der:P2}: the transport changed the result");
     }
 
+    [SkippableFact]
+    public async Task A_python_client_enrolls_a_real_voice_lists_it_is_told_who_speaks_and_deletes_it()
+    {
+        RequirePythonGrpc();
+        var dir = RepoPaths.NewTempDir();
+        await using var daemon = await DaemonHost.StartAsync(null, ("Server:DataDirectory", dir));
+        var voices = new StreamDiarize.Profiles.Tests.RealVoices("dev_2spk_10min");
+        string enrollWav = Path.Combine(dir, "lj.wav"), wav = Path.Combine(dir, "rest.wav");
+        WriteFloatWav(enrollWav, voices.EnrollmentClip("LJ").Samples);
+        WriteFloatWav(wav, voices.Rest.Samples);
+        var script = Path.Combine(AppContext.BaseDirectory, "python", "profiles_client.py");
+
+        var (code, stdout, stderr) = await Task.Run(() => Run(Python,
+            [script, "--server", $"127.0.0.1:{daemon.GrpcPort}", "--protos", Path.Combine(RepoPaths.RepoRoot, "protos"), "--name", "Linda",
+                "--enroll-wav", enrollWav, "--wav", wav],
+            TimeSpan.FromMinutes(5)));
+
+        Assert.True(code == 0, $"python client exited {code}: {stderr}");
+        using var report = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]);
+        var root = report.RootElement;
+        Assert.Equal("features/v1", root.GetProperty("enrolled").GetProperty("kind").GetString());
+        Assert.Equal(["Linda"], root.GetProperty("listed").EnumerateArray().Select(e => e.GetString()));
+        var identified = Assert.Single(root.GetProperty("identified").EnumerateArray());
+        Assert.Equal("Linda", identified.GetProperty("name").GetString());
+        Assert.True(root.GetProperty("named_turns").GetInt32() > 0);
+        Assert.Equal("NOT_FOUND", root.GetProperty("second_delete").GetString());
+        Directory.Delete(dir, recursive: true);
+    }
+
+    private static void WriteFloatWav(string path, float[] samples)
+    {
+        using var writer = new NAudio.Wave.WaveFileWriter(path, NAudio.Wave.WaveFormat.CreateIeeeFloatWaveFormat(16000, 1));
+        writer.WriteSamples(samples, 0, samples.Length);
+    }
+
     private static (int Code, string Stdout, string Stderr) Run(string file, IEnumerable<string> args, TimeSpan timeout)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -15,5 +15,6 @@ internal static class CommandCatalog
         yield return StreamCommand.Create();
         yield return WatchCommand.Create();
         yield return MicCommand.Create();
+        yield return EnrollCommand.Create();
     }
 }

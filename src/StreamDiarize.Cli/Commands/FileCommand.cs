@@ -51,10 +51,12 @@ internal static class FileCommand
             DefaultValueFactory = _ => "features",
         };
         var visualOptions = new FileVisualOptions();
+        var profileOptions = new ProfileOptions();
 
         var command = new Command("file", "Diarize recordings offline and write their turns (RTTM and JSON, or --format).")
         {
             inputs, outDir, format, quiet, config, method, numSpeakers, minSpeakers, maxSpeakers, features, set, raw, rate, channels, id, streaming, latency, embedderOption, vadOption,
+            profileOptions.Known, profileOptions.Data,
         };
         foreach (var option in visualOptions.All)
         {
@@ -177,6 +179,13 @@ internal static class FileCommand
             }
             using var vadLifetime = vad;
 
+            var (known, knownError) = profileOptions.Select(pr, embedderName);
+            if (knownError is not null || (known.Count > 0 && settings.Method != DiarizationMethod.Default))
+            {
+                stderr.WriteLine($"error: {knownError ?? "--known works with the default method, not --method seed"}");
+                return 2;
+            }
+
             var dir = pr.GetValue(outDir)!;
             Directory.CreateDirectory(dir);
             int failures = 0;
@@ -192,8 +201,12 @@ internal static class FileCommand
                     var segments = ProgressDisplay.Run(
                         $"{clip.Id}: diarizing {TimeSpan.FromSeconds(clip.DurationSeconds):h\\:mm\\:ss} of audio{(live ? " through the live pipeline" : "")}", progress,
                         () => live
-                            ? DiarizeStreaming(settings, clip, hints, pr.GetValue(latency), factory, embedderName, vadName)
+                            ? DiarizeStreaming(settings, clip, hints, pr.GetValue(latency), factory, embedderName, vadName, known, stdout)
                             : Diarize(settings, clip, hints, model, vad));
+                    if (known.Count > 0 && !live)
+                    {
+                        segments = ProfileOptions.Name(settings.Default, clip, segments, known, stdout);
+                    }
                     watch.Stop();
                     string methodName = FileVisualOutputs.RunTitle(settings) + (live ? string.Create(CultureInfo.InvariantCulture, $" (live pipeline, latency {pr.GetValue(latency)} s)") : "");
                     var document = new TurnDocument(clip.Id, clip.DurationSeconds, methodName, TurnOutput.Version, segments, hints.ExactSpeakers is null);
@@ -268,7 +281,8 @@ internal static class FileCommand
 
     internal static List<SpeakerSegment> DiarizeStreaming(
         DiarizationSettings settings, AudioClip clip, SpeakerHints hints, double latencySeconds,
-        ISessionComponentsFactory? factory = null, string embedder = "features", string speechDetector = "energy")
+        ISessionComponentsFactory? factory = null, string embedder = "features", string speechDetector = "energy",
+        IReadOnlyList<Core.Speakers.VoiceProfile>? known = null, TextWriter? report = null)
     {
         if (settings.Method != DiarizationMethod.Default)
         {
@@ -282,9 +296,19 @@ internal static class FileCommand
             LatencySeconds = latencySeconds,
             Embedder = embedder,
             SpeechDetector = speechDetector,
+            KnownSpeakers = known ?? [],
         };
         factory ??= new DefaultSessionFactory(settings.Default, settings.Streaming);
-        return StreamingRunner.RunAsync(clip, factory, session).GetAwaiter().GetResult().Segments;
+        var run = StreamingRunner.RunAsync(clip, factory, session).GetAwaiter().GetResult();
+        if (session.KnownSpeakers.Count == 0)
+        {
+            return run.Segments;
+        }
+        foreach (var (speaker, name) in run.Events.Ledger.Names)
+        {
+            report?.WriteLine($"{clip.Id}: {speaker} is {name}");
+        }
+        return run.Events.Ledger.NamedSnapshot(includeProvisional: false);
     }
 
     internal static List<SpeakerSegment> Diarize(DiarizationSettings settings, AudioClip clip, SpeakerHints hints, IWindowEmbedder? windowEmbedder = null, ISpeechDetector? speech = null) => settings.Method switch

@@ -32,17 +32,28 @@ internal static class MicCommand
         var numSpeakers = new Option<int?>("--num-speakers") { Description = "Exact number of speakers, when known." };
         var saveAudio = new Option<string?>("--save-audio") { Description = "Also write the captured audio to this WAV file (16 kHz float), to listen to or re-score later." };
         var maxSpeakers = new Option<int>("--max-speakers") { Description = "At most this many speakers.", DefaultValueFactory = _ => 20 };
+        var profileOptions = new ProfileOptions();
 
         var command = new Command("mic", "Diarize live audio from a microphone (or stdin) and show who speaks.")
         {
             device, listDevices, backend, input, raw, rate, channels, outDir, format, seconds, id, latency, numSpeakers, maxSpeakers, saveAudio,
+            profileOptions.Known, profileOptions.Data,
         };
-        command.SetAction((pr, ct) => RunAsync(new MicArguments(
+        command.SetAction((pr, ct) =>
+        {
+            var (known, knownError) = profileOptions.Select(pr, "features");
+            if (knownError is not null)
+            {
+                Console.Error.WriteLine("error: " + knownError);
+                return Task.FromResult(2);
+            }
+            return RunAsync(new MicArguments(
             pr.GetValue(device), pr.GetValue(listDevices), pr.GetValue(backend)!, pr.GetValue(input), pr.GetValue(raw)!, pr.GetValue(rate),
             pr.GetValue(channels), pr.GetValue(outDir), pr.GetValue(seconds), pr.GetValue(id),
-            new SessionOptions { LatencySeconds = pr.GetValue(latency), ExactSpeakers = pr.GetValue(numSpeakers), MaxSpeakers = pr.GetValue(maxSpeakers) },
+            new SessionOptions { LatencySeconds = pr.GetValue(latency), ExactSpeakers = pr.GetValue(numSpeakers), MaxSpeakers = pr.GetValue(maxSpeakers), KnownSpeakers = known },
             pr.GetValue(saveAudio), pr.GetValue(format)),
-            Console.Out, Console.Error, ct));
+            Console.Out, Console.Error, ct);
+        });
         return command;
     }
 
@@ -170,7 +181,7 @@ internal static class MicCommand
                 stderr.WriteLine($"{captured:F1} s of audio from {source.Name}; {source.OverflowSamples} sample(s) dropped in {source.OverflowEvents} overflow(s)");
                 if (a.OutDir is { } dir)
                 {
-                    var segments = ledger.Ledger.Snapshot(includeProvisional: false);
+                    var segments = ledger.Ledger.NamedSnapshot(includeProvisional: false);
                     var document = new Streaming.Sinks.Formats.TurnDocument(fileId, captured, $"default (live pipeline, latency {a.Session.LatencySeconds} s)",
                         TurnOutput.Version, segments, a.Session.ExactSpeakers is null);
                     stderr.WriteLine($"{segments.Count} turn(s) -> {TurnOutput.Write(dir, document, formats)}");

@@ -21,16 +21,21 @@ internal static class ServeCommand
         var micSession = new Option<string?>("--mic-session") { Description = "With --mic: the microphone session's id (default \"mic\")." };
         var logFormat = new Option<string>("--log-format") { Description = "Log lines as text (default) or json (one JSON object per line, for a log shipper).", DefaultValueFactory = _ => "text" };
         logFormat.AcceptOnlyFromAmong("text", "json");
+        var data = new Option<string?>("--data") { Description = "Folder of the voice-profile store (profiles.db), shared with `enroll` and `file --known`; default: the per-user data folder." };
         var insecure = new Option<bool>("--insecure") { Description = "Allow a non-loopback --host without API keys: anyone who reaches the ports can use the daemon (docs/SECURITY.md)." };
         var command = new Command("serve", "Run the gRPC diarization daemon. Other settings: --Server:MaxSessions=100 or STREAMDIARIZE__Server__MaxSessions=100.")
         {
-            host, grpcPort, httpPort, config, mic, device, backend, micSession, logFormat, insecure,
+            host, grpcPort, httpPort, config, mic, device, backend, micSession, logFormat, insecure, data,
         };
         // Everything else is ASP.NET Core configuration from the command line (Key=Value, --Key=Value, --Key Value).
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (pr, ct) =>
         {
             var overrides = new List<KeyValuePair<string, string?>>();
+            if (pr.GetValue(data) is { } dataDir)
+            {
+                overrides.Add(new("Server:DataDirectory", Path.GetFullPath(dataDir)));
+            }
             if (pr.GetValue(host) is { } h)
             {
                 overrides.Add(new("Server:Host", h));

@@ -35,10 +35,11 @@ internal static class StreamCommand
         var sessionId = new Option<string?>("--session-id") { Description = "Name the session (watchers use it); default: the server picks one." };
         var chunkMs = new Option<int>("--chunk-ms") { Description = "Audio per message, milliseconds.", DefaultValueFactory = _ => 100 };
         var provisional = new Option<bool>("--provisional") { Description = "Also receive provisional segments (printed with --raw-events)." };
+        var known = new Option<string?>("--known") { Description = "Name speakers that match profiles enrolled in the daemon: all, or NAME,NAME (the final RTTM carries the names)." };
         var apiKey = DaemonClient.ApiKeyOption();
         var command = new Command("stream", "Stream a WAV to a running `streamdiarize serve` and print speaker events as they arrive.")
         {
-            audio, server, realtime, speed, outDir, format, rawEvents, numSpeakers, minSpeakers, maxSpeakers, latency, embedder, sessionId, chunkMs, provisional, apiKey,
+            audio, server, realtime, speed, outDir, format, rawEvents, numSpeakers, minSpeakers, maxSpeakers, latency, embedder, sessionId, chunkMs, provisional, apiKey, known,
         };
         command.SetAction(async (pr, ct) =>
         {
@@ -61,6 +62,7 @@ internal static class StreamCommand
             if (pr.GetValue(embedder) is { } e) config.Embedder = e;
             if (pr.GetValue(sessionId) is { } id) config.SessionId = id;
             if (pr.GetValue(provisional)) config.IncludeProvisional = true;
+            config.KnownSpeakers.AddRange(Profiles.KnownSpeakers.Parse(pr.GetValue(known)));
 
             Core.Audio.AudioClip clip;
             IReadOnlyList<Streaming.Sinks.Formats.TurnFormat> formats;
@@ -87,7 +89,7 @@ internal static class StreamCommand
                 if (pr.GetValue(outDir) is { } dir)
                 {
                     var document = new Streaming.Sinks.Formats.TurnDocument(clip.Id, clip.DurationSeconds, $"daemon {url} (live pipeline)", TurnOutput.Version,
-                        result.Ledger.Snapshot(includeProvisional: false), !config.HasExactSpeakers);
+                        result.Ledger.NamedSnapshot(includeProvisional: false), !config.HasExactSpeakers);
                     var written = TurnOutput.Write(dir, document, formats);
                     output.WriteLine($"session {result.SessionId}: final turns{(result.EndedBy is null ? "" : " received before the call failed")} -> {written}");
                 }

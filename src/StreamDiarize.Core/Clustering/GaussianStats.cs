@@ -95,6 +95,21 @@ public sealed class GaussianStats
         return copy;
     }
 
+    /// <summary>Sets every statistic at once, from values another instance had (a stored voice profile).</summary>
+    public void Restore(double count, ReadOnlySpan<double> sum, ReadOnlySpan<double> scatter, double auxCount, double auxSum, double auxSquares)
+    {
+        if (sum.Length != Dims || scatter.Length != Dims * Dims)
+        {
+            throw new ArgumentException($"A {Dims}-dimensional Gaussian needs {Dims} sums and {Dims * Dims} scatter values.");
+        }
+        Count = count;
+        AuxCount = auxCount;
+        AuxSum = auxSum;
+        AuxSquares = auxSquares;
+        sum.CopyTo(Sum);
+        scatter.CopyTo(Scatter);
+    }
+
     /// <summary>log |Σ + diag(floor)| of these frames.</summary>
     public double LogDet(ReadOnlySpan<double> floor, Span<double> scratch) => LogDetOfUnion(this, null, floor, scratch);
 

@@ -9,8 +9,17 @@ public abstract record DiarizationEvent(double StreamTimeSeconds);
 /// <summary>The current speaker changed at <paramref name="StreamTimeSeconds"/>; null means silence.</summary>
 public sealed record SpeakerChangeEvent(double StreamTimeSeconds, string? From, string? To) : DiarizationEvent(StreamTimeSeconds);
 
-/// <summary>A speaker turn. Provisional turns may still change; a final one changes only through Relabel or Merge.</summary>
-public sealed record SegmentEvent(SpeakerSegment Segment, bool IsFinal) : DiarizationEvent(Segment.EndSeconds);
+/// <summary>
+/// A speaker turn. Provisional turns may still change; a final one changes only through Relabel or Merge.
+/// <paramref name="SpeakerName"/> is the enrolled person the speaker was identified as, once it was (null before, or never).
+/// </summary>
+public sealed record SegmentEvent(SpeakerSegment Segment, bool IsFinal, string? SpeakerName = null) : DiarizationEvent(Segment.EndSeconds);
+
+/// <summary>
+/// Speaker <paramref name="Speaker"/> was recognised as the enrolled person <paramref name="Name"/>, at
+/// <paramref name="Distance"/> from their profile; from now on its turns carry the name, and the earlier ones are theirs too.
+/// </summary>
+public sealed record SpeakerIdentifiedEvent(double StreamTimeSeconds, string Speaker, string Name, double Distance) : DiarizationEvent(StreamTimeSeconds);
 
 /// <summary>Re-clustering moved <c>[StartSeconds, EndSeconds)</c> from speaker <paramref name="From"/> to <paramref name="To"/>.</summary>
 public sealed record RelabelEvent(double StreamTimeSeconds, double StartSeconds, double EndSeconds, string From, string To)

@@ -22,10 +22,32 @@ public sealed class SegmentLedger
     /// <summary>Seconds of final speech whose speaker changed after it was final (counted once per change).</summary>
     public double FinalSecondsChanged { get; private set; }
 
+    /// <summary>The enrolled person each identified speaker is (<see cref="SpeakerIdentifiedEvent"/>), by speaker id.</summary>
+    public IReadOnlyDictionary<string, string> Names => _names;
+
+    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
+
+    /// <summary>Like <see cref="Snapshot"/>, with each identified speaker's id replaced by the person's name.</summary>
+    public List<SpeakerSegment> NamedSnapshot(bool includeProvisional = true)
+    {
+        var all = Snapshot(includeProvisional);
+        for (int i = 0; i < all.Count; i++)
+        {
+            if (_names.TryGetValue(all[i].Speaker, out var name))
+            {
+                all[i] = all[i] with { Speaker = name };
+            }
+        }
+        return FrameGrouper.JoinTouching(all);
+    }
+
     public void Apply(DiarizationEvent e)
     {
         switch (e)
         {
+            case SpeakerIdentifiedEvent named:
+                _names[named.Speaker] = named.Name;
+                break;
             case SegmentEvent { IsFinal: true } s:
                 _final.Add(s.Segment);
                 _provisional.RemoveAll(p => p.StartSeconds < s.Segment.EndSeconds);

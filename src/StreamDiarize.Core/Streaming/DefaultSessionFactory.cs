@@ -38,6 +38,19 @@ public sealed class DefaultSessionFactory : ISessionComponentsFactory, IComponen
 
     public SessionComponents Create(SessionOptions options)
     {
+        var components = CreateDiarizer(options);
+        if (options.KnownSpeakers.Count == 0 || components.Analyzer is not DefaultFrameAnalyzer analyzer)
+        {
+            return components;
+        }
+        // Naming reads the frames' MFCCs and the final turns, so it runs after either live diarizer.
+        var namer = new Speakers.LiveSpeakerNamer(components.Diarizer, analyzer.Layout, _stages.Segments, analyzer.HopSeconds,
+            _stages.Speech.SampleRateHz, options.KnownSpeakers);
+        return components with { Diarizer = namer };
+    }
+
+    private SessionComponents CreateDiarizer(SessionOptions options)
+    {
         OptionsValidationException.ThrowIfAny(options.GetValidationErrors());
         OptionsValidationException.ThrowIfAny(Registry.Problems(options));
         // The segment diarizer has its own streaming speech detector and clusterer and takes no injected ones yet,

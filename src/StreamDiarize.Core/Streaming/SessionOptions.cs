@@ -27,6 +27,9 @@ public sealed record SessionOptions
     /// <summary>The clusterer of re-clustering: "agglomerative" (the embedded default), or a kind a factory registers.</summary>
     public string Clusterer { get; init; } = "agglomerative";
 
+    /// <summary>Enrolled voices whose live speakers are named (<see cref="Speakers.LiveSpeakerNamer"/>); empty names no one.</summary>
+    public IReadOnlyList<Speakers.VoiceProfile> KnownSpeakers { get; init; } = [];
+
     public IReadOnlyList<string> GetValidationErrors() => [.. GetSettingErrors().Select(e => e.Message)];
 
     /// <summary>Every problem, keyed by the property it is about (the server names the proto field by the key).</summary>

@@ -25,7 +25,8 @@ public sealed class DiarizerService(
     AdmissionControl admission,
     TenantRateLimiter rate,
     IHostApplicationLifetime lifetime,
-    ILogger<DiarizerService> logger) : Diarizer.DiarizerBase
+    ILogger<DiarizerService> logger,
+    Profiles.ProfileStores profiles) : Diarizer.DiarizerBase
 {
     private readonly ServerOptions _options = options.Value;
 
@@ -53,6 +54,13 @@ public sealed class DiarizerService(
                 "this server is draining for a restart (SIGTERM) and takes no new sessions: start the session on another replica (the load balancer no longer sends new ones here) or retry in a few seconds"));
         }
         var plan = SessionConfigReader.Read(requestStream.Current.Config, _options.Session, models, (factory as IComponentChoices)?.Registry);
+        var known = requestStream.Current.Config.KnownSpeakers;
+        if (known.Count > 0)
+        {
+            var chosen = Profiles.SpeakerProfilesService.Resolve(profiles, ApiKeyAuthentication.TenantOf(context.GetHttpContext()), known);
+            plan.Effective.KnownSpeakers.AddRange(known);
+            plan = plan with { Options = plan.Options with { KnownSpeakers = chosen } };
+        }
 
         SessionComponents components;
         try

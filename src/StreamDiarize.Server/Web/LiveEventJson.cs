@@ -30,6 +30,12 @@ public static class LiveEventJson
                 o["end"] = Ms(e.Segment.EndSeconds);
                 o["speaker"] = e.Segment.Speaker;
                 o["final"] = e.Segment.IsFinal;
+                o["name"] = NullIfEmpty(e.Segment.SpeakerName);
+                break;
+            case DiarizeEvent.EventOneofCase.SpeakerIdentified:
+                o["speaker"] = e.SpeakerIdentified.Speaker;
+                o["name"] = e.SpeakerIdentified.Name;
+                o["distance"] = Ms(e.SpeakerIdentified.Distance);
                 break;
             case DiarizeEvent.EventOneofCase.Relabel:
                 o["start"] = Ms(e.Relabel.StartSeconds);
@@ -68,6 +74,7 @@ public static class LiveEventJson
         DiarizeEvent.EventOneofCase.SpeakerAdded => "speakerAdded",
         DiarizeEvent.EventOneofCase.SessionEnded => "ended",
         DiarizeEvent.EventOneofCase.EventsDropped => "dropped",
+        DiarizeEvent.EventOneofCase.SpeakerIdentified => "identified",
         _ => "unknown",
     };
 

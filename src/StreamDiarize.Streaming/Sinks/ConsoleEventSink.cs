@@ -29,8 +29,9 @@ public sealed class ConsoleEventSink(TextWriter writer, bool includeProvisional 
         return e switch
         {
             SpeakerChangeEvent c => string.Format(inv, "{0,8:F2}  change   {1} -> {2}", c.StreamTimeSeconds, c.From ?? "(silence)", c.To ?? "(silence)"),
-            SegmentEvent { IsFinal: true } s => string.Format(inv, "{0,8:F2}  final    {1} {2:F2}-{3:F2}", s.StreamTimeSeconds, s.Segment.Speaker, s.Segment.StartSeconds, s.Segment.EndSeconds),
-            SegmentEvent s when includeProvisional => string.Format(inv, "{0,8:F2}  turn     {1} {2:F2}-{3:F2} (provisional)", s.StreamTimeSeconds, s.Segment.Speaker, s.Segment.StartSeconds, s.Segment.EndSeconds),
+            SegmentEvent { IsFinal: true } s => string.Format(inv, "{0,8:F2}  final    {1} {2:F2}-{3:F2}", s.StreamTimeSeconds, s.SpeakerName ?? s.Segment.Speaker, s.Segment.StartSeconds, s.Segment.EndSeconds),
+            SegmentEvent s when includeProvisional => string.Format(inv, "{0,8:F2}  turn     {1} {2:F2}-{3:F2} (provisional)", s.StreamTimeSeconds, s.SpeakerName ?? s.Segment.Speaker, s.Segment.StartSeconds, s.Segment.EndSeconds),
+            SpeakerIdentifiedEvent n => string.Format(inv, "{0,8:F2}  named    {1} is {2} (distance {3:F3})", n.StreamTimeSeconds, n.Speaker, n.Name, n.Distance),
             SegmentEvent => null,
             RelabelEvent r => string.Format(inv, "{0,8:F2}  relabel  {1:F2}-{2:F2} {3} -> {4}", r.StreamTimeSeconds, r.StartSeconds, r.EndSeconds, r.From, r.To),
             MergeEvent m => string.Format(inv, "{0,8:F2}  merge    {1} into {2}", m.StreamTimeSeconds, m.From, m.Into),

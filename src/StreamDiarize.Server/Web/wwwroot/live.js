@@ -17,13 +17,18 @@ let state, source, dirty = true;
 const colours = new Map(); // speaker -> palette index, kept across resyncs so colours never jump
 
 function reset() {
-  state = { final: [], provisional: [], speakers: [], now: 0, current: null, ended: null, segments: 0, relabels: 0 };
+  state = { final: [], provisional: [], speakers: [], names: {}, now: 0, current: null, ended: null, segments: 0, relabels: 0 };
   dirty = true;
 }
 
 function colourOf(speaker) {
   if (!colours.has(speaker)) colours.set(speaker, colours.size);
   return PALETTE[colours.get(speaker) % PALETTE.length];
+}
+
+// An identified speaker (SpeakerIdentified) is shown by the enrolled person's name; the others by their id.
+function nameOf(speaker) {
+  return (state.names && state.names[speaker]) || speaker;
 }
 
 function addSpeaker(speaker) {
@@ -37,6 +42,7 @@ function addSpeaker(speaker) {
 // The same rules as src/StreamDiarize.Core/Events/SegmentLedger.cs, so the page shows what a client's ledger holds.
 function applySegment(e) {
   const seg = { start: e.start, end: e.end, speaker: e.speaker };
+  if (e.name) state.names[e.speaker] = e.name; // a watcher that joined after SpeakerIdentified learns the name here
   if (e.final) {
     state.final.push(seg);
     state.provisional = state.provisional.filter(p => !(p.start < seg.end));
@@ -89,6 +95,7 @@ function onEvent(e) {
     case 'relabel': applyRelabel(e); state.relabels++; break;
     case 'merge': applyMerge(e); state.relabels++; break;
     case 'speakerAdded': addSpeaker(e.speaker); break;
+    case 'identified': state.names[e.speaker] = e.name; addSpeaker(e.speaker); break;
     case 'change': state.current = e.to; addSpeaker(e.to); break;
     case 'ended': state.ended = e; state.current = null; state.provisional = []; source.close(); break;
     case 'dropped': resync(e.count); return;
@@ -136,7 +143,7 @@ function turnRect(parent, s, x, y, w, h, attrs) {
     'data-speaker': s.speaker, 'data-final': s.final, ...attrs }));
   if (w > 44 && h >= 22) {
     parent.appendChild(el('text', { x: x + w / 2, y: y + h / 2 + 8, 'text-anchor': 'middle', 'font-size': 22, 'font-weight': 'bold',
-      fill: s.final ? (DARK_TEXT.has(colour) ? '#000' : '#fff') : '#fff' }, s.speaker));
+      fill: s.final ? (DARK_TEXT.has(colour) ? '#000' : '#fff') : '#fff' }, nameOf(s.speaker)));
   }
 }
 
@@ -163,7 +170,7 @@ function drawLanes(turns, talk) {
     const y = AXIS + i * LANE, speaking = speaker === state.current;
     if (speaking) svg.appendChild(el('rect', { x: 0, y: y + 2, width: W, height: LANE - 4, fill: '#ffffff', 'fill-opacity': 0.09 }));
     svg.appendChild(el('rect', { x: 14, y: y + 14, width: 22, height: LANE - 28, rx: 4, fill: colourOf(speaker) }));
-    svg.appendChild(el('text', { x: 48, y: y + LANE / 2 + 2, 'font-size': 34, 'font-weight': 'bold', fill: '#f2f4f8' }, speaker));
+    svg.appendChild(el('text', { x: 48, y: y + LANE / 2 + 2, 'font-size': 34, 'font-weight': 'bold', fill: '#f2f4f8' }, nameOf(speaker)));
     svg.appendChild(el('text', { x: 48, y: y + LANE / 2 + 28, 'font-size': 20, fill: '#9aa3b2' }, `${Math.round(talk.get(speaker) || 0)} s talk`));
   });
   for (const s of turns) {
@@ -191,7 +198,7 @@ function drawCurrent() {
   const current = $('current'), speaker = state.ended ? '' : state.current || '';
   current.dataset.speaker = speaker;
   current.querySelector('.swatch').style.background = speaker ? colourOf(speaker) : '';
-  $('current-text').textContent = state.ended ? 'session ended' : speaker ? `${speaker} speaking` : state.now > 0 ? 'silence' : 'waiting for speech…';
+  $('current-text').textContent = state.ended ? 'session ended' : speaker ? `${nameOf(speaker)} speaking` : state.now > 0 ? 'silence' : 'waiting for speech…';
 }
 
 function drawSummary(talk) {
@@ -201,7 +208,7 @@ function drawSummary(talk) {
   const speech = [...talk.values()].reduce((a, b) => a + b, 0) || 1;
   summary.innerHTML = `<h2>Session ended at ${mmss(e.time)}</h2>
     <p>${e.speakers} speakers · ${e.speechSeconds.toFixed(1)} s of speech · ${e.segmentCount} final turns</p>` +
-    state.speakers.map(s => `<div class="row"><b style="width:90px">${esc(s)}</b>
+    state.speakers.map(s => `<div class="row"><b style="width:90px">${esc(nameOf(s))}</b>
       <span class="share" style="width:${Math.round(600 * (talk.get(s) || 0) / speech)}px;background:${colourOf(s)}"></span>
       <span>${(talk.get(s) || 0).toFixed(1)} s (${Math.round(100 * (talk.get(s) || 0) / speech)}%)</span></div>`).join('');
 }

@@ -1,0 +1,265 @@
+// Live naming, a stage after the live diarizer: final turns' frames feed one Gaussian per live speaker; when a speaker
+// has enough speech it is compared with the profiles and, on a clear match, named (SpeakerIdentified).
+using StreamDiarize.Core.Clustering;
+using StreamDiarize.Core.Embedding;
+using StreamDiarize.Core.Events;
+using StreamDiarize.Core.Streaming;
+
+namespace StreamDiarize.Core.Speakers;
+
+/// <summary>
+/// Wraps any live diarizer whose frames follow <see cref="AnalysisFrameLayout"/>: keeps the last frames' MFCCs and pitch
+/// in a ring, adds a final turn's frames to its speaker's Gaussian, follows Relabel and Merge, and decides as the
+/// offline <see cref="SpeakerNamer"/> does (same modelling, distance and threshold). A name is never held by two live
+/// speakers at once, and a named speaker keeps its name. Per frame it copies into preallocated buffers only.
+/// </summary>
+public sealed class LiveSpeakerNamer : IFrameDiarizer
+{
+    /// <summary>Frames kept for turns that become final late: the longest latency plus a long turn.</summary>
+    private const double RingSeconds = SessionOptions.MaxLatencySeconds + 30;
+
+    /// <summary>Turn pieces kept per speaker so that a Relabel can move them; older ones are folded into the speaker's base.</summary>
+    private const int MaxPiecesPerSpeaker = 256;
+
+    private readonly IFrameDiarizer _inner;
+    private readonly AnalysisFrameLayout _layout;
+    private readonly SegmentClusteringOptions _segments;
+    private readonly SegmentClusterer _clusterer;
+    private readonly double _hopSeconds;
+    private readonly int _sampleRateHz;
+    private readonly IReadOnlyList<VoiceProfile> _profiles;
+    private readonly SpeakerIdentificationOptions _options;
+    private readonly int _ringFrames;
+    private readonly float[] _ringMfcc;
+    private readonly float[] _ringLogF0;
+    private readonly int _dims;
+    private readonly Dictionary<string, LiveSpeaker> _speakers = new(StringComparer.Ordinal);
+    private long _newestFrame = -1;
+
+    public LiveSpeakerNamer(IFrameDiarizer inner, AnalysisFrameLayout layout, SegmentClusteringOptions segments, double hopSeconds, int sampleRateHz,
+        IReadOnlyList<VoiceProfile> profiles, SpeakerIdentificationOptions? options = null)
+    {
+        _inner = inner;
+        _layout = layout;
+        _segments = segments;
+        _clusterer = new SegmentClusterer(segments);
+        _hopSeconds = hopSeconds;
+        _sampleRateHz = sampleRateHz;
+        _options = (options ?? new SpeakerIdentificationOptions()).Validate();
+        _dims = segments.Coefficients;
+        if (layout.MfccCount < segments.FirstCoefficient + _dims)
+        {
+            throw new ArgumentException($"The frames carry {layout.MfccCount} MFCCs; naming needs {segments.FirstCoefficient + _dims}.", nameof(layout));
+        }
+        foreach (var p in profiles)
+        {
+            if (p.Kind != FeatureVoiceModeller.KindName || p.Model is not GaussianVoiceModel g || g.Stats.Dims != _dims)
+            {
+                throw new ArgumentException(
+                    $"profile '{p.Name}' was made with the '{p.Kind}' embedder and cannot name speakers of the '{FeatureVoiceModeller.KindName}' embedder: enroll the person again with it");
+            }
+        }
+        _profiles = profiles;
+        _ringFrames = (int)Math.Ceiling(RingSeconds / hopSeconds);
+        _ringMfcc = new float[_ringFrames * _dims];
+        _ringLogF0 = new float[_ringFrames];
+    }
+
+    public bool MayWait => _inner.MayWait;
+
+    /// <summary>The name each live speaker holds now.</summary>
+    public IReadOnlyDictionary<string, string> Names => _speakers.Where(kv => kv.Value.Name is not null).ToDictionary(kv => kv.Key, kv => kv.Value.Name!);
+
+    public void OnFrame(long frameIndex, ReadOnlySpan<float> frame, List<DiarizationEvent> events)
+    {
+        int slot = (int)(frameIndex % _ringFrames);
+        _layout.Mfcc(frame).Slice(_segments.FirstCoefficient, _dims).CopyTo(_ringMfcc.AsSpan(slot * _dims, _dims));
+        float lag = AnalysisFrameLayout.PitchLag(frame);
+        _ringLogF0[slot] = _segments.PitchVoicingThreshold > 0 && AnalysisFrameLayout.Voicing(frame) >= _segments.PitchVoicingThreshold && lag > 0
+            ? (float)PitchAccumulator.LogF0(lag, _sampleRateHz)
+            : float.NaN;
+        _newestFrame = frameIndex;
+        int first = events.Count;
+        _inner.OnFrame(frameIndex, frame, events);
+        if (events.Count > first)
+        {
+            Follow(events, first);
+        }
+    }
+
+    public void Complete(List<DiarizationEvent> events)
+    {
+        int first = events.Count;
+        _inner.Complete(events);
+        Follow(events, first);
+    }
+
+    /// <summary>Reads the inner diarizer's new events, names their speakers, and inserts SpeakerIdentified where a speaker is recognised.</summary>
+    private void Follow(List<DiarizationEvent> events, int first)
+    {
+        for (int i = first; i < events.Count; i++)
+        {
+            switch (events[i])
+            {
+                case SegmentEvent { IsFinal: true } s:
+                {
+                    var speaker = Speaker(s.Segment.Speaker);
+                    speaker.AddPiece(s.Segment.StartSeconds, s.Segment.EndSeconds, Stats(s.Segment.StartSeconds, s.Segment.EndSeconds));
+                    if (speaker.Name is null && TryName(s.Segment.Speaker, speaker, s.Segment.EndSeconds) is { } identified)
+                    {
+                        events.Insert(i, identified);
+                        i++;
+                    }
+                    events[i] = s with { SpeakerName = speaker.Name };
+                    break;
+                }
+                case SegmentEvent s when _speakers.TryGetValue(s.Segment.Speaker, out var known) && known.Name is not null:
+                    events[i] = s with { SpeakerName = known.Name };
+                    break;
+                case MergeEvent m when _speakers.Remove(m.From, out var from):
+                {
+                    var into = Speaker(m.Into);
+                    into.Absorb(from);
+                    if (into.Name is null && from.Name is not null)
+                    {
+                        into.Name = from.Name;
+                        into.Distance = from.Distance;
+                        events.Insert(i + 1, new SpeakerIdentifiedEvent(m.StreamTimeSeconds, m.Into, from.Name, from.Distance));
+                        i++;
+                    }
+                    break;
+                }
+                case RelabelEvent r when _speakers.TryGetValue(r.From, out var from):
+                    from.MoveTo(Speaker(r.To), r.StartSeconds, r.EndSeconds);
+                    break;
+            }
+        }
+    }
+
+    private LiveSpeaker Speaker(string id)
+    {
+        if (!_speakers.TryGetValue(id, out var s))
+        {
+            s = new LiveSpeaker(_dims);
+            _speakers[id] = s;
+        }
+        return s;
+    }
+
+    /// <summary>The Gaussian of the ring's frames in [start, end); frames that left the ring are not counted.</summary>
+    private GaussianStats Stats(double start, double end)
+    {
+        var g = new GaussianStats(_dims);
+        long from = Math.Max((long)Math.Round(start / _hopSeconds), _newestFrame - _ringFrames + 1);
+        long to = Math.Min((long)Math.Round(end / _hopSeconds), _newestFrame + 1);
+        for (long f = Math.Max(0, from); f < to; f++)
+        {
+            int slot = (int)(f % _ringFrames);
+            g.Add(_ringMfcc.AsSpan(slot * _dims, _dims));
+            if (!float.IsNaN(_ringLogF0[slot]))
+            {
+                g.AddAux(_ringLogF0[slot]);
+            }
+        }
+        return g;
+    }
+
+    private SpeakerIdentifiedEvent? TryName(string id, LiveSpeaker speaker, double now)
+    {
+        double seconds = speaker.Total.Count * _hopSeconds;
+        // Decide at the first MinSpeakerSpeechSeconds, then again each time the speech has grown by half.
+        if (_profiles.Count == 0 || seconds < Math.Max(_options.MinSpeakerSpeechSeconds, speaker.CheckedAtSeconds * 1.5))
+        {
+            return null;
+        }
+        speaker.CheckedAtSeconds = seconds;
+        var session = new GaussianStats(_dims);
+        foreach (var s in _speakers.Values)
+        {
+            session.Add(s.Total);
+        }
+        var floor = _clusterer.Floor(session);
+        var held = new HashSet<string>(_speakers.Values.Where(s => s.Name is not null).Select(s => s.Name!), StringComparer.OrdinalIgnoreCase);
+        int best = -1;
+        double bestDistance = double.PositiveInfinity;
+        for (int j = 0; j < _profiles.Count; j++)
+        {
+            if (held.Contains(_profiles[j].Name))
+            {
+                continue;
+            }
+            double d = FeatureVoiceModeller.Distance(speaker.Total, ((GaussianVoiceModel)_profiles[j].Model).Stats, floor);
+            if (d < bestDistance)
+            {
+                bestDistance = d;
+                best = j;
+            }
+        }
+        if (best < 0 || bestDistance > _options.FeaturesThreshold)
+        {
+            return null;
+        }
+        speaker.Name = _profiles[best].Name;
+        speaker.Distance = bestDistance;
+        return new SpeakerIdentifiedEvent(now, id, speaker.Name, bestDistance);
+    }
+
+    /// <summary>One live speaker: recent turn pieces (movable by Relabel), older speech folded into a base, and its name.</summary>
+    private sealed class LiveSpeaker(int dims)
+    {
+        private readonly List<(double Start, double End, GaussianStats Stats)> _pieces = [];
+        private readonly GaussianStats _base = new(dims);
+
+        public GaussianStats Total { get; private set; } = new(dims);
+
+        public string? Name { get; set; }
+
+        public double Distance { get; set; }
+
+        public double CheckedAtSeconds { get; set; }
+
+        public void AddPiece(double start, double end, GaussianStats stats)
+        {
+            _pieces.Add((start, end, stats));
+            if (_pieces.Count > MaxPiecesPerSpeaker)
+            {
+                _base.Add(_pieces[0].Stats);
+                _pieces.RemoveAt(0);
+            }
+            Total.Add(stats);
+        }
+
+        public void Absorb(LiveSpeaker other)
+        {
+            _base.Add(other._base);
+            foreach (var p in other._pieces)
+            {
+                AddPiece(p.Start, p.End, p.Stats);
+            }
+        }
+
+        /// <summary>Pieces whose middle lies in [start, end) go to <paramref name="to"/>.</summary>
+        public void MoveTo(LiveSpeaker to, double start, double end)
+        {
+            bool moved = false;
+            for (int i = _pieces.Count - 1; i >= 0; i--)
+            {
+                double mid = 0.5 * (_pieces[i].Start + _pieces[i].End);
+                if (mid >= start && mid < end)
+                {
+                    to.AddPiece(_pieces[i].Start, _pieces[i].End, _pieces[i].Stats);
+                    _pieces.RemoveAt(i);
+                    moved = true;
+                }
+            }
+            if (moved)
+            {
+                Total = _base.Clone();
+                foreach (var p in _pieces)
+                {
+                    Total.Add(p.Stats);
+                }
+            }
+        }
+    }
+}

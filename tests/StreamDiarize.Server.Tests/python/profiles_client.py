@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+"""Known speakers from Python (docs/GRPC.md): enroll a person from a WAV, list the profiles, stream a recording with
+known_speakers=["all"] and report who was identified, then delete the profile. Used by PythonClientTests; prints one
+JSON line. WAVs must be 16 kHz mono 32-bit float or 16-bit PCM."""
+import argparse
+import json
+import os
+import sys
+
+import grpc
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stream_client import generate_stubs, read_wav  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--server", required=True)
+    ap.add_argument("--protos", required=True)
+    ap.add_argument("--name", required=True)
+    ap.add_argument("--enroll-wav", required=True)
+    ap.add_argument("--wav", required=True)
+    args = ap.parse_args()
+    import tempfile
+    pb, rpc = generate_stubs(args.protos, tempfile.mkdtemp(prefix="streamdiarize-py-"))
+
+    def pcm(path):
+        rate, channels, body, tag, bits = read_wav(path)
+        encoding = pb.PCM_F32LE if tag == 3 else pb.PCM_S16LE
+        return pb.AudioFormat(encoding=encoding, sample_rate_hz=rate, channels=channels), body, rate * channels * bits // 80
+
+    with grpc.insecure_channel(args.server) as channel:
+        profiles = rpc.SpeakerProfilesStub(channel)
+        fmt, body, step = pcm(args.enroll_wav)
+
+        def enroll_requests():
+            yield pb.EnrollRequest(config=pb.EnrollConfig(name=args.name, format=fmt))
+            for i in range(0, len(body), step):
+                yield pb.EnrollRequest(audio=pb.AudioChunk(data=body[i:i + step]))
+
+        enrolled = profiles.EnrollSpeaker(enroll_requests())
+        listed = [p.name for p in profiles.ListProfiles(pb.ListProfilesRequest()).profiles]
+
+        fmt, body, step = pcm(args.wav)
+
+        def session_requests():
+            yield pb.DiarizeRequest(config=pb.SessionConfig(format=fmt, known_speakers=["all"]))
+            for i in range(0, len(body), step):
+                yield pb.DiarizeRequest(audio=pb.AudioChunk(data=body[i:i + step]))
+
+        identified, named_turns = [], 0
+        for event in rpc.DiarizerStub(channel).Diarize(session_requests()):
+            kind = event.WhichOneof("event")
+            if kind == "speaker_identified":
+                identified.append({"speaker": event.speaker_identified.speaker, "name": event.speaker_identified.name,
+                                   "distance": event.speaker_identified.distance})
+            elif kind == "segment" and event.segment.speaker_name:
+                named_turns += 1
+
+        profiles.DeleteProfile(pb.DeleteProfileRequest(name=args.name))
+        try:
+            profiles.DeleteProfile(pb.DeleteProfileRequest(name=args.name))
+            second_delete = "OK"
+        except grpc.RpcError as e:
+            second_delete = e.code().name
+    print(json.dumps({"enrolled": {"name": enrolled.name, "kind": enrolled.kind, "speech_seconds": enrolled.speech_seconds},
+                      "listed": listed, "identified": identified, "named_turns": named_turns,
+                      "second_delete": second_delete}))
+
+
+if __name__ == "__main__":
+    main()
