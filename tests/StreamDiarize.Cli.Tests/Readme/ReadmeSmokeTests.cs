@@ -24,6 +24,7 @@ public sealed partial class ReadmeSmokeTests(ITestOutputHelper log)
     [
         (new(@"^dotnet test\b"), "the test suite itself (this test is part of it)"),
         (new(@"^dotnet publish\b"), "publishing rebuilds every project for the runtime identifier (minutes here); the packaging tests publish, and the build's own program stands in for bin/streamdiarize"),
+        (new(@"^dotnet pack\b"), "packing rebuilds the program; DotnetToolTests packs the build and installs it in a clean folder"),
         (new(@"^dotnet tool install\b"), "the packaging engineer's test installs the packed tool in a clean folder"),
         (new(@"^docker\b"), "this machine has no Docker engine (README: Docker)"),
         (new(@"streamdiarize mic( |$)(?!.*--input -.*--seconds)"), "needs a capture device and Ctrl-C; tests/StreamDiarize.Capture.Tests play meetings into a virtual microphone"),
@@ -202,6 +203,9 @@ public sealed partial class ReadmeSmokeTests(ITestOutputHelper log)
         info.ArgumentList.Add(command);
         info.Environment["PATH"] = pathDir + ":" + Environment.GetEnvironmentVariable("PATH");
         info.Environment["NO_COLOR"] = "1";
+        // `enroll` and `--known` use the per-user data folder: this run's own, beside the scratch copy, so no profile
+        // of the machine's user is read or written and a second run starts empty.
+        info.Environment["XDG_DATA_HOME"] = Path.Combine(pathDir, "..", "data");
         return info;
     }
 
