@@ -323,6 +323,18 @@ public sealed class AudioLoaderHeaderTests
         Assert.Contains("block align 1025 is not 1 channel(s) x 2 bytes", ex.Message);
     }
 
+    // Found by the coverage-guided run (bench/fuzz-afl.sh wav), bench/StreamDiarize.Fuzz/findings/wav-5gb-allocation.bin:
+    // a sane first fmt chunk (16 kHz) and a second one after the data declaring 1,828,724,544 Hz. The reader takes the
+    // last; resampling from that rate took 22 s and 5.5 GB for an 835-byte file.
+    [Fact]
+    public void A_later_fmt_chunk_with_an_absurd_sample_rate_is_refused_before_any_resampling()
+    {
+        var path = Path.Combine(RepoPaths.RepoRoot, "bench", "StreamDiarize.Fuzz", "findings", "wav-5gb-allocation.bin");
+        using var stream = File.OpenRead(path);
+        var ex = Assert.Throws<AudioFormatException>(() => AudioLoader.LoadWav(stream, "bomb.wav", "bomb"));
+        Assert.Contains("sample rate of 1828724544 Hz, outside 8000 to 192000 Hz", ex.Message);
+    }
+
     // Found by the coverage-guided run (bench/fuzz-afl.sh wav): a second RIFF header inside an 18-byte fmt chunk made the
     // header scan and NAudio disagree on where the samples start, and reading "all" of them ran past the end of the file.
     private const string NestedRiffCrash =
