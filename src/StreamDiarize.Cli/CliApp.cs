@@ -115,7 +115,7 @@ internal static partial class CliApp
         if (RequiredArgument().IsMatch(message))
         {
             return command == "streamdiarize"
-                ? "give a command: file, serve, stream, watch, mic, score, synth or version (`streamdiarize --help` says what each does)"
+                ? "give a command: file, serve, stream, watch, mic, enroll, score, synth or version (`streamdiarize --help` says what each does)"
                 : $"`{command}` needs its argument (e.g. an audio file): see `{command} --help`";
         }
         if (NotAmong().Match(message) is { Success: true } a)
