@@ -10,7 +10,7 @@ import sys
 import grpc
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from stream_client import generate_stubs, read_wav  # noqa: E402
+from stream_client import load_client  # noqa: E402
 
 
 def main():
@@ -21,13 +21,13 @@ def main():
     ap.add_argument("--enroll-wav", required=True)
     ap.add_argument("--wav", required=True)
     args = ap.parse_args()
-    import tempfile
-    pb, rpc = generate_stubs(args.protos, tempfile.mkdtemp(prefix="streamdiarize-py-"))
+    client = load_client(args.protos)  # the repository's package (clients/python), stubs generated from protos/
+    pb, rpc = client.pb, client.pb_grpc
 
     def pcm(path):
-        rate, channels, body, tag, bits = read_wav(path)
-        encoding = pb.PCM_F32LE if tag == 3 else pb.PCM_S16LE
-        return pb.AudioFormat(encoding=encoding, sample_rate_hz=rate, channels=channels), body, rate * channels * bits // 80
+        encoding, rate, channels, body = client.read_wav(path)
+        width = 2 if encoding == pb.PCM_S16LE else 4
+        return pb.AudioFormat(encoding=encoding, sample_rate_hz=rate, channels=channels), body, rate * channels * width // 10
 
     with grpc.insecure_channel(args.server) as channel:
         profiles = rpc.SpeakerProfilesStub(channel)
