@@ -20,6 +20,7 @@ public sealed class GrpcAudioSource : ISessionAudio
     private readonly Action<double>? _onSecondsRead;
     private readonly Action<long>? _onNonFinite;
     private long _nonFinite;
+    private long _queuedSamples;
     private readonly ArrivalLog _arrivals;
     private Chunk? _current;
     private int _currentOffset;
@@ -43,8 +44,11 @@ public sealed class GrpcAudioSource : ISessionAudio
 
     public int SampleRateHz => _format.SampleRateHz;
 
-    /// <summary>Seconds of audio received from the client so far.</summary>
-    public double SecondsReceived => (double)_arrivals.Samples / _format.SampleRateHz;
+    /// <summary>
+    /// Seconds of audio received from the client and queued for the pipeline so far: all of it is diarized, even when
+    /// the session ends now. A chunk still waiting for room (the pipeline behind) is not counted until it is queued.
+    /// </summary>
+    public double SecondsReceived => (double)Interlocked.Read(ref _queuedSamples) / _format.SampleRateHz;
 
     /// <summary>NaN or infinite samples replaced by 0 so far.</summary>
     public long NonFiniteSamples => Interlocked.Read(ref _nonFinite);
@@ -78,6 +82,7 @@ public sealed class GrpcAudioSource : ISessionAudio
         try
         {
             await _chunks.Writer.WriteAsync(new Chunk(buffer, frames), cancellationToken).ConfigureAwait(false);
+            Interlocked.Add(ref _queuedSamples, frames);
         }
         catch
         {
