@@ -120,7 +120,10 @@ internal static class StreamCommand
     {
         var text = new EventText(output, rawEvents);
         using var call = client.Diarize(cancellationToken: ct);
-        var sending = SendAsync(call.RequestStream, clip, config, speed, chunkMs, ct);
+        // Audio goes out only once the server has accepted the session: a refused call (at capacity, a quota, a bad
+        // config) ends at once, and audio sent into it would make Kestrel close the whole HTTP/2 connection.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sending = SendAsync(call.RequestStream, clip, config, speed, chunkMs, started.Task, ct);
         var ledger = new SegmentLedger();
         string sessionId = "";
         RpcException? endedBy = null;
@@ -132,6 +135,7 @@ internal static class StreamCommand
                 if (e.EventCase == DiarizeEvent.EventOneofCase.SessionStarted)
                 {
                     sessionId = e.SessionStarted.SessionId;
+                    started.TrySetResult();
                 }
                 if (EventMapping.ToCore(e) is { } core)
                 {
@@ -147,6 +151,7 @@ internal static class StreamCommand
         }
         finally
         {
+            started.TrySetCanceled(CancellationToken.None);
             text.Flush();
             try
             {
@@ -160,9 +165,18 @@ internal static class StreamCommand
         return new StreamResult(sessionId, ledger, endedBy);
     }
 
-    private static async Task SendAsync(IClientStreamWriter<DiarizeRequest> requests, Core.Audio.AudioClip clip, SessionConfig config, double speed, int chunkMs, CancellationToken ct)
+    private static async Task SendAsync(IClientStreamWriter<DiarizeRequest> requests, Core.Audio.AudioClip clip, SessionConfig config, double speed, int chunkMs,
+        Task started, CancellationToken ct)
     {
         await requests.WriteAsync(new DiarizeRequest { Config = config }, ct).ConfigureAwait(false);
+        try
+        {
+            await started.WaitAsync(ct).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (started.IsCanceled)
+        {
+            return; // the call ended before SessionStarted: its status says why
+        }
         int chunk = clip.SampleRateHz * chunkMs / 1000;
         var clock = Stopwatch.StartNew();
         for (int start = 0; start < clip.Samples.Length; start += chunk)
