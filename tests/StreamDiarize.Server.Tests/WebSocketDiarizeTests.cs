@@ -82,7 +82,14 @@ public sealed class WebSocketDiarizeTests
             if (start == 16000 * 5)
             {
                 // A live session like any other: listed, with its source.
+                // (The sends only fill socket buffers: wait until the server has read the config and registered it.)
+                var clock = System.Diagnostics.Stopwatch.StartNew();
                 var list = await daemon.Client.ListSessionsAsync(new ListSessionsRequest());
+                while (!list.Sessions.Any(s => s.Id == "browser-1") && clock.Elapsed < TimeSpan.FromSeconds(10))
+                {
+                    await Task.Delay(50);
+                    list = await daemon.Client.ListSessionsAsync(new ListSessionsRequest());
+                }
                 Assert.Equal("web", Assert.Single(list.Sessions, s => s.Id == "browser-1").Source);
             }
         }
