@@ -36,26 +36,7 @@ public sealed class SpeakerProfilesService(ProfileStores stores, FeatureVoiceMod
         {
             errors.Add($"metadata is {config.Metadata.Length} characters long: use at most {MaxMetadataLength}");
         }
-        RawPcmFormat? format = null;
-        if (config.Format is null)
-        {
-            errors.Add("format is missing: give encoding (PCM_S16LE or PCM_F32LE), sample_rate_hz (8000 to 48000) and channels (1 to 8)");
-        }
-        else
-        {
-            var encoding = config.Format.Encoding switch
-            {
-                AudioEncoding.PcmS16Le => RawEncoding.S16LE,
-                AudioEncoding.PcmF32Le => (RawEncoding?)RawEncoding.F32LE,
-                _ => null,
-            };
-            if (encoding is null)
-            {
-                errors.Add($"format.encoding {config.Format.Encoding} is invalid: use PCM_S16LE or PCM_F32LE");
-            }
-            format = new RawPcmFormat(encoding ?? RawEncoding.S16LE, config.Format.SampleRateHz, config.Format.Channels);
-            errors.AddRange(format.GetSettingErrors().Select(e => "format: " + e.Message));
-        }
+        var format = Services.SessionConfigReader.ReadFormat(config.Format, errors);
         if (errors.Count > 0)
         {
             throw Invalid("invalid EnrollConfig: " + string.Join("; ", errors));

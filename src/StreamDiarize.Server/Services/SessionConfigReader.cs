@@ -25,27 +25,7 @@ public static class SessionConfigReader
             errors.Add($"session_id {ClientText.Quote(id)} is invalid: use {SessionIds.Rule}, or leave it empty for a generated id");
         }
 
-        RawPcmFormat? format = null;
-        if (config.Format is null)
-        {
-            errors.Add("format is missing: give encoding (PCM_S16LE or PCM_F32LE), sample_rate_hz (8000 to 48000) and channels (1 to 8)");
-        }
-        else
-        {
-            var encoding = config.Format.Encoding switch
-            {
-                AudioEncoding.PcmS16Le => RawEncoding.S16LE,
-                AudioEncoding.PcmF32Le => (RawEncoding?)RawEncoding.F32LE,
-                _ => null,
-            };
-            if (encoding is null)
-            {
-                errors.Add($"format.encoding {config.Format.Encoding} is invalid: use PCM_S16LE or PCM_F32LE");
-            }
-            var candidate = new RawPcmFormat(encoding ?? RawEncoding.S16LE, config.Format.SampleRateHz, config.Format.Channels);
-            errors.AddRange(candidate.GetSettingErrors().Select(Named));
-            format = candidate;
-        }
+        var format = ReadFormat(config.Format, errors);
 
         var options = defaults.ToSessionOptions() with
         {
@@ -119,6 +99,32 @@ public static class SessionConfigReader
         [nameof(RawPcmFormat.Channels)] = "format.channels",
         [nameof(RawPcmFormat.Encoding)] = "format.encoding",
     };
+
+    /// <summary>
+    /// The PCM format of a session or an enrollment, or null when it is missing; every problem goes to
+    /// <paramref name="errors"/>, named by its proto field.
+    /// </summary>
+    internal static RawPcmFormat? ReadFormat(AudioFormat? format, List<string> errors)
+    {
+        if (format is null)
+        {
+            errors.Add("format is missing: give encoding (PCM_S16LE or PCM_F32LE), sample_rate_hz (8000 to 48000) and channels (1 to 8)");
+            return null;
+        }
+        var encoding = format.Encoding switch
+        {
+            AudioEncoding.PcmS16Le => RawEncoding.S16LE,
+            AudioEncoding.PcmF32Le => (RawEncoding?)RawEncoding.F32LE,
+            _ => null,
+        };
+        if (encoding is null)
+        {
+            errors.Add($"format.encoding {format.Encoding} is invalid: use PCM_S16LE or PCM_F32LE");
+        }
+        var candidate = new RawPcmFormat(encoding ?? RawEncoding.S16LE, format.SampleRateHz, format.Channels);
+        errors.AddRange(candidate.GetSettingErrors().Select(Named));
+        return candidate;
+    }
 
     private static string Named(SettingError error) => (ProtoFields.TryGetValue(error.Key, out var field) ? field + ": " : "") + error.Message;
 
