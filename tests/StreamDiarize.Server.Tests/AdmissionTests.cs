@@ -36,11 +36,7 @@ public sealed class AdmissionTests
         string metrics = await http.GetStringAsync("/metrics");
 
         using var refused = daemon.Client.Diarize();
-        var ex = await Assert.ThrowsAsync<RpcException>(async () =>
-        {
-            await refused.RequestStream.WriteAsync(new DiarizeRequest { Config = TestAudio.F32Config("new") });
-            await TestAudio.ReadAllAsync(refused.ResponseStream);
-        });
+        var ex = await TestAudio.RefusalAsync(refused, TestAudio.F32Config("new"));
         var readiness = await health.CheckAsync(new HealthCheckRequest { Service = diarizer });
         var liveness = await health.CheckAsync(new HealthCheckRequest());
         string refusals = await http.GetStringAsync("/metrics");

@@ -19,11 +19,7 @@ public sealed class QuotaTests
         using var first = await AuthTests.OpenAs(daemon, KeyA, "one");
 
         using var second = daemon.Client.Diarize(AuthTests.Bearer(KeyA));
-        var refused = await Assert.ThrowsAsync<RpcException>(async () =>
-        {
-            await second.RequestStream.WriteAsync(new DiarizeRequest { Config = TestAudio.F32Config("two") });
-            await TestAudio.ReadAllAsync(second.ResponseStream);
-        });
+        var refused = await TestAudio.RefusalAsync(second, TestAudio.F32Config("two"));
         using var other = await AuthTests.OpenAs(daemon, KeyB, "two");
 
         Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);

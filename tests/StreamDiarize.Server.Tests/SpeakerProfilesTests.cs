@@ -157,8 +157,7 @@ public sealed class SpeakerProfilesTests : IDisposable
         using var call = daemon.Client.Diarize();
         var config = TestAudio.F32Config();
         config.KnownSpeakers.Add("Nobody");
-        await call.RequestStream.WriteAsync(new DiarizeRequest { Config = config });
-        var unknown = await Assert.ThrowsAsync<RpcException>(async () => await call.ResponseStream.MoveNext());
+        var unknown = await TestAudio.RefusalAsync(call, config);
         Assert.Equal(StatusCode.InvalidArgument, unknown.StatusCode);
         Assert.Contains("known_speakers: no profile named 'Nobody'", unknown.Status.Detail);
     }

@@ -69,6 +69,28 @@ internal static class TestAudio
         return events;
     }
 
+    /// <summary>
+    /// Sends a config on a call the server is expected to refuse and returns the refusal. The write itself may fail
+    /// (the server can end the call before the client's write completes, and the HTTP/2 reset then reads as
+    /// Cancelled on the write); the call's real status is in its trailers, so it is read from the response stream.
+    /// </summary>
+    public static async Task<RpcException> RefusalAsync(AsyncDuplexStreamingCall<DiarizeRequest, DiarizeEvent> call, SessionConfig config)
+    {
+        try
+        {
+            await call.RequestStream.WriteAsync(new DiarizeRequest { Config = config });
+        }
+        catch (RpcException)
+        {
+            // The status that counts is the one in the trailers, read below.
+        }
+        catch (InvalidOperationException)
+        {
+            // Writing after the call completed.
+        }
+        return await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(call.ResponseStream));
+    }
+
     /// <summary>The final turns the same factory gives offline, through the same pipeline, without any server.</summary>
     public static async Task<List<SpeakerSegment>> OfflineFinalSegments(ISessionComponentsFactory factory, AudioClip clip, SessionOptions? options = null)
     {
