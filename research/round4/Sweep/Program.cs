@@ -96,6 +96,29 @@ if (Environment.GetEnvironmentVariable("REPR") is { } repr)
     Console.WriteLine($"{repr}: real {(rs.Count > 0 ? DerTotal.Of(rs).Der * 100 : double.NaN):F2} (conf {(rs.Count > 0 ? DerTotal.Of(rs).ConfusionSeconds / DerTotal.Of(rs).ScoredSeconds * 100 : double.NaN):F2})  ami {(am.Count > 0 ? DerTotal.Of(am).Der * 100 : double.NaN):F2}");
     return;
 }
+if (Environment.GetEnvironmentVariable("SADSTAT") is not null)
+{
+    // Per file: reference speech, overlap, speech the mask misses and mask speech outside the reference (10 ms frames, no collar).
+    foreach (var a in analysed)
+    {
+        int n = a.mask.Frames; var cnt = new int[n];
+        foreach (var s in a.reference) for (int t = (int)(s.StartSeconds / 0.01); t < Math.Min(n, (int)(s.EndSeconds / 0.01)); t++) cnt[t]++;
+        int sp = 0, ov = 0, miss = 0, fa = 0, ovMissed = 0;
+        for (int t = 0; t < n; t++)
+        {
+            if (cnt[t] > 0) sp++; if (cnt[t] > 1) ov++;
+            if (cnt[t] > 0 && !a.mask.IsSpeech[t]) { miss++; if (cnt[t] > 1) ovMissed++; }
+            if (cnt[t] == 0 && a.mask.IsSpeech[t]) fa++;
+        }
+        Console.WriteLine($"{a.Id,-16} speech {sp / 100.0,6:F1}s overlap {ov / 100.0,5:F1}s mask-miss {miss / 100.0,5:F1}s mask-fa {fa / 100.0,5:F1}s");
+    }
+    return;
+}
+if (Environment.GetEnvironmentVariable("UBM") is { } ubmSpec)
+{
+    Ubm.Run(analysed, ubmSpec);
+    return;
+}
 if (Environment.GetEnvironmentVariable("DIAG") is { } diag)
 {
     var parts = diag.Split(',').Select(double.Parse).ToArray();
@@ -127,5 +150,5 @@ foreach (var combo in Combos(0))
         if (verbose) Console.WriteLine($"  {a.Id,-16} {der.Der * 100,6:F2} miss {der.MissSeconds / der.ScoredSeconds * 100,5:F2} fa {der.FalseAlarmSeconds / der.ScoredSeconds * 100,5:F2} conf {der.ConfusionSeconds / der.ScoredSeconds * 100,5:F2} spk {result.SpeakerCount}/{truth}");
     }
     var rt = DerTotal.Of(real); var at = DerTotal.Of(ami);
-    Console.WriteLine($"{string.Join(" ", combo.Select(kv => $"{kv.Key}={kv.Value}"))}  real {rt.Der * 100:F2} (conf {rt.ConfusionSeconds / rt.ScoredSeconds * 100:F2})  ami {at.Der * 100:F2}  counts {string.Join(" ", counts)}  {sw.Elapsed.TotalSeconds:F1}s");
+    Console.WriteLine($"{string.Join(" ", combo.Select(kv => $"{kv.Key}={kv.Value}"))}  real {rt.Der * 100:F2} (conf {rt.ConfusionSeconds / rt.ScoredSeconds * 100:F2})  ami {at.Der * 100:F2} (miss {at.MissSeconds / at.ScoredSeconds * 100:F2} fa {at.FalseAlarmSeconds / at.ScoredSeconds * 100:F2} conf {at.ConfusionSeconds / at.ScoredSeconds * 100:F2})  counts {string.Join(" ", counts)}  {sw.Elapsed.TotalSeconds:F1}s");
 }

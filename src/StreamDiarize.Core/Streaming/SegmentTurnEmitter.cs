@@ -72,11 +72,13 @@ internal sealed class SegmentTurnEmitter(double hopSeconds, double pieceSeconds)
             }
             return;
         }
+        // A held pause followed by silence was silence: the speaker stopped where the pause began.
+        long stoppedAt = _pauseStart >= 0 ? _pauseStart : frame;
         _pauseStart = -1;
         CloseTurn(events);
         if (!pause && _current is { } c)
         {
-            events.Add(new SpeakerChangeEvent(frame * hopSeconds, Name(c), null));
+            events.Add(new SpeakerChangeEvent(stoppedAt * hopSeconds, Name(c), null));
             _current = null;
         }
     }
@@ -115,11 +117,12 @@ internal sealed class SegmentTurnEmitter(double hopSeconds, double pieceSeconds)
 
     public void Complete(long frames, List<DiarizationEvent> events)
     {
+        long stoppedAt = _pauseStart >= 0 ? _pauseStart : frames;
         _pauseStart = -1;
         CloseTurn(events);
         if (_current is { } c)
         {
-            events.Add(new SpeakerChangeEvent(frames * hopSeconds, Name(c), null));
+            events.Add(new SpeakerChangeEvent(stoppedAt * hopSeconds, Name(c), null));
             _current = null;
         }
         events.Add(new SessionEndedEvent(frames * hopSeconds, _speakersWithSpeech.Count, _speechFrames * hopSeconds, _segments));

@@ -230,7 +230,8 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
             double s = _smooth[f % _capacity];
             // Committed speech stays speech and seeds its run; committed silence stays silence.
             mask[k] = committed ? _speech[f % _capacity] : s >= low;
-            seed[k] = committed ? _speech[f % _capacity] : s >= high;
+            // A committed pause (maybe a tentative one, below) is speech only by bridging: it seeds nothing.
+            seed[k] = committed ? _speech[f % _capacity] && !_pause[f % _capacity] : s >= high;
             pause[k] = committed && _pause[f % _capacity];
         }
         // Hysteresis: a run above the low threshold is speech if it reaches the high one somewhere.
@@ -269,16 +270,17 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
             {
                 continue;
             }
-            if (lastEnd >= 0 && k > lastEnd && k - lastEnd < _gapFrames)
+            // The gap starts where the speech before it ended: its first frames may already be committed as a pause
+            // (a tentative one, below), and they count towards its length.
+            int gapStart = lastEnd;
+            while (gapStart > 0 && pause[gapStart - 1])
+            {
+                gapStart--;
+            }
+            if (lastEnd >= 0 && k > lastEnd && k - gapStart < _gapFrames)
             {
                 // When the gap's first frames are already committed as silence, only the rest is filled; it is still
-                // a pause between the speech on either side, and is marked so. Its first frames may also be committed
-                // already as a pause: they count towards its length.
-                int gapStart = lastEnd;
-                while (gapStart > 0 && pause[gapStart - 1])
-                {
-                    gapStart--;
-                }
+                // a pause between the speech on either side, and is marked so.
                 bool isPause = k - gapStart >= _pauseFrames;
                 for (int g = lastEnd; g < k; g++)
                 {
@@ -329,6 +331,10 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
             }
             r = e;
         }
+        if (!endOfStream)
+        {
+            MarkTentativePause(mask, pause, start);
+        }
         long commit = Math.Min(commitUpTo, end);
         for (int k = 0; k < n; k++)
         {
@@ -344,5 +350,43 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
             Committed = commit;
         }
         _provisionalEnd = end;
+    }
+
+    /// <summary>
+    /// The gap after the last speech, still open at the newest frame, may yet be bridged while it is shorter than the
+    /// gap filling; but its first frames are committed after the lookahead, before the gap is decided. They are marked
+    /// as a tentative pause (speech, pause): the turn emitter holds a pause until the same speaker goes on (the gap
+    /// was a pause of the turn, as offline) or silence follows (the held frames become silence). Without this, gaps
+    /// between the lookahead and the gap filling were silence live and bridged offline (research/round4/FINDINGS4.md).
+    /// </summary>
+    private void MarkTentativePause(Span<bool> mask, Span<bool> pause, long start)
+    {
+        int n = mask.Length;
+        int last = n;
+        while (last > 0 && !mask[last - 1])
+        {
+            last--;
+        }
+        if (last == 0 || last == n)
+        {
+            return;
+        }
+        int gapStart = last;
+        while (gapStart > 0 && pause[gapStart - 1])
+        {
+            gapStart--;
+        }
+        if (n - gapStart >= _gapFrames)
+        {
+            return;
+        }
+        for (int k = last; k < n; k++)
+        {
+            if (start + k >= Committed)
+            {
+                mask[k] = true;
+                pause[k] = true;
+            }
+        }
     }
 }

@@ -40,6 +40,52 @@ public sealed class StreamingSpeechDetectorTests
         Assert.False(detector.IsSpeech(100) || detector.IsPause(100));
     }
 
+    /// <summary>3 s of background, 2 s of speech, a gap of <paramref name="gapFrames"/>, 2 s of speech, 3 s of background.</summary>
+    private static StreamingSpeechDetector RunGap(int gapFrames)
+    {
+        var detector = new StreamingSpeechDetector(new EnergySpeechDetectorOptions(), lookaheadSeconds: 1);
+        foreach (var (frames, speech) in new[] { (300, false), (200, true), (gapFrames, false), (200, true), (300, false) })
+        {
+            for (int i = 0; i < frames; i++)
+            {
+                detector.Push(speech ? 60 : 0, speech ? 0.9 : 0);
+            }
+        }
+        detector.Finish();
+        return detector;
+    }
+
+    [Fact]
+    public void A_gap_longer_than_the_lookahead_but_shorter_than_the_gap_filling_is_bridged_as_offline()
+    {
+        // 1.2 s: its first frames are committed 1 s after them, before the speech after the gap is seen. They are a
+        // tentative pause then, and the whole gap ends up a pause, as the offline detector (gap filling 1.5 s) has it.
+        var detector = RunGap(120);
+
+        for (int t = 505; t < 615; t++)
+        {
+            Assert.True(detector.IsSpeech(t) && detector.IsPause(t), $"frame {t}");
+        }
+    }
+
+    [Fact]
+    public void A_gap_longer_than_the_gap_filling_is_silence_after_at_most_a_tentative_pause()
+    {
+        // 2.5 s: its first frames were committed as a tentative pause (the turn emitter holds them and drops them when
+        // silence follows); never as plain speech, and from the gap filling on they are silence.
+        var detector = RunGap(250);
+
+        for (int t = 505; t < 745; t++)
+        {
+            Assert.True(!detector.IsSpeech(t) || detector.IsPause(t), $"frame {t}");
+        }
+        for (int t = 660; t < 745; t++)
+        {
+            Assert.False(detector.IsSpeech(t), $"frame {t}");
+        }
+        Assert.True(detector.IsSpeech(760) && !detector.IsPause(760));
+    }
+
     [Fact]
     public void Pauses_at_or_above_the_gap_filling_are_not_marked()
     {
