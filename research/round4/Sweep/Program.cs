@@ -114,6 +114,20 @@ if (Environment.GetEnvironmentVariable("SADSTAT") is not null)
     }
     return;
 }
+if (Environment.GetEnvironmentVariable("PREFIX") is { } prefixSpec)
+{
+    // PREFIX="30,60,120|1.5,2,3|1.9": seconds | ΔBIC weights | distance threshold
+    var ps = prefixSpec.Split('|');
+    Prefix.Run(analysed, ps[0].Split(',').Select(double.Parse).ToArray(), ps[1].Split(',').Select(double.Parse).ToArray(), ps.Length > 2 ? double.Parse(ps[2]) : 1.9);
+    return;
+}
+if (Environment.GetEnvironmentVariable("DECIDE") is { } decideSpec)
+{
+    // DECIDE="K,r,firstFrames,modelSeconds"
+    var dp = decideSpec.Split(',').Select(double.Parse).ToArray();
+    DecideDiag.Run(analysed, (int)dp[0], dp[1], (int)dp[2], dp[3]);
+    return;
+}
 if (Environment.GetEnvironmentVariable("UBM") is { } ubmSpec)
 {
     Ubm.Run(analysed, ubmSpec);

@@ -325,3 +325,134 @@ static class Ubm
         return labels;
     }
 }
+
+/// <summary>
+/// How well a segment's first second is given to the right speaker against speaker models built from every other
+/// segment (reference speakers): one full-covariance Gaussian (the live decision today) against a GMM MAP-adapted
+/// from a background model (trained on other files' voices, or on this file's own speech).
+/// </summary>
+static class DecideDiag
+{
+    public static void Run(List<(string Id, double DurationSeconds, SpeechMask mask, FeatureMatrix mfcc, IReadOnlyList<SpeakerSegment> reference, bool Ami)> analysed, int K, double r, int firstFrames, double modelSeconds)
+    {
+        var real = analysed.Where(a => !a.Ami).ToList();
+        foreach (var a in real)
+        {
+            int frames = Math.Min(a.mask.Frames, a.mfcc.Frames);
+            var who = new string?[frames]; var cnt = new int[frames];
+            foreach (var s in a.reference) for (int t = (int)(s.StartSeconds / 0.01); t < Math.Min(frames, (int)(s.EndSeconds / 0.01)); t++) { who[t] = s.Speaker; cnt[t]++; }
+            // Reference-pure segments of 1-2.5 s of usable speech, as the live cutter makes them.
+            var segs = new List<(int S, int E, string Spk)>();
+            var cutter = new PhraseCutter(250);
+            for (int i = 0; i <= frames; i++)
+            {
+                bool usable = i < frames && a.mask.IsSpeech[i] && (a.mask.IsPause is null || !a.mask.IsPause[i]);
+                if (i < frames ? cutter.Push(i, usable, out long s, out long e) : cutter.Finish(frames, out s, out e))
+                {
+                    if (e - s < 100) continue;
+                    string? spk = null; bool pure = true;
+                    for (long t = s; t < e && pure; t++) { if (cnt[t] != 1) pure = false; else if (spk is null) spk = who[t]; else if (spk != who[t]) pure = false; }
+                    if (pure && spk is not null) segs.Add(((int)s, (int)e, spk));
+                }
+            }
+            var speakers = segs.Select(x => x.Spk).Distinct().ToList();
+            // Background models: other files' voices (speaker-disjoint) and this file's own speech.
+            var exclude = speakers.ToHashSet();
+            var other = new List<float[]>(); var own = new List<float[]>();
+            foreach (var b in real)
+            {
+                int n = Math.Min(b.mask.Frames, b.mfcc.Frames);
+                var bw = new string?[n]; var bc = new int[n];
+                foreach (var s in b.reference) for (int t = (int)(s.StartSeconds / 0.01); t < Math.Min(n, (int)(s.EndSeconds / 0.01)); t++) { bw[t] = s.Speaker; bc[t]++; }
+                for (int t = 0; t < n; t += 2)
+                {
+                    if (!b.mask.IsSpeech[t]) continue;
+                    var row = b.mfcc.Row(t).Slice(1, 19).ToArray();
+                    if (b.Id == a.Id) own.Add(row);
+                    else if (bc[t] == 1 && !exclude.Contains(bw[t]!)) other.Add(row);
+                }
+            }
+            var ubmOther = DiagGmm.Train(other, K, 10, 3);
+            var ubmOwn = DiagGmm.Train(own, K, 10, 3);
+            // Speaker models from at most modelSeconds of each speaker's other segments (early in a session: little).
+            int correctG = 0, correctO = 0, correctS = 0, total = 0;
+            var rnd = new Random(5);
+            var post = new double[K];
+            foreach (var (S, E, Spk) in segs.Where((_, i) => i % 3 == 0))
+            {
+                var gauss = new Dictionary<string, GaussianStats>();
+                var statsO = new Dictionary<string, BwStats>(); var statsS = new Dictionary<string, BwStats>();
+                foreach (var spk in speakers)
+                {
+                    var pool = segs.Where(x => x.Spk == spk && x.S != S).OrderBy(_ => rnd.Next()).ToList();
+                    var g = new GaussianStats(19); var bo = new BwStats(K, 19); var bs = new BwStats(K, 19);
+                    double taken = 0;
+                    foreach (var x in pool)
+                    {
+                        if (taken >= modelSeconds) break;
+                        for (int t = x.S; t < x.E; t++)
+                        {
+                            var row = a.mfcc.Row(t).Slice(1, 19);
+                            g.Add(row);
+                            Acc(ubmOther, row, bo, post); Acc(ubmOwn, row, bs, post);
+                        }
+                        taken += (x.E - x.S) * 0.01;
+                    }
+                    gauss[spk] = g; statsO[spk] = bo; statsS[spk] = bs;
+                }
+                var floor = new double[19];
+                var all = new GaussianStats(19); foreach (var g in gauss.Values) all.Add(g);
+                for (int k = 0; k < 19; k++) { double m = all.Sum[k] / all.Count; floor[k] = 0.01 * (all.Scatter[k * 19 + k] / all.Count - m * m); }
+                var seg = new GaussianStats(19);
+                int end = Math.Min(E, S + firstFrames);
+                for (int t = S; t < end; t++) seg.Add(a.mfcc.Row(t).Slice(1, 19));
+                var models = speakers.Select(s => gauss[s]).ToList();
+                var costs = SegmentClusterer.Costs(models, floor);
+                var scratch = new double[19 * 19];
+                string g1 = speakers[SegmentClusterer.Nearest(models, costs, seg, floor, scratch)];
+                string g2 = Best(ubmOther, speakers, statsO, a.mfcc, S, end, r);
+                string g3 = Best(ubmOwn, speakers, statsS, a.mfcc, S, end, r);
+                total++; if (g1 == Spk) correctS++; if (g2 == Spk) correctO++; if (g3 == Spk) correctG++;
+            }
+            Console.WriteLine($"{a.Id,-16} segs {total,4}  gaussian {100.0 * correctS / total,5:F1}%  gmm-ubm(other voices) {100.0 * correctO / total,5:F1}%  gmm-ubm(own speech) {100.0 * correctG / total,5:F1}%");
+        }
+    }
+
+    static void Acc(DiagGmm g, ReadOnlySpan<float> x, BwStats b, double[] post)
+    {
+        g.Posteriors(x, post);
+        for (int c = 0; c < g.K; c++) { double p = post[c]; if (p < 1e-5) continue; b.N[c] += p; for (int i = 0; i < g.D; i++) b.F[c * g.D + i] += p * x[i]; }
+    }
+
+    /// <summary>The speaker whose MAP-adapted GMM gives the frames the highest likelihood.</summary>
+    static string Best(DiagGmm ubm, List<string> speakers, Dictionary<string, BwStats> stats, FeatureMatrix mfcc, int s, int e, double r)
+    {
+        string best = speakers[0]; double bestLl = double.NegativeInfinity;
+        foreach (var spk in speakers)
+        {
+            var st = stats[spk];
+            var mu = new double[ubm.K * ubm.D];
+            for (int c = 0; c < ubm.K; c++)
+            {
+                double a = st.N[c] / (st.N[c] + r);
+                for (int i = 0; i < ubm.D; i++) mu[c * ubm.D + i] = st.N[c] > 0 ? a * st.F[c * ubm.D + i] / st.N[c] + (1 - a) * ubm.Mu[c * ubm.D + i] : ubm.Mu[c * ubm.D + i];
+            }
+            double ll = 0;
+            for (int t = s; t < e; t++)
+            {
+                var x = mfcc.Row(t).Slice(1, 19);
+                double max = double.NegativeInfinity; var lp = new double[ubm.K];
+                for (int c = 0; c < ubm.K; c++)
+                {
+                    double v = Math.Log(ubm.W[c]);
+                    for (int i = 0; i < ubm.D; i++) { double z = x[i] - mu[c * ubm.D + i]; v -= 0.5 * (z * z / ubm.Var[c * ubm.D + i] + Math.Log(2 * Math.PI * ubm.Var[c * ubm.D + i])); }
+                    lp[c] = v; if (v > max) max = v;
+                }
+                double sum = 0; for (int c = 0; c < ubm.K; c++) sum += Math.Exp(lp[c] - max);
+                ll += max + Math.Log(sum);
+            }
+            if (ll > bestLl) { bestLl = ll; best = spk; }
+        }
+        return best;
+    }
+}

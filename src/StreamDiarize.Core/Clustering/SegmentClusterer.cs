@@ -75,7 +75,7 @@ public sealed class SegmentClusterer
     /// changed; the distances are overwritten only with <paramref name="distancesAreScratch"/> (a caller's reused buffer).
     /// </summary>
     public int[] Cluster(IReadOnlyList<GaussianStats> segments, double[] floor, ClusterCountLimits limits, double[]? distances = null,
-        bool distancesAreScratch = false)
+        bool distancesAreScratch = false, double hopSeconds = 0.01)
     {
         int n = segments.Count;
         if (n < 2)
@@ -107,7 +107,12 @@ public sealed class SegmentClusterer
         var clusters = Pool(segments, labels);
         if (Options.MergeLambda > 0 || (limits.Max is { } max && clusters.Count > max))
         {
-            var merged = BicClusterer.Cluster(clusters, Options.MergeLambda, floor, limits);
+            double speechFrames = 0;
+            foreach (var c in clusters)
+            {
+                speechFrames += c.Count;
+            }
+            var merged = BicClusterer.Cluster(clusters, Options.MergeLambdaFor(speechFrames * hopSeconds), floor, limits);
             for (int i = 0; i < n; i++)
             {
                 labels[i] = merged[labels[i]];

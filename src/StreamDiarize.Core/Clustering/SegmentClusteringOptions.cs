@@ -36,6 +36,37 @@ public sealed record SegmentClusteringOptions
     /// <summary>Weight of the ΔBIC model-size penalty when clusters are merged (1 is the textbook BIC; frames are correlated, so more).</summary>
     public double MergeLambda { get; init; } = 3.0;
 
+    /// <summary>
+    /// The ΔBIC weight when the clustered speech is at most <see cref="ShortSpeechSeconds"/> (0: always
+    /// <see cref="MergeLambda"/>). Between that and <see cref="LongSpeechSeconds"/> the weight moves from this to
+    /// <see cref="MergeLambda"/> in proportion to the logarithm of the speech. On little speech (the first minute of a
+    /// live session, short recordings) the heavy weight that suits long conversations merges distinct voices; 1.5 finds
+    /// them on real-dev prefixes but splits the far-field AMI clips wrongly, so it is off by default
+    /// (research/round4/FINDINGS4.md, round 6).
+    /// </summary>
+    public double ShortMergeLambda { get; init; }
+
+    /// <summary>Clustered speech (seconds) up to which <see cref="ShortMergeLambda"/> applies.</summary>
+    public double ShortSpeechSeconds { get; init; } = 60;
+
+    /// <summary>Clustered speech (seconds) from which <see cref="MergeLambda"/> applies.</summary>
+    public double LongSpeechSeconds { get; init; } = 480;
+
+    /// <summary>The ΔBIC weight for clustering <paramref name="speechSeconds"/> of speech.</summary>
+    public double MergeLambdaFor(double speechSeconds)
+    {
+        if (ShortMergeLambda <= 0 || MergeLambda <= 0 || speechSeconds >= LongSpeechSeconds)
+        {
+            return MergeLambda;
+        }
+        if (speechSeconds <= ShortSpeechSeconds)
+        {
+            return ShortMergeLambda;
+        }
+        double t = Math.Log(speechSeconds / ShortSpeechSeconds) / Math.Log(LongSpeechSeconds / ShortSpeechSeconds);
+        return ShortMergeLambda + t * (MergeLambda - ShortMergeLambda);
+    }
+
     /// <summary>Every covariance gets this share of the session's per-dimension variance added to its diagonal, so short segments are never singular.</summary>
     public double CovarianceFloorFraction { get; init; } = 0.01;
 
@@ -77,6 +108,14 @@ public sealed record SegmentClusteringOptions
         if (!(MergeLambda is >= 0 and <= 20))
         {
             errors.Add($"MergeLambda {MergeLambda} is invalid: use 0 (no ΔBIC merging) to 20 (3 by default)");
+        }
+        if (!(ShortMergeLambda is >= 0 and <= 20))
+        {
+            errors.Add($"ShortMergeLambda {ShortMergeLambda} is invalid: use 0 (MergeLambda throughout, the default) to 20");
+        }
+        if (!(ShortSpeechSeconds > 0 && ShortSpeechSeconds < LongSpeechSeconds && LongSpeechSeconds <= 1e6))
+        {
+            errors.Add($"ShortSpeechSeconds {ShortSpeechSeconds} and LongSpeechSeconds {LongSpeechSeconds} are invalid: use 0 < ShortSpeechSeconds < LongSpeechSeconds (60 and 480 by default)");
         }
         if (!(CovarianceFloorFraction is > 0 and <= 1))
         {

@@ -207,4 +207,22 @@ public sealed class SegmentClustererTests
         Assert.Contains(errors, e => e.StartsWith("DistanceThreshold -1 is invalid", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("MinSegmentSeconds 1 is invalid: use 0.1 up to MaxSegmentSeconds (0.1)", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void The_merge_weight_moves_from_the_short_weight_to_the_long_one_with_the_log_of_the_speech()
+    {
+        var off = new SegmentClusteringOptions();
+        Assert.Equal(3, off.MergeLambdaFor(10));
+        var schedule = new SegmentClusteringOptions { ShortMergeLambda = 1.5, ShortSpeechSeconds = 60, LongSpeechSeconds = 480 };
+        Assert.Equal(1.5, schedule.MergeLambdaFor(30));
+        Assert.Equal(1.5, schedule.MergeLambdaFor(60));
+        // 60 -> 480 s is three doublings: each adds a third of the way.
+        Assert.Equal(2.0, schedule.MergeLambdaFor(120), 9);
+        Assert.Equal(2.5, schedule.MergeLambdaFor(240), 9);
+        Assert.Equal(3, schedule.MergeLambdaFor(480));
+        Assert.Equal(3, schedule.MergeLambdaFor(5000));
+        var errors = new SegmentClusteringOptions { ShortMergeLambda = -1, ShortSpeechSeconds = 500, LongSpeechSeconds = 480 }.GetValidationErrors();
+        Assert.Contains(errors, e => e.StartsWith("ShortMergeLambda -1 is invalid", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("ShortSpeechSeconds 500 and LongSpeechSeconds 480 are invalid", StringComparison.Ordinal));
+    }
 }
