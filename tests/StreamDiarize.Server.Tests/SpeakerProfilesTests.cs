@@ -22,7 +22,7 @@ public sealed class SpeakerProfilesTests : IDisposable
 
     private Task<DaemonHost> StartAsync(string? dir = null) => DaemonHost.StartAsync(null, ("Server:DataDirectory", dir ?? _dir));
 
-    private static async Task<Protocol.V1.Profile> EnrollAsync(DaemonHost daemon, string name, AudioClip clip, bool replace = false)
+    internal static async Task<Protocol.V1.Profile> EnrollAsync(DaemonHost daemon, string name, AudioClip clip, bool replace = false)
     {
         var client = new SpeakerProfiles.SpeakerProfilesClient(daemon.Channel);
         using var call = client.EnrollSpeaker();
