@@ -23,10 +23,7 @@ public sealed class ProfileEnrollment(IProfileStore store, FeatureVoiceModeller 
     /// <exception cref="ProfileStoreException">The store failed.</exception>
     public VoiceProfile Enroll(string name, IReadOnlyList<AudioClip> clips, bool replace = false, string? metadata = null)
     {
-        if (ProfileNames.Problem(name) is { } problem)
-        {
-            throw new EnrollmentException(problem);
-        }
+        CheckName(name);
         if (clips.Count == 0)
         {
             throw new EnrollmentException($"no enrollment audio for '{name}': give one or more clips of the person speaking, a few seconds to a minute in all");
@@ -55,10 +52,7 @@ public sealed class ProfileEnrollment(IProfileStore store, FeatureVoiceModeller 
     /// </summary>
     public VoiceProfile EnrollTurns(string name, AudioClip recording, IReadOnlyList<Core.Segments.SpeakerSegment> turns, bool replace = false, string? metadata = null)
     {
-        if (ProfileNames.Problem(name) is { } problem)
-        {
-            throw new EnrollmentException(problem);
-        }
+        CheckName(name);
         if (turns.Count == 0)
         {
             throw new EnrollmentException($"no turns to enroll '{name}' from in '{recording.Id}': check the speaker id and the time range");
@@ -67,6 +61,27 @@ public sealed class ProfileEnrollment(IProfileStore store, FeatureVoiceModeller 
         var stats = modeller.ModelSpeakers(recording, one).GetValueOrDefault("enrollee");
         double speech = (stats?.Count ?? 0) * modeller.HopSeconds;
         return Write(name, new GaussianVoiceModel(stats ?? new Core.Clustering.GaussianStats(1)), speech, 1, replace, metadata);
+    }
+
+    /// <summary>Speech a profile needs at least (all its audio together), in seconds.</summary>
+    public double MinSpeechSeconds => _options.MinEnrollmentSpeechSeconds;
+
+    /// <summary>
+    /// Enrolls a voice modelled elsewhere from <paramref name="speechSeconds"/> of speech, e.g. a speaker's frames kept by
+    /// a live session (<see cref="VoiceFrameHistory"/>), as <paramref name="name"/>: one clip.
+    /// </summary>
+    public VoiceProfile EnrollModel(string name, Core.Clustering.GaussianStats stats, double speechSeconds, bool replace = false, string? metadata = null)
+    {
+        CheckName(name);
+        return Write(name, new GaussianVoiceModel(stats), speechSeconds, 1, replace, metadata);
+    }
+
+    private static void CheckName(string name)
+    {
+        if (ProfileNames.Problem(name) is { } problem)
+        {
+            throw new EnrollmentException(problem);
+        }
     }
 
     private VoiceProfile Write(string name, GaussianVoiceModel model, double speech, int clips, bool replace, string? metadata)

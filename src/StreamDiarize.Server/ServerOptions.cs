@@ -87,6 +87,9 @@ public sealed class ServerOptions : Core.Options.IValidatedSettings
     /// <summary>Folder of the voice-profile store (`serve --data`, shared with the CLI); empty: the per-user data folder.</summary>
     public string? DataDirectory { get; set; }
 
+    /// <summary>Voice profiles in sessions: how much of each session's voices is kept to enroll a speaker from (docs/SPEAKERS.md).</summary>
+    public SessionProfileOptions Profiles { get; set; } = new();
+
     public IReadOnlyList<string> GetValidationErrors()
     {
         var errors = new List<string>();
@@ -167,6 +170,7 @@ public sealed class ServerOptions : Core.Options.IValidatedSettings
         errors.AddRange((Session.ToSessionOptions() with { Embedder = ModelCatalog.Features, SpeechDetector = ModelCatalog.Energy }).GetValidationErrors().Select(e => "Server:Session: " + e));
         errors.AddRange(ModelCatalog.Validate(Models, Session.Embedder, Session.Vad));
         errors.AddRange(Microphone.GetValidationErrors());
+        errors.AddRange(Profiles.GetValidationErrors());
         errors.AddRange(Admission.GetValidationErrors());
         errors.AddRange(RateLimit.GetValidationErrors());
         return errors;
@@ -204,6 +208,21 @@ public sealed class SessionDefaults
         SpeechDetector = Vad,
         Clusterer = Clusterer,
     };
+}
+
+/// <summary>Server:Profiles: what sessions keep for EnrollFromSession.</summary>
+public sealed class SessionProfileOptions
+{
+    /// <summary>
+    /// Seconds of each session's newest voice features kept, so a speaker can be enrolled from a time range of it
+    /// (EnrollFromSession): 7.8 KiB per second of audio, up to 2.3 MiB a session at 300 s, growing with the session; 0 keeps none.
+    /// </summary>
+    public double SessionHistorySeconds { get; set; } = 300;
+
+    public IReadOnlyList<string> GetValidationErrors() =>
+        SessionHistorySeconds is >= 0 and <= SessionOptions.MaxVoiceHistorySeconds
+            ? []
+            : [$"Server:Profiles:SessionHistorySeconds {SessionHistorySeconds} is invalid: use 0 (enrolling from sessions off) to {SessionOptions.MaxVoiceHistorySeconds} seconds (300 by default)"];
 }
 
 /// <summary>The daemon's own microphone session, bound from Server:Microphone (the CLI's --mic, --device, --backend, --mic-session).</summary>

@@ -103,6 +103,63 @@ public sealed class LivePageBrowserTests
         }
     }
 
+    [SkippableFact]
+    public async Task The_live_page_shows_an_enrolled_persons_name_for_their_speaker_and_leaves_the_unenrolled_voice_anonymous()
+    {
+        HeadlessChromium.Require();
+        string dir = RepoPaths.NewTempDir();
+        try
+        {
+            var c = SpeakerProfilesTests.Conversation.Value;
+            await using var daemon = await DaemonHost.StartAsync(null, ("Server:DataDirectory", dir));
+            await SpeakerProfilesTests.EnrollAsync(daemon, "Linda", c.EnrollmentClip("LJ"));
+            using var call = daemon.Client.Diarize();
+            var config = TestAudio.F32Config("named-room");
+            config.KnownSpeakers.Add("Linda");
+            // Eight times real time: the rest of the conversation (about 8 minutes) in about a minute, so the page is open
+            // well before the speaker is recognised (it takes a few minutes of their speech).
+            var sending = SendPacedAsync(call.RequestStream, c.Rest, config, speed: 8);
+            var reading = TestAudio.ReadAllAsync(call.ResponseStream);
+            await TestAudio.WaitForAsync(() => daemon.Registry.TryGet("named-room", out _));
+
+            string url = $"http://127.0.0.1:{daemon.HttpPort}/session.html?id=named-room";
+            await using var browser = await HeadlessChromium.OpenAsync(url);
+            var clock = Stopwatch.StartNew();
+            // Hang guards only: the session's audio lasts about a minute at this pace.
+            while (!(await browser.EvaluateAsync("document.body.dataset.ended === 'true'")).GetBoolean())
+            {
+                Assert.True(clock.Elapsed < TimeSpan.FromMinutes(4), "the page never showed the end of the session");
+                await Task.Delay(250);
+            }
+            var events = await reading;
+            await sending;
+
+            var identified = Assert.Single(events.Where(e => e.EventCase == DiarizeEvent.EventOneofCase.SpeakerIdentified).Select(e => e.SpeakerIdentified));
+            Assert.Equal("Linda", identified.Name);
+            // What a person reads: the lane labels and the end-of-session summary show Linda for her speaker's id, and
+            // every other speaker by its anonymous id.
+            var lanes = (await browser.EvaluateAsync("[...document.querySelectorAll('#lanes text[font-size=\"34\"]')].map(t => t.textContent)"))
+                .EnumerateArray().Select(t => t.GetString()!).ToList();
+            var summary = (await browser.EvaluateAsync("[...document.querySelectorAll('#summary .row b')].map(b => b.textContent)"))
+                .EnumerateArray().Select(t => t.GetString()!).ToList();
+            foreach (var shown in new[] { lanes, summary })
+            {
+                Assert.Contains("Linda", shown);
+                Assert.DoesNotContain(identified.Speaker, shown);
+                Assert.All(shown.Where(n => n != "Linda"), n => Assert.Matches(@"^S\d+$", n));
+                Assert.Contains(shown, n => n != "Linda");
+            }
+            // Linda's turns on the overview carry her name, not her speaker id.
+            var labels = (await browser.EvaluateAsync("[...document.querySelectorAll('#overview text')].map(t => t.textContent)"))
+                .EnumerateArray().Select(t => t.GetString()!).ToList();
+            Assert.DoesNotContain(identified.Speaker, labels);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>Sends the clip in 100 ms chunks at <paramref name="speed"/> times real time, then half-closes.</summary>
     private static async Task SendPacedAsync(IClientStreamWriter<DiarizeRequest> requests, AudioClip clip, SessionConfig config, double speed)
     {

@@ -91,6 +91,10 @@ public sealed class PythonClientTests
         var identified = Assert.Single(root.GetProperty("identified").EnumerateArray());
         Assert.Equal("Linda", identified.GetProperty("name").GetString());
         Assert.True(root.GetProperty("named_turns").GetInt32() > 0);
+        // Enrolled again from the live session: the same profile, now of two clips.
+        var fromSession = root.GetProperty("from_session");
+        Assert.True(fromSession.TryGetProperty("clips", out var clips), fromSession.ToString());
+        Assert.Equal(2, clips.GetInt32());
         Assert.Equal("NOT_FOUND", root.GetProperty("second_delete").GetString());
         Directory.Delete(dir, recursive: true);
     }

@@ -13,7 +13,8 @@ namespace StreamDiarize.Server.Tests;
 
 public sealed class SpeakerProfilesTests : IDisposable
 {
-    private static readonly Lazy<RealVoices> Conversation = new(() => new RealVoices("dev_2spk_10min"));
+    /// <summary>The conversation the known-speaker tests of the daemon enroll from and name in, loaded once.</summary>
+    internal static readonly Lazy<RealVoices> Conversation = new(() => new RealVoices("dev_2spk_10min"));
 
     private readonly string _dir = RepoPaths.NewTempDir();
 
@@ -21,7 +22,7 @@ public sealed class SpeakerProfilesTests : IDisposable
 
     private Task<DaemonHost> StartAsync(string? dir = null) => DaemonHost.StartAsync(null, ("Server:DataDirectory", dir ?? _dir));
 
-    private static async Task<Protocol.V1.Profile> EnrollAsync(DaemonHost daemon, string name, AudioClip clip, bool replace = false)
+    internal static async Task<Protocol.V1.Profile> EnrollAsync(DaemonHost daemon, string name, AudioClip clip, bool replace = false)
     {
         var client = new SpeakerProfiles.SpeakerProfilesClient(daemon.Channel);
         using var call = client.EnrollSpeaker();
@@ -56,12 +57,9 @@ public sealed class SpeakerProfilesTests : IDisposable
         Assert.Equal("features/v1", profile.Kind);
         Assert.True(profile.SpeechSeconds > 15, $"{profile.SpeechSeconds} s of speech enrolled");
 
-        using var call = daemon.Client.Diarize();
         var config = TestAudio.F32Config("named");
         config.KnownSpeakers.Add("all");
-        var reading = TestAudio.ReadAllAsync(call.ResponseStream);
-        await TestAudio.SendAsync(call.RequestStream, c.Rest, config);
-        var events = await reading;
+        var events = await TestAudio.DiarizeAsync(daemon, c.Rest, config);
 
         Assert.Contains("all", events[0].SessionStarted.EffectiveConfig.KnownSpeakers);
         var identified = events.Where(e => e.EventCase == DiarizeEvent.EventOneofCase.SpeakerIdentified).Select(e => e.SpeakerIdentified).ToList();
@@ -72,7 +70,15 @@ public sealed class SpeakerProfilesTests : IDisposable
         Assert.All(finals.Where(s => s.SpeakerName.Length > 0), s => Assert.Equal(linda.Speaker, s.Speaker));
         Assert.Contains(finals, s => s.SpeakerName == "Linda");
 
-        // Over the whole session (the ledger a client keeps), most of LJ's speech is Linda and little of LS19's is.
+        AssertNamedOnly(events, "Linda", c, enrolled: "LJ", unenrolled: "LS19");
+    }
+
+    /// <summary>
+    /// Over the whole session (the ledger a client keeps), more than half of <paramref name="enrolled"/>'s speech carries
+    /// <paramref name="name"/>, under a tenth of <paramref name="unenrolled"/>'s does, and no other name appears.
+    /// </summary>
+    internal static void AssertNamedOnly(IEnumerable<DiarizeEvent> events, string name, RealVoices c, string enrolled, string unenrolled)
+    {
         var ledger = new Core.Events.SegmentLedger();
         foreach (var e in events)
         {
@@ -82,10 +88,11 @@ public sealed class SpeakerProfilesTests : IDisposable
             }
         }
         var turns = ledger.NamedSnapshot(includeProvisional: false);
-        double lj = c.RestReference.Where(r => r.Speaker == "LJ").Sum(r => r.DurationSeconds);
-        double ls19 = c.RestReference.Where(r => r.Speaker == "LS19").Sum(r => r.DurationSeconds);
-        Assert.True(RealVoices.Overlap(turns, "Linda", c.RestReference, "LJ") > 0.5 * lj, "less than half of LJ's speech is named Linda");
-        Assert.True(RealVoices.Overlap(turns, "Linda", c.RestReference, "LS19") < 0.1 * ls19, "LS19, never enrolled, is named Linda");
+        double own = c.RestReference.Where(r => r.Speaker == enrolled).Sum(r => r.DurationSeconds);
+        double other = c.RestReference.Where(r => r.Speaker == unenrolled).Sum(r => r.DurationSeconds);
+        Assert.True(RealVoices.Overlap(turns, name, c.RestReference, enrolled) > 0.5 * own, $"less than half of {enrolled}'s speech is named {name}");
+        Assert.True(RealVoices.Overlap(turns, name, c.RestReference, unenrolled) < 0.1 * other, $"{unenrolled}, never enrolled, is named {name}");
+        Assert.DoesNotContain(turns, t => t.Speaker != name && !(t.Speaker.Length > 1 && t.Speaker[0] == 'S' && t.Speaker[1..].All(char.IsAsciiDigit)));
     }
 
     [Fact]

@@ -55,6 +55,15 @@ internal static class TestAudio
         }
     }
 
+    /// <summary>One whole session: <paramref name="clip"/> sent with <paramref name="config"/>, every event it got back.</summary>
+    public static async Task<List<DiarizeEvent>> DiarizeAsync(DaemonHost daemon, AudioClip clip, SessionConfig config)
+    {
+        using var call = daemon.Client.Diarize();
+        var reading = ReadAllAsync(call.ResponseStream);
+        await SendAsync(call.RequestStream, clip, config);
+        return await reading;
+    }
+
     public static async Task<List<DiarizeEvent>> ReadAllAsync(IAsyncStreamReader<DiarizeEvent> stream, Func<Task>? onEnded = null, CancellationToken ct = default)
     {
         var events = new List<DiarizeEvent>();

@@ -17,18 +17,20 @@ internal static class DaemonClient
     };
 
     /// <summary>A client whose every call carries `authorization: Bearer KEY` when a key is given.</summary>
-    public static Diarizer.DiarizerClient Create(GrpcChannel channel, string? apiKey)
+    public static Diarizer.DiarizerClient Create(GrpcChannel channel, string? apiKey) => new(Invoker(channel, apiKey));
+
+    /// <summary>The channel's calls, each with `authorization: Bearer KEY` when a key is given (any service's client takes it).</summary>
+    public static CallInvoker Invoker(GrpcChannel channel, string? apiKey)
     {
         apiKey ??= Environment.GetEnvironmentVariable(ApiKeyVariable);
         if (string.IsNullOrWhiteSpace(apiKey))
         {
-            return new Diarizer.DiarizerClient(channel);
+            return channel.CreateCallInvoker();
         }
-        var invoker = channel.Intercept(metadata =>
+        return channel.Intercept(metadata =>
         {
             metadata.Add("authorization", "Bearer " + apiKey.Trim());
             return metadata;
         });
-        return new Diarizer.DiarizerClient(invoker);
     }
 }

@@ -6,6 +6,7 @@ using StreamDiarize.Core.Pipeline;
 using StreamDiarize.Core.Segments;
 using StreamDiarize.Core.Speakers;
 using StreamDiarize.Profiles;
+using StreamDiarize.Protocol.V1;
 
 namespace StreamDiarize.Cli.Commands;
 
@@ -75,18 +76,33 @@ internal static class EnrollCommand
         var remove = new Option<string?>("--remove") { Description = "Delete the profile NAME." };
         var replace = new Option<bool>("--replace") { Description = "Start the profile anew from these clips instead of adding them to it." };
         var turns = new Option<string?>("--turns") { Description = "Enroll from one speaker's turns in the recording: an RTTM of it (e.g. from `file`), with --speaker." };
-        var speaker = new Option<string?>("--speaker") { Description = "With --turns: the speaker id (or name) in the RTTM whose turns are this person." };
-        var from = new Option<double>("--from") { Description = "With --turns: only turns from this second on.", DefaultValueFactory = _ => 0 };
-        var to = new Option<double>("--to") { Description = "With --turns: only turns up to this second.", DefaultValueFactory = _ => double.PositiveInfinity };
+        var speaker = new Option<string?>("--speaker") { Description = "With --turns: the speaker id (or name) in the RTTM whose turns are this person; with --session: the session's speaker id (S2)." };
+        var from = new Option<double>("--from") { Description = "With --turns or --session: only turns from this second on.", DefaultValueFactory = _ => 0 };
+        var to = new Option<double>("--to") { Description = "With --turns or --session: only turns up to this second.", DefaultValueFactory = _ => double.PositiveInfinity };
+        var session = new Option<string?>("--session") { Description = "Enroll from a live session of the daemon at --server: its --speaker's final turns from --from to --to (the daemon's store)." };
+        var server = new Option<string>("--server") { Description = "With --session: the daemon's gRPC address.", DefaultValueFactory = _ => StreamCommand.DefaultServer };
+        var apiKey = DaemonClient.ApiKeyOption();
         var profileOptions = new ProfileOptions();
         var command = new Command("enroll", "Enroll a known speaker from clips of their voice, list or remove profiles.")
         {
-            name, clips, list, remove, replace, turns, speaker, from, to, profileOptions.Data,
+            name, clips, list, remove, replace, turns, speaker, from, to, session, server, apiKey, profileOptions.Data,
         };
         command.SetAction(pr =>
         {
             var stdout = pr.InvocationConfiguration.Output;
             var stderr = pr.InvocationConfiguration.Error;
+            if (pr.GetValue(session) is { } live)
+            {
+                if (pr.GetValue(name) is not { } person || pr.GetValue(speaker) is not { } id || !double.IsFinite(pr.GetValue(to)))
+                {
+                    stderr.WriteLine("usage: streamdiarize enroll NAME --session ID --speaker S2 --from S --to S [--server URL]");
+                    return 2;
+                }
+                return FromSession(pr.GetValue(server)!, pr.GetValue(apiKey), new EnrollFromSessionRequest
+                {
+                    Name = person, SessionId = live, Speaker = id, StartSeconds = pr.GetValue(from), EndSeconds = pr.GetValue(to), Replace = pr.GetValue(replace),
+                }, stdout, stderr);
+            }
             SqliteProfileStore store;
             try
             {
@@ -176,5 +192,21 @@ internal static class EnrollCommand
             }
         });
         return command;
+    }
+
+    /// <summary>EnrollFromSession on the daemon: its store, its refusals (the status and the daemon's words), exit 1 or 3.</summary>
+    private static int FromSession(string url, string? apiKey, EnrollFromSessionRequest request, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(url);
+            var profile = new SpeakerProfiles.SpeakerProfilesClient(DaemonClient.Invoker(channel, apiKey)).EnrollFromSession(request);
+            stdout.WriteLine($"enrolled {profile.Name}: {profile.SpeechSeconds:F1} s of speech from {profile.Clips} clip(s) ({profile.Kind}) in the daemon at {url}");
+            return 0;
+        }
+        catch (Grpc.Core.RpcException e)
+        {
+            return GrpcClientErrors.Report(e, url, stderr);
+        }
     }
 }

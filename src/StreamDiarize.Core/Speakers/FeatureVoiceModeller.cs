@@ -61,25 +61,7 @@ public sealed class FeatureVoiceModeller
     public Dictionary<string, GaussianStats> ModelSpeakers(AudioClip clip, IReadOnlyList<SpeakerSegment> turns)
     {
         var frames = Analyse(clip);
-        var owner = new int[frames.Count];
-        Array.Fill(owner, -1);
-        var names = new List<string>();
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var turn in turns)
-        {
-            if (!index.TryGetValue(turn.Speaker, out int s))
-            {
-                s = names.Count;
-                index[turn.Speaker] = s;
-                names.Add(turn.Speaker);
-            }
-            int from = Math.Max(0, (int)Math.Round(turn.StartSeconds / HopSeconds));
-            int to = Math.Min(frames.Count, (int)Math.Round(turn.EndSeconds / HopSeconds));
-            for (int f = from; f < to; f++)
-            {
-                owner[f] = owner[f] == -1 || owner[f] == s ? s : -2;
-            }
-        }
+        var (owner, names) = TurnOwnership.SoloOwners(turns, 0, frames.Count, HopSeconds);
         var stats = new GaussianStats[names.Count];
         for (int s = 0; s < stats.Length; s++)
         {

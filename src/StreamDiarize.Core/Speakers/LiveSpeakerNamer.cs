@@ -1,55 +1,47 @@
 // Live naming, a stage after the live diarizer: final turns' frames feed one Gaussian per live speaker; when a speaker
 // has enough speech it is compared with the profiles and, on a clear match, named (SpeakerIdentified).
 using StreamDiarize.Core.Clustering;
-using StreamDiarize.Core.Embedding;
 using StreamDiarize.Core.Events;
 using StreamDiarize.Core.Streaming;
 
 namespace StreamDiarize.Core.Speakers;
 
 /// <summary>
-/// Wraps any live diarizer whose frames follow <see cref="AnalysisFrameLayout"/>: keeps the last frames' MFCCs and pitch
-/// in a ring, adds a final turn's frames to its speaker's Gaussian, follows Relabel and Merge, and decides as the
-/// offline <see cref="SpeakerNamer"/> does (same modelling, distance and threshold). A name is never held by two live
-/// speakers at once, and a named speaker keeps its name. Per frame it copies into preallocated buffers only.
+/// Wraps any live diarizer whose frames follow <see cref="AnalysisFrameLayout"/>: reads the session's
+/// <see cref="VoiceFrameHistory"/> (a <see cref="VoiceHistoryRecorder"/> around this stage fills it), adds a final
+/// turn's frames to its speaker's Gaussian, follows Relabel and Merge, and decides as the offline
+/// <see cref="SpeakerNamer"/> does (same modelling, distance and threshold). A name is never held by two live speakers at
+/// once, and a named speaker keeps its name. Per frame it does nothing but pass the frame on.
 /// </summary>
-public sealed class LiveSpeakerNamer : IFrameDiarizer
+public sealed class LiveSpeakerNamer : IFrameDiarizer, IDisposable
 {
-    /// <summary>Frames kept for turns that become final late: the longest latency plus a long turn.</summary>
-    private const double RingSeconds = SessionOptions.MaxLatencySeconds + 30;
+    /// <summary>History the namer needs, for turns that become final late: the longest latency plus a long turn.</summary>
+    public const double HistorySeconds = SessionOptions.MaxLatencySeconds + 30;
 
     /// <summary>Turn pieces kept per speaker so that a Relabel can move them; older ones are folded into the speaker's base.</summary>
     private const int MaxPiecesPerSpeaker = 256;
 
     private readonly IFrameDiarizer _inner;
-    private readonly AnalysisFrameLayout _layout;
-    private readonly SegmentClusteringOptions _segments;
+    private readonly VoiceFrameHistory _history;
     private readonly SegmentClusterer _clusterer;
     private readonly double _hopSeconds;
-    private readonly int _sampleRateHz;
     private readonly IReadOnlyList<VoiceProfile> _profiles;
     private readonly SpeakerIdentificationOptions _options;
-    private readonly int _ringFrames;
-    private readonly float[] _ringMfcc;
-    private readonly float[] _ringLogF0;
     private readonly int _dims;
     private readonly Dictionary<string, LiveSpeaker> _speakers = new(StringComparer.Ordinal);
-    private long _newestFrame = -1;
 
-    public LiveSpeakerNamer(IFrameDiarizer inner, AnalysisFrameLayout layout, SegmentClusteringOptions segments, double hopSeconds, int sampleRateHz,
+    public LiveSpeakerNamer(IFrameDiarizer inner, VoiceFrameHistory history, SegmentClusteringOptions segments,
         IReadOnlyList<VoiceProfile> profiles, SpeakerIdentificationOptions? options = null)
     {
         _inner = inner;
-        _layout = layout;
-        _segments = segments;
+        _history = history;
         _clusterer = new SegmentClusterer(segments);
-        _hopSeconds = hopSeconds;
-        _sampleRateHz = sampleRateHz;
+        _hopSeconds = history.HopSeconds;
         _options = (options ?? new SpeakerIdentificationOptions()).Validate();
         _dims = segments.Coefficients;
-        if (layout.MfccCount < segments.FirstCoefficient + _dims)
+        if (history.CapacitySeconds < HistorySeconds)
         {
-            throw new ArgumentException($"The frames carry {layout.MfccCount} MFCCs; naming needs {segments.FirstCoefficient + _dims}.", nameof(layout));
+            throw new ArgumentException($"A voice history of {history.CapacitySeconds} s is too short for naming: give it at least {HistorySeconds} s.", nameof(history));
         }
         foreach (var p in profiles)
         {
@@ -60,9 +52,6 @@ public sealed class LiveSpeakerNamer : IFrameDiarizer
             }
         }
         _profiles = profiles;
-        _ringFrames = (int)Math.Ceiling(RingSeconds / hopSeconds);
-        _ringMfcc = new float[_ringFrames * _dims];
-        _ringLogF0 = new float[_ringFrames];
     }
 
     public bool MayWait => _inner.MayWait;
@@ -72,13 +61,6 @@ public sealed class LiveSpeakerNamer : IFrameDiarizer
 
     public void OnFrame(long frameIndex, ReadOnlySpan<float> frame, List<DiarizationEvent> events)
     {
-        int slot = (int)(frameIndex % _ringFrames);
-        _layout.Mfcc(frame).Slice(_segments.FirstCoefficient, _dims).CopyTo(_ringMfcc.AsSpan(slot * _dims, _dims));
-        float lag = AnalysisFrameLayout.PitchLag(frame);
-        _ringLogF0[slot] = _segments.PitchVoicingThreshold > 0 && AnalysisFrameLayout.Voicing(frame) >= _segments.PitchVoicingThreshold && lag > 0
-            ? (float)PitchAccumulator.LogF0(lag, _sampleRateHz)
-            : float.NaN;
-        _newestFrame = frameIndex;
         int first = events.Count;
         _inner.OnFrame(frameIndex, frame, events);
         if (events.Count > first)
@@ -94,6 +76,8 @@ public sealed class LiveSpeakerNamer : IFrameDiarizer
         Follow(events, first);
     }
 
+    public void Dispose() => (_inner as IDisposable)?.Dispose();
+
     /// <summary>Reads the inner diarizer's new events, names their speakers, and inserts SpeakerIdentified where a speaker is recognised.</summary>
     private void Follow(List<DiarizationEvent> events, int first)
     {
@@ -104,7 +88,7 @@ public sealed class LiveSpeakerNamer : IFrameDiarizer
                 case SegmentEvent { IsFinal: true } s:
                 {
                     var speaker = Speaker(s.Segment.Speaker);
-                    speaker.AddPiece(s.Segment.StartSeconds, s.Segment.EndSeconds, Stats(s.Segment.StartSeconds, s.Segment.EndSeconds));
+                    speaker.AddPiece(s.Segment.StartSeconds, s.Segment.EndSeconds, _history.Model(s.Segment.StartSeconds, s.Segment.EndSeconds));
                     if (speaker.Name is null && TryName(s.Segment.Speaker, speaker, s.Segment.EndSeconds) is { } identified)
                     {
                         events.Insert(i, identified);
@@ -144,24 +128,6 @@ public sealed class LiveSpeakerNamer : IFrameDiarizer
             _speakers[id] = s;
         }
         return s;
-    }
-
-    /// <summary>The Gaussian of the ring's frames in [start, end); frames that left the ring are not counted.</summary>
-    private GaussianStats Stats(double start, double end)
-    {
-        var g = new GaussianStats(_dims);
-        long from = Math.Max((long)Math.Round(start / _hopSeconds), _newestFrame - _ringFrames + 1);
-        long to = Math.Min((long)Math.Round(end / _hopSeconds), _newestFrame + 1);
-        for (long f = Math.Max(0, from); f < to; f++)
-        {
-            int slot = (int)(f % _ringFrames);
-            g.Add(_ringMfcc.AsSpan(slot * _dims, _dims));
-            if (!float.IsNaN(_ringLogF0[slot]))
-            {
-                g.AddAux(_ringLogF0[slot]);
-            }
-        }
-        return g;
     }
 
     private SpeakerIdentifiedEvent? TryName(string id, LiveSpeaker speaker, double now)

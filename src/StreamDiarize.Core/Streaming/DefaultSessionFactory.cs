@@ -39,14 +39,21 @@ public sealed class DefaultSessionFactory : ISessionComponentsFactory, IComponen
     public SessionComponents Create(SessionOptions options)
     {
         var components = CreateDiarizer(options);
-        if (options.KnownSpeakers.Count == 0 || components.Analyzer is not DefaultFrameAnalyzer analyzer)
+        bool naming = options.KnownSpeakers.Count > 0;
+        double seconds = Math.Max(options.VoiceHistorySeconds, naming ? Speakers.LiveSpeakerNamer.HistorySeconds : 0);
+        if (seconds <= 0 || components.Analyzer is not DefaultFrameAnalyzer analyzer)
         {
             return components;
         }
-        // Naming reads the frames' MFCCs and the final turns, so it runs after either live diarizer.
-        var namer = new Speakers.LiveSpeakerNamer(components.Diarizer, analyzer.Layout, _stages.Segments, analyzer.HopSeconds,
-            _stages.Speech.SampleRateHz, options.KnownSpeakers);
-        return components with { Diarizer = namer };
+        // Naming and enrolling from the session read the frames' MFCCs and the final turns, so they run after either
+        // live diarizer; one history serves both, filled by the outermost stage.
+        var history = new Speakers.VoiceFrameHistory(seconds, analyzer.HopSeconds, analyzer.Layout, _stages.Segments, _stages.Speech.SampleRateHz);
+        var diarizer = naming ? new Speakers.LiveSpeakerNamer(components.Diarizer, history, _stages.Segments, options.KnownSpeakers) : components.Diarizer;
+        return components with
+        {
+            Diarizer = new Speakers.VoiceHistoryRecorder(diarizer, history),
+            Voices = options.VoiceHistorySeconds > 0 ? history : null,
+        };
     }
 
     private SessionComponents CreateDiarizer(SessionOptions options)

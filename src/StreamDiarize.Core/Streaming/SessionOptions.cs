@@ -6,6 +6,7 @@ public sealed record SessionOptions
     public const double MinLatencySeconds = 0.25;
     public const double MaxLatencySeconds = 10;
     public const int MaxSpeakerLimit = 100;
+    public const double MaxVoiceHistorySeconds = 3600;
 
     /// <summary>Exact number of speakers, when known.</summary>
     public int? ExactSpeakers { get; init; }
@@ -29,6 +30,12 @@ public sealed record SessionOptions
 
     /// <summary>Enrolled voices whose live speakers are named (<see cref="Speakers.LiveSpeakerNamer"/>); empty names no one.</summary>
     public IReadOnlyList<Speakers.VoiceProfile> KnownSpeakers { get; init; } = [];
+
+    /// <summary>
+    /// Seconds of the newest voice features the session keeps so that a speaker can be enrolled from a time range of it
+    /// (<see cref="SessionComponents.Voices"/>); 0 keeps none. The operator's setting, not the client's.
+    /// </summary>
+    public double VoiceHistorySeconds { get; init; }
 
     public IReadOnlyList<string> GetValidationErrors() => [.. GetSettingErrors().Select(e => e.Message)];
 
@@ -61,6 +68,10 @@ public sealed record SessionOptions
         {
             Add(nameof(ExactSpeakers), $"exact speakers {k} is outside min/max speakers ({MinSpeakers?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unset"}..{MaxSpeakers})");
         }
+        if (!(VoiceHistorySeconds is >= 0 and <= MaxVoiceHistorySeconds))
+        {
+            Add(nameof(VoiceHistorySeconds), $"voice history {VoiceHistorySeconds} s is invalid: use 0 (keep none) to {MaxVoiceHistorySeconds} seconds");
+        }
         // Which kinds exist is the session factory's registry's to say (ComponentRegistry.Problems); here, only the form.
         foreach (var (key, role, text) in new[] { (nameof(Embedder), "embedder", Embedder), (nameof(SpeechDetector), "vad", SpeechDetector), (nameof(Clusterer), "clusterer", Clusterer) })
         {
@@ -74,7 +85,11 @@ public sealed record SessionOptions
 }
 
 /// <summary>The per-session parts of the pipeline that hold state; read-only resources inside them are shared.</summary>
-public sealed record SessionComponents(IFrameAnalyzer Analyzer, IFrameDiarizer Diarizer);
+public sealed record SessionComponents(IFrameAnalyzer Analyzer, IFrameDiarizer Diarizer)
+{
+    /// <summary>The session's recent voice features, to enroll a speaker from (<see cref="SessionOptions.VoiceHistorySeconds"/>); null when none are kept.</summary>
+    public Speakers.VoiceFrameHistory? Voices { get; init; }
+}
 
 /// <summary>Builds a fresh analyzer and diarizer for each session. Implementations share filter banks and models.</summary>
 public interface ISessionComponentsFactory

@@ -1,4 +1,5 @@
-// The streamdiarize.v1.SpeakerProfiles service: enroll a person from streamed audio, list and delete profiles.
+// The streamdiarize.v1.SpeakerProfiles service: enroll a person from streamed audio or from a live session's time range,
+// list and delete profiles.
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using StreamDiarize.Audio;
@@ -9,10 +10,12 @@ using StreamDiarize.Profiles;
 using StreamDiarize.Protocol.V1;
 using StreamDiarize.Server.Security;
 using StreamDiarize.Server.Services;
+using StreamDiarize.Server.Sessions;
 
 namespace StreamDiarize.Server.Profiles;
 
-public sealed class SpeakerProfilesService(ProfileStores stores, FeatureVoiceModeller modeller) : SpeakerProfiles.SpeakerProfilesBase
+public sealed class SpeakerProfilesService(ProfileStores stores, FeatureVoiceModeller modeller, SessionRegistry sessions, SessionLocator locator)
+    : SpeakerProfiles.SpeakerProfilesBase
 {
     /// <summary>Enrollment audio a call may send: a few minutes is plenty for a voice, and it is held in memory.</summary>
     public const double MaxEnrollmentSeconds = 300;
@@ -73,11 +76,95 @@ public sealed class SpeakerProfilesService(ProfileStores stores, FeatureVoiceMod
         {
             throw Invalid(e.Message);
         }
+        return Write(() => new ProfileEnrollment(store, modeller).Enroll(config.Name, [clip], config.Replace, config.Metadata.Length > 0 ? config.Metadata : null));
+    }
+
+    public override Task<Protocol.V1.Profile> EnrollFromSession(EnrollFromSessionRequest request, ServerCallContext context)
+    {
+        var errors = new List<string>();
+        if (ProfileNames.Problem(request.Name) is { } nameProblem)
+        {
+            errors.Add("name: " + nameProblem);
+        }
+        if (request.SessionId.Length == 0)
+        {
+            errors.Add("session_id is empty: name the live session (ListSessions shows them)");
+        }
+        if (request.Speaker.Length == 0)
+        {
+            errors.Add("speaker is empty: give the session's speaker id as its Segment events carry it, such as S2");
+        }
+        double start = request.StartSeconds, end = request.EndSeconds;
+        if (!double.IsFinite(start) || !double.IsFinite(end) || start < 0 || end <= start)
+        {
+            errors.Add($"start_seconds {start} and end_seconds {end} are not a range: give 0 <= start_seconds < end_seconds, in seconds of the session's stream time");
+        }
+        if (request.Metadata.Length > MaxMetadataLength)
+        {
+            errors.Add($"metadata is {request.Metadata.Length} characters long: use at most {MaxMetadataLength}");
+        }
+        if (errors.Count > 0)
+        {
+            throw Invalid("invalid EnrollFromSessionRequest: " + string.Join("; ", errors));
+        }
+
+        string tenant = ApiKeyAuthentication.TenantOf(context.GetHttpContext());
+        string id = ClientText.Quote(request.SessionId);
+        if (!sessions.TryGet(tenant, request.SessionId, out var session))
+        {
+            // Another tenant's session is not found either: its existence is not the caller's to learn.
+            if (locator.List(tenant).FirstOrDefault(s => s.Id == request.SessionId) is { } elsewhere)
+            {
+                throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                    $"session {id} runs on replica '{elsewhere.Replica}', which keeps its voices: send EnrollFromSession to that replica"));
+            }
+            throw new RpcException(new Status(StatusCode.NotFound,
+                $"no live session {id}: enroll from a session while it runs (ListSessions shows them); a session's voices are gone when it ends"));
+        }
+        var voices = session.Voices ?? throw new RpcException(new Status(StatusCode.FailedPrecondition,
+            $"session {id} keeps no voice history (the daemon's Server:Profiles:SessionHistorySeconds is 0, or its session factory keeps none): " +
+            "enroll from audio with EnrollSpeaker, or ask the operator to set Server:Profiles:SessionHistorySeconds"));
+
+        var (keptStart, keptEnd) = voices.Kept;
+        double finalEnd = Math.Max(0, keptEnd - session.Started.SessionStarted.EffectiveConfig.LatencySeconds);
+        double slack = voices.HopSeconds;
+        if (start < keptStart - slack)
+        {
+            throw new RpcException(new Status(StatusCode.OutOfRange,
+                $"session {id} keeps the voices of its last {voices.CapacitySeconds:F0} s only, now {keptStart:F1}-{keptEnd:F1} s; {start:F1}-{end:F1} s starts before that: " +
+                $"choose a range within it (or ask the operator to raise Server:Profiles:SessionHistorySeconds, {voices.CapacitySeconds:F0} s now)"));
+        }
+        if (end > finalEnd + slack)
+        {
+            throw new RpcException(new Status(StatusCode.OutOfRange,
+                $"session {id} has turns final up to {finalEnd:F1} s of its stream ({keptEnd:F1} s of audio diarized); {start:F1}-{end:F1} s ends after that: " +
+                "end the range earlier, or wait until the session's audio has passed it by its latency"));
+        }
+
+        var turns = session.FinalSegments();
+        var bySpeaker = voices.ModelSpeakers(turns, start, end);
+        var stats = bySpeaker.GetValueOrDefault(request.Speaker);
+        double seconds = (stats?.Count ?? 0) * voices.HopSeconds;
+        var store = stores.For(tenant);
+        var enrollment = new ProfileEnrollment(store, modeller);
+        if (seconds < enrollment.MinSpeechSeconds)
+        {
+            string who = bySpeaker.Count == 0
+                ? "no one has final turns there"
+                : "in that range " + string.Join(", ", bySpeaker.OrderByDescending(kv => kv.Value.Count).Select(kv => $"{kv.Key} has {kv.Value.Count * voices.HopSeconds:F1} s"));
+            throw Invalid(
+                $"speaker {ClientText.Quote(request.Speaker)} has {seconds:F1} s of speech of its own in {start:F1}-{end:F1} s of session {id} (its final turns, overlap left out); " +
+                $"a profile needs at least {enrollment.MinSpeechSeconds:F0} s: widen the range or check the speaker id ({who})");
+        }
+        return Task.FromResult(Write(() => enrollment.EnrollModel(request.Name, stats!, seconds, request.Replace, request.Metadata.Length > 0 ? request.Metadata : null)));
+    }
+
+    /// <summary>One enrollment's write, its refusals as gRPC statuses: nothing is written on any of them.</summary>
+    private static Protocol.V1.Profile Write(Func<VoiceProfile> enroll)
+    {
         try
         {
-            var enrollment = new ProfileEnrollment(store, modeller);
-            var profile = enrollment.Enroll(config.Name, [clip], config.Replace, config.Metadata.Length > 0 ? config.Metadata : null);
-            return ToWire(profile);
+            return ToWire(enroll());
         }
         catch (EnrollmentException e)
         {

@@ -53,7 +53,7 @@ public sealed class DiarizerService(
             throw new RpcException(new Status(StatusCode.Unavailable,
                 "this server is draining for a restart (SIGTERM) and takes no new sessions: start the session on another replica (the load balancer no longer sends new ones here) or retry in a few seconds"));
         }
-        var plan = SessionConfigReader.Read(requestStream.Current.Config, _options.Session, models, (factory as IComponentChoices)?.Registry);
+        var plan = SessionConfigReader.Read(requestStream.Current.Config, _options.Session, models, (factory as IComponentChoices)?.Registry, _options.Profiles.SessionHistorySeconds);
         var known = requestStream.Current.Config.KnownSpeakers;
         if (known.Count > 0)
         {
@@ -81,7 +81,7 @@ public sealed class DiarizerService(
         string tenant = ApiKeyAuthentication.TenantOf(context.GetHttpContext());
         // "web" when the browser microphone's WebSocket carries the call (Web/WebSocketCall.cs).
         string source = context.UserState.TryGetValue(Web.WebSocketCallContext.SourceKey, out var s) && s is string named ? named : "grpc";
-        var session = runner.TryStart(plan, source, audio, tenant, out var added);
+        var session = runner.TryStart(plan, source, audio, tenant, components.Voices, out var added);
         if (session is null)
         {
             // The pipeline that would have released it never runs (a VAD model's lease).

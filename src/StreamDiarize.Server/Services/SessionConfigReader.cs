@@ -16,7 +16,8 @@ public static class SessionConfigReader
     /// <summary>Validates <paramref name="config"/>; throws INVALID_ARGUMENT listing every problem, each with its field and allowed values.</summary>
     /// <param name="models">The models the operator declared: the only way a client's embedder or vad name becomes a file.</param>
     /// <param name="choices">The session factory's component kinds, to check embedder and vad by; null: the daemon's usual kinds.</param>
-    public static SessionPlan Read(SessionConfig config, SessionDefaults defaults, ModelCatalog models, ComponentRegistry? choices = null)
+    /// <param name="voiceHistorySeconds">The operator's Server:Profiles:SessionHistorySeconds (not a client's choice).</param>
+    public static SessionPlan Read(SessionConfig config, SessionDefaults defaults, ModelCatalog models, ComponentRegistry? choices = null, double voiceHistorySeconds = 0)
     {
         var errors = new List<string>();
         string id = config.HasSessionId && config.SessionId.Length > 0 ? config.SessionId : NewId();
@@ -33,6 +34,7 @@ public static class SessionConfigReader
             MinSpeakers = config.HasMinSpeakers ? config.MinSpeakers : defaults.MinSpeakers,
             MaxSpeakers = config.HasMaxSpeakers ? config.MaxSpeakers : defaults.MaxSpeakers,
             LatencySeconds = config.HasLatencySeconds ? config.LatencySeconds : defaults.LatencySeconds,
+            VoiceHistorySeconds = voiceHistorySeconds,
         };
         // The client names a model; only the catalog turns a name into a file, and a client string is never a path.
         string embedderName = config.HasEmbedder ? config.Embedder : defaults.Embedder;

@@ -40,6 +40,9 @@ public sealed class LiveSession(string id, string source, DiarizeEvent started, 
     /// <summary>How far behind real time the session's processing runs (admission control and /metrics read it).</summary>
     public Admission.SessionLag Lag { get; } = new();
 
+    /// <summary>The session's newest voice features, to enroll a speaker from a time range of it; null when it keeps none (or runs elsewhere).</summary>
+    public Core.Speakers.VoiceFrameHistory? Voices { get; init; }
+
     /// <summary>The bus publisher of this session (Server:Bus), fed in the same order as the watchers; null without a bus.</summary>
     public IEventOutbox? Outbox { get; set; }
 

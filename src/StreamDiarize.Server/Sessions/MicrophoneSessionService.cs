@@ -62,7 +62,7 @@ public sealed class MicrophoneSessionService(
         {
             SessionId = mic.SessionId,
             Format = new AudioFormat { Encoding = AudioEncoding.PcmF32Le, SampleRateHz = audio.SampleRateHz, Channels = 1 },
-        }, _options.Session, models, (factory as IComponentChoices)?.Registry);
+        }, _options.Session, models, (factory as IComponentChoices)?.Registry, _options.Profiles.SessionHistorySeconds);
         SessionComponents components;
         try
         {
@@ -75,7 +75,7 @@ public sealed class MicrophoneSessionService(
                 mic.SessionId, plan.Options.Embedder, ex.Message);
             return;
         }
-        var session = runner.TryStart(plan, Source, audio, mic.Tenant ?? "", out var added);
+        var session = runner.TryStart(plan, Source, audio, mic.Tenant ?? "", components.Voices, out var added);
         if (session is null)
         {
             (components.Diarizer as IDisposable)?.Dispose();

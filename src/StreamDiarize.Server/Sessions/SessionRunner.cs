@@ -18,10 +18,11 @@ namespace StreamDiarize.Server.Sessions;
 public sealed class SessionRunner(SessionRegistry registry, IOptions<ServerOptions> options, ServerMetrics metrics, ILogger<SessionRunner> logger)
 {
     /// <summary>A registered session for <paramref name="plan"/>, or null with why not (the limit, or the id is taken).</summary>
-    public LiveSession? TryStart(SessionPlan plan, string source, ISessionAudio audio, string tenant, out AddResult result)
+    /// <param name="voices">The session's recent voice features (SessionComponents.Voices), for EnrollFromSession; null: none kept.</param>
+    public LiveSession? TryStart(SessionPlan plan, string source, ISessionAudio audio, string tenant, Core.Speakers.VoiceFrameHistory? voices, out AddResult result)
     {
         var started = new DiarizeEvent { SessionStarted = new SessionStarted { SessionId = plan.SessionId, EffectiveConfig = plan.Effective } };
-        var session = new LiveSession(plan.SessionId, source, started, audio, tenant);
+        var session = new LiveSession(plan.SessionId, source, started, audio, tenant) { Voices = voices };
         result = registry.TryAdd(session, options.Value.MaxSessions, options.Value.MaxSessionsPerTenant);
         if (result != AddResult.Added)
         {

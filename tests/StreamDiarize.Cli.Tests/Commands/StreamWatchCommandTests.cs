@@ -72,6 +72,59 @@ public sealed class StreamWatchCommandTests
     }
 
     [Fact]
+    public async Task Enroll_from_a_live_session_takes_its_speakers_turns_in_the_range_and_an_unknown_session_is_refused()
+    {
+        string data = RepoPaths.NewTempDir();
+        var (app, url) = await StartDaemonAsync(new KeyValuePair<string, string?>("Server:DataDirectory", data));
+        await using var _ = app;
+        // The first minute of a real two-person conversation, the session left open (its voices go when it ends).
+        var clip = StreamDiarize.Audio.AudioLoader.LoadWav(RepoPaths.RealDev("dev_2spk_3min.wav"));
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(url);
+        using var call = new Protocol.V1.Diarizer.DiarizerClient(channel).Diarize();
+        await call.RequestStream.WriteAsync(new Protocol.V1.DiarizeRequest { Config = new Protocol.V1.SessionConfig
+        {
+            SessionId = "cli-live",
+            Format = new Protocol.V1.AudioFormat { Encoding = Protocol.V1.AudioEncoding.PcmF32Le, SampleRateHz = 16000, Channels = 1 },
+        } });
+        for (int start = 0; start < 60 * 16000; start += 1600)
+        {
+            var bytes = new byte[1600 * 4];
+            System.Runtime.InteropServices.MemoryMarshal.AsBytes(clip.Samples.AsSpan(start, 1600)).CopyTo(bytes);
+            await call.RequestStream.WriteAsync(new Protocol.V1.DiarizeRequest { Audio = new Protocol.V1.AudioChunk { Data = Google.Protobuf.ByteString.CopyFrom(bytes) } });
+        }
+        var finals = new List<Protocol.V1.Segment>();
+        while (await call.ResponseStream.MoveNext(CancellationToken.None))
+        {
+            if (call.ResponseStream.Current.Segment is { IsFinal: true } segment)
+            {
+                finals.Add(segment);
+                if (segment.EndSeconds > 51)
+                {
+                    break;
+                }
+            }
+        }
+        string most = finals.Where(s => s.EndSeconds <= 50).GroupBy(s => s.Speaker).MaxBy(g => g.Sum(s => s.EndSeconds - s.StartSeconds))!.Key;
+
+        var (code, output, error) = await Task.Run(() => CliRunner.Invoke("enroll", "Pat", "--session", "cli-live", "--speaker", most, "--from", "0", "--to", "50", "--server", url));
+        var (missingCode, _, missingError) = await Task.Run(() => CliRunner.Invoke("enroll", "Pat", "--session", "nobody", "--speaker", "S0", "--to", "10", "--server", url));
+        var (usageCode, _, usageError) = await Task.Run(() => CliRunner.Invoke("enroll", "Pat", "--session", "cli-live", "--speaker", most, "--server", url));
+        await call.RequestStream.CompleteAsync();
+
+        Assert.True(code == 0, error + output);
+        Assert.Contains("enrolled Pat:", output);
+        Assert.Equal(StreamDiarize.Cli.Commands.GrpcClientErrors.Refused, missingCode);
+        Assert.Contains("error (NotFound): no live session 'nobody'", missingError);
+        Assert.Equal(2, usageCode);
+        Assert.Contains("--session ID --speaker S2 --from S --to S", usageError);
+        // The daemon's store, the one `enroll --list --data` reads.
+        var (listCode, listOutput, _) = CliRunner.Invoke("enroll", "--list", "--data", data);
+        Assert.Equal(0, listCode);
+        Assert.Contains("Pat", listOutput);
+        Directory.Delete(data, recursive: true);
+    }
+
+    [Fact]
     public async Task Stream_and_watch_send_the_api_key_and_without_it_say_the_key_is_missing()
     {
         const string key = "cli-key-123";

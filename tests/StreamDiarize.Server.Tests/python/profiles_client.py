@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """Known speakers from Python (docs/GRPC.md): enroll a person from a WAV, list the profiles, stream a recording with
-known_speakers=["all"] and report who was identified, then delete the profile. Used by PythonClientTests; prints one
-JSON line. WAVs must be 16 kHz mono 32-bit float or 16-bit PCM."""
+known_speakers=["all"] and report who was identified, enroll that speaker a second time from the live session's last
+two minutes (EnrollFromSession) while the session still runs, then delete the profile. Used by PythonClientTests;
+prints one JSON line. WAVs must be 16 kHz mono 32-bit float or 16-bit PCM."""
 import argparse
 import json
 import os
 import sys
+import threading
 
 import grpc
 
@@ -43,12 +45,15 @@ def main():
 
         fmt, body, step = pcm(args.wav)
 
+        enrolled_from_session = threading.Event()
+
         def session_requests():
-            yield pb.DiarizeRequest(config=pb.SessionConfig(format=fmt, known_speakers=["all"]))
+            yield pb.DiarizeRequest(config=pb.SessionConfig(session_id="python-session", format=fmt, known_speakers=["all"]))
             for i in range(0, len(body), step):
                 yield pb.DiarizeRequest(audio=pb.AudioChunk(data=body[i:i + step]))
+            enrolled_from_session.wait(120)  # the session's voices go when it ends: keep it open until then
 
-        identified, named_turns = [], 0
+        identified, named_turns, from_session = [], 0, None
         for event in rpc.DiarizerStub(channel).Diarize(session_requests()):
             kind = event.WhichOneof("event")
             if kind == "speaker_identified":
@@ -56,6 +61,18 @@ def main():
                                    "distance": event.speaker_identified.distance})
             elif kind == "segment" and event.segment.speaker_name:
                 named_turns += 1
+            if kind == "segment" and event.segment.is_final and identified and from_session is None:
+                # Turns up to this one's end are final: "the identified speaker of this session in its last 2 minutes".
+                end = event.segment.end_seconds
+                try:
+                    again = profiles.EnrollFromSession(pb.EnrollFromSessionRequest(
+                        name=args.name, session_id="python-session", speaker=identified[0]["speaker"],
+                        start_seconds=max(0.0, end - 120), end_seconds=end))
+                    from_session = {"speech_seconds": again.speech_seconds, "clips": again.clips}
+                except grpc.RpcError as e:
+                    from_session = {"error": e.code().name, "detail": e.details()}
+                enrolled_from_session.set()
+        enrolled_from_session.set()
 
         profiles.DeleteProfile(pb.DeleteProfileRequest(name=args.name))
         try:
@@ -64,7 +81,7 @@ def main():
         except grpc.RpcError as e:
             second_delete = e.code().name
     print(json.dumps({"enrolled": {"name": enrolled.name, "kind": enrolled.kind, "speech_seconds": enrolled.speech_seconds},
-                      "listed": listed, "identified": identified, "named_turns": named_turns,
+                      "listed": listed, "identified": identified, "named_turns": named_turns, "from_session": from_session,
                       "second_delete": second_delete}))
 
 
