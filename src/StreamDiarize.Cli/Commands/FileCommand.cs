@@ -185,6 +185,8 @@ internal static class FileCommand
                 stderr.WriteLine($"error: {knownError ?? "--known works with the default method, not --method seed"}");
                 return 2;
             }
+            // Enrolled voices also steer the offline clustering: two of them are never one speaker, parts of one are joined.
+            var offlineHints = hints with { KnownVoices = ProfileOptions.Voices(known) };
 
             var dir = pr.GetValue(outDir)!;
             Directory.CreateDirectory(dir);
@@ -202,7 +204,7 @@ internal static class FileCommand
                         $"{clip.Id}: diarizing {TimeSpan.FromSeconds(clip.DurationSeconds):h\\:mm\\:ss} of audio{(live ? " through the live pipeline" : "")}", progress,
                         () => live
                             ? DiarizeStreaming(settings, clip, hints, pr.GetValue(latency), factory, embedderName, vadName, known, stdout)
-                            : Diarize(settings, clip, hints, model, vad));
+                            : Diarize(settings, clip, offlineHints, model, vad));
                     if (known.Count > 0 && !live)
                     {
                         segments = ProfileOptions.Name(settings.Default, clip, segments, known, stdout);
@@ -223,7 +225,7 @@ internal static class FileCommand
                         // Says the model really ran, and how often (a batch of windows counts once).
                         stdout.WriteLine($"{clip.Id}: embedder {embedderName}: {model.Dimension}-dim embeddings, {model.Embedder.RunCount} model run(s) so far");
                     }
-                    failures += visual?.Write(clip, segments, FileVisualOutputs.RunTitle(settings), s => Diarize(s, clip, hints, model)) ?? 0;
+                    failures += visual?.Write(clip, segments, FileVisualOutputs.RunTitle(settings), s => Diarize(s, clip, offlineHints, model)) ?? 0;
                 }
                 catch (OptionsValidationException ex)
                 {
@@ -318,6 +320,7 @@ internal static class FileCommand
             ExactSpeakers = hints.ExactSpeakers,
             MinSpeakers = hints.MinSpeakers,
             MaxSpeakers = hints.MaxSpeakers,
+            KnownVoices = hints.KnownVoices,
         }).Segments.ToList(),
         DiarizationMethod.Seed => new SeedDiarizer(settings.Seed).Diarize(clip, hints.ExactSpeakers, hints.MinSpeakers, hints.MaxSpeakers),
         _ => throw new InvalidOperationException($"method {settings.Method} is not wired"),

@@ -2,6 +2,7 @@
 using System.CommandLine;
 using StreamDiarize.Audio;
 using StreamDiarize.Core.Audio;
+using StreamDiarize.Core.Clustering;
 using StreamDiarize.Core.Pipeline;
 using StreamDiarize.Core.Segments;
 using StreamDiarize.Core.Speakers;
@@ -46,6 +47,13 @@ internal sealed class ProfileOptions
             return ([], "--known: " + e.Message);
         }
     }
+
+    /// <summary>
+    /// The Gaussians of built-in (<c>features/v1</c>) profiles, for the segment clustering to keep the enrolled voices
+    /// apart and to join the parts of each (<see cref="SpeakerHints.KnownVoices"/>); other kinds are left out.
+    /// </summary>
+    public static IReadOnlyList<GaussianStats> Voices(IReadOnlyList<VoiceProfile> profiles) =>
+        profiles.Where(p => p.Kind == FeatureVoiceModeller.KindName).Select(p => p.Model).OfType<GaussianVoiceModel>().Select(m => m.Stats).ToList();
 
     /// <summary>The turns with recognised speakers named, and one line per found speaker for the console.</summary>
     public static List<SpeakerSegment> Name(DefaultDiarizerOptions options, AudioClip clip, List<SpeakerSegment> turns, IReadOnlyList<VoiceProfile> profiles,

@@ -129,7 +129,13 @@ public static class BicClusterer
             }
         }
 
-        for (int i = 0; i < n; i++)
+        return RootLabels(parent, labels);
+    }
+
+    /// <summary>Fills <paramref name="labels"/> with each item's root in the merge forest, numbered by first appearance.</summary>
+    private static int[] RootLabels(int[] parent, int[] labels)
+    {
+        for (int i = 0; i < labels.Length; i++)
         {
             int r = i;
             while (parent[r] != r)
@@ -140,6 +146,140 @@ public static class BicClusterer
         }
         LabelNumbering.ByFirstAppearance(labels);
         return labels;
+    }
+
+    /// <summary>Known voices considered at most: the ones some item would merge with most readily.</summary>
+    public const int MaxAnchors = 32;
+
+    /// <summary>
+    /// As <see cref="Cluster"/>, with known voices (enrolled profiles) as anchors: an item may merge with an anchor as
+    /// with another item, but two groups holding different anchors never merge (cannot-link). Two enrolled voices are so
+    /// never merged into one speaker, and parts of one enrolled voice join through its anchor. Only anchors that some
+    /// item would merge with (ΔBIC &lt;= 0), at most <see cref="MaxAnchors"/>, take part; the count limits apply to the
+    /// groups that hold items. Returns a label per item, numbered from 0 by first appearance.
+    /// </summary>
+    public static int[] ClusterWithAnchors(IReadOnlyList<GaussianStats> items, IReadOnlyList<GaussianStats> anchors, double lambda,
+        ReadOnlySpan<double> floor, ClusterCountLimits limits)
+    {
+        int m = items.Count;
+        if (m == 0)
+        {
+            return [];
+        }
+        int d = items[0].Dims;
+        var scratch = new double[d * d];
+        var itemCost = new double[m];
+        for (int i = 0; i < m; i++)
+        {
+            itemCost[i] = items[i].Cost(floor, scratch);
+        }
+        // The anchors that some item would merge with, most readily first.
+        var candidates = new List<(int Anchor, double Best, double Cost)>();
+        for (int k = 0; k < anchors.Count; k++)
+        {
+            if (anchors[k].Dims != d || anchors[k].Count <= 0)
+            {
+                continue;
+            }
+            double cost = anchors[k].Cost(floor, scratch);
+            double best = double.PositiveInfinity;
+            for (int i = 0; i < m; i++)
+            {
+                best = Math.Min(best, DeltaBic(items[i], itemCost[i], anchors[k], cost, lambda, floor, scratch));
+            }
+            if (best <= 0)
+            {
+                candidates.Add((k, best, cost));
+            }
+        }
+        candidates.Sort((x, y) => x.Best.CompareTo(y.Best));
+        if (candidates.Count > MaxAnchors)
+        {
+            candidates.RemoveRange(MaxAnchors, candidates.Count - MaxAnchors);
+        }
+
+        int n = m + candidates.Count;
+        var groups = new GaussianStats[n];
+        var cost2 = new double[n];
+        var anchorOf = new int[n];
+        var hasItems = new bool[n];
+        var active = new bool[n];
+        var parent = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            bool item = i < m;
+            groups[i] = item ? items[i].Clone() : anchors[candidates[i - m].Anchor].Clone();
+            cost2[i] = item ? itemCost[i] : candidates[i - m].Cost;
+            anchorOf[i] = item ? -1 : i - m;
+            hasItems[i] = item;
+            active[i] = true;
+            parent[i] = i;
+        }
+        var dist = new double[(long)n * n];
+        var floorCopy = floor.ToArray();
+        double Pair(int i, int j) => anchorOf[i] >= 0 && anchorOf[j] >= 0 && anchorOf[i] != anchorOf[j]
+            ? double.PositiveInfinity
+            : DeltaBic(groups[i], cost2[i], groups[j], cost2[j], lambda, floorCopy, scratch);
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = i + 1; j < n; j++)
+            {
+                dist[(long)i * n + j] = dist[(long)j * n + i] = Pair(i, j);
+            }
+        }
+        int groupsWithItems = m;
+        int min = Math.Max(1, limits.Min);
+        int max = limits.Max ?? int.MaxValue;
+        var refused = new HashSet<long>();
+        while (true)
+        {
+            // The cheapest allowed merge; above the count limit, the cheapest merge of two groups that hold items.
+            bool mustMerge = groupsWithItems > max;
+            int a = -1, b = -1;
+            double bestValue = double.PositiveInfinity;
+            for (int i = 0; i < n; i++)
+            {
+                for (int j = i + 1; j < n && active[i]; j++)
+                {
+                    double v = dist[(long)i * n + j];
+                    bool bothItems = hasItems[i] && hasItems[j];
+                    if (!active[j] || double.IsPositiveInfinity(v) || refused.Contains((long)i * n + j) || (mustMerge && !bothItems) || v >= bestValue)
+                    {
+                        continue;
+                    }
+                    bestValue = v;
+                    a = i;
+                    b = j;
+                }
+            }
+            if (a < 0 || (bestValue > 0 && !mustMerge))
+            {
+                break;
+            }
+            if (hasItems[a] && hasItems[b] && groupsWithItems <= min)
+            {
+                refused.Add((long)a * n + b);
+                continue;
+            }
+            if (hasItems[a] && hasItems[b])
+            {
+                groupsWithItems--;
+            }
+            groups[a].Add(groups[b]);
+            cost2[a] = groups[a].Cost(floor, scratch);
+            anchorOf[a] = Math.Max(anchorOf[a], anchorOf[b]);
+            hasItems[a] |= hasItems[b];
+            active[b] = false;
+            parent[b] = a;
+            for (int j = 0; j < n; j++)
+            {
+                if (active[j] && j != a)
+                {
+                    dist[(long)Math.Min(a, j) * n + Math.Max(a, j)] = Pair(a, j);
+                }
+            }
+        }
+        return RootLabels(parent, new int[m]);
     }
 
     private static int BestPartner(double[] dist, int n, int i, bool[] active)

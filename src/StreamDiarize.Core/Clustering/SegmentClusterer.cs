@@ -74,8 +74,12 @@ public sealed class SegmentClusterer
     /// the condensed pairwise distances if the caller keeps them (live); null computes them. The segments are not
     /// changed; the distances are overwritten only with <paramref name="distancesAreScratch"/> (a caller's reused buffer).
     /// </summary>
+    /// <param name="knownVoices">
+    /// Enrolled voices (their Gaussians, as the segments are modelled): the ΔBIC stage keeps them apart and joins the
+    /// parts of each (<see cref="BicClusterer.ClusterWithAnchors"/>). Null or empty: none.
+    /// </param>
     public int[] Cluster(IReadOnlyList<GaussianStats> segments, double[] floor, ClusterCountLimits limits, double[]? distances = null,
-        bool distancesAreScratch = false, double hopSeconds = 0.01)
+        bool distancesAreScratch = false, double hopSeconds = 0.01, IReadOnlyList<GaussianStats>? knownVoices = null)
     {
         int n = segments.Count;
         if (n < 2)
@@ -105,6 +109,7 @@ public sealed class SegmentClusterer
 
         DissolveOutliers(segments, labels, floor, min);
         var clusters = Pool(segments, labels);
+        bool anchored = knownVoices is { Count: > 0 } && Options.MergeLambda > 0;
         if (Options.MergeLambda > 0 || (limits.Max is { } max && clusters.Count > max))
         {
             double speechFrames = 0;
@@ -112,7 +117,10 @@ public sealed class SegmentClusterer
             {
                 speechFrames += c.Count;
             }
-            var merged = BicClusterer.Cluster(clusters, Options.MergeLambdaFor(speechFrames * hopSeconds), floor, limits);
+            double lambda = Options.MergeLambdaFor(speechFrames * hopSeconds);
+            var merged = anchored
+                ? BicClusterer.ClusterWithAnchors(clusters, knownVoices!, lambda, floor, limits)
+                : BicClusterer.Cluster(clusters, lambda, floor, limits);
             for (int i = 0; i < n; i++)
             {
                 labels[i] = merged[labels[i]];

@@ -46,6 +46,20 @@ public sealed class DefaultDiarizer
 
     public DefaultDiarizerOptions Options { get; }
 
+    /// <summary>The hints' known voices if they have this configuration's segment dimensions.</summary>
+    /// <exception cref="ArgumentException">A known voice was modelled with other features.</exception>
+    private IReadOnlyList<Clustering.GaussianStats>? KnownVoices(SpeakerHints hints)
+    {
+        foreach (var v in hints.KnownVoices)
+        {
+            if (v.Dims != Options.Segments.Coefficients)
+            {
+                throw new ArgumentException($"a known voice has {v.Dims} coefficients; this configuration models {Options.Segments.Coefficients}: enroll the person again with it", nameof(hints));
+            }
+        }
+        return hints.KnownVoices.Count > 0 ? hints.KnownVoices : null;
+    }
+
     public DiarizationResult Diarize(AudioClip clip, SpeakerHints? hints = null)
     {
         hints = (hints ?? SpeakerHints.None).Validate(Options.Clustering.MaxClusters);
@@ -60,7 +74,7 @@ public sealed class DefaultDiarizer
         {
             var (voicing, lags) = Pitch(mask, clip.Samples, Options.Segments.PitchVoicingThreshold > 0);
             var segmentLabels = SegmentDiarization.LabelFrames(mask, mfccTask!.GetAwaiter().GetResult(), segments, hints.ToLimits(Options.Clustering.MaxClustersDefault),
-                voicing, lags, speech.SampleRateHz);
+                voicing, lags, speech.SampleRateHz, KnownVoices(hints));
             return Result(clip, mask, segmentLabels);
         }
         var embeddings = windowEmbedder is null

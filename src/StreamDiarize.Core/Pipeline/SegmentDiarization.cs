@@ -19,8 +19,10 @@ public static class SegmentDiarization
     /// <paramref name="pitchLags"/> (one per frame, as <see cref="SpeechMask.Voicing"/> and <see cref="SpeechMask.PitchLags"/>)
     /// give the pitch at <paramref name="sampleRateHz"/>; empty leaves it out.
     /// </summary>
+    /// <param name="knownVoices">Enrolled voices the clustering keeps apart (<see cref="SegmentClusterer.Cluster"/>); null for none.</param>
     public static int[] LabelFrames(SpeechMask mask, FeatureMatrix mfcc, SegmentClusterer clusterer, ClusterCountLimits limits,
-        ReadOnlySpan<double> voicing = default, ReadOnlySpan<int> pitchLags = default, int sampleRateHz = 16000)
+        ReadOnlySpan<double> voicing = default, ReadOnlySpan<int> pitchLags = default, int sampleRateHz = 16000,
+        IReadOnlyList<GaussianStats>? knownVoices = null)
     {
         var o = clusterer.Options;
         int frames = Math.Min(mask.Frames, mfcc.Frames);
@@ -58,7 +60,7 @@ public static class SegmentDiarization
             session.Add(g);
         }
         var floor = clusterer.Floor(session);
-        var segmentLabels = LabelSegments(stats, o.MinSegmentFrames(mask.HopSeconds), floor, clusterer, limits);
+        var segmentLabels = LabelSegments(stats, o.MinSegmentFrames(mask.HopSeconds), floor, clusterer, limits, knownVoices);
 
         var labels = new int[mask.Frames];
         Array.Fill(labels, -1);
@@ -74,7 +76,8 @@ public static class SegmentDiarization
     }
 
     /// <summary>Long segments clustered, then each short one given to the cluster that explains it best.</summary>
-    private static int[] LabelSegments(List<GaussianStats> stats, int minFrames, double[] floor, SegmentClusterer clusterer, ClusterCountLimits limits)
+    private static int[] LabelSegments(List<GaussianStats> stats, int minFrames, double[] floor, SegmentClusterer clusterer, ClusterCountLimits limits,
+        IReadOnlyList<GaussianStats>? knownVoices)
     {
         var labels = new int[stats.Count];
         var longOnes = new List<GaussianStats>();
@@ -92,7 +95,7 @@ public static class SegmentDiarization
             // Too little speech in long phrases to compare voices: all of it is one speaker.
             return labels;
         }
-        var longLabels = clusterer.Cluster(longOnes, floor, limits);
+        var longLabels = clusterer.Cluster(longOnes, floor, limits, knownVoices: knownVoices);
         Array.Fill(labels, -1);
         for (int x = 0; x < longIndex.Count; x++)
         {

@@ -15,6 +15,13 @@ public sealed record SpeakerHints
 
     public int? MaxSpeakers { get; init; }
 
+    /// <summary>
+    /// Enrolled voices (Gaussians of the segment representation's features, as <c>features/v1</c> profiles hold them):
+    /// the segment clustering never merges two of them into one speaker and joins the parts of one. Ignored by the
+    /// window representation. Empty: none.
+    /// </summary>
+    public IReadOnlyList<Clustering.GaussianStats> KnownVoices { get; init; } = [];
+
     /// <summary>Every problem with these hints; <paramref name="maxClusters"/> is the most speakers the clusterer may make.</summary>
     /// <param name="nameOf">
     /// How the caller names each hint (the CLI: --num-speakers, --min-speakers, --max-speakers), given its property

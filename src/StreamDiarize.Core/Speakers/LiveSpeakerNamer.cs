@@ -23,6 +23,7 @@ public sealed class LiveSpeakerNamer : IFrameDiarizer, IDisposable
 
     private readonly IFrameDiarizer _inner;
     private readonly VoiceFrameHistory _history;
+    private readonly Func<long, bool>? _usable;
     private readonly SegmentClusterer _clusterer;
     private readonly double _hopSeconds;
     private readonly IReadOnlyList<VoiceProfile> _profiles;
@@ -35,6 +36,8 @@ public sealed class LiveSpeakerNamer : IFrameDiarizer, IDisposable
     {
         _inner = inner;
         _history = history;
+        // Pauses inside a turn are not the voice: they are left out of its model, as enrollment leaves them out.
+        _usable = inner is IUsableSpeech u ? u.IsUsableSpeech : null;
         _clusterer = new SegmentClusterer(segments);
         _hopSeconds = history.HopSeconds;
         _options = (options ?? new SpeakerIdentificationOptions()).Validate();
@@ -88,7 +91,7 @@ public sealed class LiveSpeakerNamer : IFrameDiarizer, IDisposable
                 case SegmentEvent { IsFinal: true } s:
                 {
                     var speaker = Speaker(s.Segment.Speaker);
-                    speaker.AddPiece(s.Segment.StartSeconds, s.Segment.EndSeconds, _history.Model(s.Segment.StartSeconds, s.Segment.EndSeconds));
+                    speaker.AddPiece(s.Segment.StartSeconds, s.Segment.EndSeconds, _history.Model(s.Segment.StartSeconds, s.Segment.EndSeconds, _usable));
                     if (speaker.Name is null && TryName(s.Segment.Speaker, speaker, s.Segment.EndSeconds) is { } identified)
                     {
                         events.Insert(i, identified);

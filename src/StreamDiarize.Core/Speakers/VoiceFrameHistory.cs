@@ -94,7 +94,8 @@ public sealed class VoiceFrameHistory
     }
 
     /// <summary>The Gaussian of the kept frames in [<paramref name="start"/>, <paramref name="end"/>) seconds; frames no longer kept are not counted.</summary>
-    public GaussianStats Model(double start, double end)
+    /// <param name="usable">When given, only the frames it accepts (speech that is not a bridged pause) are counted.</param>
+    public GaussianStats Model(double start, double end, Func<long, bool>? usable = null)
     {
         var stats = new GaussianStats(_dims);
         lock (_lock)
@@ -102,7 +103,10 @@ public sealed class VoiceFrameHistory
             var (from, to) = Frames(start, end);
             for (long f = from; f < to; f++)
             {
-                Add(stats, Row(f));
+                if (usable is null || usable(f))
+                {
+                    Add(stats, Row(f));
+                }
             }
         }
         return stats;

@@ -20,3 +20,13 @@ public interface IFrameDiarizer
     /// </summary>
     bool MayWait => false;
 }
+
+/// <summary>
+/// A diarizer that can say which recent frames were speech it models (not a bridged pause, not silence): what a
+/// stage that models a speaker from the frames of its turns should count, as enrollment does.
+/// </summary>
+public interface IUsableSpeech
+{
+    /// <summary>Whether frame <paramref name="frame"/> (committed, within the last few seconds) was speech that is not a pause.</summary>
+    bool IsUsableSpeech(long frame);
+}

@@ -24,7 +24,7 @@ namespace StreamDiarize.Core.Streaming;
 /// Memory is bounded: at most <see cref="OnlineDiarizerOptions.MaxSegments"/> segments and their pairwise distances are
 /// kept; past that the oldest segment of the speaker with most segments is forgotten.
 /// </summary>
-public sealed class SegmentOnlineDiarizer : IFrameDiarizer
+public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
 {
     private readonly SegmentClusterer _clusterer;
     private readonly SessionOptions _session;
@@ -91,6 +91,10 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer
         _scratch = new double[_dims * _dims];
         _turns = new SegmentTurnEmitter(_hop, options.FinalPieceSeconds);
     }
+
+    /// <inheritdoc/>
+    public bool IsUsableSpeech(long frame) => frame >= Math.Max(0, _sad.Committed - _sad.RetainedFrames) && frame < _sad.Committed
+        && _sad.IsSpeech(frame) && !_sad.IsPause(frame);
 
     /// <summary>Re-clusterings run so far.</summary>
     public int Reclusterings { get; private set; }
