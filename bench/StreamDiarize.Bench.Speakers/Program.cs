@@ -92,6 +92,8 @@ Console.WriteLine($"live (latency 1 s), threshold {namer.Options.FeaturesThresho
 var factory = new DefaultSessionFactory();
 var live = new Rates();
 var delays = new List<double>();
+var liveWithout = new List<DerResult>();
+var liveWith = new List<DerResult>();
 foreach (var c in conversations)
 {
     var identified = new IdentifiedSink();
@@ -106,8 +108,13 @@ foreach (var c in conversations)
         var run = RunLive(c, c.Gallery.Where(p => p.Name != $"{missing}@{c.Id}").ToList());
         CountLive(c, run.Segments, run.Events.Ledger.Names, missing, live);
     }
-    Console.WriteLine($"  {c.Id}: named {string.Join(", ", all.Events.Ledger.Names.Select(kv => $"{kv.Key}={kv.Value}"))}");
+    var plain = RunLive(c, []);
+    var derOptions = new DerOptions { CollarSeconds = 0.25 };
+    liveWithout.Add(DerScorer.Score(c.Id, c.Reference, plain.Segments, derOptions));
+    liveWith.Add(DerScorer.Score(c.Id, c.Reference, all.Segments, derOptions));
+    Console.WriteLine($"  {c.Id}: named {string.Join(", ", all.Events.Ledger.Names.Select(kv => $"{kv.Key}={kv.Value}"))}; DER without profiles {100 * liveWithout[^1].Der:F2} %, with {100 * liveWith[^1].Der:F2} % ({plain.Segments.Select(t => t.Speaker).Distinct().Count()} -> {all.Segments.Select(t => t.Speaker).Distinct().Count()} speakers)");
 }
+Console.WriteLine($"  live DER total: without profiles {100 * DerTotal.Of(liveWithout).Der:F2} %, with {100 * DerTotal.Of(liveWith).Der:F2} %");
 delays.Sort();
 Console.WriteLine($"  {live}");
 Console.WriteLine($"  seconds from a speaker's first turn to its name: median {delays[delays.Count / 2]:F1}, max {delays[^1]:F1} ({delays.Count} speakers named)");
