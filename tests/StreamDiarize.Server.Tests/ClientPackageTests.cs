@@ -21,8 +21,7 @@ public sealed class ClientPackageTests(ITestOutputHelper output)
         Require(probe == 0, $"{Python} lacks grpcio, grpc_tools or venv ({probeErr.Trim()}): apt-get install python3-grpcio python3-grpc-tools python3-venv");
 
         string work = RepoPaths.NewTempDir();
-        string package = CopyTree(Path.Combine(RepoPaths.RepoRoot, "clients", "python"), Path.Combine(work, "python"), "_gen", "build", "node_modules");
-        await Succeed(Python, [Path.Combine(package, "generate_stubs.py"), "--protos", Path.Combine(RepoPaths.RepoRoot, "protos")], package);
+        string package = await PythonSourceCopy(work);
         string venv = Path.Combine(work, "venv");
         // Debian's grpcio and protobuf come in through the system site packages; nothing is fetched from PyPI.
         await Succeed(Python, ["-m", "venv", "--system-site-packages", venv], work);
@@ -37,14 +36,9 @@ public sealed class ClientPackageTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task The_node_package_packed_and_installed_into_a_clean_folder_streams_an_ami_clip_and_prints_the_daemons_turns()
     {
-        var (node, _, _) = await RunAsync("node", ["--version"], null);
-        var (npm, _, _) = await RunAsync("npm", ["--version"], null);
-        Require(node == 0 && npm == 0, "node or npm is missing: apt-get install nodejs npm (Node 18 or later)");
-
         // npm pack copies ../../protos into the package, as it would from the repository.
         string work = RepoPaths.NewTempDir();
-        CopyTree(Path.Combine(RepoPaths.RepoRoot, "protos"), Path.Combine(work, "protos"));
-        string package = CopyTree(Path.Combine(RepoPaths.RepoRoot, "clients", "node"), Path.Combine(work, "clients", "node"), "node_modules", "protos");
+        string package = await NodeSourceCopy(work);
         string packed = (await Succeed("npm", ["pack", "--silent"], package)).Trim().Split('\n')[^1];
         string clean = Path.Combine(work, "clean");
         Directory.CreateDirectory(clean);
@@ -124,22 +118,33 @@ public sealed class ClientPackageTests(ITestOutputHelper output)
     private static async Task<(string File, string[] Args, string WorkDir)> PythonFromSource()
     {
         Require(File.Exists(Python), $"{Python} is missing: apt-get install python3 python3-grpcio python3-grpc-tools");
-        string package = CopyTree(Path.Combine(RepoPaths.RepoRoot, "clients", "python"), Path.Combine(RepoPaths.NewTempDir(), "python"), "_gen", "build", "node_modules");
-        await Succeed(Python, [Path.Combine(package, "generate_stubs.py"), "--protos", Path.Combine(RepoPaths.RepoRoot, "protos")], package);
-        return (Python, ["-m", "streamdiarize_client"], package);
+        return (Python, ["-m", "streamdiarize_client"], await PythonSourceCopy(RepoPaths.NewTempDir()));
     }
 
     /// <summary>The Node client run from a copy of its source with its dependencies installed: (node, [bin script], folder).</summary>
     private static async Task<(string File, string[] Args, string WorkDir)> NodeFromSource()
     {
+        string package = await NodeSourceCopy(RepoPaths.NewTempDir());
+        await Succeed("npm", ["install", "--no-audit", "--no-fund", "--silent", "--prefer-offline"], package);
+        return ("node", [Path.Combine(package, "bin", "streamdiarize-client.js")], package);
+    }
+
+    /// <summary>clients/python copied into <paramref name="work"/> with its stubs generated from protos/; the copy's folder.</summary>
+    private static async Task<string> PythonSourceCopy(string work)
+    {
+        string package = CopyTree(Path.Combine(RepoPaths.RepoRoot, "clients", "python"), Path.Combine(work, "python"), "_gen", "build", "node_modules");
+        await Succeed(Python, [Path.Combine(package, "generate_stubs.py"), "--protos", Path.Combine(RepoPaths.RepoRoot, "protos")], package);
+        return package;
+    }
+
+    /// <summary>clients/node and protos/ copied into <paramref name="work"/> as they sit in the repository; the package's folder.</summary>
+    private static async Task<string> NodeSourceCopy(string work)
+    {
         var (node, _, _) = await RunAsync("node", ["--version"], null);
         var (npm, _, _) = await RunAsync("npm", ["--version"], null);
         Require(node == 0 && npm == 0, "node or npm is missing: apt-get install nodejs npm (Node 18 or later)");
-        string work = RepoPaths.NewTempDir();
         CopyTree(Path.Combine(RepoPaths.RepoRoot, "protos"), Path.Combine(work, "protos"));
-        string package = CopyTree(Path.Combine(RepoPaths.RepoRoot, "clients", "node"), Path.Combine(work, "clients", "node"), "node_modules", "protos");
-        await Succeed("npm", ["install", "--no-audit", "--no-fund", "--silent", "--prefer-offline"], package);
-        return ("node", [Path.Combine(package, "bin", "streamdiarize-client.js")], package);
+        return CopyTree(Path.Combine(RepoPaths.RepoRoot, "clients", "node"), Path.Combine(work, "clients", "node"), "node_modules", "protos");
     }
 
     /// <summary>The printed table ("start end speaker") holds the turns the same factory gives for the clip.</summary>
