@@ -37,10 +37,10 @@ public static class WebSocketDiarizeEndpoint
             return;
         }
 
+        var service = ActivatorUtilities.CreateInstance<DiarizerService>(http.RequestServices);
         using var socket = await http.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         var reader = new WebSocketRequestReader(socket, options.Value.MaxMessageBytes);
         var writer = new WebSocketEventWriter(socket);
-        var service = ActivatorUtilities.CreateInstance<DiarizerService>(http.RequestServices);
         var ct = http.RequestAborted;
         try
         {
