@@ -153,9 +153,17 @@ public sealed class WebSocketDiarizeTests
                 {
                     // Half a float; or 100,000 bytes in 1,000-byte frames of one message, so the limit holds across frames.
                     int size = kind == "odd" ? 6 : 1000;
-                    for (int i = 0; i < (kind == "odd" ? 1 : 100); i++)
+                    try
                     {
-                        await socket.SendAsync(new byte[size], WebSocketMessageType.Binary, kind == "odd" || i == 99, CancellationToken.None);
+                        for (int i = 0; i < (kind == "odd" ? 1 : 100); i++)
+                        {
+                            await socket.SendAsync(new byte[size], WebSocketMessageType.Binary, kind == "odd" || i == 99, CancellationToken.None);
+                        }
+                    }
+                    catch (WebSocketException) when (kind == "big")
+                    {
+                        // The server closed at the limit while frames were still going out (a loaded machine lets the
+                        // reader answer its close first): the close it sent is what is checked.
                     }
                 }
                 break;
