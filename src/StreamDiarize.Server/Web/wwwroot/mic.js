@@ -4,9 +4,10 @@
 'use strict';
 (() => { // a scope of its own: live.js, loaded later into the same page, declares its own globals
   const $ = id => document.getElementById(id);
-  // What a script (or a test) can read: the session, what was sent, and how it ended.
+  // What a script (or a test) can read: the session, what was sent, and how it ended. 'loading' until the timeline
+  // is in place and Start works (as the body's data-mic says), then 'idle'.
   const mic = window.streamdiarizeMic = {
-    state: 'idle', sessionId: null, sampleRateHz: 0, samplesSent: 0, turns: null, rttm: null, error: null,
+    state: 'loading', sessionId: null, sampleRateHz: 0, samplesSent: 0, turns: null, rttm: null, error: null,
     closeCode: null, closeReason: null, start, stop, audioBase64,
   };
   let socket, context, stream, worklet, source; // the source node is kept: a collected one stops the audio
