@@ -79,7 +79,9 @@ class TurnLedger {
 
 /**
  * Streams a WAV as one Diarize session. onEvent sees every DiarizeEvent; resolves when the daemon ends the stream,
- * rejects with the gRPC error (err.code, err.details) on a refusal.
+ * rejects with the gRPC error (err.code, err.details) on a refusal. The audio goes out only once the daemon has sent
+ * SessionStarted: a refused session (at capacity, a quota, a bad config) then ends with the daemon's status, and no
+ * audio is written into a call the daemon has already ended.
  */
 function streamWav(file, server, { apiKey, speakers, latencySeconds, realtime = false, onEvent = () => {} } = {}) {
   const wav = readWav(file);
@@ -89,7 +91,14 @@ function streamWav(file, server, { apiKey, speakers, latencySeconds, realtime = 
   if (apiKey) metadata.set('authorization', `Bearer ${apiKey}`);
   const call = client.Diarize(metadata);
   return new Promise((resolve, reject) => {
-    call.on('data', onEvent);
+    let since = 0; // when the audio started going out: at SessionStarted
+    call.on('data', e => {
+      onEvent(e);
+      if (e.event === 'session_started' && !since) {
+        since = Date.now();
+        pump();
+      }
+    });
     call.on('error', err => { client.close(); reject(err); });
     call.on('end', () => { client.close(); resolve(); });
     const config = { format: { encoding: wav.encoding, sample_rate_hz: wav.rate, channels: wav.channels } };
@@ -97,7 +106,6 @@ function streamWav(file, server, { apiKey, speakers, latencySeconds, realtime = 
     if (latencySeconds) config.latency_seconds = latencySeconds;
     call.write({ config });
     const step = Math.max(1, Math.round(wav.rate / 10)) * wav.width * wav.channels; // 100 ms per message
-    const started = Date.now();
     let at = 0;
     // Writes wait for the stream to drain (backpressure), and in real time for the clock.
     const pump = () => {
@@ -106,7 +114,7 @@ function streamWav(file, server, { apiKey, speakers, latencySeconds, realtime = 
         at += step;
         const more = call.write({ audio: { data: chunk } });
         if (realtime) {
-          const due = started + (1000 * at) / (wav.width * wav.channels * wav.rate);
+          const due = since + (1000 * at) / (wav.width * wav.channels * wav.rate);
           setTimeout(pump, Math.max(0, due - Date.now()));
           return;
         }
@@ -114,7 +122,6 @@ function streamWav(file, server, { apiKey, speakers, latencySeconds, realtime = 
       }
       call.end(); // half-close: the daemon settles the last turns, sends SessionEnded and ends the stream
     };
-    pump();
   });
 }
 

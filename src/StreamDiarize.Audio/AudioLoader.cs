@@ -107,7 +107,7 @@ public static class AudioLoader
                     $"the file is truncated: its header promises {expectedFrames} sample frames ({(double)expectedFrames / format.SampleRate:F2} s) but only {framesRead} are present; re-export or repair the file");
             }
             var mono = MixDown(interleaved, format.Channels);
-            CheckFinite(sourceName, mono);
+            CheckSamples(sourceName, mono);
             return new AudioClip(id, Resample(mono, format.SampleRate, targetRateHz), targetRateHz);
         }
     }
@@ -134,7 +134,7 @@ public static class AudioLoader
         }
         var mono = new float[bytes.Length / format.BytesPerFrame];
         PcmConverter.DecodeToMono(bytes, format, mono);
-        CheckFinite(sourceName, mono);
+        CheckSamples(sourceName, mono);
         return new AudioClip(id, Resample(mono, format.SampleRateHz, targetRateHz), targetRateHz);
     }
 
@@ -239,13 +239,16 @@ public static class AudioLoader
         }
     }
 
-    private static void CheckFinite(string sourceName, float[] samples)
+    private static void CheckSamples(string sourceName, float[] samples)
     {
         for (int i = 0; i < samples.Length; i++)
         {
-            if (!float.IsFinite(samples[i]))
+            float s = samples[i];
+            if (!PcmConverter.IsAudio(s))
             {
-                throw new AudioFormatException(sourceName, $"sample {i} is not a finite number ({samples[i]}): the file is corrupt or not audio");
+                throw new AudioFormatException(sourceName, float.IsFinite(s)
+                    ? $"sample {i} is {s.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}, beyond ±{PcmConverter.MaxSampleMagnitude:0} (float audio runs about -1 to 1): the file is corrupt or not audio"
+                    : $"sample {i} is not a finite number ({s}): the file is corrupt or not audio");
             }
         }
     }

@@ -6,6 +6,17 @@ namespace StreamDiarize.Audio;
 public static class PcmConverter
 {
     /// <summary>
+    /// The largest sample magnitude that is audio. Float audio runs about -1 to 1, and some tools write it scaled like
+    /// 16-bit integers (±32768); far beyond that it is not audio, and values near float's limit overflow later stages
+    /// into infinities when squared or resampled (a 2,001-byte WAV found by the fuzzer,
+    /// bench/StreamDiarize.Fuzz/findings/wav-huge-float-samples.bin, and the same values streamed live).
+    /// </summary>
+    public const float MaxSampleMagnitude = 1_000_000f;
+
+    /// <summary>False for NaN, infinities and magnitudes beyond <see cref="MaxSampleMagnitude"/>.</summary>
+    public static bool IsAudio(float sample) => Math.Abs(sample) <= MaxSampleMagnitude; // NaN compares false
+
+    /// <summary>
     /// Decodes whole frames of <paramref name="bytes"/> into mono floats in <paramref name="mono"/>
     /// (channels averaged). Returns the number of mono samples written. The byte count must be a whole
     /// number of frames; callers check that first so that they can name the input in the error.

@@ -178,8 +178,12 @@ public static class ServerHost
         var server = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ServerOptions>>().Value;
         // The gRPC port answers gRPC only: /metrics, /healthz and the page live on the HTTP port.
         app.Use((context, next) => server.GrpcPort != 0 && context.Connection.LocalPort == server.GrpcPort
-            && context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) != true
+            && !GrpcStatusResponse.IsGrpc(context.Request)
             ? Results.NotFound().ExecuteAsync(context) : next(context));
+        // WebSocket upgrades are recognised from here on, and another site's page is refused before anything else
+        // answers it (the refusals below tell a browser why, which is for our own pages only).
+        app.UseWebSockets();
+        app.Use((context, next) => WebSocketDiarizeEndpoint.RefuseForeignOrigin(context, next));
         bool certificates = server.Auth.ClientCertificates.Count > 0;
         app.Use((context, next) => ApiKeyAuthentication.InvokeAsync(context, () => next(context), keys, metrics, certificates));
         var rate = app.Services.GetRequiredService<TenantRateLimiter>();
@@ -202,29 +206,20 @@ public static class ServerHost
         app.MapMetrics("/metrics");
         // The live timeline (docs/LIVE.md): its page at /, its JSON and Server-Sent Events under /api; the browser
         // microphone's WebSocket at /api/diarize.
-        app.UseWebSockets();
         LiveWebEndpoints.MapLiveWeb(app);
     }
 
     /// <summary>Each call and each API request takes one message from its tenant's bucket; health probes and the page's files do not.</summary>
     private static Task RateLimitRequest(HttpContext context, Func<Task> next, TenantRateLimiter rate, ServerMetrics metrics)
     {
-        bool grpc = context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true;
-        bool counted = grpc ? !context.Request.Path.StartsWithSegments("/grpc.health.v1.Health")
+        bool counted = GrpcStatusResponse.IsGrpc(context.Request) ? !context.Request.Path.StartsWithSegments("/grpc.health.v1.Health")
             : context.Request.Path.StartsWithSegments("/api") || context.Request.Path == "/metrics";
         if (!counted || rate.TryAcquire(ApiKeyAuthentication.TenantOf(context)))
         {
             return next();
         }
         metrics.Refusals.WithLabels("rate_limited").Inc();
-        if (grpc)
-        {
-            GrpcStatusResponse.Write(context, Grpc.Core.StatusCode.ResourceExhausted, rate.Refusal);
-            return Task.CompletedTask;
-        }
-        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        context.Response.Headers.RetryAfter = "1";
-        return context.Response.WriteAsJsonAsync(new { error = rate.Refusal });
+        return GrpcStatusResponse.RefuseAsync(context, Grpc.Core.StatusCode.ResourceExhausted, rate.Refusal);
     }
 
     private static void ConfigureKestrel(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder, ServerOptions options)

@@ -219,6 +219,35 @@ public sealed class AudioLoaderTests
         var ex = Assert.Throws<AudioFormatException>(() => AudioLoader.LoadWav(path));
         Assert.Contains("not a finite number", ex.Message);
     }
+
+    // Found by the coverage-guided run (bench/fuzz-afl.sh wav, after the 8-192 kHz fix): a 15,232 Hz float WAV whose
+    // samples reach 3.4e38, finite but near float's limit; resampling to 16 kHz summed them into infinities.
+    [Fact]
+    public void Float_samples_near_floats_limit_are_refused_rather_than_resampled_into_infinities() =>
+        Assert.Contains("sample 16 is 2.37E+24, beyond ±1000000 (float audio runs about -1 to 1)", RefusalOfFinding("wav-huge-float-samples.bin"));
+
+    /// <summary>The reader's refusal of a fuzzer finding saved in bench/StreamDiarize.Fuzz/findings.</summary>
+    internal static string RefusalOfFinding(string name)
+    {
+        using var stream = File.OpenRead(Path.Combine(RepoPaths.RepoRoot, "bench", "StreamDiarize.Fuzz", "findings", name));
+        return Assert.Throws<AudioFormatException>(() => AudioLoader.LoadWav(stream, name, "finding")).Message;
+    }
+
+    [Fact]
+    public void Raw_float_pcm_beyond_the_sample_limit_is_refused_and_float_scaled_like_16_bit_integers_is_read()
+    {
+        float[] scaled = [0.5f, 32767f, -32768f, 1e6f];
+        float[] huge = [0.5f, 3e38f, -3e38f, 0f];
+        var format = new RawPcmFormat(RawEncoding.F32LE, 8000, 1);
+
+        var clip = AudioLoader.LoadRaw(new MemoryStream(System.Runtime.InteropServices.MemoryMarshal.AsBytes(scaled.AsSpan()).ToArray()), "scaled", "scaled", format);
+        var ex = Assert.Throws<AudioFormatException>(() =>
+            AudioLoader.LoadRaw(new MemoryStream(System.Runtime.InteropServices.MemoryMarshal.AsBytes(huge.AsSpan()).ToArray()), "stdin", "huge", format));
+
+        Assert.All(clip.Samples, s => Assert.True(float.IsFinite(s)));
+        Assert.Equal(8, clip.Samples.Length); // 8 kHz resampled to 16 kHz
+        Assert.Contains("sample 1 is 3E+38, beyond ±1000000", ex.Message);
+    }
 }
 
 public sealed class AudioLoaderHeaderTests
@@ -327,13 +356,8 @@ public sealed class AudioLoaderHeaderTests
     // a sane first fmt chunk (16 kHz) and a second one after the data declaring 1,828,724,544 Hz. The reader takes the
     // last; resampling from that rate took 22 s and 5.5 GB for an 835-byte file.
     [Fact]
-    public void A_later_fmt_chunk_with_an_absurd_sample_rate_is_refused_before_any_resampling()
-    {
-        var path = Path.Combine(RepoPaths.RepoRoot, "bench", "StreamDiarize.Fuzz", "findings", "wav-5gb-allocation.bin");
-        using var stream = File.OpenRead(path);
-        var ex = Assert.Throws<AudioFormatException>(() => AudioLoader.LoadWav(stream, "bomb.wav", "bomb"));
-        Assert.Contains("sample rate of 1828724544 Hz, outside 8000 to 192000 Hz", ex.Message);
-    }
+    public void A_later_fmt_chunk_with_an_absurd_sample_rate_is_refused_before_any_resampling() =>
+        Assert.Contains("sample rate of 1828724544 Hz, outside 8000 to 192000 Hz", AudioLoaderTests.RefusalOfFinding("wav-5gb-allocation.bin"));
 
     // Found by the coverage-guided run (bench/fuzz-afl.sh wav): a second RIFF header inside an 18-byte fmt chunk made the
     // header scan and NAudio disagree on where the samples start, and reading "all" of them ran past the end of the file.

@@ -11,7 +11,7 @@ namespace StreamDiarize.Server.Tests;
 
 public sealed class AdmissionTests
 {
-    private static readonly (string, string)[] TightAdmission =
+    internal static readonly (string, string)[] TightAdmission =
     [
         ("Server:Admission:MaxLagSeconds", "0.3"), ("Server:Admission:ResumeLagSeconds", "0.1"),
         ("Server:Admission:SessionQuantile", "1"), ("Server:Admission:SampleMilliseconds", "50"),
@@ -102,7 +102,7 @@ public sealed class AdmissionTests
         Assert.Contains("Server:Admission:SampleMilliseconds 1 is invalid", ex.Message);
     }
 
-    private static async Task<string> PollReadyz(HttpClient http, Func<HttpResponseMessage, bool> until)
+    internal static async Task<string> PollReadyz(HttpClient http, Func<HttpResponseMessage, bool> until)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
@@ -142,7 +142,7 @@ public sealed class AdmissionTests
     }
 
     /// <summary>The scripted session, made slower than real time by a fixed cost per frame (a real, measured lag).</summary>
-    private sealed class SlowSessionFactory(TimeSpan perFrame) : ISessionComponentsFactory
+    internal sealed class SlowSessionFactory(TimeSpan perFrame) : ISessionComponentsFactory
     {
         private readonly ScriptedSessionFactory _inner = new();
 

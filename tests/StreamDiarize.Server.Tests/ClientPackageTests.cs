@@ -21,8 +21,7 @@ public sealed class ClientPackageTests(ITestOutputHelper output)
         Require(probe == 0, $"{Python} lacks grpcio, grpc_tools or venv ({probeErr.Trim()}): apt-get install python3-grpcio python3-grpc-tools python3-venv");
 
         string work = RepoPaths.NewTempDir();
-        string package = CopyTree(Path.Combine(RepoPaths.RepoRoot, "clients", "python"), Path.Combine(work, "python"), "_gen", "build", "node_modules");
-        await Succeed(Python, [Path.Combine(package, "generate_stubs.py"), "--protos", Path.Combine(RepoPaths.RepoRoot, "protos")], package);
+        string package = await PythonSourceCopy(work);
         string venv = Path.Combine(work, "venv");
         // Debian's grpcio and protobuf come in through the system site packages; nothing is fetched from PyPI.
         await Succeed(Python, ["-m", "venv", "--system-site-packages", venv], work);
@@ -37,14 +36,9 @@ public sealed class ClientPackageTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task The_node_package_packed_and_installed_into_a_clean_folder_streams_an_ami_clip_and_prints_the_daemons_turns()
     {
-        var (node, _, _) = await RunAsync("node", ["--version"], null);
-        var (npm, _, _) = await RunAsync("npm", ["--version"], null);
-        Require(node == 0 && npm == 0, "node or npm is missing: apt-get install nodejs npm (Node 18 or later)");
-
         // npm pack copies ../../protos into the package, as it would from the repository.
         string work = RepoPaths.NewTempDir();
-        CopyTree(Path.Combine(RepoPaths.RepoRoot, "protos"), Path.Combine(work, "protos"));
-        string package = CopyTree(Path.Combine(RepoPaths.RepoRoot, "clients", "node"), Path.Combine(work, "clients", "node"), "node_modules", "protos");
+        string package = await NodeSourceCopy(work);
         string packed = (await Succeed("npm", ["pack", "--silent"], package)).Trim().Split('\n')[^1];
         string clean = Path.Combine(work, "clean");
         Directory.CreateDirectory(clean);
@@ -54,6 +48,103 @@ public sealed class ClientPackageTests(ITestOutputHelper output)
         string stdout = await Succeed(Path.Combine(clean, "node_modules", ".bin", "streamdiarize-client"),
             ["stream", RepoPaths.Ami("dev00.wav"), "--server", $"127.0.0.1:{daemon.GrpcPort}"], clean);
         await AssertDaemonTurns(stdout);
+    }
+
+    public static TheoryData<string, string> Refusals => new()
+    {
+        // client, why the daemon refuses the session
+        { "python", "capacity" }, { "python", "quota" }, { "node", "capacity" }, { "node", "quota" },
+    };
+
+    /// <summary>
+    /// A session the daemon refuses (at capacity: UNAVAILABLE before the config is read; at its session limit:
+    /// RESOURCE_EXHAUSTED after it) while the client has a whole clip to send as fast as it can: the user reads the
+    /// daemon's status and words, and the client sent no audio into the refused call (audio written into a refused
+    /// call makes Kestrel close the whole HTTP/2 connection, which a client sharing it sees as a broken connection),
+    /// because it sends audio only after SessionStarted. A relay in front of the daemon counts what the client sent.
+    /// </summary>
+    [SkippableTheory]
+    [MemberData(nameof(Refusals))]
+    public async Task A_refused_session_prints_the_daemons_status_and_words_and_exits_1(string client, string refusal)
+    {
+        var (file, args, workDir) = client == "python" ? await PythonFromSource() : await NodeFromSource();
+        await using var daemon = refusal == "capacity"
+            ? await DaemonHost.StartAsync(new AdmissionTests.SlowSessionFactory(TimeSpan.FromMilliseconds(20)), AdmissionTests.TightAdmission)
+            : await DaemonHost.StartAsync(new ScriptedSessionFactory(), ("Server:MaxSessions", "1"));
+        using var stop = new CancellationTokenSource();
+        using var held = daemon.Client.Diarize(cancellationToken: stop.Token);
+        // The held session: 6 s of audio, at half real-time speed when it must hold the daemon at capacity. Sent in
+        // the background, as flow control holds a sender back while a session falls behind.
+        var holding = Task.Run(async () =>
+        {
+            try
+            {
+                await TestAudio.SendAsync(held.RequestStream, TestAudio.Noise(6), TestAudio.F32Config("held"), complete: false, stop.Token);
+            }
+            catch (Exception ex) when (ex is Grpc.Core.RpcException or OperationCanceledException or InvalidOperationException)
+            {
+                // The test ends the held session by cancelling it.
+            }
+        });
+        if (refusal == "capacity")
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{daemon.HttpPort}") };
+            await AdmissionTests.PollReadyz(http, until: r => r.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable);
+        }
+        else
+        {
+            await TestAudio.WaitForAsync(() => daemon.Registry.Count == 1);
+        }
+
+        await using var relay = new CountingTcpProxy(daemon.GrpcPort);
+        var (code, stdout, stderr) = await RunAsync(file, [.. args, "stream", RepoPaths.Ami("dev00.wav"), "--server", $"127.0.0.1:{relay.Port}"], workDir);
+        long sent = relay.ClientBytes;
+        await stop.CancelAsync();
+        await holding;
+
+        output.WriteLine($"exit {code}, {sent} bytes sent\nstdout: {stdout}\nstderr: {stderr}");
+        Assert.Equal(1, code);
+        string expected = refusal == "capacity"
+            ? $"the daemon at 127.0.0.1:{relay.Port} answered UNAVAILABLE: the server is at capacity"
+            : $"the daemon at 127.0.0.1:{relay.Port} answered RESOURCE_EXHAUSTED: the server is running its limit of 1 sessions (Server:MaxSessions)";
+        Assert.StartsWith(expected, stderr.Trim(), StringComparison.Ordinal);
+        Assert.Equal("", stdout);
+        // dev00.wav is 32-bit float at 16 kHz: one 100 ms chunk is 6,400 bytes. HTTP/2's preface, settings, headers and
+        // the config take far less.
+        Assert.True(sent < 6400, $"the client sent {sent} bytes into a refused call: audio went out before SessionStarted");
+    }
+
+    /// <summary>The Python client run from a copy of its source, stubs generated: (python3, [-m, module], folder).</summary>
+    private static async Task<(string File, string[] Args, string WorkDir)> PythonFromSource()
+    {
+        Require(File.Exists(Python), $"{Python} is missing: apt-get install python3 python3-grpcio python3-grpc-tools");
+        return (Python, ["-m", "streamdiarize_client"], await PythonSourceCopy(RepoPaths.NewTempDir()));
+    }
+
+    /// <summary>The Node client run from a copy of its source with its dependencies installed: (node, [bin script], folder).</summary>
+    private static async Task<(string File, string[] Args, string WorkDir)> NodeFromSource()
+    {
+        string package = await NodeSourceCopy(RepoPaths.NewTempDir());
+        await Succeed("npm", ["install", "--no-audit", "--no-fund", "--silent", "--prefer-offline"], package);
+        return ("node", [Path.Combine(package, "bin", "streamdiarize-client.js")], package);
+    }
+
+    /// <summary>clients/python copied into <paramref name="work"/> with its stubs generated from protos/; the copy's folder.</summary>
+    private static async Task<string> PythonSourceCopy(string work)
+    {
+        string package = CopyTree(Path.Combine(RepoPaths.RepoRoot, "clients", "python"), Path.Combine(work, "python"), "_gen", "build", "node_modules");
+        await Succeed(Python, [Path.Combine(package, "generate_stubs.py"), "--protos", Path.Combine(RepoPaths.RepoRoot, "protos")], package);
+        return package;
+    }
+
+    /// <summary>clients/node and protos/ copied into <paramref name="work"/> as they sit in the repository; the package's folder.</summary>
+    private static async Task<string> NodeSourceCopy(string work)
+    {
+        var (node, _, _) = await RunAsync("node", ["--version"], null);
+        var (npm, _, _) = await RunAsync("npm", ["--version"], null);
+        Require(node == 0 && npm == 0, "node or npm is missing: apt-get install nodejs npm (Node 18 or later)");
+        CopyTree(Path.Combine(RepoPaths.RepoRoot, "protos"), Path.Combine(work, "protos"));
+        return CopyTree(Path.Combine(RepoPaths.RepoRoot, "clients", "node"), Path.Combine(work, "clients", "node"), "node_modules", "protos");
     }
 
     /// <summary>The printed table ("start end speaker") holds the turns the same factory gives for the clip.</summary>

@@ -1,4 +1,4 @@
-// Hostile or careless input: non-finite samples are silenced and counted, oversized client strings are not echoed whole.
+// Hostile or careless input: samples that are not audio (NaN, infinite, near float's limit) are silenced and counted, oversized client strings are not echoed whole.
 using Grpc.Core;
 using StreamDiarize.Contracts;
 using StreamDiarize.Core.Audio;
@@ -11,18 +11,21 @@ namespace StreamDiarize.Server.Tests;
 
 public sealed class InputHygieneTests
 {
-    [Fact]
-    public async Task NaN_and_infinite_samples_are_replaced_by_silence_and_counted_in_SessionEnded()
+    [Theory]
+    [InlineData(float.NaN, float.PositiveInfinity, float.NegativeInfinity)]
+    // Finite, but no audio: squared or resampled they overflow into infinities (the fuzzer's WAV finding, live).
+    [InlineData(3e38f, -3e38f, 1e20f)]
+    public async Task Samples_that_are_NaN_infinite_or_far_beyond_full_scale_are_replaced_by_silence_and_counted_in_SessionEnded(float a, float b, float c)
     {
         var meeting = StreamDiarize.Audio.AudioLoader.LoadWav(RepoPaths.Ami("trn05.wav"));
         var samples = meeting.Samples.AsSpan(0, 16000 * 30).ToArray();
         var poisoned = (float[])samples.Clone();
         var silenced = (float[])samples.Clone();
         int count = 0;
-        // One NaN in every 100 ms chunk (this gave 0 speakers before), and infinities of both signs.
+        // One bad sample in every 100 ms chunk (one NaN each gave 0 speakers before), of three kinds in turn.
         for (int i = 800; i < poisoned.Length; i += 1600)
         {
-            poisoned[i] = i % 4800 == 800 ? float.PositiveInfinity : i % 4800 == 2400 ? float.NegativeInfinity : float.NaN;
+            poisoned[i] = i % 4800 == 800 ? b : i % 4800 == 2400 ? c : a;
             silenced[i] = 0f;
             count++;
         }

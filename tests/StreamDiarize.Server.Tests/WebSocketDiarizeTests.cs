@@ -153,9 +153,17 @@ public sealed class WebSocketDiarizeTests
                 {
                     // Half a float; or 100,000 bytes in 1,000-byte frames of one message, so the limit holds across frames.
                     int size = kind == "odd" ? 6 : 1000;
-                    for (int i = 0; i < (kind == "odd" ? 1 : 100); i++)
+                    try
                     {
-                        await socket.SendAsync(new byte[size], WebSocketMessageType.Binary, kind == "odd" || i == 99, CancellationToken.None);
+                        for (int i = 0; i < (kind == "odd" ? 1 : 100); i++)
+                        {
+                            await socket.SendAsync(new byte[size], WebSocketMessageType.Binary, kind == "odd" || i == 99, CancellationToken.None);
+                        }
+                    }
+                    catch (WebSocketException) when (kind == "big")
+                    {
+                        // The server closed at the limit while frames were still going out (a loaded machine lets the
+                        // reader answer its close first): the close it sent is what is checked.
                     }
                 }
                 break;
@@ -250,28 +258,29 @@ public sealed class WebSocketDiarizeTests
     }
 
     [Fact]
-    public async Task With_api_keys_the_socket_needs_one_and_the_session_belongs_to_the_keys_tenant()
+    public async Task With_api_keys_the_login_cookie_or_a_bearer_header_admits_the_socket_and_the_session_is_the_keys_tenants()
     {
+        // (A socket without a valid key: WebSocketProtectionTests.)
         const string key = "web-key-0123456789";
         await using var daemon = await DaemonHost.StartAsync(new ScriptedSessionFactory(),
             ("Server:Auth:Keys:w:Sha256", AuthTests.Hash(key)), ("Server:Auth:Keys:w:Tenant", "webtenant"));
-        using (var anonymous = new ClientWebSocket())
-        {
-            anonymous.Options.CollectHttpResponseDetails = true;
-            await Assert.ThrowsAsync<WebSocketException>(() => anonymous.ConnectAsync(new Uri($"ws://127.0.0.1:{daemon.HttpPort}/api/diarize"), CancellationToken.None));
-            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.HttpStatusCode);
-        }
 
         // The page sends the login cookie; a script sends the bearer header. Both name the key.
         using var socket = await ConnectAsync(daemon, o => o.Cookies = CookieFor(daemon, key));
+        using var script = await ConnectAsync(daemon, o => o.SetRequestHeader("Authorization", "Bearer " + key));
         await SendTextAsync(socket, Config(extra: ""","sessionId":"tenant-room" """));
         await socket.SendAsync(F32(new float[16000]), WebSocketMessageType.Binary, true, CancellationToken.None);
-        await TestAudio.WaitForAsync(() => daemon.Registry.Count == 1);
+        await SendTextAsync(script, Config(extra: ""","sessionId":"tenant-script" """));
+        await TestAudio.WaitForAsync(() => daemon.Registry.Count == 2);
         Assert.True(daemon.Registry.TryGet("webtenant", "tenant-room", out _));
+        Assert.True(daemon.Registry.TryGet("webtenant", "tenant-script", out _));
         Assert.False(daemon.Registry.TryGet("", "tenant-room", out _));
         await SendTextAsync(socket, WebSocketRequestReaderEnd);
+        await SendTextAsync(script, WebSocketRequestReaderEnd);
         var outcome = await ReadToCloseAsync(socket);
+        var scripted = await ReadToCloseAsync(script);
         Assert.True(outcome.Close == WebSocketCloseStatus.NormalClosure, outcome.ToString());
+        Assert.True(scripted.Close == WebSocketCloseStatus.NormalClosure, scripted.ToString());
     }
 
     private static CookieContainer CookieFor(DaemonHost daemon, string key)

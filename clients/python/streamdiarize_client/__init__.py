@@ -9,6 +9,7 @@
 import os
 import struct
 import sys
+import threading
 import time
 
 _GEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_gen")
@@ -55,7 +56,11 @@ def read_wav(path):
 
 
 def stream_wav(path, server, api_key=None, speakers=None, latency_seconds=None, realtime=False, session_id=None, chunk_seconds=0.1):
-    """Streams the WAV as one Diarize session and yields every DiarizeEvent; raises grpc.RpcError on a refusal."""
+    """Streams the WAV as one Diarize session and yields every DiarizeEvent; raises grpc.RpcError on a refusal.
+
+    The audio goes out only once the daemon has sent SessionStarted: a refused session (at capacity, a quota, a bad
+    config) then ends with the daemon's status, and no audio is written into a call the daemon has already ended.
+    """
     encoding, rate, channels, pcm = read_wav(path)
     width = 2 if encoding == pb.PCM_S16LE else 4
     config = pb.SessionConfig(format=pb.AudioFormat(encoding=encoding, sample_rate_hz=rate, channels=channels))
@@ -66,8 +71,14 @@ def stream_wav(path, server, api_key=None, speakers=None, latency_seconds=None, 
     if session_id:
         config.session_id = session_id
 
+    started = threading.Event()  # set at SessionStarted, or when the call is over without it
+    accepted = []                # [True] once the daemon started the session
+
     def requests():
         yield pb.DiarizeRequest(config=config)
+        started.wait()
+        if not accepted:
+            return  # refused: the call's status says why
         step = max(1, int(rate * chunk_seconds)) * width * channels
         start = time.monotonic()
         for i in range(0, len(pcm), step):
@@ -78,7 +89,14 @@ def stream_wav(path, server, api_key=None, speakers=None, latency_seconds=None, 
 
     metadata = [("authorization", "Bearer " + api_key)] if api_key else None
     with grpc.insecure_channel(server) as channel:
-        yield from pb_grpc.DiarizerStub(channel).Diarize(requests(), metadata=metadata)
+        try:
+            for event in pb_grpc.DiarizerStub(channel).Diarize(requests(), metadata=metadata):
+                if event.WhichOneof("event") == "session_started":
+                    accepted.append(True)
+                    started.set()
+                yield event
+        finally:
+            started.set()  # the call is over, or the caller stopped reading: release the request thread if it waits
 
 
 class TurnLedger:

@@ -203,7 +203,7 @@ internal static class StreamCommand
         DiarizeEvent.EventOneofCase.SessionStarted => $"    0.00  started  session {e.SessionStarted.SessionId}",
         DiarizeEvent.EventOneofCase.SessionEnded when e.SessionEnded.Detail.Length > 0 || e.SessionEnded.NonFiniteSamples > 0 =>
             ConsoleEventSink.Format(EventMapping.ToCore(e)!) + (e.SessionEnded.Detail.Length > 0 ? " (" + e.SessionEnded.Detail + ")" : "")
-            + (e.SessionEnded.NonFiniteSamples > 0 ? $"; {e.SessionEnded.NonFiniteSamples} NaN/infinite sample(s) replaced by silence" : ""),
+            + (e.SessionEnded.NonFiniteSamples > 0 ? $"; {e.SessionEnded.NonFiniteSamples} sample(s) that were not audio (NaN, infinite or beyond ±1,000,000) replaced by silence" : ""),
         DiarizeEvent.EventOneofCase.EventsDropped => string.Format(CultureInfo.InvariantCulture, "{0,8:F2}  dropped  {1} event(s): this watcher read too slowly", e.StreamTimeSeconds, e.EventsDropped.Count),
         _ => EventMapping.ToCore(e) is { } core ? ConsoleEventSink.Format(core)! : e.ToString(),
     };

@@ -25,7 +25,7 @@ public sealed class ServerMetrics
 
     /// <summary>NaN or infinite samples received over gRPC and replaced by silence.</summary>
     public Counter NonFiniteSamplesRepaired { get; } = Prometheus.Metrics.CreateCounter(
-        "streamdiarize_non_finite_samples_total", "NaN or infinite audio samples received and replaced by silence (0).");
+        "streamdiarize_non_finite_samples_total", "Audio samples received that were not audio (NaN, infinite, or beyond +-1e6) and were replaced by silence (0).");
 
     /// <summary>Calls refused or ended by the server's guards, by why (unauthenticated, quota, idle, ...).</summary>
     public Counter Refusals { get; } = Prometheus.Metrics.CreateCounter(

@@ -31,10 +31,9 @@ public static class ApiKeyAuthentication
 
     public static async Task InvokeAsync(HttpContext context, Func<Task> next, ApiKeyStore keys, ServerMetrics metrics, bool certificates = false)
     {
-        bool grpc = context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true;
         if (!keys.Enabled)
         {
-            if (!grpc && context.Connection.LocalIpAddress is { } local && System.Net.IPAddress.IsLoopback(local) && !AuthOptions.IsLoopback(context.Request.Host.Host))
+            if (!GrpcStatusResponse.IsGrpc(context.Request) && context.Connection.LocalIpAddress is { } local && System.Net.IPAddress.IsLoopback(local) && !AuthOptions.IsLoopback(context.Request.Host.Host))
             {
                 // A browser page that rebinds its own name to 127.0.0.1 sends its own name as Host: refuse it.
                 metrics.Refusals.WithLabels("foreign_host").Inc();
@@ -68,14 +67,7 @@ public static class ApiKeyAuthentication
         if (tenant is null)
         {
             metrics.Refusals.WithLabels("unauthenticated").Inc();
-            if (grpc)
-            {
-                GrpcStatusResponse.Write(context, Grpc.Core.StatusCode.Unauthenticated, why);
-                return;
-            }
-            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-            context.Response.Headers.WWWAuthenticate = "Bearer";
-            await context.Response.WriteAsJsonAsync(new { error = why }).ConfigureAwait(false);
+            await GrpcStatusResponse.RefuseAsync(context, Grpc.Core.StatusCode.Unauthenticated, why).ConfigureAwait(false);
             return;
         }
         context.Items[TenantItem] = tenant;

@@ -50,7 +50,7 @@ public sealed class GrpcAudioSource : ISessionAudio
     /// </summary>
     public double SecondsReceived => (double)Interlocked.Read(ref _queuedSamples) / _format.SampleRateHz;
 
-    /// <summary>NaN or infinite samples replaced by 0 so far.</summary>
+    /// <summary>Samples that were not audio (NaN, infinite, beyond ±1,000,000) replaced by 0 so far.</summary>
     public long NonFiniteSamples => Interlocked.Read(ref _nonFinite);
 
     /// <summary>Decodes one chunk of PCM and queues it; waits while the pipeline is behind. Throws INVALID_ARGUMENT for partial samples.</summary>
@@ -70,9 +70,10 @@ public sealed class GrpcAudioSource : ISessionAudio
         }
         var buffer = ArrayPool<float>.Shared.Rent(frames);
         PcmConverter.DecodeToMono(pcm.Span, _format, buffer);
-        // One NaN poisons every statistic it touches (10 s of speech became 0 speakers): silence it, and count it
-        // so the client sees it in SessionEnded and the operator in /metrics.
-        int repaired = RepairNonFinite(buffer.AsSpan(0, frames));
+        // One NaN poisons every statistic it touches (10 s of speech became 0 speakers), and so does a finite value
+        // near float's limit once squared or resampled: silence them, and count them so the client sees it in
+        // SessionEnded and the operator in /metrics.
+        int repaired = RepairNotAudio(buffer.AsSpan(0, frames));
         if (repaired > 0)
         {
             Interlocked.Add(ref _nonFinite, repaired);
@@ -91,13 +92,13 @@ public sealed class GrpcAudioSource : ISessionAudio
         }
     }
 
-    /// <summary>Replaces NaN and infinities by 0; returns how many there were.</summary>
-    public static int RepairNonFinite(Span<float> samples)
+    /// <summary>Replaces what is not audio (NaN, infinities, beyond ±<see cref="PcmConverter.MaxSampleMagnitude"/>) by 0; returns how many there were.</summary>
+    public static int RepairNotAudio(Span<float> samples)
     {
         int count = 0;
         for (int i = 0; i < samples.Length; i++)
         {
-            if (!float.IsFinite(samples[i]))
+            if (!PcmConverter.IsAudio(samples[i]))
             {
                 samples[i] = 0f;
                 count++;

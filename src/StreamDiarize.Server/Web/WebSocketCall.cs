@@ -203,10 +203,12 @@ internal sealed class WebSocketEventWriter(WebSocket socket) : IServerStreamWrit
     }
 
     /// <summary>The whole error, before the close frame carries its first 123 bytes.</summary>
-    public Task SendErrorAsync(StatusCode code, string message, CancellationToken cancellationToken) =>
-        SendAsync(new System.Text.Json.Nodes.JsonObject { ["kind"] = "error", ["code"] = CodeName(code), ["message"] = message }.ToJsonString(), cancellationToken);
+    public static Task SendErrorAsync(WebSocket socket, StatusCode code, string message, CancellationToken cancellationToken) =>
+        SendAsync(socket, new System.Text.Json.Nodes.JsonObject { ["kind"] = "error", ["code"] = CodeName(code), ["message"] = message }.ToJsonString(), cancellationToken);
 
-    private async Task SendAsync(string json, CancellationToken cancellationToken)
+    private Task SendAsync(string json, CancellationToken cancellationToken) => SendAsync(socket, json, cancellationToken);
+
+    private static async Task SendAsync(WebSocket socket, string json, CancellationToken cancellationToken)
     {
         if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {

@@ -36,18 +36,11 @@ public static class WebSocketDiarizeEndpoint
                 statusCode: StatusCodes.Status400BadRequest).ExecuteAsync(http).ConfigureAwait(false);
             return;
         }
-        // Browsers let any page open a WebSocket anywhere (no CORS): only this daemon's own pages may stream to it.
-        if (http.Request.Headers.Origin is { Count: > 0 } origin && !SameOrigin(origin.ToString(), http.Request))
-        {
-            await Results.Json(new { error = $"a WebSocket from the page at {Services.ClientText.Quote(origin.ToString())} is refused: only pages served by this daemon may stream audio to it" },
-                statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(http).ConfigureAwait(false);
-            return;
-        }
 
-        using var socket = await http.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-        using var reader = new WebSocketRequestReader(socket, options.Value.MaxMessageBytes);
-        var writer = new WebSocketEventWriter(socket);
         var service = ActivatorUtilities.CreateInstance<DiarizerService>(http.RequestServices);
+        using var socket = await http.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        var reader = new WebSocketRequestReader(socket, options.Value.MaxMessageBytes);
+        var writer = new WebSocketEventWriter(socket);
         var ct = http.RequestAborted;
         try
         {
@@ -64,8 +57,7 @@ public static class WebSocketDiarizeEndpoint
                 {
                     await writer.SendTurnsAsync(ct).ConfigureAwait(false);
                 }
-                await writer.SendErrorAsync(ex.StatusCode, ex.Status.Detail, ct).ConfigureAwait(false);
-                await CloseAsync(socket, CloseStatusOf(ex), ex.Status.Detail, ct).ConfigureAwait(false);
+                await RefuseAsync(socket, ex, ct).ConfigureAwait(false);
             }
             catch (Exception sendError) when (sendError is WebSocketException or OperationCanceledException or IOException)
             {
@@ -76,6 +68,51 @@ public static class WebSocketDiarizeEndpoint
         {
             // The client went away (closed the tab, lost the network): Diarize has ended and logged the session.
         }
+        finally
+        {
+            // A receive may still be pending (a refusal before the client's next message, a close never answered):
+            // the socket goes first, so nothing is written into the reader's pooled buffer once it is returned.
+            socket.Abort();
+            reader.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The refusal of a WebSocket request before Diarize runs (no API key, over the rate): the socket is opened so the
+    /// browser can be told why (an HTTP status on the handshake never reaches a page's script), then closed.
+    /// </summary>
+    internal static async Task RefuseUpgradeAsync(HttpContext http, RpcException refusal)
+    {
+        using var socket = await http.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        try
+        {
+            await RefuseAsync(socket, refusal, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            // The client left first; it was refused either way.
+        }
+    }
+
+    /// <summary>The whole refusal as an error message, then a close frame with its code and as much of it as fits.</summary>
+    private static async Task RefuseAsync(WebSocket socket, RpcException refusal, CancellationToken ct)
+    {
+        await WebSocketEventWriter.SendErrorAsync(socket, refusal.StatusCode, refusal.Status.Detail, ct).ConfigureAwait(false);
+        await CloseAsync(socket, CloseStatusOf(refusal), refusal.Status.Detail, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Browsers let any page open a WebSocket anywhere (no CORS): only pages served by this daemon may use its sockets.
+    /// A page of another site is refused before the upgrade and before any other answer, so it learns nothing.
+    /// </summary>
+    internal static Task RefuseForeignOrigin(HttpContext http, RequestDelegate next)
+    {
+        if (http.WebSockets.IsWebSocketRequest && http.Request.Headers.Origin is { Count: > 0 } origin && !SameOrigin(origin.ToString(), http.Request))
+        {
+            return Results.Json(new { error = $"a WebSocket from the page at {Services.ClientText.Quote(origin.ToString())} is refused: only pages served by this daemon may stream audio to it" },
+                statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(http);
+        }
+        return next(http);
     }
 
     private static bool SameOrigin(string origin, HttpRequest request) =>
@@ -83,9 +120,13 @@ public static class WebSocketDiarizeEndpoint
         && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)
         && string.Equals(uri.Scheme, request.IsHttps ? "https" : "http", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>WebSocket close code 1013 (RFC 6455's registry: "try again later"), which .NET does not name.</summary>
+    internal const WebSocketCloseStatus TryAgainLater = (WebSocketCloseStatus)1013;
+
     /// <summary>
-    /// The close code by the kind of problem: the message's type (1003), its content (1007), its size (1009), a limit
-    /// or quota (1008), the server going away (1001), a server fault (1011).
+    /// The close code by the kind of problem: the message's type (1003), its content (1007), its size (1009), a limit,
+    /// quota, missing key or idle timeout (1008), a server that takes no session now: at capacity, draining or
+    /// stopping (1013, try again later), a server fault (1011).
     /// </summary>
     internal static WebSocketCloseStatus CloseStatusOf(RpcException ex) => ex switch
     {
@@ -93,7 +134,7 @@ public static class WebSocketDiarizeEndpoint
         _ => ex.StatusCode switch
         {
             StatusCode.InvalidArgument => WebSocketCloseStatus.InvalidPayloadData,
-            StatusCode.Unavailable => WebSocketCloseStatus.EndpointUnavailable,
+            StatusCode.Unavailable => TryAgainLater,
             StatusCode.Internal or StatusCode.Unknown or StatusCode.FailedPrecondition => WebSocketCloseStatus.InternalServerError,
             _ => WebSocketCloseStatus.PolicyViolation,
         },

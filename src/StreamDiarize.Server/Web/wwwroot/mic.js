@@ -4,9 +4,10 @@
 'use strict';
 (() => { // a scope of its own: live.js, loaded later into the same page, declares its own globals
   const $ = id => document.getElementById(id);
-  // What a script (or a test) can read: the session, what was sent, and how it ended.
+  // What a script (or a test) can read: the session, what was sent, and how it ended. 'loading' until the timeline
+  // is in place and Start works (as the body's data-mic says), then 'idle'.
   const mic = window.streamdiarizeMic = {
-    state: 'idle', sessionId: null, sampleRateHz: 0, samplesSent: 0, turns: null, rttm: null, error: null,
+    state: 'loading', sessionId: null, sampleRateHz: 0, samplesSent: 0, turns: null, rttm: null, error: null,
     closeCode: null, closeReason: null, start, stop, audioBase64,
   };
   let socket, context, stream, worklet, source; // the source node is kept: a collected one stops the audio
@@ -106,8 +107,27 @@
         break;
       case 'error':
         mic.error = e;
-        say(`${e.code}: ${e.message}`);
+        refused(e);
         break;
+    }
+  }
+
+  // The daemon's refusal, whole, under a line that says what kind of problem it is; the message itself says what was
+  // wrong and what to do. Without a key the way to the login form is one click.
+  const leads = {
+    UNAVAILABLE: 'The daemon cannot take a new session now.',
+    RESOURCE_EXHAUSTED: 'A limit of the daemon was reached.',
+    UNAUTHENTICATED: 'This daemon needs an API key.',
+    DEADLINE_EXCEEDED: 'The session was ended because no audio arrived.',
+    INVALID_ARGUMENT: 'The daemon did not accept what this page sent.',
+  };
+  function refused(e) {
+    const status = $('mic-status');
+    const message = e.message.charAt(0).toUpperCase() + e.message.slice(1);
+    status.textContent = `${leads[e.code] || 'The daemon ended the session.'} ${message} (${e.code})`;
+    status.className = 'notice';
+    if (e.code === 'UNAUTHENTICATED') {
+      status.append(' ', Object.assign(document.createElement('a'), { id: 'login', href: 'login', textContent: 'Enter the API key' }));
     }
   }
 
@@ -121,11 +141,11 @@
     if (e.code === 1000) {
       say(`Session ${mic.sessionId} ended: ${(mic.turns || []).length} turns.`);
     } else if (!mic.sessionId) {
-      // The handshake was refused before any message (the browser hides the HTTP status): was it for want of a key?
-      fetch('api/sessions', { cache: 'no-store' }).then(r => {
-        if (r.status === 401) location.href = 'login';
-        else say(`The daemon refused the connection (${e.code}${e.reason ? ': ' + e.reason : ''}).`);
-      }, () => say('The daemon is unreachable.'));
+      // No socket at all, and no reason: the daemon explains its own refusals on the socket (a missing key, the rate,
+      // capacity), so what is left is the network, or something between the page and the daemon.
+      fetch('api/server', { cache: 'no-store' }).then(
+        () => say(`The WebSocket to the daemon did not open (${e.code}${e.reason ? ': ' + e.reason : ''}): a proxy in front of the daemon must pass WebSocket upgrades and the Host header.`),
+        () => say('The daemon is unreachable: is streamdiarize serve still running?'));
     } else {
       say(`The connection ended early (${e.code}${e.reason ? ': ' + e.reason : ''}); the turns so far are in the timeline.`);
     }
