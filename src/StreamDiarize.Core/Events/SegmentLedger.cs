@@ -7,7 +7,7 @@ namespace StreamDiarize.Core.Events;
 /// Holds the final turns of a session as its events describe them: final segments are added,
 /// Relabel and Merge rewrite the past. Provisional segments are kept apart and replaced as they come.
 /// </summary>
-public sealed class SegmentLedger
+public sealed class SegmentLedger(int maxFinalTurns = int.MaxValue)
 {
     private readonly List<SpeakerSegment> _final = [];
     private readonly List<SpeakerSegment> _provisional = [];
@@ -49,7 +49,7 @@ public sealed class SegmentLedger
                 _names[named.Speaker] = named.Name;
                 break;
             case SegmentEvent { IsFinal: true } s:
-                _final.Add(s.Segment);
+                AddFinal(s.Segment);
                 _provisional.RemoveAll(p => p.StartSeconds < s.Segment.EndSeconds);
                 break;
             case SegmentEvent s:
@@ -79,6 +79,33 @@ public sealed class SegmentLedger
                 break;
         }
     }
+
+    /// <summary>
+    /// A final piece that continues the last final turn of the same speaker extends it (a live turn arrives in pieces),
+    /// so the ledger holds turns, not pieces. Past <see cref="MaxFinalTurns"/> the oldest turns are forgotten.
+    /// </summary>
+    private void AddFinal(SpeakerSegment segment)
+    {
+        if (_final.Count > 0 && _final[^1].Speaker == segment.Speaker && Math.Abs(_final[^1].EndSeconds - segment.StartSeconds) < 1e-9)
+        {
+            _final[^1] = _final[^1] with { EndSeconds = Math.Max(_final[^1].EndSeconds, segment.EndSeconds) };
+            return;
+        }
+        _final.Add(segment);
+        if (_final.Count > MaxFinalTurns)
+        {
+            // Forget an eighth at a time, so the cost of the move is spread over many turns.
+            int drop = Math.Max(1, Math.Min(_final.Count, MaxFinalTurns / 8 + _final.Count - MaxFinalTurns));
+            _final.RemoveRange(0, drop);
+            ForgottenFinalTurns += drop;
+        }
+    }
+
+    /// <summary>The most final turns kept (int.MaxValue: all).</summary>
+    public int MaxFinalTurns { get; } = maxFinalTurns;
+
+    /// <summary>Final turns forgotten because the ledger was full.</summary>
+    public long ForgottenFinalTurns { get; private set; }
 
     /// <summary>Final turns with provisional ones appended, joined where one speaker's turns touch.</summary>
     public List<SpeakerSegment> Snapshot(bool includeProvisional = true)

@@ -11,7 +11,13 @@ namespace StreamDiarize.Server.Sessions;
 public sealed class LiveSession(string id, string source, DiarizeEvent started, ISessionAudio audio, string tenant = "")
 {
     private readonly Lock _lock = new();
-    private readonly SegmentLedger _ledger = new();
+    /// <summary>
+    /// Final turns a session keeps for Watch and page replays: its cost stays bounded however long it runs (about
+    /// 1 MB); a watcher of an older session gets the most recent ones.
+    /// </summary>
+    public const int ReplayTurns = 20_000;
+
+    private readonly SegmentLedger _ledger = new(ReplayTurns);
     private readonly HashSet<string> _speakers = [];
     private readonly List<Watcher> _watchers = [];
     private bool _ended;
