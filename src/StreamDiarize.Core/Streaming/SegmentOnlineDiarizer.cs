@@ -68,7 +68,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _clusterer = new SegmentClusterer(stages.Segments);
         var o = _clusterer.Options;
         _hop = stages.Speech.HopSeconds;
-        _sad = new StreamingSpeechDetector(stages.Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb);
+        _sad = new StreamingSpeechDetector(stages.Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb,
+            tentativePauses: true);
         _layout = new AnalysisFrameLayout(stages.Embedding.Features.MfccCount, 0);
         _first = o.FirstCoefficient;
         _dims = o.Coefficients;

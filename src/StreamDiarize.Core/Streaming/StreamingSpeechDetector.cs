@@ -30,6 +30,7 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
     private readonly int _context;
     private readonly int _capacity;
     private readonly double _minRangeDb;
+    private readonly bool _tentativePauses;
 
     // Rings indexed by frame % capacity.
     private readonly double[] _energy;
@@ -51,8 +52,15 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
     private long _provisionalEnd;
     private bool _finished;
 
-    public StreamingSpeechDetector(EnergySpeechDetectorOptions options, double lookaheadSeconds, double historySeconds = 60, double warmupSeconds = 2, double minRangeDb = 0)
+    /// <param name="tentativePauses">
+    /// Commit an open gap shorter than the gap filling as a pause (<see cref="MarkTentativePause"/>): only for a consumer
+    /// that holds pauses until the speech after them and drops them when silence follows (the segment live diarizer's
+    /// turn emitter). A consumer that labels pause frames as speech would turn every such gap into false alarm.
+    /// </param>
+    public StreamingSpeechDetector(EnergySpeechDetectorOptions options, double lookaheadSeconds, double historySeconds = 60, double warmupSeconds = 2, double minRangeDb = 0,
+        bool tentativePauses = false)
     {
+        _tentativePauses = tentativePauses;
         _options = options.Validate();
         _minRangeDb = minRangeDb;
         double hop = options.HopSeconds;
@@ -331,7 +339,7 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
             }
             r = e;
         }
-        if (!endOfStream)
+        if (!endOfStream && _tentativePauses)
         {
             MarkTentativePause(mask, pause, start);
         }

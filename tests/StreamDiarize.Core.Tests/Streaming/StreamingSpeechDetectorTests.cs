@@ -41,9 +41,9 @@ public sealed class StreamingSpeechDetectorTests
     }
 
     /// <summary>3 s of background, 2 s of speech, a gap of <paramref name="gapFrames"/>, 2 s of speech, 3 s of background.</summary>
-    private static StreamingSpeechDetector RunGap(int gapFrames)
+    private static StreamingSpeechDetector RunGap(int gapFrames, bool tentative = true)
     {
-        var detector = new StreamingSpeechDetector(new EnergySpeechDetectorOptions(), lookaheadSeconds: 1);
+        var detector = new StreamingSpeechDetector(new EnergySpeechDetectorOptions(), lookaheadSeconds: 1, tentativePauses: tentative);
         foreach (var (frames, speech) in new[] { (300, false), (200, true), (gapFrames, false), (200, true), (300, false) })
         {
             for (int i = 0; i < frames; i++)
@@ -66,6 +66,16 @@ public sealed class StreamingSpeechDetectorTests
         {
             Assert.True(detector.IsSpeech(t) && detector.IsPause(t), $"frame {t}");
         }
+    }
+
+    [Fact]
+    public void Without_tentative_pauses_the_first_frames_of_such_a_gap_are_silence()
+    {
+        // The window live diarizer labels pause frames as speech, so it keeps the detector that does not guess.
+        var detector = RunGap(120, tentative: false);
+
+        Assert.False(detector.IsSpeech(505));
+        Assert.True(detector.IsSpeech(615) && detector.IsPause(615));
     }
 
     [Fact]
