@@ -105,6 +105,12 @@ public sealed class HeadlessChromium : IAsyncDisposable
         await _socket.ConnectAsync(new Uri(socketUrl), CancellationToken.None);
         // --window-size counts the (invisible) window frame; this makes the page itself 1600 x 900, a meeting-room screen.
         await SendAsync("Emulation.setDeviceMetricsOverride", new { width = 1600, height = 900, deviceScaleFactor = 1, mobile = false });
+        // The page may still be loading when DevTools lists it (document.body null): tests read it only once it is parsed.
+        while ((await EvaluateAsync("document.readyState")).GetString() == "loading" || !(await EvaluateAsync("document.body !== null")).GetBoolean())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "the page did not load in 30 s: " + url);
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>One DevTools command; events that arrive meanwhile are skipped.</summary>
