@@ -28,109 +28,8 @@ public static class BicClusterer
     /// Clusters <paramref name="items"/> (left unchanged) and returns a label per item, numbered from 0 by first appearance.
     /// The count stops where no merge has ΔBIC &lt;= 0, clamped to <paramref name="limits"/>.
     /// </summary>
-    public static int[] Cluster(IReadOnlyList<GaussianStats> items, double lambda, ReadOnlySpan<double> floor, ClusterCountLimits limits)
-    {
-        int n = items.Count;
-        var labels = new int[n];
-        if (n <= 1)
-        {
-            return labels;
-        }
-        int d = items[0].Dims;
-        var clusters = new GaussianStats[n];
-        var cost = new double[n];
-        var scratch = new double[d * d];
-        for (int i = 0; i < n; i++)
-        {
-            clusters[i] = items[i].Clone();
-            cost[i] = clusters[i].Cost(floor, scratch);
-        }
-
-        // Full matrix of ΔBIC (upper and lower kept equal), and each row's best partner, so a merge costs O(n).
-        var dist = new double[(long)n * n];
-        var floorCopy = floor.ToArray();
-        Parallel.For(0, n, () => new double[d * d], (i, _, local) =>
-        {
-            for (int j = i + 1; j < n; j++)
-            {
-                double v = DeltaBic(clusters[i], cost[i], clusters[j], cost[j], lambda, floorCopy, local);
-                dist[(long)i * n + j] = v;
-                dist[(long)j * n + i] = v;
-            }
-            return local;
-        }, _ => { });
-        var active = new bool[n];
-        Array.Fill(active, true);
-        var best = new int[n];
-        for (int i = 0; i < n; i++)
-        {
-            best[i] = BestPartner(dist, n, i, active);
-        }
-        var parent = new int[n];
-        for (int i = 0; i < n; i++)
-        {
-            parent[i] = i;
-        }
-
-        int count = n;
-        int min = Math.Max(1, limits.Min);
-        int max = limits.Max ?? n;
-        while (count > min)
-        {
-            int a = -1;
-            double bestValue = double.PositiveInfinity;
-            for (int i = 0; i < n; i++)
-            {
-                if (active[i] && best[i] >= 0 && dist[(long)i * n + best[i]] < bestValue)
-                {
-                    bestValue = dist[(long)i * n + best[i]];
-                    a = i;
-                }
-            }
-            if (a < 0 || (bestValue > 0 && count <= max))
-            {
-                break;
-            }
-            int b = best[a];
-            if (b < a)
-            {
-                (a, b) = (b, a);
-            }
-            clusters[a].Add(clusters[b]);
-            cost[a] = clusters[a].Cost(floor, scratch);
-            active[b] = false;
-            parent[b] = a;
-            count--;
-            for (int j = 0; j < n; j++)
-            {
-                if (!active[j] || j == a)
-                {
-                    continue;
-                }
-                double v = DeltaBic(clusters[a], cost[a], clusters[j], cost[j], lambda, floor, scratch);
-                dist[(long)a * n + j] = v;
-                dist[(long)j * n + a] = v;
-            }
-            best[a] = BestPartner(dist, n, a, active);
-            for (int j = 0; j < n; j++)
-            {
-                if (!active[j] || j == a)
-                {
-                    continue;
-                }
-                if (best[j] == a || best[j] == b)
-                {
-                    best[j] = BestPartner(dist, n, j, active);
-                }
-                else if (dist[(long)j * n + a] < dist[(long)j * n + best[j]])
-                {
-                    best[j] = a;
-                }
-            }
-        }
-
-        return RootLabels(parent, labels);
-    }
+    public static int[] Cluster(IReadOnlyList<GaussianStats> items, double lambda, ReadOnlySpan<double> floor, ClusterCountLimits limits) =>
+        ClusterWithAnchors(items, [], lambda, floor, limits);
 
     /// <summary>Fills <paramref name="labels"/> with each item's root in the merge forest, numbered by first appearance.</summary>
     private static int[] RootLabels(int[] parent, int[] labels)
@@ -280,21 +179,5 @@ public static class BicClusterer
             }
         }
         return RootLabels(parent, new int[m]);
-    }
-
-    private static int BestPartner(double[] dist, int n, int i, bool[] active)
-    {
-        int best = -1;
-        double value = double.PositiveInfinity;
-        long row = (long)i * n;
-        for (int j = 0; j < n; j++)
-        {
-            if (j != i && active[j] && dist[row + j] < value)
-            {
-                value = dist[row + j];
-                best = j;
-            }
-        }
-        return best;
     }
 }

@@ -74,6 +74,7 @@ public sealed class SegmentClusterer
     /// the condensed pairwise distances if the caller keeps them (live); null computes them. The segments are not
     /// changed; the distances are overwritten only with <paramref name="distancesAreScratch"/> (a caller's reused buffer).
     /// </summary>
+    /// <param name="hopSeconds">The segments' frame hop: how much speech they hold decides the ΔBIC weight (<see cref="SegmentClusteringOptions.MergeLambdaFor"/>).</param>
     /// <param name="knownVoices">
     /// Enrolled voices (their Gaussians, as the segments are modelled): the ΔBIC stage keeps them apart and joins the
     /// parts of each (<see cref="BicClusterer.ClusterWithAnchors"/>). Null or empty: none.

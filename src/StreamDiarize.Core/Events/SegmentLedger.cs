@@ -95,7 +95,7 @@ public sealed class SegmentLedger(int maxFinalTurns = int.MaxValue)
         if (_final.Count > MaxFinalTurns)
         {
             // Forget an eighth at a time, so the cost of the move is spread over many turns.
-            int drop = Math.Max(1, Math.Min(_final.Count, MaxFinalTurns / 8 + _final.Count - MaxFinalTurns));
+            int drop = _final.Count - MaxFinalTurns + MaxFinalTurns / 8;
             _final.RemoveRange(0, drop);
             ForgottenFinalTurns += drop;
         }

@@ -60,7 +60,7 @@ public static class SegmentDiarization
             session.Add(g);
         }
         var floor = clusterer.Floor(session);
-        var segmentLabels = LabelSegments(stats, o.MinSegmentFrames(mask.HopSeconds), floor, clusterer, limits, knownVoices);
+        var segmentLabels = LabelSegments(stats, mask.HopSeconds, floor, clusterer, limits, knownVoices);
 
         var labels = new int[mask.Frames];
         Array.Fill(labels, -1);
@@ -76,9 +76,10 @@ public static class SegmentDiarization
     }
 
     /// <summary>Long segments clustered, then each short one given to the cluster that explains it best.</summary>
-    private static int[] LabelSegments(List<GaussianStats> stats, int minFrames, double[] floor, SegmentClusterer clusterer, ClusterCountLimits limits,
+    private static int[] LabelSegments(List<GaussianStats> stats, double hopSeconds, double[] floor, SegmentClusterer clusterer, ClusterCountLimits limits,
         IReadOnlyList<GaussianStats>? knownVoices)
     {
+        int minFrames = clusterer.Options.MinSegmentFrames(hopSeconds);
         var labels = new int[stats.Count];
         var longOnes = new List<GaussianStats>();
         var longIndex = new List<int>();
@@ -95,7 +96,7 @@ public static class SegmentDiarization
             // Too little speech in long phrases to compare voices: all of it is one speaker.
             return labels;
         }
-        var longLabels = clusterer.Cluster(longOnes, floor, limits, knownVoices: knownVoices);
+        var longLabels = clusterer.Cluster(longOnes, floor, limits, hopSeconds: hopSeconds, knownVoices: knownVoices);
         Array.Fill(labels, -1);
         for (int x = 0; x < longIndex.Count; x++)
         {

@@ -24,9 +24,7 @@ public sealed class LiveView(FrameHistory frames, SpeakerRoster roster, TurnEmit
         long lastSpeech = -1;
         for (long t = from; t < to; t++)
         {
-            // A pause (bridged, or maybe bridged: the detector marks an open gap so until it outgrows the gap
-            // filling) is nobody speaking now; the view waits the gap filling before it says so.
-            if (speech.IsSpeech(t) && !speech.IsPause(t))
+            if (speech.IsSpeech(t))
             {
                 if (firstSpeech < 0)
                 {

@@ -254,7 +254,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _floor = _memory.Refresh(_clusterer.Floor(_sessionStats), _scratch);
         var limits = new ClusterCountLimits(_session.ExactSpeakers ?? _session.MinSpeakers ?? 1, _session.ExactSpeakers ?? _session.MaxSpeakers);
         var segments = _memory.Segments;
-        var clusters = _clusterer.Cluster(segments, _floor, limits with { Min = Math.Min(limits.Min, segments.Count) }, _memory.CondensedDistances(), distancesAreScratch: true);
+        var clusters = _clusterer.Cluster(segments, _floor, limits with { Min = Math.Min(limits.Min, segments.Count) }, _memory.CondensedDistances(), distancesAreScratch: true,
+            hopSeconds: _hop);
         int k = 0;
         foreach (int c in clusters)
         {

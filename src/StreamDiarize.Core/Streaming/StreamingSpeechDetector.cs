@@ -278,18 +278,12 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
             {
                 continue;
             }
-            // The gap starts where the speech before it ended: its first frames may already be committed as a pause
-            // (a tentative one, below), and they count towards its length.
-            int gapStart = lastEnd;
-            while (gapStart > 0 && pause[gapStart - 1])
-            {
-                gapStart--;
-            }
-            if (lastEnd >= 0 && k > lastEnd && k - gapStart < _gapFrames)
+            int gap = lastEnd >= 0 && k > lastEnd ? k - GapStart(pause, lastEnd) : int.MaxValue;
+            if (gap < _gapFrames)
             {
                 // When the gap's first frames are already committed as silence, only the rest is filled; it is still
                 // a pause between the speech on either side, and is marked so.
-                bool isPause = k - gapStart >= _pauseFrames;
+                bool isPause = gap >= _pauseFrames;
                 for (int g = lastEnd; g < k; g++)
                 {
                     if (start + g >= Committed)
@@ -361,6 +355,20 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
     }
 
     /// <summary>
+    /// Where the gap that follows the speech ending at <paramref name="speechEnd"/> really starts: frames before it that
+    /// are committed as a pause (a tentative one, <see cref="MarkTentativePause"/>) belong to the gap and count towards its length.
+    /// </summary>
+    private static int GapStart(ReadOnlySpan<bool> pause, int speechEnd)
+    {
+        int start = speechEnd;
+        while (start > 0 && pause[start - 1])
+        {
+            start--;
+        }
+        return start;
+    }
+
+    /// <summary>
     /// The gap after the last speech, still open at the newest frame, may yet be bridged while it is shorter than the
     /// gap filling; but its first frames are committed after the lookahead, before the gap is decided. They are marked
     /// as a tentative pause (speech, pause): the turn emitter holds a pause until the same speaker goes on (the gap
@@ -379,12 +387,7 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
         {
             return;
         }
-        int gapStart = last;
-        while (gapStart > 0 && pause[gapStart - 1])
-        {
-            gapStart--;
-        }
-        if (n - gapStart >= _gapFrames)
+        if (n - GapStart(pause, last) >= _gapFrames)
         {
             return;
         }
