@@ -58,14 +58,20 @@ static class Live
             parts.Analyzer.Flush(sink);
             parts.Diarizer.Complete(events);
             var ledger = new SegmentLedger();
-            int added = 0, merges = 0, late = 0;
+            int added = 0, merges = 0, late = 0, lateMerges = 0;
             double minutes = samples.Length / 16000.0 / 60;
             foreach (var e in events)
             {
                 ledger.Apply(e);
                 if (e is SpeakerAddedEvent sa) { added++; if (Environment.GetEnvironmentVariable("TIMELINE") == "1") Console.Write($" +{sa.Speaker}@{e.StreamTimeSeconds:F0}"); }
                 if (e is RelabelEvent rl && Environment.GetEnvironmentVariable("TIMELINE") == "1" && e.StreamTimeSeconds < 200) Console.Write($" R@{e.StreamTimeSeconds:F0}");
-                if (e is MergeEvent or RelabelEvent) { merges++; if (e.StreamTimeSeconds > 120) late++; }
+                if (Environment.GetEnvironmentVariable("TIMELINE") == "2" && id.Contains(Environment.GetEnvironmentVariable("FILE") ?? "6spk"))
+                {
+                    if (e is SpeakerAddedEvent a2) Console.WriteLine($"    @{e.StreamTimeSeconds:F0} added {a2.Speaker}");
+                    if (e is MergeEvent m2) Console.WriteLine($"    @{e.StreamTimeSeconds:F0} merge {m2}");
+                    if (e is RelabelEvent r2) Console.WriteLine($"    @{e.StreamTimeSeconds:F0} relabel {r2}");
+                }
+                if (e is MergeEvent or RelabelEvent) { merges++; if (e.StreamTimeSeconds > 120) { late++; if (e is MergeEvent) lateMerges++; } }
             }
             var hyp = ledger.Snapshot(includeProvisional: false);
             var der = DerScorer.Score(id, reference, hyp, new DerOptions { CollarSeconds = 0.25 });
@@ -74,7 +80,7 @@ static class Live
             int truth = reference.Select(s => s.Speaker).Distinct().Count();
             int final = hyp.Select(s => s.Speaker).Distinct().Count();
             if (Environment.GetEnvironmentVariable("TIMELINE") == "1") Timeline(reference, hyp, samples.Length / 16000.0);
-            Console.WriteLine($"  {id,-16} {der.Der * 100,6:F2} miss {der.MissSeconds / der.ScoredSeconds * 100,5:F2} fa {der.FalseAlarmSeconds / der.ScoredSeconds * 100,5:F2} conf {der.ConfusionSeconds / der.ScoredSeconds * 100,5:F2} spk {final}/{truth} ids {added} merges {merges} late/min {(minutes > 2 ? late / (minutes - 2) : 0):F2} relabelled {ledger.FinalSecondsChanged / Math.Max(1, speech) * 100:F1}%");
+            Console.WriteLine($"  {id,-16} {der.Der * 100,6:F2} miss {der.MissSeconds / der.ScoredSeconds * 100,5:F2} fa {der.FalseAlarmSeconds / der.ScoredSeconds * 100,5:F2} conf {der.ConfusionSeconds / der.ScoredSeconds * 100,5:F2} spk {final}/{truth} ids {added} merges {merges} late/min {(minutes > 2 ? late / (minutes - 2) : 0):F2} ({lateMerges} M) relabelled {ledger.FinalSecondsChanged / Math.Max(1, speech) * 100:F1}%");
         }
         if (results.Any(r => !r.FileId.StartsWith("dev_")))
         {

@@ -72,8 +72,11 @@ public sealed record OnlineDiarizerOptions
     /// <summary>Segment representation: phrase segments remembered (with their pairwise distances) for re-clustering.</summary>
     public int MaxSegments { get; init; } = 800;
 
-    /// <summary>Segment representation: a cluster no id claims becomes a new speaker once it holds this much speech.</summary>
-    public double NewSpeakerSeconds { get; init; } = 5;
+    /// <summary>
+    /// Segment representation: a cluster no id claims becomes a new speaker once it holds this much speech. On real-dev
+    /// 2 and 3 s give the same ids; 5 s found dev_3spk_5min's third voice 20 s later (docs/ACCURACY.md).
+    /// </summary>
+    public double NewSpeakerSeconds { get; init; } = 3;
 
     /// <summary>
     /// Segment representation: when a new speaker is found, the remembered segments that made it, already final under
@@ -90,6 +93,22 @@ public sealed record OnlineDiarizerOptions
     /// stay). More speech decides better: on real-dev live 12.72 -> 11.88 % (docs/ACCURACY.md). 0 decides once.
     /// </summary>
     public double RedecideSeconds { get; init; } = 1;
+
+    /// <summary>
+    /// Segment representation: an id that no cluster claims is merged (a Merge event) only once this many re-clusterings
+    /// in a row have left it unclaimed; until then it is dormant (no speech is given to it) and a cluster that splits
+    /// off again with its speech takes it back instead of becoming a new id. 1 merges at once.
+    /// </summary>
+    public int MergeAfterReclusterings { get; init; } = 2;
+
+    /// <summary>
+    /// Segment representation: until the session has this much speech, phrases shorter than
+    /// <see cref="Clustering.SegmentClusteringOptions.MinSegmentSeconds"/> are not lost to the re-clustering: consecutive
+    /// short phrases of one run of speech (only bridged pauses between them) given the same speaker are pooled into one
+    /// remembered segment once together they are long enough. Early in a session most of a new voice's speech comes in
+    /// such pieces; later every voice has long phrases and pooled pieces would only blur them. 0 never pools.
+    /// </summary>
+    public double PoolShortUntilSeconds { get; init; } = 120;
 
     public IReadOnlyList<string> GetValidationErrors()
     {
@@ -119,6 +138,8 @@ public sealed record OnlineDiarizerOptions
         Range(nameof(NewSpeakerSeconds), NewSpeakerSeconds, 0.5, 600, " seconds");
         Range(nameof(ReclusterSeconds), ReclusterSeconds, 0.5, 600, " seconds");
         Range(nameof(RedecideSeconds), RedecideSeconds, 0, 600, " seconds");
+        Range(nameof(PoolShortUntilSeconds), PoolShortUntilSeconds, 0, 86400, " seconds");
+        Range(nameof(MergeAfterReclusterings), MergeAfterReclusterings, 1, 1000, " re-clusterings");
         if (ReclusterMaxNewWindows < ReclusterMinNewWindows)
         {
             errors.Add($"ReclusterMaxNewWindows {ReclusterMaxNewWindows} is below ReclusterMinNewWindows {ReclusterMinNewWindows}");

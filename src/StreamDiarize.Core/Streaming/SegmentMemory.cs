@@ -156,13 +156,17 @@ internal sealed class SegmentMemory
         return condensed;
     }
 
-    /// <summary>Segment i of <see cref="Segments"/> takes id <c>idOf[clusters[i]]</c> where that is not -1.</summary>
-    public void Assign(ReadOnlySpan<int> clusters, ReadOnlySpan<int> idOf)
+    /// <summary>
+    /// Segment i of <see cref="Segments"/> takes id <c>idOf[clusters[i]]</c> where that is not -1, except segments of
+    /// the ids <paramref name="keeps"/> holds (dormant ids keep their segments, so a cluster that splits off again with
+    /// them maps back onto them).
+    /// </summary>
+    public void Assign(ReadOnlySpan<int> clusters, ReadOnlySpan<int> idOf, Func<int, bool>? keeps = null)
     {
         for (int i = 0; i < _order.Count; i++)
         {
             int id = idOf[clusters[i]];
-            if (id >= 0)
+            if (id >= 0 && (keeps is null || !keeps(_slotLabels[_order[i]])))
             {
                 _slotLabels[_order[i]] = id;
             }

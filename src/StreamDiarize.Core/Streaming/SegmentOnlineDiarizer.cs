@@ -58,6 +58,13 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private int _nextSpeaker;
     private readonly bool _relabelNewSpeakers;
     private readonly long _redecideFrames;
+    private readonly int _mergeAfter;
+    private int[] _unclaimed = new int[8];
+    private readonly double _poolUntilFrames;
+    private readonly GaussianStats _pool;
+    private long _poolStart;
+    private int _poolLabel;
+    private bool _silenceSincePiece;
 
     public SegmentOnlineDiarizer(DefaultDiarizerOptions stages, OnlineDiarizerOptions options, SessionOptions session)
     {
@@ -83,6 +90,9 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _newSpeakerFrames = options.NewSpeakerSeconds / _hop;
         _reclusterFrames = (long)Math.Round(options.ReclusterSeconds / _hop);
         _redecideFrames = (long)Math.Round(options.RedecideSeconds / _hop);
+        _mergeAfter = options.MergeAfterReclusterings;
+        _poolUntilFrames = options.PoolShortUntilSeconds / _hop;
+        _pool = new GaussianStats(_dims);
         _memory = new SegmentMemory(options.MaxSegments, _dims);
         _relabelNewSpeakers = options.RelabelNewSpeakers;
         _open = new GaussianStats(_dims);
@@ -171,6 +181,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             }
             else
             {
+                _silenceSincePiece |= !speech;
                 _turns.Gap(f, pause, events);
             }
         }
@@ -224,7 +235,26 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         if (_open.Count >= _minFrames)
         {
             _memory.Add(_open, _openLabel, start, end, _scratch);
+            _pool.Clear();
         }
+        else if (_sessionStats.Count < _poolUntilFrames && _open.Count > 0)
+        {
+            // A short phrase: pooled with the short ones before it in the same run (only bridged pauses since) and
+            // given the same speaker; remembered once the pool is as long as a segment.
+            if (_pool.Count == 0 || _silenceSincePiece || _poolLabel != _openLabel)
+            {
+                _pool.Clear();
+                _poolStart = start;
+                _poolLabel = _openLabel;
+            }
+            _pool.Add(_open);
+            if (_pool.Count >= _minFrames)
+            {
+                _memory.Add(_pool, _poolLabel, _poolStart, end, _scratch);
+                _pool.Clear();
+            }
+        }
+        _silenceSincePiece = false;
         _openLabel = -1;
     }
 
@@ -295,10 +325,21 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
                 }
             }
         }
-        // An id no cluster claims any more: its speech went to the cluster that holds most of it.
+        // An id no cluster claims any more: its speech went to the cluster that holds most of it. It is merged there
+        // once MergeAfterReclusterings re-clusterings in a row left it unclaimed; until then it is dormant: it is given
+        // no speech, keeps its remembered segments, and takes back a cluster that splits off with them.
+        if (_unclaimed.Length < _nextSpeaker)
+        {
+            Array.Resize(ref _unclaimed, Math.Max(_nextSpeaker, 2 * _unclaimed.Length));
+        }
         for (int id = 0; id < _nextSpeaker; id++)
         {
             if (Array.IndexOf(idOf, id) >= 0 || !_turns.HasSpeech(id))
+            {
+                _unclaimed[id] = 0;
+                continue;
+            }
+            if (++_unclaimed[id] < _mergeAfter)
             {
                 continue;
             }
@@ -320,7 +361,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         }
         // The remembered segments now belong to their cluster's id (final turns keep theirs: only Merge rewrites them),
         // so the next re-clustering maps onto this one and a new id keeps the cluster that made it.
-        _memory.Assign(clusters, idOf);
+        _memory.Assign(clusters, idOf, _mergeAfter > 1 ? IsDormant : null);
 
         // Speaker models: each id's pooled segments as the clustering grouped them.
         var models = new List<GaussianStats>(_nextSpeaker);
@@ -339,6 +380,9 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _speakerModels = models;
         _speakerCosts = SegmentClusterer.Costs(models, _floor);
     }
+
+    /// <summary>An id the last re-clustering left unclaimed and that is not merged yet.</summary>
+    private bool IsDormant(int id) => id < _nextSpeaker && _unclaimed[id] > 0 && _turns.HasSpeech(id);
 
     /// <summary>The claimed cluster whose id holds most of cluster <paramref name="c"/>'s speech; -1 if none.</summary>
     private static int ParentCluster(double[,] overlap, int[] idOf, int c, int k)

@@ -3,6 +3,8 @@ using StreamDiarize.Audio;
 using StreamDiarize.Core.Audio;
 using StreamDiarize.Core.Events;
 using StreamDiarize.Core.Pipeline;
+using StreamDiarize.Core.Scoring;
+using StreamDiarize.Core.Segments;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.TestSupport;
 
@@ -46,6 +48,50 @@ public sealed class SegmentOnlineDiarizerTests
         var chunked = LiveRun.Of(clip, new SessionOptions(), 160, 16000, seed: 4);
         Assert.Equal(reference.Events, chunked.Events);
         Assert.Equal(2, reference.Segments.Select(s => s.Speaker).Distinct().Count());
+    }
+
+    [Fact]
+    public void Short_phrases_pooled_early_let_the_live_session_find_voices_sooner()
+    {
+        // dev_3spk_5min: three voices in quick exchanges from the first seconds; most of a new voice's early speech
+        // comes in phrases under a second, which the re-clustering does not see unless they are pooled.
+        var clip = AudioLoader.LoadWav(RepoPaths.RealDev("dev_3spk_5min.wav"));
+        var reference = Rttm.ReadFile(RepoPaths.RealDev("dev_3spk_5min.rttm"))["dev_3spk_5min"];
+        var (pooledDer, pooledThird) = DerAndThirdId(new OnlineDiarizerOptions());
+        var (plainDer, plainThird) = DerAndThirdId(new OnlineDiarizerOptions { PoolShortUntilSeconds = 0 });
+
+        Assert.True(pooledDer < plainDer - 2, $"pooled {pooledDer:F2} %, not pooled {plainDer:F2} %");
+        Assert.True(pooledThird < plainThird, $"third id at {pooledThird} s pooled, {plainThird} s not");
+
+        (double Der, double ThirdId) DerAndThirdId(OnlineDiarizerOptions online)
+        {
+            var run = LiveRun.Of(clip, new DefaultSessionFactory(null, online).Create(new SessionOptions { LatencySeconds = 1 }));
+            var added = run.Events.OfType<SpeakerAddedEvent>().ToList();
+            Assert.InRange(added.Count, 3, 5);
+            return (100 * DerScorer.Score("dev_3spk_5min", reference, run.Segments, new DerOptions { CollarSeconds = 0.25 }).Der, added[2].StreamTimeSeconds);
+        }
+    }
+
+    [Fact]
+    public void A_voice_that_splits_off_again_takes_back_its_dormant_id_instead_of_a_new_one()
+    {
+        // dev_6spk_20min: two minor male voices split from and merge back into the others through the session. An id
+        // merged at once comes back as a new id, each time relabelling its evidence; a dormant id is taken back.
+        var clip = AudioLoader.LoadWav(RepoPaths.RealDev("dev_6spk_20min.wav"));
+        var (dormantIds, dormantShare) = IdsAndRelabelled(new OnlineDiarizerOptions());
+        var (eagerIds, eagerShare) = IdsAndRelabelled(new OnlineDiarizerOptions { MergeAfterReclusterings = 1 });
+
+        Assert.InRange(dormantIds, 6, 8);
+        Assert.True(dormantIds < eagerIds, $"{dormantIds} ids dormant, {eagerIds} merged at once");
+        Assert.True(dormantShare < eagerShare - 2, $"{dormantShare:F1} % relabelled dormant, {eagerShare:F1} % merged at once");
+
+        (int Ids, double Share) IdsAndRelabelled(OnlineDiarizerOptions online)
+        {
+            var run = LiveRun.Of(clip, new DefaultSessionFactory(null, online).Create(new SessionOptions { LatencySeconds = 1 }));
+            var ledger = new SegmentLedger();
+            run.Events.ForEach(ledger.Apply);
+            return (run.Events.OfType<SpeakerAddedEvent>().Count(), 100 * ledger.FinalSecondsChanged / run.Segments.Sum(s => s.DurationSeconds));
+        }
     }
 
     [Fact]
