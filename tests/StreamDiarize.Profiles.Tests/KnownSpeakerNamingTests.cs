@@ -1,5 +1,6 @@
 // Real voices enrolled from the first part of a conversation are named in its later part, offline and live; a voice
 // that was not enrolled stays anonymous.
+using StreamDiarize.Core.Events;
 using StreamDiarize.Core.Pipeline;
 using StreamDiarize.Core.Segments;
 using StreamDiarize.Core.Speakers;
@@ -37,7 +38,11 @@ public sealed class KnownSpeakerNamingTests : IDisposable
     {
         var profiles = EnrollFromClips();
         var c = Conversation.Value;
-        var run = await StreamingRunner.RunAsync(c.Rest, new DefaultSessionFactory(), new SessionOptions { KnownSpeakers = profiles });
+        var all = new EventList();
+        var run = await StreamingRunner.RunAsync(c.Rest, new DefaultSessionFactory(), new SessionOptions { KnownSpeakers = profiles }, extraSinks: [all]);
+        // Names found in the session's last comparison (at its end) still come before SessionEnded.
+        int ended = all.FindIndex(e => e is SessionEndedEvent);
+        Assert.True(ended < 0 || all.Skip(ended).All(e => e is not SpeakerIdentifiedEvent), "a SpeakerIdentified came after SessionEnded");
         var names = run.Events.Ledger.Names;
         Assert.Equal(names.Count, names.Values.Distinct(StringComparer.OrdinalIgnoreCase).Count());
         AssertNames(run.Events.Ledger.NamedSnapshot(includeProvisional: false), c);
@@ -81,5 +86,16 @@ public sealed class KnownSpeakerNamingTests : IDisposable
             Assert.True(profile.SpeechSeconds >= 15, $"{person}: only {profile.SpeechSeconds:F1} s of speech found in the enrollment clip");
         }
         return [.. KnownSpeakers.Select(store, ["all"], FeatureVoiceModeller.KindName)];
+    }
+
+    private sealed class EventList : List<DiarizationEvent>, StreamDiarize.Streaming.IEventSink
+    {
+        public ValueTask WriteAsync(DiarizationEvent diarizationEvent, CancellationToken cancellationToken)
+        {
+            Add(diarizationEvent);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask CompleteAsync(Exception? error, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }

@@ -21,6 +21,9 @@ public sealed class LiveSpeakerNamer : IFrameDiarizer, IDisposable
     /// <summary>Turn pieces kept per speaker so that a Relabel can move them; older ones are folded into the speaker's base.</summary>
     private const int MaxPiecesPerSpeaker = 256;
 
+    /// <summary>An unnamed speaker is compared with the profiles again at least every this much more speech.</summary>
+    private const double RecheckSeconds = 5;
+
     private readonly IFrameDiarizer _inner;
     private readonly VoiceFrameHistory _history;
     private readonly Func<long, bool>? _usable;
@@ -77,6 +80,18 @@ public sealed class LiveSpeakerNamer : IFrameDiarizer, IDisposable
         int first = events.Count;
         _inner.Complete(events);
         Follow(events, first);
+        // Every unnamed speaker whose speech grew since its last comparison is compared once more on all of it, so the
+        // session's last turns do not go unnamed for want of a scheduled check. Names come before SessionEnded.
+        int at = events.Count > first && events[^1] is SessionEndedEvent ? events.Count - 1 : events.Count;
+        double end = at > 0 ? events[at - 1].StreamTimeSeconds : 0;
+        foreach (var (id, speaker) in _speakers)
+        {
+            if (speaker.Name is null && speaker.Total.Count * _hopSeconds > speaker.CheckedAtSeconds
+                && TryName(id, speaker, end, final: true) is { } identified)
+            {
+                events.Insert(at++, identified);
+            }
+        }
     }
 
     public void Dispose() => (_inner as IDisposable)?.Dispose();
@@ -133,11 +148,13 @@ public sealed class LiveSpeakerNamer : IFrameDiarizer, IDisposable
         return s;
     }
 
-    private SpeakerIdentifiedEvent? TryName(string id, LiveSpeaker speaker, double now)
+    private SpeakerIdentifiedEvent? TryName(string id, LiveSpeaker speaker, double now, bool final = false)
     {
         double seconds = speaker.Total.Count * _hopSeconds;
-        // Decide at the first MinSpeakerSpeechSeconds, then again each time the speech has grown by half.
-        if (_profiles.Count == 0 || seconds < Math.Max(_options.MinSpeakerSpeechSeconds, speaker.CheckedAtSeconds * 1.5))
+        // Decide at the first MinSpeakerSpeechSeconds, then again each time the speech has grown by half or by
+        // RecheckSeconds, whichever comes first (a voice that speaks little would otherwise wait long for its next check).
+        if (_profiles.Count == 0 || seconds < _options.MinSpeakerSpeechSeconds
+            || (!final && seconds < Math.Min(speaker.CheckedAtSeconds * 1.5, speaker.CheckedAtSeconds + RecheckSeconds)))
         {
             return null;
         }
