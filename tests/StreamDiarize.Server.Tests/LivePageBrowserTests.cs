@@ -126,7 +126,7 @@ public sealed class LivePageBrowserTests
             await using var browser = await HeadlessChromium.OpenAsync(url);
             var clock = Stopwatch.StartNew();
             // Hang guards only: the session's audio lasts about a minute at this pace.
-            while (!(await browser.EvaluateAsync("document.body.dataset.ended === 'true'")).GetBoolean())
+            while (!(await browser.EvaluateAsync("document.body !== null && document.body.dataset.ended === 'true'")).GetBoolean())
             {
                 Assert.True(clock.Elapsed < TimeSpan.FromMinutes(4), "the page never showed the end of the session");
                 await Task.Delay(250);
