@@ -54,8 +54,8 @@ public sealed partial class ReadmeSmokeTests(ITestOutputHelper log)
         Directory.CreateDirectory(Path.Combine(root, "bin"));
         File.CreateSymbolicLink(Path.Combine(root, "bin", "streamdiarize"), program);
 
-        int grpcPort = FreePort(), httpPort = FreePort();
-        Process? daemon = null;
+        int grpcPort = FreePort(), httpPort = FreePort(), natsPort = FreePort();
+        Process? daemon = null, nats = null;
         var failures = new List<string>();
         var ran = 0;
         try
@@ -67,7 +67,7 @@ public sealed partial class ReadmeSmokeTests(ITestOutputHelper log)
                     log.WriteLine($"skip: {original}\n      ({skip.Reason})");
                     continue;
                 }
-                string command = Rewrite(line, grpcPort);
+                string command = Rewrite(line, grpcPort, natsPort, Path.Combine(root, "..", "nats"));
                 if (ProgramMissing(command) is { } missing)
                 {
                     string problem = $"{missing} is not installed (.ci/run installs it): {original}";
@@ -75,8 +75,21 @@ public sealed partial class ReadmeSmokeTests(ITestOutputHelper log)
                     log.WriteLine("skip: " + problem);
                     continue;
                 }
+                if (command.StartsWith("nats-server ", StringComparison.Ordinal))
+                {
+                    await StopAsync(nats);
+                    nats = null;
+                    nats = await StartNatsAsync(command, root, pathDir, natsPort);
+                    log.WriteLine($"ok (background): {original}");
+                    ran++;
+                    continue;
+                }
                 if (IsServe(command))
                 {
+                    // One daemon at a time on the test's ports: a later `serve` line replaces the one before, which is
+                    // stopped first (it was left running, holding the ports, before).
+                    await StopAsync(daemon);
+                    daemon = null;
                     daemon = await StartDaemonAsync(command + $" --grpc-port {grpcPort} --http-port {httpPort}", root, pathDir, httpPort);
                     log.WriteLine($"ok (background): {original}");
                     ran++;
@@ -98,12 +111,8 @@ public sealed partial class ReadmeSmokeTests(ITestOutputHelper log)
         }
         finally
         {
-            if (daemon is { HasExited: false })
-            {
-                daemon.Kill(entireProcessTree: true);
-                await daemon.WaitForExitAsync();
-            }
-            daemon?.Dispose();
+            await StopAsync(daemon);
+            await StopAsync(nats);
         }
         Assert.True(failures.Count == 0, $"{failures.Count} README command(s) failed:\n\n" + string.Join("\n\n", failures));
         Assert.True(ran >= 8, $"only {ran} README commands ran");
@@ -158,10 +167,46 @@ public sealed partial class ReadmeSmokeTests(ITestOutputHelper log)
 
     private static bool IsServe(string command) => ServeCommand().IsMatch(command);
 
-    private static string Rewrite(string line, int grpcPort)
+    private static string Rewrite(string line, int grpcPort, int natsPort, string natsDir)
     {
         string command = line.Replace("dotnet run --project src/StreamDiarize.Cli -c Release --", "streamdiarize", StringComparison.Ordinal);
+        command = command.Replace("nats://127.0.0.1:4222", $"nats://127.0.0.1:{natsPort}", StringComparison.Ordinal);
+        if (command.StartsWith("nats-server ", StringComparison.Ordinal))
+        {
+            // The README's JetStream server, on this run's own port and store.
+            command = NatsPort().Replace(command, $"-p {natsPort}");
+            command = NatsStore().Replace(command, $"-sd {natsDir}");
+        }
         return command.Replace("http://127.0.0.1:50051", $"http://127.0.0.1:{grpcPort}", StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"-p \d+")]
+    private static partial Regex NatsPort();
+
+    [GeneratedRegex(@"-sd \S+")]
+    private static partial Regex NatsStore();
+
+    private static async Task<Process> StartNatsAsync(string command, string root, string pathDir, int port)
+    {
+        var process = Process.Start(Bash("exec " + command, root, pathDir))!;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            Assert.False(process.HasExited, $"`{command}` exited with {(process.HasExited ? process.ExitCode : 0)}");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"`{command}` did not accept connections on port {port} in 30 s");
+            try
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync("127.0.0.1", port);
+                return process;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(200);
+            }
+        }
     }
 
     /// <summary>A folder that looks like the repository root (its entries linked), with ../shared beside it and the placeholder clips.</summary>
@@ -227,6 +272,16 @@ public sealed partial class ReadmeSmokeTests(ITestOutputHelper log)
             return (-1, $"did not end within {limit.TotalMinutes} min\n" + await stdout + await stderr);
         }
         return (process.ExitCode, output.Append(await stdout).Append(await stderr).ToString());
+    }
+
+    private static async Task StopAsync(Process? daemon)
+    {
+        if (daemon is { HasExited: false })
+        {
+            daemon.Kill(entireProcessTree: true);
+            await daemon.WaitForExitAsync();
+        }
+        daemon?.Dispose();
     }
 
     private static async Task<Process> StartDaemonAsync(string command, string root, string pathDir, int httpPort)
