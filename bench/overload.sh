@@ -19,7 +19,7 @@ HTTP_PORT="${HTTP_PORT:-8601}"
 [ -n "${SKIP_BUILD:-}" ] || { dotnet build -c Release src/StreamDiarize.Cli -v q -nologo >/dev/null; dotnet build -c Release bench/StreamDiarize.LoadGen -v q -nologo >/dev/null; }
 STREAMDIARIZE__Logging__LogLevel__Default=Warning \
   "${SERVER_PIN[@]}" src/StreamDiarize.Cli/bin/Release/net10.0/streamdiarize serve --grpc-port "$GRPC_PORT" --http-port "$HTTP_PORT" \
-  --Server:MaxSessions=2000 --Server:MaxSessionsPerTenant=2000 --Server:Admission:Enabled="$ADMISSION" > /dev/null &
+  --Server:MaxSessions=2000 --Server:MaxSessionsPerTenant=2000 --Server:Admission:Enabled="$ADMISSION" ${SERVE_ARGS:-} > /dev/null &
 SERVER_PID=$!
 trap 'kill -TERM "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$HTTP_PORT/healthz" >/dev/null && break; sleep 0.2; done

@@ -51,7 +51,13 @@ public sealed class DaemonHost : IAsyncDisposable
             new("Server:Host", "127.0.0.1"),
             new("Server:GrpcPort", grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new("Server:HttpPort", httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            // The daemon runs inside the test process, whose CPU other tests share: the busy-cores rule is off unless a
+            // test turns it on (AdmissionTests does).
         };
+        if (!settings.Any(s => s.Key == "Server:Admission:MaxCpuShare"))
+        {
+            overrides.Add(new("Server:Admission:MaxCpuShare", "0"));
+        }
         overrides.AddRange(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value)));
         var app = ServerHost.Build([], new ServerHostOptions
         {

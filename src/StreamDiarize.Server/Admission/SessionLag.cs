@@ -5,9 +5,10 @@ using StreamDiarize.Server.Sessions;
 namespace StreamDiarize.Server.Admission;
 
 /// <summary>
-/// A session's processing lag: the time from when audio was due to the diarizer having processed it. Audio is due when
-/// the server read it off the call (or the microphone), or, from a client sending faster than real time, when it would
-/// have arrived in real time (the stream's first audio plus its stream time): a backlog sent ahead is not lag. The pipeline calls <see cref="Processed"/> once per block (allocation-free,
+/// A session's processing lag: the time from when audio was due to the diarizer having processed it. Audio is due when it
+/// would have arrived from a real-time source that started with the stream's first message (that message's arrival plus
+/// the stream time since its end): a backlog sent ahead is not lag, and audio that reached the server late (a daemon too
+/// busy to read its calls leaves the audio waiting in the transport, where it never showed as lag before) is. The pipeline calls <see cref="Processed"/> once per block (allocation-free,
 /// lock-free); the admission sampler calls <see cref="Sample"/> a few times a second, which also counts audio that is
 /// waiting and not yet processed, so a stalled pipeline shows its lag growing rather than its last value.
 /// </summary>

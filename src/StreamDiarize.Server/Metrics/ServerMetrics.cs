@@ -51,7 +51,7 @@ public sealed class ServerMetrics
 
     /// <summary>The lag admission control decides on (Server:Admission:SessionQuantile of the active sessions).</summary>
     public Gauge AdmissionLagSeconds { get; } = Prometheus.Metrics.CreateGauge(
-        "streamdiarize_admission_lag_seconds", "The processing lag admission control decides on: the Server:Admission:SessionQuantile of the active sessions' lags.");
+        "streamdiarize_admission_lag_seconds", "The processing lag admission control decides on: the Server:Admission:SessionQuantile of the active sessions' lags (never the single worst of two or more).");
 
     /// <summary>1 while new sessions are refused as at capacity.</summary>
     public Gauge AtCapacity { get; } = Prometheus.Metrics.CreateGauge(

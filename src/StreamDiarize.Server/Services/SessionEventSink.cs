@@ -99,8 +99,10 @@ internal sealed class TimedFrameDiarizer(IFrameDiarizer inner, ISessionAudio aud
             // Once per pushed block (frames of one block share its arrival): ask the arrival log in increasing time order.
             _blockSeconds = seconds;
             _blockArrival = double.IsPositiveInfinity(seconds) ? audio.ArrivalOfEnd() : audio.ArrivalOf(seconds);
-            // Lag counts from when the audio was due: its arrival, or later when the client sends faster than real time.
-            _blockDue = double.IsPositiveInfinity(seconds) ? _blockArrival : Math.Max(_blockArrival, audio.RealTimeDue(seconds));
+            // Lag counts from when the audio was due on the session's real-time schedule (not before: a fast sender's
+            // backlog is not lag; and not from its arrival: audio a busy daemon left waiting in the transport is late).
+            long due = double.IsPositiveInfinity(seconds) ? 0 : audio.RealTimeDue(seconds);
+            _blockDue = due != 0 ? due : _blockArrival;
         }
         int before = events.Count;
         inner.OnFrame(frameIndex, frame, events);

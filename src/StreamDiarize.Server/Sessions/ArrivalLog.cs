@@ -16,6 +16,8 @@ internal sealed class ArrivalLog(int sampleRateHz)
     private long _endArrival;
     private long _askedSample;
     private long _firstArrival;
+    private long _firstEndSample;
+    private long _newestArrival;
 
     /// <summary>Samples recorded so far.</summary>
     public long Samples => Interlocked.Read(ref _samples);
@@ -26,12 +28,37 @@ internal sealed class ArrivalLog(int sampleRateHz)
         long now = Stopwatch.GetTimestamp();
         lock (_lock)
         {
+            long end = Interlocked.Add(ref _samples, count);
+            _newestArrival = now;
             if (_firstArrival == 0)
             {
-                _firstArrival = now;
+                _firstEndSample = end;
+                Volatile.Write(ref _firstArrival, now);
             }
-            long end = Interlocked.Add(ref _samples, count);
             _arrivals.Enqueue((end, now));
+        }
+    }
+
+    /// <summary>
+    /// Moves the real-time schedule later so that the newest audio counts as on time: called while the daemon has CPU
+    /// to spare, when audio arriving late is the client's doing (it paused, or its clock runs slow), not the server's.
+    /// </summary>
+    public void ForgiveLateness()
+    {
+        lock (_lock)
+        {
+            long first = _firstArrival;
+            if (first == 0)
+            {
+                return;
+            }
+            long end = Interlocked.Read(ref _samples);
+            long newest = _newestArrival;
+            long onTime = newest - (long)((double)(end - _firstEndSample) / sampleRateHz * Stopwatch.Frequency);
+            if (onTime > first)
+            {
+                Volatile.Write(ref _firstArrival, onTime);
+            }
         }
     }
 
@@ -61,33 +88,36 @@ internal sealed class ArrivalLog(int sampleRateHz)
     }
 
     /// <summary>
-    /// When stream time <paramref name="streamSeconds"/> would have arrived from a real-time source that started with
-    /// this stream's first audio (a Stopwatch timestamp; 0 before any audio). Audio sent faster than real time is not
-    /// due before then, so a fast sender's backlog is not lag.
+    /// When stream time <paramref name="streamSeconds"/> would have arrived from a real-time source whose first message
+    /// arrived when this stream's did (a Stopwatch timestamp; 0 before any audio): the session's real-time schedule.
+    /// Audio sent faster than real time is not due before then, so a fast sender's backlog is not lag; audio that
+    /// arrives after it is late by the difference, whether the client or the server's own reading (a daemon too busy to
+    /// read its calls leaves their audio waiting in the transport) made it late.
     /// </summary>
     public long RealTimeDue(double streamSeconds)
     {
         long first = Volatile.Read(ref _firstArrival);
-        return first == 0 ? 0 : first + (long)(streamSeconds * Stopwatch.Frequency);
+        return first == 0 ? 0 : Due(first, streamSeconds);
     }
 
+    private long Due(long first, double streamSeconds) =>
+        first + (long)(Math.Max(0, streamSeconds - (double)_firstEndSample / sampleRateHz) * Stopwatch.Frequency);
+
     /// <summary>
-    /// When the oldest audio past the last sample asked about became due: its arrival, or its real-time due time if
-    /// later (see <see cref="RealTimeDue"/>); 0 when no audio waits. The processing-lag sampler asks this.
+    /// When the oldest audio past the last sample asked about was due on the real-time schedule (see
+    /// <see cref="RealTimeDue"/>; the end of the message that brought it); 0 when no audio waits. The processing-lag
+    /// sampler asks this.
     /// </summary>
     public long OldestPendingDue()
     {
         lock (_lock)
         {
-            long start = 0;
-            foreach (var (endSample, arrival) in _arrivals)
+            foreach (var (endSample, _) in _arrivals)
             {
                 if (endSample > _askedSample)
                 {
-                    start = Math.Max(start, _askedSample);
-                    return Math.Max(arrival, _firstArrival + (long)((double)start / sampleRateHz * Stopwatch.Frequency));
+                    return Due(_firstArrival, (double)endSample / sampleRateHz);
                 }
-                start = endSample;
             }
             return 0;
         }

@@ -52,5 +52,7 @@ public sealed class CapturedSessionAudio : ISessionAudio
 
     public long OldestPendingDue() => _arrivals.OldestPendingDue();
 
+    public void ForgiveLateness() => _arrivals.ForgiveLateness();
+
     public ValueTask DisposeAsync() => _capture.DisposeAsync();
 }

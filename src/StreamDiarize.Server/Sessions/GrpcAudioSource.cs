@@ -147,6 +147,8 @@ public sealed class GrpcAudioSource : ISessionAudio
 
     public long OldestPendingDue() => _arrivals.OldestPendingDue();
 
+    public void ForgiveLateness() => _arrivals.ForgiveLateness();
+
     public ValueTask DisposeAsync()
     {
         _chunks.Writer.TryComplete();

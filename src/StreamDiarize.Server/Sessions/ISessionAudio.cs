@@ -24,6 +24,11 @@ public interface ISessionAudio : IAudioSource
     /// <summary>When stream time <paramref name="streamSeconds"/> is due from a real-time source that started with this stream's first audio; 0 if unknown.</summary>
     long RealTimeDue(double streamSeconds) => 0;
 
-    /// <summary>When the oldest audio received but not yet processed became due (its arrival, or later for a fast sender); 0 when none waits.</summary>
+    /// <summary>When the oldest audio received but not yet processed was due on the real-time schedule; 0 when none waits.</summary>
     long OldestPendingDue() => 0;
+
+    /// <summary>The newest audio counts as on time from now on (the daemon had CPU to spare: lateness was the client's).</summary>
+    void ForgiveLateness()
+    {
+    }
 }
