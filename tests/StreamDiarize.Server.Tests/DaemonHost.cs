@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.Protocol.V1;
 using StreamDiarize.Server.Sessions;
+using StreamDiarize.TestSupport;
 
 namespace StreamDiarize.Server.Tests;
 
@@ -44,8 +45,8 @@ public sealed class DaemonHost : IAsyncDisposable
     /// <summary>As above, with a hook to add services (a log collector) after the test defaults.</summary>
     public static async Task<DaemonHost> StartAsync(ISessionComponentsFactory? factory, Action<IServiceCollection>? configureServices, params (string Key, string Value)[] settings)
     {
-        int grpcPort = FreePort();
-        int httpPort = FreePort();
+        var ports = FreePorts.Take(2);
+        int grpcPort = ports[0], httpPort = ports[1];
         var overrides = new List<KeyValuePair<string, string?>>
         {
             new("Server:Host", "127.0.0.1"),

@@ -174,6 +174,8 @@ public sealed class AdmissionControl(SessionRegistry registry, IOptions<ServerOp
         if (!_atCapacity && over)
         {
             _cpuFull = cpuFull;
+            // The gauge first: whoever sees the door closed (readiness, a refusal) then also reads it in /metrics.
+            metrics.AtCapacity.Set(_options.Enabled ? 1 : 0);
             _atCapacity = true;
             if (_options.Enabled)
             {
@@ -183,6 +185,7 @@ public sealed class AdmissionControl(SessionRegistry registry, IOptions<ServerOp
         }
         else if (_atCapacity && signal < _options.ResumeLagSeconds && !cpuFull && !_wasBusy)
         {
+            metrics.AtCapacity.Set(0);
             _atCapacity = false;
             if (_options.Enabled)
             {

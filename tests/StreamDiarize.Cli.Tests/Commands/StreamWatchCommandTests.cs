@@ -19,7 +19,8 @@ public sealed class StreamWatchCommandTests
 
     private static async Task<(Microsoft.AspNetCore.Builder.WebApplication App, string Url)> StartDaemonAsync(params KeyValuePair<string, string?>[] settings)
     {
-        int grpc = FreePort(), http = FreePort();
+        var ports = FreePorts.Take(2);
+        int grpc = ports[0], http = ports[1];
         var app = ServerHost.Build([], new ServerHostOptions
         {
             Overrides =

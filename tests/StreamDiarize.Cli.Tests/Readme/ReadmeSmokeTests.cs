@@ -54,7 +54,8 @@ public sealed partial class ReadmeSmokeTests(ITestOutputHelper log)
         Directory.CreateDirectory(Path.Combine(root, "bin"));
         File.CreateSymbolicLink(Path.Combine(root, "bin", "streamdiarize"), program);
 
-        int grpcPort = FreePort(), httpPort = FreePort(), natsPort = FreePort();
+        var ports = FreePorts.Take(3);
+        int grpcPort = ports[0], httpPort = ports[1], natsPort = ports[2];
         Process? daemon = null, nats = null;
         var failures = new List<string>();
         var ran = 0;

@@ -43,7 +43,8 @@ internal sealed class ServeProcess : IAsyncDisposable
     /// <summary>Starts `serve` with <paramref name="args"/> after the ports; returns once gRPC answers (or fails after 60 s).</summary>
     public static async Task<ServeProcess> StartAsync(params string[] args)
     {
-        int grpc = FreePort(), http = FreePort();
+        var ports = FreePorts.Take(2);
+        int grpc = ports[0], http = ports[1];
         var serve = new ServeProcess(Launch(["serve", "--grpc-port", grpc.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--http-port", http.ToString(System.Globalization.CultureInfo.InvariantCulture), .. args]), grpc, http);
         await serve.WaitReadyAsync();

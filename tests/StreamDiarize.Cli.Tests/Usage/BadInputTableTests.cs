@@ -175,7 +175,8 @@ public sealed partial class BadInputTableTests
 
     private static async Task<(IAsyncDisposable App, string Url)> StartDaemonAsync()
     {
-        int grpc = FreePort(), http = FreePort();
+        var ports = FreePorts.Take(2);
+        int grpc = ports[0], http = ports[1];
         var app = ServerHost.Build([], new ServerHostOptions
         {
             Overrides =
