@@ -59,6 +59,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private readonly bool _relabelNewSpeakers;
     private readonly long _redecideFrames;
     private readonly int _mergeAfter;
+    private readonly Func<int, bool>? _keepDormant;
     private int[] _unclaimed = new int[8];
     private readonly double _poolUntilFrames;
     private readonly GaussianStats _pool;
@@ -91,6 +92,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _reclusterFrames = (long)Math.Round(options.ReclusterSeconds / _hop);
         _redecideFrames = (long)Math.Round(options.RedecideSeconds / _hop);
         _mergeAfter = options.MergeAfterReclusterings;
+        _keepDormant = _mergeAfter > 1 ? IsDormant : null;
         _poolUntilFrames = options.PoolShortUntilSeconds / _hop;
         _pool = new GaussianStats(_dims);
         _memory = new SegmentMemory(options.MaxSegments, _dims);
@@ -361,7 +363,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         }
         // The remembered segments now belong to their cluster's id (final turns keep theirs: only Merge rewrites them),
         // so the next re-clustering maps onto this one and a new id keeps the cluster that made it.
-        _memory.Assign(clusters, idOf, _mergeAfter > 1 ? IsDormant : null);
+        _memory.Assign(clusters, idOf, _keepDormant);
 
         // Speaker models: each id's pooled segments as the clustering grouped them.
         var models = new List<GaussianStats>(_nextSpeaker);

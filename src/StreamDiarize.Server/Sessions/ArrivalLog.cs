@@ -52,12 +52,10 @@ internal sealed class ArrivalLog(int sampleRateHz)
             {
                 return;
             }
-            long end = Interlocked.Read(ref _samples);
-            long newest = _newestArrival;
-            long onTime = newest - (long)((double)(end - _firstEndSample) / sampleRateHz * Stopwatch.Frequency);
-            if (onTime > first)
+            long late = _newestArrival - Due(first, (double)Interlocked.Read(ref _samples) / sampleRateHz);
+            if (late > 0)
             {
-                Volatile.Write(ref _firstArrival, onTime);
+                Volatile.Write(ref _firstArrival, first + late);
             }
         }
     }
