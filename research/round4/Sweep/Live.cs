@@ -31,6 +31,16 @@ static class Live
             line.Append($" {wrong / 100.0:F1}");
         }
         Console.WriteLine(line);
+        if (Environment.GetEnvironmentVariable("PAIRS") == "1")
+        {
+            // Per 30 s: which reference voice was given which (mapped) hypothesis voice, seconds.
+            for (int b = 0; b * 3000 < n; b++)
+            {
+                var pairs = new Dictionary<string, int>();
+                for (int f = b * 3000; f < Math.Min(n, (b + 1) * 3000); f++) if (r[f] is { } a && a != "#overlap" && h[f] is { } x && map[x] != a) pairs[$"{a}->{x}({map[x]})"] = pairs.GetValueOrDefault($"{a}->{x}({map[x]})") + 1;
+                if (pairs.Count > 0) Console.WriteLine($"      {b * 30,5}s " + string.Join(" ", pairs.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key}:{kv.Value / 100.0:F1}")));
+            }
+        }
         Console.WriteLine("    first: " + string.Join(", ", reference.GroupBy(x => x.Speaker).Select(g => $"{g.Key}@{g.Min(x => x.StartSeconds):F0} (30s of speech at {SpeechReached(g, 30):F0}, 8s at {SpeechReached(g, 8):F0})")));
         Console.WriteLine("    map: " + string.Join(", ", map.Select(kv => $"{kv.Key}->{kv.Value} ({co[(kv.Key, kv.Value)] / 100.0:F0}s)")));
     }

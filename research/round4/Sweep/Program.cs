@@ -76,7 +76,7 @@ if (Environment.GetEnvironmentVariable("LIVE") is { } live)
         var v = double.Parse(kv.Split('=')[1]);
         p.SetValue(online, p.PropertyType == typeof(int) ? (object)(int)v : p.PropertyType == typeof(bool) ? v != 0 : v);
     }
-    Live.Run(files.Where(f => !f.Contains("/ami/") || live.Contains("ami")).Select(f => { var c = AudioLoader.LoadWav(f); return (c.Id, c.Samples, Rttm.ReadFile(Path.ChangeExtension(f, ".rttm")).Values.First()); }), online, stages);
+    Live.Run(files.Where(f => (!f.Contains("/ami/") || live.Contains("ami")) && f.Contains(Environment.GetEnvironmentVariable("ONLY") ?? "")).Select(f => { var c = AudioLoader.LoadWav(f); return (c.Id, c.Samples, Rttm.ReadFile(Path.ChangeExtension(f, ".rttm")).Values.First()); }), online, stages);
     return;
 }
 if (Environment.GetEnvironmentVariable("REPR") is { } repr)

@@ -127,8 +127,109 @@ public sealed class SegmentClusterer
                 labels[i] = merged[labels[i]];
             }
         }
+        // Not with known voices: their anchors steered the clusters, and the refinement, which does not see them, undid
+        // part of it (docs/SPEAKERS.md).
+        if (!anchored)
+        {
+            Refine(segments, labels, floor, min);
+        }
         LabelNumbering.ByFirstAppearance(labels);
         return labels;
+    }
+
+    /// <summary>
+    /// In place, on labels 0..k-1: up to <see cref="SegmentClusteringOptions.ReassignPasses"/> passes in which every segment
+    /// moves to the cluster that explains it best (its own without it), and clusters left under
+    /// <see cref="SegmentClusteringOptions.MinClusterFraction"/> give their segments to the nearest remaining one (while
+    /// more than <paramref name="min"/> remain). A mixed cluster, which ΔBIC keeps because its broad Gaussian fits no
+    /// single voice, so gives its segments back. Labels come out numbered by first appearance. Returns the passes that
+    /// moved a segment.
+    /// </summary>
+    public int Refine(IReadOnlyList<GaussianStats> segments, int[] labels, double[] floor, int min = 1)
+    {
+        int moved = 0;
+        for (int pass = 0; pass < Options.ReassignPasses && segments.Count > 1; pass++)
+        {
+            LabelNumbering.ByFirstAppearance(labels);
+            if (!Reassign(segments, labels, floor, min))
+            {
+                break;
+            }
+            moved++;
+            DissolveOutliers(segments, labels, floor, min);
+        }
+        LabelNumbering.ByFirstAppearance(labels);
+        return moved;
+    }
+
+    /// <summary>
+    /// One pass: each segment moves to the cluster whose Gaussian, joined with it, loses the least likelihood; its own
+    /// cluster is taken without it (leave one out), and it stays if that cluster would hold less than it. A pass that would
+    /// leave fewer than <paramref name="min"/> clusters is not applied. True if any segment moved.
+    /// </summary>
+    private static bool Reassign(IReadOnlyList<GaussianStats> segments, int[] labels, double[] floor, int min)
+    {
+        var clusters = Pool(segments, labels);
+        var costs = Costs(clusters, floor);
+        int d = segments[0].Dims;
+        var scratch = new double[d * d];
+        var without = new GaussianStats(d);
+        var sum = new double[d];
+        var scatter = new double[d * d];
+        var next = (int[])labels.Clone();
+        bool moved = false;
+        for (int i = 0; i < segments.Count; i++)
+        {
+            var seg = segments[i];
+            int own = labels[i];
+            int best = own;
+            double bestCost = double.PositiveInfinity;
+            for (int c = 0; c < clusters.Count; c++)
+            {
+                var model = clusters[c];
+                double baseCost = costs[c];
+                if (c == own)
+                {
+                    if (model.Count - seg.Count < seg.Count)
+                    {
+                        best = own;
+                        break;
+                    }
+                    for (int j = 0; j < d; j++)
+                    {
+                        sum[j] = model.Sum[j] - seg.Sum[j];
+                    }
+                    for (int j = 0; j < d * d; j++)
+                    {
+                        scatter[j] = model.Scatter[j] - seg.Scatter[j];
+                    }
+                    without.Restore(model.Count - seg.Count, sum, scatter, model.AuxCount - seg.AuxCount, model.AuxSum - seg.AuxSum, model.AuxSquares - seg.AuxSquares);
+                    model = without;
+                    baseCost = without.Cost(floor, scratch);
+                }
+                double cost = GaussianStats.CostOfUnion(model, seg, floor, scratch) - baseCost;
+                if (cost < bestCost)
+                {
+                    bestCost = cost;
+                    best = c;
+                }
+            }
+            next[i] = best;
+            moved |= best != own;
+        }
+        var used = new bool[clusters.Count];
+        int kept = 0;
+        foreach (int l in next)
+        {
+            kept += used[l] ? 0 : 1;
+            used[l] = true;
+        }
+        if (!moved || kept < Math.Min(min, clusters.Count))
+        {
+            return false;
+        }
+        Array.Copy(next, labels, labels.Length);
+        return true;
     }
 
     /// <summary>The index of the cluster whose Gaussian, joined with <paramref name="segment"/>, loses the least likelihood.</summary>

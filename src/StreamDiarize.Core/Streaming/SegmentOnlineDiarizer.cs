@@ -73,7 +73,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         options.Validate();
         Options.OptionsValidationException.ThrowIfAny(session.GetValidationErrors());
         _session = session;
-        _clusterer = new SegmentClusterer(stages.Segments);
+        // No offline refinement in the re-clusterings: it let a dominant voice's id split in two (docs/ACCURACY.md).
+        _clusterer = new SegmentClusterer(stages.Segments with { ReassignPasses = 0 });
         var o = _clusterer.Options;
         _hop = stages.Speech.HopSeconds;
         _sad = new StreamingSpeechDetector(stages.Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb,

@@ -225,4 +225,72 @@ public sealed class SegmentClustererTests
         Assert.Contains(errors, e => e.StartsWith("ShortMergeLambda -1 is invalid", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("ShortSpeechSeconds 500 and LongSpeechSeconds 480 are invalid", StringComparison.Ordinal));
     }
+
+    /// <summary>Labels and truth numbered by first appearance: equal arrays mean the same partition.</summary>
+    private static int[] Partition(IEnumerable<int> labels)
+    {
+        var copy = labels.ToArray();
+        LabelNumbering.ByFirstAppearance(copy);
+        return copy;
+    }
+
+    [Fact]
+    public void Refinement_moves_mislabelled_segments_back_to_their_voice()
+    {
+        var (segments, truth) = Conversation(7, 20, 20, 20);
+        var clusterer = new SegmentClusterer();
+        var labels = truth.ToArray();
+        // Four segments given to the wrong voice, as the average linkage sometimes does with a noisy segment.
+        foreach (int i in new[] { 3, 17, 30, 44 })
+        {
+            labels[i] = (truth[i] + 1) % 3;
+        }
+        int passes = clusterer.Refine(segments, labels, SessionFloor(clusterer, segments));
+        Assert.InRange(passes, 1, clusterer.Options.ReassignPasses);
+        Assert.Equal(Partition(truth), labels);
+    }
+
+    [Fact]
+    public void A_mixed_cluster_gives_its_segments_back_to_their_voices()
+    {
+        var (segments, truth) = Conversation(8, 20, 20, 20);
+        var clusterer = new SegmentClusterer();
+        var labels = truth.ToArray();
+        // A fourth cluster holding three segments of each voice: a mixture, which ΔBIC keeps because its broad Gaussian
+        // fits none of the voices well enough to merge with it.
+        var seen = new int[3];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (seen[truth[i]]++ < 3)
+            {
+                labels[i] = 3;
+            }
+        }
+        Assert.Equal(4, labels.Distinct().Count());
+        clusterer.Refine(segments, labels, SessionFloor(clusterer, segments));
+        Assert.Equal(Partition(truth), labels);
+    }
+
+    [Fact]
+    public void Refinement_never_leaves_fewer_clusters_than_the_minimum_and_can_be_turned_off()
+    {
+        var (segments, truth) = Conversation(8, 20, 20, 20);
+        var labels = truth.ToArray();
+        for (int i = 0; i < 6; i++)
+        {
+            labels[i] = 3;
+        }
+        var refine = new SegmentClusterer();
+        var floor = SessionFloor(refine, segments);
+        var kept = (int[])labels.Clone();
+        refine.Refine(segments, kept, floor, min: 4);
+        Assert.Equal(4, kept.Distinct().Count());
+
+        var off = new SegmentClusterer(new SegmentClusteringOptions { ReassignPasses = 0 });
+        var unchanged = (int[])labels.Clone();
+        Assert.Equal(0, off.Refine(segments, unchanged, floor));
+        Assert.Equal(Partition(labels), unchanged);
+        Assert.Contains(new SegmentClusteringOptions { ReassignPasses = -1 }.GetValidationErrors(),
+            e => e.StartsWith("ReassignPasses -1 is invalid", StringComparison.Ordinal));
+    }
 }
