@@ -203,7 +203,7 @@ public static class ServerHost
             ResponseWriter = (context, report) => context.Response.WriteAsync(report.Status == HealthStatus.Healthy
                 ? "Healthy" : string.Join("; ", report.Entries.Values.Where(e => e.Status != HealthStatus.Healthy).Select(e => e.Description))),
         });
-        app.MapMetrics("/metrics");
+        app.MapMetrics("/metrics", metrics.Registry);
         // The live timeline (docs/LIVE.md): its page at /, its JSON and Server-Sent Events under /api; the browser
         // microphone's WebSocket at /api/diarize.
         LiveWebEndpoints.MapLiveWeb(app);

@@ -77,6 +77,30 @@ public sealed class LifecycleTests
         Assert.Contains("streamdiarize_audio_seconds_processed_total", metrics);
         Assert.Contains("streamdiarize_event_latency_seconds_bucket", metrics);
         Assert.Contains("streamdiarize_watcher_events_dropped_total", metrics);
+        Assert.Contains("process_cpu_seconds_total", metrics);
+    }
+
+    [Fact]
+    public async Task Two_daemons_in_one_process_keep_their_own_metrics()
+    {
+        await using var busy = await DaemonHost.StartAsync(new ScriptedSessionFactory());
+        await using var idle = await DaemonHost.StartAsync(new ScriptedSessionFactory());
+        using var call = busy.Client.Diarize();
+        await TestAudio.SendAsync(call.RequestStream, TestAudio.Noise(2), TestAudio.F32Config("only-here"), complete: false);
+
+        using var busyHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{busy.HttpPort}") };
+        using var idleHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{idle.HttpPort}") };
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (AdmissionTests.Metric(await busyHttp.GetStringAsync("/metrics"), "streamdiarize_active_sessions") != 1)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the busy daemon never counted its session");
+            await Task.Delay(50);
+        }
+        string idleMetrics = await idleHttp.GetStringAsync("/metrics");
+        Assert.Equal(0, AdmissionTests.Metric(idleMetrics, "streamdiarize_active_sessions"));
+        Assert.Equal(0, AdmissionTests.Metric(idleMetrics, "streamdiarize_audio_seconds_processed_total"));
+        await call.RequestStream.CompleteAsync();
+        await TestAudio.ReadAllAsync(call.ResponseStream);
     }
 
     [Fact]
