@@ -108,7 +108,7 @@ public sealed class SegmentClusterer
         int target = Math.Clamp(n - applied, min, Math.Max(min, Math.Min(firstStageMax, n)));
         var labels = AgglomerativeClusterer.Cut(merges, n, n - target);
 
-        DissolveOutliers(segments, labels, floor, min);
+        DissolveOutliers(segments, labels, floor, min, hopSeconds);
         var clusters = Pool(segments, labels);
         bool anchored = knownVoices is { Count: > 0 } && Options.MergeLambda > 0;
         if (Options.MergeLambda > 0 || (limits.Max is { } max && clusters.Count > max))
@@ -131,7 +131,7 @@ public sealed class SegmentClusterer
         // part of it (docs/SPEAKERS.md).
         if (!anchored)
         {
-            Refine(segments, labels, floor, min);
+            Refine(segments, labels, floor, min, hopSeconds);
         }
         LabelNumbering.ByFirstAppearance(labels);
         return labels;
@@ -145,7 +145,7 @@ public sealed class SegmentClusterer
     /// single voice, so gives its segments back. Labels come out numbered by first appearance. Returns the passes that
     /// moved a segment.
     /// </summary>
-    public int Refine(IReadOnlyList<GaussianStats> segments, int[] labels, double[] floor, int min = 1)
+    public int Refine(IReadOnlyList<GaussianStats> segments, int[] labels, double[] floor, int min = 1, double hopSeconds = 0.01)
     {
         int moved = 0;
         for (int pass = 0; pass < Options.ReassignPasses && segments.Count > 1; pass++)
@@ -156,7 +156,7 @@ public sealed class SegmentClusterer
                 break;
             }
             moved++;
-            DissolveOutliers(segments, labels, floor, min);
+            DissolveOutliers(segments, labels, floor, min, hopSeconds);
         }
         LabelNumbering.ByFirstAppearance(labels);
         return moved;
@@ -289,17 +289,23 @@ public sealed class SegmentClusterer
     }
 
     /// <summary>
-    /// In place: clusters holding less than <see cref="SegmentClusteringOptions.MinClusterFraction"/> of the frames give
+    /// In place: clusters holding less than <see cref="SegmentClusteringOptions.MinClusterFraction"/> of the frames (and less
+    /// than <see cref="SegmentClusteringOptions.MinClusterSeconds"/> of speech) give
     /// their segments to the nearest remaining cluster (while more than <paramref name="min"/> clusters remain).
     /// Labels come out 0..k-1.
     /// </summary>
-    private void DissolveOutliers(IReadOnlyList<GaussianStats> segments, int[] labels, double[] floor, int min)
+    private void DissolveOutliers(IReadOnlyList<GaussianStats> segments, int[] labels, double[] floor, int min, double hopSeconds)
     {
         var clusters = Pool(segments, labels);
         double total = 0;
         foreach (var c in clusters)
         {
             total += c.Count;
+        }
+        double outlierFrames = Options.MinClusterFraction * total;
+        if (Options.MinClusterSeconds > 0)
+        {
+            outlierFrames = Math.Min(outlierFrames, Options.MinClusterSeconds / hopSeconds);
         }
         var order = new int[clusters.Count];
         for (int c = 0; c < order.Length; c++)
@@ -312,7 +318,7 @@ public sealed class SegmentClusterer
         int remaining = clusters.Count;
         foreach (int c in order)
         {
-            if (remaining <= Math.Max(1, min) || clusters[c].Count >= Options.MinClusterFraction * total)
+            if (remaining <= Math.Max(1, min) || clusters[c].Count >= outlierFrames)
             {
                 break;
             }
