@@ -31,58 +31,6 @@ VARIANTS = [
 ]
 
 
-def derive(src_dir, out_dir, source, out_id, keep, seed):
-    rnd = random.Random(seed)
-    with wave.open(os.path.join(src_dir, source + ".wav")) as w:
-        rate, width = w.getframerate(), w.getsampwidth()
-        assert width == 2 and w.getnchannels() == 1, "real-dev is 16-bit mono"
-        samples = array.array("h", w.readframes(w.getnframes()))
-    turns = []
-    with open(os.path.join(src_dir, source + ".rttm")) as f:
-        for line in f:
-            p = line.split()
-            turns.append((float(p[3]), float(p[3]) + float(p[4]), p[7]))
-    turns.sort()
-    end_of_audio = len(samples) / rate
-    cuts, dropped = [], set()
-    for i, (s, e, spk) in enumerate(turns):
-        if rnd.random() < keep.get(spk, 1.0):
-            continue
-        stop = max(e, turns[i + 1][0] if i + 1 < len(turns) else end_of_audio)
-        if any(j != i and t[0] < stop and t[1] > s for j, t in enumerate(turns)):
-            continue  # overlaps another turn: kept
-        cuts.append((s, stop))
-        dropped.add(i)
-    cuts.sort()
-
-    def shifted(t):
-        return t - sum(min(b, t) - a for a, b in cuts if a < t)
-
-    out = array.array("h")
-    at = 0
-    for a, b in cuts:
-        out.extend(samples[at:int(a * rate)])
-        at = int(b * rate)
-    out.extend(samples[at:])
-    os.makedirs(out_dir, exist_ok=True)
-    with wave.open(os.path.join(out_dir, out_id + ".wav"), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(out.tobytes())
-    speech = {}
-    with open(os.path.join(out_dir, out_id + ".rttm"), "w") as f:
-        for i, (s, e, spk) in enumerate(turns):
-            if i in dropped:
-                continue
-            a, b = shifted(s), shifted(e)
-            speech[spk] = speech.get(spk, 0) + b - a
-            f.write(f"SPEAKER {out_id} 1 {a:.3f} {b - a:.3f} <NA> <NA> {spk} <NA> <NA>\n")
-    total = sum(speech.values())
-    shares = ", ".join(f"{k} {v:.0f} s ({v / total * 100:.0f} %)" for k, v in sorted(speech.items(), key=lambda kv: -kv[1]))
-    print(f"{out_id}: {len(out) / rate / 60:.1f} min from {source}; {shares}")
-
-
 def read(src_dir, name):
     with wave.open(os.path.join(src_dir, name + ".wav")) as w:
         rate = w.getframerate()
@@ -104,6 +52,40 @@ def write(out_dir, out_id, rate, samples, turns):
         for s, e, spk in turns:
             f.write(f"SPEAKER {out_id} 1 {s:.3f} {e - s:.3f} <NA> <NA> {spk} <NA> <NA>\n")
     print(f"{out_id}: {len(samples) / rate / 60:.1f} min, {len({t[2] for t in turns})} voices")
+
+
+def derive(src_dir, out_dir, source, out_id, keep, seed):
+    rnd = random.Random(seed)
+    rate, samples, turns = read(src_dir, source)
+    end_of_audio = len(samples) / rate
+    cuts, dropped = [], set()
+    for i, (s, e, spk) in enumerate(turns):
+        if rnd.random() < keep.get(spk, 1.0):
+            continue
+        stop = max(e, turns[i + 1][0] if i + 1 < len(turns) else end_of_audio)
+        if any(j != i and t[0] < stop and t[1] > s for j, t in enumerate(turns)):
+            continue  # overlaps another turn: kept
+        cuts.append((s, stop))
+        dropped.add(i)
+    cuts.sort()
+
+    def shifted(t):
+        return t - sum(min(b, t) - a for a, b in cuts if a < t)
+
+    out = array.array("h")
+    at = 0
+    for a, b in cuts:
+        out.extend(samples[at:int(a * rate)])
+        at = int(b * rate)
+    out.extend(samples[at:])
+    kept = [(shifted(s), shifted(e), spk) for i, (s, e, spk) in enumerate(turns) if i not in dropped]
+    write(out_dir, out_id, rate, out, kept)
+    speech = {}
+    for s, e, spk in kept:
+        speech[spk] = speech.get(spk, 0) + e - s
+    total = sum(speech.values())
+    shares = ", ".join(f"{k} {v:.0f} s ({v / total * 100:.0f} %)" for k, v in sorted(speech.items(), key=lambda kv: -kv[1]))
+    print(f"  from {source}; {shares}")
 
 
 CONVERSATIONS = ["dev_2spk_10min", "dev_6spk_20min", "dev_3spk_5min", "dev_5spk_10min", "dev_2spk_3min", "dev_4spk_10min"]
