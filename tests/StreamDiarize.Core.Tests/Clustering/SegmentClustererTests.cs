@@ -293,4 +293,22 @@ public sealed class SegmentClustererTests
         Assert.Contains(new SegmentClusteringOptions { ReassignPasses = -1 }.GetValidationErrors(),
             e => e.StartsWith("ReassignPasses -1 is invalid", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_quiet_voice_of_a_long_recording_is_not_dissolved_once_it_holds_the_minimum_seconds()
+    {
+        // 300 segments of one voice and 4 of another, 1.5 s each: the quiet one holds 6 s, 1.3 % of the speech. Under a 2 % share
+        // the quiet voice is an outlier; with a 4 s floor it is a voice, and ΔBIC keeps it apart.
+        var (segments, truth) = Conversation(11, 300, 4);
+        var share = new SegmentClusterer(new SegmentClusteringOptions { DistanceThreshold = 0.3, MinClusterFraction = 0.02, MinClusterSeconds = 0 });
+        var capped = new SegmentClusterer(new SegmentClusteringOptions { DistanceThreshold = 0.3, MinClusterFraction = 0.02, MinClusterSeconds = 4 });
+        var floor = SessionFloor(share, segments);
+        var dissolved = share.Cluster(segments, floor, new ClusterCountLimits(1, 20));
+        var kept = capped.Cluster(segments, floor, new ClusterCountLimits(1, 20));
+        Assert.Single(dissolved.Distinct());
+        Assert.Equal(2, kept.Distinct().Count());
+        Assert.Equal(Partition(truth), Partition(kept));
+        Assert.Contains(new SegmentClusteringOptions { MinClusterSeconds = -1 }.GetValidationErrors(),
+            e => e.StartsWith("MinClusterSeconds -1 is invalid", StringComparison.Ordinal));
+    }
 }

@@ -16,7 +16,7 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
     // Recorded at collar 0.25 (docs/ACCURACY.md "Real voices"); a change may lose at most 2 points on either file.
     [Theory]
     [InlineData("dev_2spk_3min", 2, 2.03, 3.16)]
-    [InlineData("dev_3spk_5min", 3, 5.56, 11.82)]
+    [InlineData("dev_3spk_5min", 3, 5.56, 11.64)]
     public void A_real_conversation_gets_its_speaker_count_and_its_recorded_der_offline_and_live(string id, int speakers, double offlinePercent, double livePercent)
     {
         var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
@@ -45,5 +45,20 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
         Assert.Equal(speakers, live.Segments.Select(s => s.Speaker).Distinct().Count());
         // Final labels change only by Relabel (a new voice's first evidence) or Merge: a small share of the speech.
         Assert.True(ledger.FinalSecondsChanged < 0.1 * speech, $"{ledger.FinalSecondsChanged:F1} s of {speech:F1} s relabelled");
+    }
+
+    [Fact]
+    public void The_twenty_minute_conversation_gets_all_six_voices_offline_its_quiet_ones_included()
+    {
+        // Round 8 (docs/ACCURACY.md): 1 % of its 18 minutes of speech is 11 s, and a quiet voice's first cluster was
+        // dissolved (5 of 6 found, 9.45 %); a 4 s cluster is never an outlier now, and the refinement cleans up.
+        const string id = "dev_6spk_20min";
+        var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
+        var reference = Rttm.ReadFile(RepoPaths.RealDev(id + ".rttm"))[id];
+        var offline = new DefaultDiarizer().Diarize(clip);
+        double der = 100 * DerScorer.Score(id, reference, offline.Segments, new DerOptions { CollarSeconds = 0.25 }).Der;
+        output.WriteLine($"{id}: offline {der:F2} % ({offline.SpeakerCount} speakers)");
+        Assert.Equal(6, offline.SpeakerCount);
+        Assert.InRange(der, 0, 4.86 + 2);
     }
 }
