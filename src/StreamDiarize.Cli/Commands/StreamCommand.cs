@@ -123,7 +123,10 @@ internal static class StreamCommand
         // Audio goes out only once the server has accepted the session: a refused call (at capacity, a quota, a bad
         // config) ends at once, and audio sent into it would make Kestrel close the whole HTTP/2 connection.
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var sending = SendAsync(call.RequestStream, clip, config, speed, chunkMs, started.Task, ct);
+        // SessionEnded while audio is still going out (a shutdown, a limit): stop sending and half-close, so the call
+        // ends cleanly on both sides (docs/GRPC.md).
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sending = SendAsync(call.RequestStream, clip, config, speed, chunkMs, started.Task, ended.Task, ct);
         var ledger = new SegmentLedger();
         string sessionId = "";
         RpcException? endedBy = null;
@@ -136,6 +139,10 @@ internal static class StreamCommand
                 {
                     sessionId = e.SessionStarted.SessionId;
                     started.TrySetResult();
+                }
+                if (e.EventCase == DiarizeEvent.EventOneofCase.SessionEnded)
+                {
+                    ended.TrySetResult();
                 }
                 if (EventMapping.ToCore(e) is { } core)
                 {
@@ -166,7 +173,7 @@ internal static class StreamCommand
     }
 
     private static async Task SendAsync(IClientStreamWriter<DiarizeRequest> requests, Core.Audio.AudioClip clip, SessionConfig config, double speed, int chunkMs,
-        Task started, CancellationToken ct)
+        Task started, Task ended, CancellationToken ct)
     {
         await requests.WriteAsync(new DiarizeRequest { Config = config }, ct).ConfigureAwait(false);
         try
@@ -179,7 +186,7 @@ internal static class StreamCommand
         }
         int chunk = clip.SampleRateHz * chunkMs / 1000;
         var clock = Stopwatch.StartNew();
-        for (int start = 0; start < clip.Samples.Length; start += chunk)
+        for (int start = 0; start < clip.Samples.Length && !ended.IsCompleted; start += chunk)
         {
             int count = Math.Min(chunk, clip.Samples.Length - start);
             if (speed > 0)

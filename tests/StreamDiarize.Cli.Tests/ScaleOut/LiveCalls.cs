@@ -58,11 +58,15 @@ internal class EventLog
         return ledger.Snapshot(includeProvisional: false);
     }
 
+    /// <summary>True once SessionEnded has arrived: a client then stops sending and half-closes (docs/GRPC.md).</summary>
+    public bool Ended { get; private set; }
+
     protected void Add(DiarizeEvent e)
     {
         lock (_events)
         {
             _events.Add((e, Clock.Elapsed));
+            Ended |= e.SessionEnded is not null;
         }
     }
 
@@ -106,7 +110,9 @@ internal sealed class StreamingClient : EventLog, IDisposable
 
     /// <summary>
     /// Sends <paramref name="seconds"/> of the clip in 100 ms chunks at <paramref name="speed"/> times real time, then
-    /// half-closes when <paramref name="halfClose"/>. Stops quietly when the server ends the call first.
+    /// half-closes when <paramref name="halfClose"/>. When the server ends the session first (SessionEnded: a drain, a
+    /// shutdown, a limit) it stops sending and half-closes, as docs/GRPC.md asks of clients; when the call itself is gone,
+    /// it stops quietly.
     /// </summary>
     public async Task SendAsync(AudioClip clip, double speed, double seconds = double.MaxValue, bool halfClose = true)
     {
@@ -120,6 +126,10 @@ internal sealed class StreamingClient : EventLog, IDisposable
                 {
                     return;
                 }
+                if (Ended)
+                {
+                    break;
+                }
                 var samples = clip.Samples.AsSpan(start, Math.Min(1600, end - start));
                 var bytes = new byte[samples.Length * 4];
                 System.Runtime.InteropServices.MemoryMarshal.AsBytes(samples).CopyTo(bytes);
@@ -131,7 +141,7 @@ internal sealed class StreamingClient : EventLog, IDisposable
                     await Task.Delay(wait);
                 }
             }
-            if (halfClose)
+            if (halfClose || Ended)
             {
                 await _call.RequestStream.CompleteAsync();
             }
