@@ -92,11 +92,18 @@ function streamWav(file, server, { apiKey, speakers, latencySeconds, realtime = 
   const call = client.Diarize(metadata);
   return new Promise((resolve, reject) => {
     let since = 0; // when the audio started going out: at SessionStarted
+    let ended = false; // SessionEnded came: the daemon ended the session (a shutdown, a limit), stop sending
+    let closed = false;
+    const halfClose = () => { if (!closed) { closed = true; call.end(); } };
     call.on('data', e => {
       onEvent(e);
       if (e.event === 'session_started' && !since) {
         since = Date.now();
         pump();
+      }
+      if (e.event === 'session_ended') {
+        ended = true;
+        halfClose(); // at once, so the call ends cleanly on both sides (docs/GRPC.md)
       }
     });
     call.on('error', err => { client.close(); reject(err); });
@@ -109,7 +116,8 @@ function streamWav(file, server, { apiKey, speakers, latencySeconds, realtime = 
     let at = 0;
     // Writes wait for the stream to drain (backpressure), and in real time for the clock.
     const pump = () => {
-      while (at < wav.pcm.length) {
+      if (ended) return;
+      while (at < wav.pcm.length && !ended) {
         const chunk = wav.pcm.subarray(at, at + step);
         at += step;
         const more = call.write({ audio: { data: chunk } });
@@ -120,7 +128,7 @@ function streamWav(file, server, { apiKey, speakers, latencySeconds, realtime = 
         }
         if (!more) { call.once('drain', pump); return; }
       }
-      call.end(); // half-close: the daemon settles the last turns, sends SessionEnded and ends the stream
+      halfClose(); // the daemon settles the last turns, sends SessionEnded and ends the stream
     };
   });
 }

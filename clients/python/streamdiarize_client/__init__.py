@@ -73,6 +73,7 @@ def stream_wav(path, server, api_key=None, speakers=None, latency_seconds=None, 
 
     started = threading.Event()  # set at SessionStarted, or when the call is over without it
     accepted = []                # [True] once the daemon started the session
+    ended = threading.Event()    # set at SessionEnded: the daemon ended the session (a shutdown, a limit), stop sending
 
     def requests():
         yield pb.DiarizeRequest(config=config)
@@ -82,6 +83,8 @@ def stream_wav(path, server, api_key=None, speakers=None, latency_seconds=None, 
         step = max(1, int(rate * chunk_seconds)) * width * channels
         start = time.monotonic()
         for i in range(0, len(pcm), step):
+            if ended.is_set():
+                return  # half-close at once, so the call ends cleanly on both sides (docs/GRPC.md)
             yield pb.DiarizeRequest(audio=pb.AudioChunk(data=pcm[i:i + step]))
             if realtime:
                 due = start + (i + step) / (width * channels * rate)
@@ -94,6 +97,8 @@ def stream_wav(path, server, api_key=None, speakers=None, latency_seconds=None, 
                 if event.WhichOneof("event") == "session_started":
                     accepted.append(True)
                     started.set()
+                elif event.WhichOneof("event") == "session_ended":
+                    ended.set()
                 yield event
         finally:
             started.set()  # the call is over, or the caller stopped reading: release the request thread if it waits
