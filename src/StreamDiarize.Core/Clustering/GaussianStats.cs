@@ -88,6 +88,23 @@ public sealed class GaussianStats
         }
     }
 
+    /// <summary>Takes out the frames of <paramref name="other"/>, which must have been added before (the inverse of <see cref="Add(GaussianStats)"/>).</summary>
+    public void Remove(GaussianStats other)
+    {
+        Count -= other.Count;
+        AuxCount -= other.AuxCount;
+        AuxSum -= other.AuxSum;
+        AuxSquares -= other.AuxSquares;
+        for (int i = 0; i < Sum.Length; i++)
+        {
+            Sum[i] -= other.Sum[i];
+        }
+        for (int i = 0; i < Scatter.Length; i++)
+        {
+            Scatter[i] -= other.Scatter[i];
+        }
+    }
+
     public GaussianStats Clone()
     {
         var copy = new GaussianStats(Dims);

@@ -174,8 +174,6 @@ public sealed class SegmentClusterer
         int d = segments[0].Dims;
         var scratch = new double[d * d];
         var without = new GaussianStats(d);
-        var sum = new double[d];
-        var scatter = new double[d * d];
         var next = (int[])labels.Clone();
         bool moved = false;
         for (int i = 0; i < segments.Count; i++)
@@ -195,15 +193,9 @@ public sealed class SegmentClusterer
                         best = own;
                         break;
                     }
-                    for (int j = 0; j < d; j++)
-                    {
-                        sum[j] = model.Sum[j] - seg.Sum[j];
-                    }
-                    for (int j = 0; j < d * d; j++)
-                    {
-                        scatter[j] = model.Scatter[j] - seg.Scatter[j];
-                    }
-                    without.Restore(model.Count - seg.Count, sum, scatter, model.AuxCount - seg.AuxCount, model.AuxSum - seg.AuxSum, model.AuxSquares - seg.AuxSquares);
+                    without.Clear();
+                    without.Add(model);
+                    without.Remove(seg);
                     model = without;
                     baseCost = without.Cost(floor, scratch);
                 }

@@ -84,6 +84,10 @@ public sealed class SegmentClustererTests
         var scratch = new double[Dims * Dims];
         Assert.Equal(120, joined.Count);
         Assert.Equal(joined.LogDet(floor, scratch), GaussianStats.LogDetOfUnion(a, b, floor, scratch), 10);
+        // Removing b again gives a back (the refinement's leave-one-out).
+        joined.Remove(b);
+        Assert.Equal(50, joined.Count);
+        Assert.Equal(a.LogDet(floor, scratch), joined.LogDet(floor, scratch), 8);
     }
 
     [Fact]
