@@ -39,12 +39,12 @@ def generate(protos_dir, out_dir=GEN):
 
     if compile_from(protos_dir) != 0:
         print("protoc rejected the proto (older than proto3 'optional'); compiling a copy without the labels", file=sys.stderr)
-        stripped = tempfile.mkdtemp(prefix="streamdiarize-proto-")
-        os.makedirs(os.path.join(stripped, os.path.dirname(PROTO)))
-        with open(os.path.join(protos_dir, PROTO)) as src, open(os.path.join(stripped, PROTO), "w") as dst:
-            dst.write(re.sub(r"^(\s*)optional\s+", r"\1", src.read(), flags=re.M))
-        if compile_from(stripped) != 0:
-            sys.exit("protoc failed on " + PROTO)
+        with tempfile.TemporaryDirectory(prefix="streamdiarize-proto-") as stripped:
+            os.makedirs(os.path.join(stripped, os.path.dirname(PROTO)))
+            with open(os.path.join(protos_dir, PROTO)) as src, open(os.path.join(stripped, PROTO), "w") as dst:
+                dst.write(re.sub(r"^(\s*)optional\s+", r"\1", src.read(), flags=re.M))
+            if compile_from(stripped) != 0:
+                sys.exit("protoc failed on " + PROTO)
     # Packages, so setuptools ships them and Python 3 imports them the same way with or without namespace packages.
     for folder in ("", "streamdiarize", "streamdiarize/v1"):
         open(os.path.join(out_dir, folder, "__init__.py"), "a").close()
