@@ -192,13 +192,13 @@ internal sealed class SegmentMemory
     /// The remembered segments of cluster <paramref name="cluster"/> that were emitted as another speaker, as
     /// (start, end, emitted id); each is then recorded as emitted as <paramref name="newId"/>.
     /// </summary>
-    public List<(long Start, long End, int From)> Reassign(ReadOnlySpan<int> clusters, int cluster, int newId)
+    public List<(long Start, long End, int From)> Reassign(ReadOnlySpan<int> clusters, int cluster, int newId, long endsAfter = long.MinValue)
     {
         var moved = new List<(long, long, int)>();
         for (int i = 0; i < _order.Count; i++)
         {
             int slot = _order[i];
-            if (clusters[i] == cluster && _emitted[slot] != newId)
+            if (clusters[i] == cluster && _emitted[slot] != newId && _ends[slot] > endsAfter)
             {
                 moved.Add((_starts[slot], _ends[slot], _emitted[slot]));
                 _emitted[slot] = newId;

@@ -57,6 +57,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private readonly double[] _scratch;
     private int _nextSpeaker;
     private readonly bool _relabelNewSpeakers;
+    private readonly long _relabelWithinFrames;
     private readonly long _redecideFrames;
     private readonly int _mergeAfter;
     private readonly Func<int, bool>? _keepDormant;
@@ -98,6 +99,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _pool = new GaussianStats(_dims);
         _memory = new SegmentMemory(options.MaxSegments, _dims);
         _relabelNewSpeakers = options.RelabelNewSpeakers;
+        _relabelWithinFrames = (long)Math.Round(options.RelabelWithinSeconds / _hop);
         _open = new GaussianStats(_dims);
         _ahead = new GaussianStats(_dims);
         _sessionStats = new GaussianStats(_dims);
@@ -322,7 +324,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             // The evidence that made the new voice was final under other ids: it moves, once, by Relabel.
             if (_relabelNewSpeakers)
             {
-                foreach (var (start, end, from) in _memory.Reassign(clusters, c, idOf[c]))
+                foreach (var (start, end, from) in _memory.Reassign(clusters, c, idOf[c], _relabelWithinFrames > 0 ? now - _relabelWithinFrames : long.MinValue))
                 {
                     _turns.Relabel(start, end, from, idOf[c], now, events);
                 }

@@ -95,6 +95,31 @@ public sealed class SegmentOnlineDiarizerTests
     }
 
     [Fact]
+    public void A_new_voice_relabels_only_the_last_five_minutes_and_rewrites_less_of_a_long_session()
+    {
+        // dev_6spk_20min: minor voices found late move evidence from minutes ago back and forth between them; the
+        // horizon keeps speech older than 300 s as it was given.
+        var clip = AudioLoader.LoadWav(RepoPaths.RealDev("dev_6spk_20min.wav"));
+        var (horizonEvents, horizonShare, horizonRelabels) = Rewrites(new OnlineDiarizerOptions());
+        var (allEvents, allShare, _) = Rewrites(new OnlineDiarizerOptions { RelabelWithinSeconds = 0 });
+
+        Assert.Equal(300, new OnlineDiarizerOptions().RelabelWithinSeconds);
+        Assert.NotEmpty(horizonRelabels);
+        Assert.All(horizonRelabels, r => Assert.True(r.EndSeconds > r.StreamTimeSeconds - 300, $"{r} reaches back further than 300 s"));
+        Assert.True(horizonEvents < allEvents, $"{horizonEvents} rewrites with the horizon, {allEvents} without");
+        Assert.True(horizonShare < allShare - 2, $"{horizonShare:F1} % relabelled with the horizon, {allShare:F1} % without");
+
+        (int Events, double Share, List<RelabelEvent> Relabels) Rewrites(OnlineDiarizerOptions online)
+        {
+            var run = LiveRun.Of(clip, new DefaultSessionFactory(null, online).Create(new SessionOptions { LatencySeconds = 1 }));
+            var ledger = new SegmentLedger();
+            run.Events.ForEach(ledger.Apply);
+            var relabels = run.Events.OfType<RelabelEvent>().ToList();
+            return (relabels.Count + run.Events.OfType<MergeEvent>().Count(), 100 * ledger.FinalSecondsChanged / run.Segments.Sum(s => s.DurationSeconds), relabels);
+        }
+    }
+
+    [Fact]
     public void Final_turns_never_overlap_and_come_in_time_order()
     {
         var clip = AudioLoader.LoadWav(RepoPaths.RealDev("dev_2spk_3min.wav"));
