@@ -89,7 +89,7 @@ public sealed record OnlineDiarizerOptions
     /// re-clustering that found it); older final speech keeps its label (a Merge still reaches all of it). 0 reaches
     /// back to the session's start. Old speech was relabelled back and forth between minor voices for no gain: at 300 s
     /// the hour of real-dev voices went from 4.7 to 1.6 rewrites a minute and 24 to 11 % relabelled, real-dev live
-    /// 8.49 -> 8.37 % (docs/ACCURACY.md).
+    /// 8.49 -> 8.37 % (docs/ACCURACY.md). (<see cref="RelabelHorizonSeconds"/> is the windows representation's bound.)
     /// </summary>
     public double RelabelWithinSeconds { get; init; } = 300;
 
