@@ -190,7 +190,8 @@ internal sealed class SegmentMemory
 
     /// <summary>
     /// The remembered segments of cluster <paramref name="cluster"/> that were emitted as another speaker, as
-    /// (start, end, emitted id); each is then recorded as emitted as <paramref name="newId"/>.
+    /// (start, end, emitted id); each is then recorded as emitted as <paramref name="newId"/>. Segments ending at or
+    /// before frame <paramref name="endsAfter"/> are left as they were emitted (the relabel horizon).
     /// </summary>
     public List<(long Start, long End, int From)> Reassign(ReadOnlySpan<int> clusters, int cluster, int newId, long endsAfter = long.MinValue)
     {

@@ -321,7 +321,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             }
             idOf[c] = _nextSpeaker++;
             _turns.AddSpeaker(idOf[c], now, events);
-            // The evidence that made the new voice was final under other ids: it moves, once, by Relabel.
+            // The evidence that made the new voice was final under other ids: it moves, once, by Relabel, if it ended
+            // within RelabelWithinSeconds (older speech keeps its label: relabelling it bought no accuracy).
             if (_relabelNewSpeakers)
             {
                 foreach (var (start, end, from) in _memory.Reassign(clusters, c, idOf[c], _relabelWithinFrames > 0 ? now - _relabelWithinFrames : long.MinValue))
