@@ -62,6 +62,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private readonly int _mergeAfter;
     private readonly Func<int, bool>? _keepDormant;
     private int[] _unclaimed = new int[8];
+    private int[] _madeAt = new int[8];
+    private readonly int _claimAfterNew;
     private readonly double _poolUntilFrames;
     private readonly GaussianStats _pool;
     private long _poolStart;
@@ -100,6 +102,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _memory = new SegmentMemory(options.MaxSegments, _dims);
         _relabelNewSpeakers = options.RelabelNewSpeakers;
         _relabelWithinFrames = (long)Math.Round(options.RelabelWithinSeconds / _hop);
+        _claimAfterNew = options.NewSpeakerClaimReclusterings;
         _open = new GaussianStats(_dims);
         _ahead = new GaussianStats(_dims);
         _sessionStats = new GaussianStats(_dims);
@@ -321,14 +324,23 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             }
             idOf[c] = _nextSpeaker++;
             _turns.AddSpeaker(idOf[c], now, events);
+            if (_madeAt.Length < _nextSpeaker)
+            {
+                Array.Resize(ref _madeAt, Math.Max(_nextSpeaker, 2 * _madeAt.Length));
+            }
+            _madeAt[idOf[c]] = Reclusterings;
             // The evidence that made the new voice was final under other ids: it moves, once, by Relabel, if it ended
             // within RelabelWithinSeconds (older speech keeps its label: relabelling it bought no accuracy).
-            if (_relabelNewSpeakers)
+            ClaimEvidence(clusters, c, idOf[c], now, events);
+        }
+        // A voice found a re-clustering or two ago: its cluster, now on more of its speech, claims the remembered
+        // segments it holds that were given other ids (its evidence from before it had an id, mostly).
+        for (int c = 0; c < k; c++)
+        {
+            int id = idOf[c];
+            if (id > 0 && id < _madeAt.Length && _madeAt[id] > 0 && Reclusterings > _madeAt[id] && Reclusterings - _madeAt[id] <= _claimAfterNew)
             {
-                foreach (var (start, end, from) in _memory.Reassign(clusters, c, idOf[c], _relabelWithinFrames > 0 ? now - _relabelWithinFrames : long.MinValue))
-                {
-                    _turns.Relabel(start, end, from, idOf[c], now, events);
-                }
+                ClaimEvidence(clusters, c, id, now, events);
             }
         }
         // An id no cluster claims any more: its speech went to the cluster that holds most of it. It is merged there
@@ -385,6 +397,22 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         }
         _speakerModels = models;
         _speakerCosts = SegmentClusterer.Costs(models, _floor);
+    }
+
+    /// <summary>
+    /// The remembered segments of cluster <paramref name="c"/> that were given another id and ended within
+    /// <see cref="OnlineDiarizerOptions.RelabelWithinSeconds"/> are relabelled to <paramref name="id"/> (one Relabel each).
+    /// </summary>
+    private void ClaimEvidence(int[] clusters, int c, int id, long now, List<DiarizationEvent> events)
+    {
+        if (!_relabelNewSpeakers)
+        {
+            return;
+        }
+        foreach (var (start, end, from) in _memory.Reassign(clusters, c, id, _relabelWithinFrames > 0 ? now - _relabelWithinFrames : long.MinValue))
+        {
+            _turns.Relabel(start, end, from, id, now, events);
+        }
     }
 
     /// <summary>An id the last re-clustering left unclaimed and that is not merged yet.</summary>
