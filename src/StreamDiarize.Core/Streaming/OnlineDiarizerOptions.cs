@@ -96,9 +96,9 @@ public sealed record OnlineDiarizerOptions
     /// <summary>
     /// Segment representation: for this many re-clusterings after a new speaker is found, its cluster (now on more of its
     /// speech) also claims, by Relabel, the remembered segments it holds that were given other ids, within
-    /// <see cref="RelabelWithinSeconds"/>. 0 relabels only the evidence that made it. 1 / 2 / 3 / 5 / 10: real-dev live
-    /// 8.28 / 8.28 / 8.00 / 7.87 / 8.20 % (0: 8.37), better on every derived set too, with a few more rewrites
-    /// (docs/ACCURACY.md).
+    /// <see cref="RelabelWithinSeconds"/>. 0 relabels only the evidence that made it. 1 / 2 / 3 / 5 / 10, measured while
+    /// short phrases were pooled for 120 s only: real-dev live 8.28 / 8.28 / 8.00 / 7.87 / 8.20 % (0: 8.37), better on
+    /// every derived set too, with a few more rewrites; with pooling all session long it gains less (docs/ACCURACY.md).
     /// </summary>
     public int NewSpeakerClaimReclusterings { get; init; } = 3;
 

@@ -193,7 +193,7 @@ internal sealed class SegmentMemory
     /// (start, end, emitted id); each is then recorded as emitted as <paramref name="newId"/>. Segments ending at or
     /// before frame <paramref name="endsAfter"/> are left as they were emitted (the relabel horizon).
     /// </summary>
-    public List<(long Start, long End, int From)> Reassign(ReadOnlySpan<int> clusters, int cluster, int newId, long endsAfter = long.MinValue)
+    public List<(long Start, long End, int From)> Reassign(ReadOnlySpan<int> clusters, int cluster, int newId, long endsAfter)
     {
         var moved = new List<(long, long, int)>();
         for (int i = 0; i < _order.Count; i++)

@@ -338,7 +338,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         for (int c = 0; c < k; c++)
         {
             int id = idOf[c];
-            if (id > 0 && id < _madeAt.Length && _madeAt[id] > 0 && Reclusterings > _madeAt[id] && Reclusterings - _madeAt[id] <= _claimAfterNew)
+            // _madeAt is 0 for id 0 (made before any re-clustering); an id made by this re-clustering has claimed above.
+            if (id >= 0 && _madeAt[id] > 0 && Reclusterings - _madeAt[id] is > 0 and var since && since <= _claimAfterNew)
             {
                 ClaimEvidence(clusters, c, id, now, events);
             }
