@@ -173,6 +173,15 @@ internal sealed class SegmentMemory
         }
     }
 
+    /// <summary>The newest remembered segment's range now ends at <paramref name="end"/> (its Gaussian is unchanged).</summary>
+    public void ExtendLast(long end)
+    {
+        if (_order.Count > 0 && _ends[_order[^1]] < end)
+        {
+            _ends[_order[^1]] = end;
+        }
+    }
+
     public void Rename(int from, int into)
     {
         foreach (int slot in _order)

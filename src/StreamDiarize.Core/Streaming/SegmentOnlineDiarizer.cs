@@ -64,6 +64,15 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private int[] _unclaimed = new int[8];
     private int[] _madeAt = new int[8];
     private readonly int _claimAfterNew;
+    private readonly bool _relabelWholeRuns;
+
+    // The short-phrase pool's run: where its last piece ends, whether it continues the last remembered segment's run
+    // (same speaker, only bridged pauses between), that segment's speaker, and where the last piece of any kind ended.
+    private long _poolEnd;
+    private bool _poolIsTail;
+    private bool _lastRemembered;
+    private int _lastRememberedLabel;
+    private long _lastPieceEnd = -1;
     private readonly double _poolUntilFrames;
     private readonly GaussianStats _pool;
     private long _poolStart;
@@ -103,6 +112,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _relabelNewSpeakers = options.RelabelNewSpeakers;
         _relabelWithinFrames = (long)Math.Round(options.RelabelWithinSeconds / _hop);
         _claimAfterNew = options.NewSpeakerClaimReclusterings;
+        _relabelWholeRuns = options.RelabelWholeRuns;
         _open = new GaussianStats(_dims);
         _ahead = new GaussianStats(_dims);
         _sessionStats = new GaussianStats(_dims);
@@ -238,30 +248,72 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         }
     }
 
+    /// <summary>
+    /// Segment [<paramref name="start"/>, <paramref name="end"/>) closed: remembered if it is as long as a segment, else
+    /// pooled with the short ones of its run. With <see cref="OnlineDiarizerOptions.RelabelWholeRuns"/>, a remembered
+    /// range starts where its run resumed (the bridged pause before it included), and a pool that is never remembered on
+    /// its own (its run goes on with a full segment, or ends) is covered by the range of the full segment of the same run
+    /// and speaker next to it, so a Relabel of that segment moves the pieces and pauses with it.
+    /// </summary>
     private void CloseSegment(long start, long end)
     {
+        // Where this piece's run resumed: after the bridged pause that follows the run's previous piece.
+        long runStart = _relabelWholeRuns && !_silenceSincePiece && _lastPieceEnd >= 0 && _lastPieceEnd < start ? _lastPieceEnd : start;
+        _lastPieceEnd = end;
         if (_open.Count >= _minFrames)
         {
-            _memory.Add(_open, _openLabel, start, end, _scratch);
+            long from = runStart;
+            if (_pool.Count > 0 && _relabelWholeRuns)
+            {
+                if (!_silenceSincePiece && _poolLabel == _openLabel)
+                {
+                    from = _poolStart;
+                }
+                else if (_poolIsTail)
+                {
+                    _memory.ExtendLast(_poolEnd);
+                }
+            }
+            _memory.Add(_open, _openLabel, from, end, _scratch);
             _pool.Clear();
+            Remembered(_openLabel);
+            return;
         }
-        else if (_sessionStats.Count < _poolUntilFrames && _open.Count > 0)
+        if (_sessionStats.Count < _poolUntilFrames && _open.Count > 0)
         {
             // A short phrase: pooled with the short ones before it in the same run (only bridged pauses since) and
             // given the same speaker; remembered once the pool is as long as a segment.
             if (_pool.Count == 0 || _silenceSincePiece || _poolLabel != _openLabel)
             {
+                if (_pool.Count > 0 && _poolIsTail && _relabelWholeRuns)
+                {
+                    _memory.ExtendLast(_poolEnd);
+                }
+                _poolIsTail = _lastRemembered && !_silenceSincePiece && _lastRememberedLabel == _openLabel;
                 _pool.Clear();
-                _poolStart = start;
+                _poolStart = runStart;
                 _poolLabel = _openLabel;
             }
+            _poolEnd = end;
             _pool.Add(_open);
             if (_pool.Count >= _minFrames)
             {
                 _memory.Add(_pool, _poolLabel, _poolStart, end, _scratch);
                 _pool.Clear();
+                Remembered(_poolLabel);
+                return;
             }
         }
+        _lastRemembered = false;
+        _silenceSincePiece = false;
+        _openLabel = -1;
+    }
+
+    /// <summary>A segment given <paramref name="label"/> was just remembered; the next piece starts afresh.</summary>
+    private void Remembered(int label)
+    {
+        _lastRemembered = true;
+        _lastRememberedLabel = label;
         _silenceSincePiece = false;
         _openLabel = -1;
     }
