@@ -105,9 +105,9 @@ public sealed record OnlineDiarizerOptions
     /// <summary>
     /// Segment representation: a Relabel of a remembered segment also moves the rest of its run of speech that was given
     /// the same speaker and never remembered on its own: the bridged pause before it, and the short pooled pieces (under
-    /// a segment's length) before or after it, with the pauses between them. Without it a moved turn stayed striped: its
-    /// full segments under the new id, the pieces and pauses between them under the old one. real-dev live 6.74 ->
-    /// 5.41 % (docs/ACCURACY.md, round 10).
+    /// a segment's length) before or after it, with the pauses between them (pieces between two segments go with the one
+    /// they sound more like). Without it a moved turn stayed striped: its full segments under the new id, the pieces and
+    /// pauses between them under the old one. real-dev live 6.74 -> 5.20 % (docs/ACCURACY.md, round 10).
     /// </summary>
     public bool RelabelWholeRuns { get; init; } = true;
 

@@ -77,8 +77,11 @@ internal sealed class SegmentMemory
         }
     }
 
-    /// <summary>Remembers a copy of <paramref name="segment"/> (frames [start, end)), emitted as speaker <paramref name="label"/>.</summary>
-    public void Add(GaussianStats segment, int label, long start, long end, double[] scratch)
+    /// <summary>
+    /// Remembers a copy of <paramref name="segment"/> (frames [start, end)), emitted as speaker <paramref name="label"/>;
+    /// returns its slot.
+    /// </summary>
+    public int Add(GaussianStats segment, int label, long start, long end, double[] scratch)
     {
         if (_free.Count == 0)
         {
@@ -100,6 +103,7 @@ internal sealed class SegmentMemory
             _distances[other * _capacity + slot] = d;
         }
         _order.Add(slot);
+        return slot;
     }
 
     /// <summary>
@@ -173,10 +177,13 @@ internal sealed class SegmentMemory
         }
     }
 
-    /// <summary>The newest remembered segment's range now ends at <paramref name="end"/> (its Gaussian is unchanged).</summary>
-    public void ExtendLast(long end)
+    /// <summary>
+    /// The newest remembered segment's range now ends at <paramref name="end"/> (its Gaussian is unchanged), if it is
+    /// still the one added at <paramref name="slot"/>.
+    /// </summary>
+    public void ExtendLast(int slot, long end)
     {
-        if (_order.Count > 0 && _ends[_order[^1]] < end)
+        if (_order.Count > 0 && _order[^1] == slot && _ends[slot] < end)
         {
             _ends[_order[^1]] = end;
         }

@@ -73,6 +73,9 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private bool _lastRemembered;
     private int _lastRememberedLabel;
     private long _lastPieceEnd = -1;
+    private readonly GaussianStats _lastSegment;
+    private int _lastSlot;
+    private readonly double[] _runFloor;
     private readonly double _poolUntilFrames;
     private readonly GaussianStats _pool;
     private long _poolStart;
@@ -114,6 +117,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _claimAfterNew = options.NewSpeakerClaimReclusterings;
         _relabelWholeRuns = options.RelabelWholeRuns;
         _open = new GaussianStats(_dims);
+        _lastSegment = new GaussianStats(_dims);
+        _runFloor = new double[_dims];
         _ahead = new GaussianStats(_dims);
         _sessionStats = new GaussianStats(_dims);
         _floor = new double[_dims];
@@ -253,7 +258,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     /// pooled with the short ones of its run. With <see cref="OnlineDiarizerOptions.RelabelWholeRuns"/>, a remembered
     /// range starts where its run resumed (the bridged pause before it included), and a pool that is never remembered on
     /// its own (its run goes on with a full segment, or ends) is covered by the range of the full segment of the same run
-    /// and speaker next to it, so a Relabel of that segment moves the pieces and pauses with it.
+    /// and speaker next to it (between two, the one that sounds more like it), so a Relabel of that segment moves the
+    /// pieces and pauses with it.
     /// </summary>
     private void CloseSegment(long start, long end)
     {
@@ -265,16 +271,18 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             long from = runStart;
             if (_pool.Count > 0 && _relabelWholeRuns)
             {
-                if (!_silenceSincePiece && _poolLabel == _openLabel)
+                if (!_silenceSincePiece && _poolLabel == _openLabel && !(_poolIsTail && CloserToLast(_pool)))
                 {
                     from = _poolStart;
                 }
                 else if (_poolIsTail)
                 {
-                    _memory.ExtendLast(_poolEnd);
+                    _memory.ExtendLast(_lastSlot, _poolEnd);
                 }
             }
-            _memory.Add(_open, _openLabel, from, end, _scratch);
+            _lastSlot = _memory.Add(_open, _openLabel, from, end, _scratch);
+            _lastSegment.Clear();
+            _lastSegment.Add(_open);
             _pool.Clear();
             Remembered(_openLabel);
             return;
@@ -287,7 +295,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             {
                 if (_pool.Count > 0 && _poolIsTail && _relabelWholeRuns)
                 {
-                    _memory.ExtendLast(_poolEnd);
+                    _memory.ExtendLast(_lastSlot, _poolEnd);
                 }
                 _poolIsTail = _lastRemembered && !_silenceSincePiece && _lastRememberedLabel == _openLabel;
                 _pool.Clear();
@@ -298,7 +306,9 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             _pool.Add(_open);
             if (_pool.Count >= _minFrames)
             {
-                _memory.Add(_pool, _poolLabel, _poolStart, end, _scratch);
+                _lastSlot = _memory.Add(_pool, _poolLabel, _poolStart, end, _scratch);
+                _lastSegment.Clear();
+                _lastSegment.Add(_pool);
                 _pool.Clear();
                 Remembered(_poolLabel);
                 return;
@@ -307,6 +317,24 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _lastRemembered = false;
         _silenceSincePiece = false;
         _openLabel = -1;
+    }
+
+    /// <summary>
+    /// Whether the short pieces <paramref name="pool"/> between the last remembered segment and the open one (one run,
+    /// one id) sound more like the former: the one whose Gaussian loses less likelihood taking them in.
+    /// </summary>
+    private bool CloserToLast(GaussianStats pool)
+    {
+        double n = Math.Max(1, _sessionStats.Count);
+        double fraction = _clusterer.Options.CovarianceFloorFraction;
+        for (int k = 0; k < _dims; k++)
+        {
+            double mean = _sessionStats.Sum[k] / n;
+            _runFloor[k] = fraction * Math.Max(1e-6, _sessionStats.Scatter[k * _dims + k] / n - mean * mean);
+        }
+        double toLast = GaussianStats.CostOfUnion(_lastSegment, pool, _runFloor, _scratch) - _lastSegment.Cost(_runFloor, _scratch);
+        double toNext = GaussianStats.CostOfUnion(_open, pool, _runFloor, _scratch) - _open.Cost(_runFloor, _scratch);
+        return toLast < toNext;
     }
 
     /// <summary>A segment given <paramref name="label"/> was just remembered; the next piece starts afresh.</summary>
