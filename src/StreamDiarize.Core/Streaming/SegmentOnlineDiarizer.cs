@@ -490,9 +490,25 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         {
             return;
         }
+        // Ranges that touch (one run of speech, one old id) are one Relabel: the same change, announced once.
+        long openStart = -1, openEnd = -1;
+        int openFrom = -1;
         foreach (var (start, end, from) in _memory.Reassign(clusters, c, id, _relabelWithinFrames > 0 ? now - _relabelWithinFrames : long.MinValue))
         {
-            _turns.Relabel(start, end, from, id, now, events);
+            if (openStart >= 0 && from == openFrom && start <= openEnd)
+            {
+                openEnd = Math.Max(openEnd, end);
+                continue;
+            }
+            if (openStart >= 0)
+            {
+                _turns.Relabel(openStart, openEnd, openFrom, id, now, events);
+            }
+            (openStart, openEnd, openFrom) = (start, end, from);
+        }
+        if (openStart >= 0)
+        {
+            _turns.Relabel(openStart, openEnd, openFrom, id, now, events);
         }
     }
 
