@@ -72,6 +72,8 @@ public static class SegmentDiarization
         {
             DefaultDiarizer.DropPausesBetweenSpeakers(labels, pauses);
         }
+        FrameResegmenter.Apply(labels, mfcc, o.FirstCoefficient, o.Coefficients, floor, o.ResegmentPenalty,
+            (int)Math.Round(o.ResegmentFreeGapSeconds / mask.HopSeconds));
         return labels;
     }
 
