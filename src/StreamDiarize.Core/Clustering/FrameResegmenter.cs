@@ -33,10 +33,26 @@ public static class FrameResegmenter
         }
         var models = Models(labels, mfcc, firstCoefficient, dims, floor, n, k, out var usable);
 
-        var ll = new double[k];
+        // Every frame's log-likelihood under every cluster, on all cores (the Viterbi pass below is sequential).
+        var ll = new float[(long)n * k];
+        Parallel.For(0, (n + 4095) / 4096, () => new double[dims], (block, _, z) =>
+        {
+            for (int i = block * 4096, end = Math.Min(n, i + 4096); i < end; i++)
+            {
+                if (labels[i] < 0 || !usable[labels[i]])
+                {
+                    continue;
+                }
+                var row = mfcc.Row(i).Slice(firstCoefficient, dims);
+                for (int c = 0; c < k; c++)
+                {
+                    ll[(long)i * k + c] = usable[c] ? (float)models[c].LogLikelihood(row, z) : float.NegativeInfinity;
+                }
+            }
+            return z;
+        }, _ => { });
         var score = new double[k];
         var next = new double[k];
-        var z = new double[dims];
         var from = new byte[(long)n * k];
         int last = -1, gap = 0;
         for (int i = 0; i < n; i++)
@@ -46,18 +62,14 @@ public static class FrameResegmenter
                 gap++;
                 continue;
             }
-            var row = mfcc.Row(i).Slice(firstCoefficient, dims);
-            for (int c = 0; c < k; c++)
-            {
-                ll[c] = usable[c] ? models[c].LogLikelihood(row, z) : double.NegativeInfinity;
-            }
+            long at = (long)i * k;
             if (last < 0 || gap >= freeGapFrames)
             {
                 // A run's first frame (after a long enough silence): any speaker, from the best one before.
                 int before = last < 0 ? 0 : ArgMax(score);
                 for (int c = 0; c < k; c++)
                 {
-                    next[c] = (last < 0 ? 0 : score[before]) + ll[c];
+                    next[c] = (last < 0 ? 0 : score[before]) + ll[at + c];
                     from[(long)i * k + c] = (byte)before;
                 }
             }
@@ -67,7 +79,7 @@ public static class FrameResegmenter
                 for (int c = 0; c < k; c++)
                 {
                     double stay = score[c], change = score[best] - penalty;
-                    next[c] = (stay >= change ? stay : change) + ll[c];
+                    next[c] = (stay >= change ? stay : change) + ll[at + c];
                     from[(long)i * k + c] = (byte)(stay >= change ? c : best);
                 }
             }
