@@ -9,7 +9,8 @@ namespace StreamDiarize.Core.Clustering;
 /// <c>penalty</c> nats, and across a silence of at least <c>freeGapFrames</c> the speaker may change for nothing. So a
 /// segment that holds a change of speaker with no pause between (a phrase cut at its maximum length, a fast reply) is
 /// split where the voices change, and a short piece that the segment clustering gave the wrong voice goes back. No
-/// cluster is made (one that held only pieces of other voices may lose all its frames); a cluster too small for a
+/// cluster is made (one that held only pieces of other voices may lose all its frames, unless that would go below a
+/// count the caller was asked for); more than 255 clusters are left as they are; a cluster too small for a
 /// covariance (fewer than two frames per dimension) keeps its frames, which the pass treats like silence. Offline only
 /// (it needs every frame's cluster model).
 /// </summary>
@@ -17,9 +18,11 @@ public static class FrameResegmenter
 {
     /// <summary>
     /// Relabels <paramref name="labels"/> (per frame, -1 for no speech) in place. <paramref name="floor"/> is added to
-    /// each covariance's diagonal (its first <paramref name="dims"/> entries). Returns how many frames changed speaker.
+    /// each covariance's diagonal (its first <paramref name="dims"/> entries). If the pass would leave fewer than
+    /// <paramref name="minClusters"/> clusters with frames (a count the caller was asked for), the labels stay as they
+    /// were. Returns how many frames changed speaker.
     /// </summary>
-    public static int Apply(int[] labels, FeatureMatrix mfcc, int firstCoefficient, int dims, ReadOnlySpan<double> floor, double penalty, int freeGapFrames)
+    public static int Apply(int[] labels, FeatureMatrix mfcc, int firstCoefficient, int dims, ReadOnlySpan<double> floor, double penalty, int freeGapFrames, int minClusters = 1)
     {
         int n = Math.Min(labels.Length, mfcc.Frames);
         int k = 0;
@@ -96,7 +99,7 @@ public static class FrameResegmenter
         {
             return 0;
         }
-        int changed = 0;
+        var result = (int[])labels.Clone();
         int state = ArgMax(score);
         for (int i = last; i >= 0; i--)
         {
@@ -104,12 +107,37 @@ public static class FrameResegmenter
             {
                 continue;
             }
-            changed += labels[i] != state ? 1 : 0;
             int previous = from[(long)i * k + state];
-            labels[i] = state;
+            result[i] = state;
             state = previous;
         }
+        if (Count(result, k) < Math.Min(minClusters, Count(labels, k)))
+        {
+            return 0;
+        }
+        int changed = 0;
+        for (int i = 0; i < n; i++)
+        {
+            changed += labels[i] != result[i] ? 1 : 0;
+        }
+        Array.Copy(result, labels, n);
         return changed;
+    }
+
+    /// <summary>How many of the clusters 0..k-1 hold a frame.</summary>
+    private static int Count(int[] labels, int k)
+    {
+        var seen = new bool[k];
+        int count = 0;
+        foreach (int l in labels)
+        {
+            if (l >= 0 && !seen[l])
+            {
+                seen[l] = true;
+                count++;
+            }
+        }
+        return count;
     }
 
     private static int ArgMax(double[] values)

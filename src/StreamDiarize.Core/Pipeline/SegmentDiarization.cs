@@ -73,7 +73,7 @@ public static class SegmentDiarization
             DefaultDiarizer.DropPausesBetweenSpeakers(labels, pauses);
         }
         FrameResegmenter.Apply(labels, mfcc, o.FirstCoefficient, o.Coefficients, floor, o.ResegmentPenalty,
-            (int)Math.Round(o.ResegmentFreeGapSeconds / mask.HopSeconds));
+            (int)Math.Round(o.ResegmentFreeGapSeconds / mask.HopSeconds), limits.Min);
         return labels;
     }
 

@@ -93,4 +93,25 @@ public sealed class FrameResegmenterTests
         FrameResegmenter.Apply(labels, features, 1, Dims, Floor, penalty: 50, freeGapFrames: 30);
         Assert.All(Enumerable.Range(100, 5), i => Assert.Equal(2, labels[i]));
     }
+
+    [Fact]
+    public void A_cluster_of_pieces_of_two_voices_dissolves_unless_the_caller_asked_for_that_many_speakers()
+    {
+        // Frames 250-349 (half of each voice, across the change) were clustered apart as a third "speaker".
+        var voice = new int[600];
+        voice.AsSpan(300, 300).Fill(1);
+        var features = Frames(voice);
+        var mixed = (int[])voice.Clone();
+        mixed.AsSpan(250, 100).Fill(2);
+
+        var free = (int[])mixed.Clone();
+        Assert.True(FrameResegmenter.Apply(free, features, 1, Dims, Floor, penalty: 50, freeGapFrames: 30) > 90);
+        Assert.DoesNotContain(2, free);
+        Assert.True(free.Zip(voice).Count(p => p.First != p.Second) <= 3);
+
+        // Asked for three speakers (--num-speakers 3, --min-speakers 3): the three stay as they were.
+        var asked = (int[])mixed.Clone();
+        Assert.Equal(0, FrameResegmenter.Apply(asked, features, 1, Dims, Floor, penalty: 50, freeGapFrames: 30, minClusters: 3));
+        Assert.Equal(mixed, asked);
+    }
 }
