@@ -27,6 +27,16 @@ public sealed class FrameResegmenterTests
 
     private static readonly double[] Floor = [0.01, 0.01, 0.01, 0.01];
 
+    // 600 frames: voice 0, then voice 1 from frame 300; frames 250-349 (across the change) labelled `across`.
+    private static (int[] Voice, FeatureMatrix Features, int[] Labels) AcrossTheChange(int across)
+    {
+        var voice = new int[600];
+        voice.AsSpan(300, 300).Fill(1);
+        var labels = (int[])voice.Clone();
+        labels.AsSpan(250, 100).Fill(across);
+        return (voice, Frames(voice), labels);
+    }
+
     [Fact]
     public void A_segment_that_holds_a_change_of_voice_is_split_where_the_voice_changes()
     {
@@ -73,12 +83,7 @@ public sealed class FrameResegmenterTests
     [Fact]
     public void No_penalty_or_one_cluster_changes_nothing_and_a_cluster_too_small_for_a_covariance_keeps_its_frames()
     {
-        var voice = new int[600];
-        voice.AsSpan(300, 300).Fill(1);
-        var features = Frames(voice);
-
-        var labels = (int[])voice.Clone();
-        labels.AsSpan(250, 100).Clear();
+        var (voice, features, labels) = AcrossTheChange(0);
         var before = (int[])labels.Clone();
         Assert.Equal(0, FrameResegmenter.Apply(labels, features, 1, Dims, Floor, penalty: 0, freeGapFrames: 30));
         Assert.Equal(before, labels);
@@ -98,11 +103,7 @@ public sealed class FrameResegmenterTests
     public void A_cluster_of_pieces_of_two_voices_dissolves_unless_the_caller_asked_for_that_many_speakers()
     {
         // Frames 250-349 (half of each voice, across the change) were clustered apart as a third "speaker".
-        var voice = new int[600];
-        voice.AsSpan(300, 300).Fill(1);
-        var features = Frames(voice);
-        var mixed = (int[])voice.Clone();
-        mixed.AsSpan(250, 100).Fill(2);
+        var (voice, features, mixed) = AcrossTheChange(2);
 
         var free = (int[])mixed.Clone();
         Assert.True(FrameResegmenter.Apply(free, features, 1, Dims, Floor, penalty: 50, freeGapFrames: 30) > 90);
