@@ -138,7 +138,11 @@ public sealed class MtlsTests
         var refused = await Assert.ThrowsAsync<RpcException>(() => anonymous.ListSessionsAsync(new ListSessionsRequest()).ResponseAsync);
         var served = await asAlpha.ListSessionsAsync(new ListSessionsRequest());
 
-        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        // No connection: the TLS handshake fails, or (TLS 1.3 checks the client's certificate after the client has
+        // finished its side of the handshake) the connection is reset under the first request. The client reports the
+        // first as Unavailable and, depending on which side of that race it reads, the second as Unavailable or Internal
+        // (CI saw Internal once). Either way the call never reached the service.
+        Assert.True(refused.StatusCode is StatusCode.Unavailable or StatusCode.Internal, $"{refused.StatusCode}: {refused.Status.Detail}");
         Assert.Empty(served.Sessions);
     }
 
