@@ -153,7 +153,7 @@ public static class FrameResegmenter
         return best;
     }
 
-    private static Gaussian[] Models(int[] labels, FeatureMatrix mfcc, int first, int dims, ReadOnlySpan<double> floor, int n, int k, out bool[] usable)
+    private static FrameGaussian[] Models(int[] labels, FeatureMatrix mfcc, int first, int dims, ReadOnlySpan<double> floor, int n, int k, out bool[] usable)
     {
         var stats = new GaussianStats[k];
         for (int c = 0; c < k; c++)
@@ -168,56 +168,56 @@ public static class FrameResegmenter
             }
         }
         usable = new bool[k];
-        var models = new Gaussian[k];
+        var models = new FrameGaussian[k];
         for (int c = 0; c < k; c++)
         {
-            models[c] = new Gaussian(dims);
+            models[c] = new FrameGaussian(dims);
             usable[c] = stats[c].Count >= 2 * dims && models[c].Fit(stats[c], floor);
         }
         return models;
     }
+}
 
-    /// <summary>A full-covariance Gaussian as mean, Cholesky factor and log determinant.</summary>
-    private sealed class Gaussian(int dims)
+/// <summary>A full-covariance Gaussian as mean, Cholesky factor and log determinant.</summary>
+internal sealed class FrameGaussian(int dims)
+{
+    private readonly double[] _mean = new double[dims];
+    private readonly double[] _chol = new double[dims * dims];
+    private double _logDet;
+
+    public bool Fit(GaussianStats stats, ReadOnlySpan<double> floor)
     {
-        private readonly double[] _mean = new double[dims];
-        private readonly double[] _chol = new double[dims * dims];
-        private double _logDet;
-
-        public bool Fit(GaussianStats stats, ReadOnlySpan<double> floor)
+        double count = stats.Count;
+        for (int a = 0; a < dims; a++)
         {
-            double count = stats.Count;
-            for (int a = 0; a < dims; a++)
-            {
-                _mean[a] = stats.Sum[a] / count;
-            }
-            for (int a = 0; a < dims; a++)
-            {
-                for (int b = 0; b <= a; b++)
-                {
-                    _chol[a * dims + b] = stats.Scatter[a * dims + b] / count - _mean[a] * _mean[b] + (a == b && a < floor.Length ? floor[a] : 0);
-                }
-            }
-            _logDet = GaussianStats.CholeskyLogDet(_chol, dims);
-            return double.IsFinite(_logDet);
+            _mean[a] = stats.Sum[a] / count;
         }
-
-        /// <summary>Log density of <paramref name="x"/> without the constant term; <paramref name="z"/> is scratch.</summary>
-        public double LogLikelihood(ReadOnlySpan<float> x, double[] z)
+        for (int a = 0; a < dims; a++)
         {
-            double q = 0;
-            for (int a = 0; a < dims; a++)
+            for (int b = 0; b <= a; b++)
             {
-                double t = x[a] - _mean[a];
-                int row = a * dims;
-                for (int b = 0; b < a; b++)
-                {
-                    t -= _chol[row + b] * z[b];
-                }
-                z[a] = t / _chol[row + a];
-                q += z[a] * z[a];
+                _chol[a * dims + b] = stats.Scatter[a * dims + b] / count - _mean[a] * _mean[b] + (a == b && a < floor.Length ? floor[a] : 0);
             }
-            return -0.5 * (_logDet + q);
         }
+        _logDet = GaussianStats.CholeskyLogDet(_chol, dims);
+        return double.IsFinite(_logDet);
+    }
+
+    /// <summary>Log density of <paramref name="x"/> without the constant term; <paramref name="z"/> is scratch.</summary>
+    public double LogLikelihood(ReadOnlySpan<float> x, double[] z)
+    {
+        double q = 0;
+        for (int a = 0; a < dims; a++)
+        {
+            double t = x[a] - _mean[a];
+            int row = a * dims;
+            for (int b = 0; b < a; b++)
+            {
+                t -= _chol[row + b] * z[b];
+            }
+            z[a] = t / _chol[row + a];
+            q += z[a] * z[a];
+        }
+        return -0.5 * (_logDet + q);
     }
 }

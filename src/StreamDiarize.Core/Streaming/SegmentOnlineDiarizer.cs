@@ -73,6 +73,22 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private bool _lastRemembered;
     private int _lastRememberedLabel;
     private long _lastPieceEnd = -1;
+
+    // Fixed-lag frame decisions (FrameChangePenalty): each speaker's frame Gaussian, every ring frame's log-likelihood
+    // under them (tagged with the frame and the model version), and the Viterbi scratch.
+    private readonly double _framePenalty;
+    private readonly long _latencyFrames;
+    private FrameGaussian?[] _frameModels = [];
+    private float[] _llRing = [];
+    private long[] _llTag = [];
+    private int _modelVersion;
+    private double[] _vScore = [];
+    private double[] _vNext = [];
+    private int[] _vFirst = [];
+    private int[] _vNextFirst = [];
+    private readonly double[] _vZ;
+    private int _lastFrameLabel = -1;
+    private long _lastFrameLabelled = -2;
     private readonly GaussianStats _lastSegment;
     private int _lastSlot;
     private readonly double[] _runFloor;
@@ -116,8 +132,11 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _relabelWithinFrames = (long)Math.Round(options.RelabelWithinSeconds / _hop);
         _claimAfterNew = options.NewSpeakerClaimReclusterings;
         _relabelWholeRuns = options.RelabelWholeRuns;
+        _framePenalty = options.FrameChangePenalty;
+        _latencyFrames = (long)Math.Round(session.LatencySeconds / _hop);
         _open = new GaussianStats(_dims);
         _lastSegment = new GaussianStats(_dims);
+        _vZ = new double[_dims];
         _runFloor = new double[_dims];
         _ahead = new GaussianStats(_dims);
         _sessionStats = new GaussianStats(_dims);
@@ -200,7 +219,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
                 }
                 AddFrame(_open, f);
                 AddFrame(_sessionStats, f);
-                _turns.Label(f, f + 1, _openLabel, events);
+                int label = _framePenalty > 0 ? FrameLabel(f) : _openLabel;
+                _turns.Label(f, f + 1, label, events);
             }
             else
             {
@@ -478,6 +498,109 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         }
         _speakerModels = models;
         _speakerCosts = SegmentClusterer.Costs(models, _floor);
+        if (_framePenalty > 0)
+        {
+            FitFrameModels(models);
+        }
+    }
+
+    /// <summary>Frame Gaussians of the speakers with enough speech for one; the cached likelihoods become stale.</summary>
+    private void FitFrameModels(List<GaussianStats> models)
+    {
+        int k = models.Count;
+        if (_frameModels.Length < k)
+        {
+            Array.Resize(ref _frameModels, Math.Max(k, 2 * _frameModels.Length));
+            _llRing = new float[_ringFrames * _frameModels.Length];
+            _llTag = new long[_ringFrames];
+            _vScore = new double[_frameModels.Length];
+            _vNext = new double[_frameModels.Length];
+            _vFirst = new int[_frameModels.Length];
+            _vNextFirst = new int[_frameModels.Length];
+        }
+        for (int id = 0; id < _frameModels.Length; id++)
+        {
+            var g = id < k && models[id].Count >= 2 * _dims ? _frameModels[id] ?? new FrameGaussian(_dims) : null;
+            _frameModels[id] = g is not null && g.Fit(models[id], _floor) ? g : null;
+        }
+        _modelVersion++;
+    }
+
+    /// <summary>Log-likelihood row of frame <paramref name="g"/> under every frame model, computed once per model version.</summary>
+    private int LikelihoodRow(long g)
+    {
+        int slot = (int)(g % _ringFrames);
+        long tag = g * 65536 + (_modelVersion & 0xFFFF);
+        if (_llTag[slot] != tag)
+        {
+            var x = _mfccRing.AsSpan(slot * _dims, _dims);
+            int row = slot * _frameModels.Length;
+            for (int c = 0; c < _frameModels.Length; c++)
+            {
+                _llRing[row + c] = _frameModels[c] is { } m ? (float)m.LogLikelihood(x, _vZ) : float.NegativeInfinity;
+            }
+            _llTag[slot] = tag;
+        }
+        return slot * _frameModels.Length;
+    }
+
+    /// <summary>
+    /// The speaker of committed frame <paramref name="f"/> by a Viterbi pass over the frames from it to the newest the
+    /// detector calls speech (at most the latency; a silence ends it): staying with the previous frame's speaker is
+    /// free, a change costs FrameChangePenalty nats. The segment's decided speaker starts each run.
+    /// </summary>
+    private int FrameLabel(long f)
+    {
+        int start = _lastFrameLabelled == f - 1 && _lastFrameLabel >= 0 ? _lastFrameLabel : _openLabel;
+        int k = _frameModels.Length;
+        if (start < 0 || start >= k || _frameModels[start] is null)
+        {
+            _lastFrameLabelled = f;
+            _lastFrameLabel = start;
+            return _openLabel;
+        }
+        int row = LikelihoodRow(f);
+        for (int c = 0; c < k; c++)
+        {
+            _vScore[c] = _llRing[row + c] - (c == start ? 0 : _framePenalty);
+            _vFirst[c] = c;
+        }
+        long end = Math.Min(f + _latencyFrames, Math.Min(_received, Math.Max(_sad.ProvisionalEnd, _sad.Committed)));
+        for (long g = f + 1; g < end; g++)
+        {
+            if (!_sad.IsSpeech(g))
+            {
+                break;
+            }
+            if (_sad.IsPause(g))
+            {
+                continue;
+            }
+            int best = 0;
+            for (int c = 1; c < k; c++)
+            {
+                best = _vScore[c] > _vScore[best] ? c : best;
+            }
+            int r = LikelihoodRow(g);
+            for (int c = 0; c < k; c++)
+            {
+                double change = _vScore[best] - _framePenalty;
+                bool stay = _vScore[c] >= change;
+                _vNext[c] = (stay ? _vScore[c] : change) + _llRing[r + c];
+                _vNextFirst[c] = stay ? _vFirst[c] : _vFirst[best];
+            }
+            (_vScore, _vNext) = (_vNext, _vScore);
+            (_vFirst, _vNextFirst) = (_vNextFirst, _vFirst);
+        }
+        int top = 0;
+        for (int c = 1; c < k; c++)
+        {
+            top = _vScore[c] > _vScore[top] ? c : top;
+        }
+        int label = double.IsFinite(_vScore[top]) ? _vFirst[top] : start;
+        _lastFrameLabelled = f;
+        _lastFrameLabel = label;
+        return label;
     }
 
     /// <summary>

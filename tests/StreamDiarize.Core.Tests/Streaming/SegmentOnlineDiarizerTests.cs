@@ -98,6 +98,32 @@ public sealed class SegmentOnlineDiarizerTests
     }
 
     [Fact]
+    public void Each_frame_follows_the_voice_within_the_look_ahead_without_changing_any_event_of_the_clustering()
+    {
+        // dev_2spk_10min (two women): a segment's frames used to carry the segment's speaker even where the other voice
+        // had taken over with no pause; the fixed-lag Viterbi pass moves the change to where the voice changes
+        // (docs/ACCURACY.md, round 10: 2.18 -> 1.57 %).
+        const string id = "dev_2spk_10min";
+        var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
+        var reference = Rttm.ReadFile(RepoPaths.RealDev(id + ".rttm"))[id];
+        var (framesDer, framesEvents) = Run(new OnlineDiarizerOptions());
+        var (segmentsDer, segmentsEvents) = Run(new OnlineDiarizerOptions { FrameChangePenalty = 0 });
+
+        Assert.Equal(100, new OnlineDiarizerOptions().FrameChangePenalty);
+        Assert.True(framesDer < segmentsDer - 0.3, $"live {framesDer:F2} % with frame decisions, {segmentsDer:F2} % without");
+        // The clustering, ids and rewrites are the segments' business: the same events, at the same moments.
+        Assert.NotEmpty(framesEvents);
+        Assert.Equal(segmentsEvents, framesEvents);
+
+        (double Der, List<string> Events) Run(OnlineDiarizerOptions online)
+        {
+            var run = LiveRun.Of(clip, new DefaultSessionFactory(null, online).Create(new SessionOptions { LatencySeconds = 1 }));
+            double der = 100 * DerScorer.Score(id, reference, run.Segments, new DerOptions { CollarSeconds = 0.25 }).Der;
+            return (der, run.Events.Where(e => e is RelabelEvent or MergeEvent or SpeakerAddedEvent).Select(e => e.ToString()!).ToList());
+        }
+    }
+
+    [Fact]
     public void A_moved_segment_takes_the_short_pieces_of_its_run_with_it()
     {
         // dev_3spk_5min: LS1688 speaks first, before it has an id; when its id is made, its remembered segments move to it,
@@ -151,9 +177,9 @@ public sealed class SegmentOnlineDiarizerTests
             var run = LiveRun.Of(clip, new DefaultSessionFactory(null, online).Create(new SessionOptions { LatencySeconds = 1 }));
             if (pin)
             {
-                // The round-10 defaults on this file (docs/ACCURACY.md): 8.06 %, 6 ids for 6 voices.
+                // The round-10 defaults on this file (docs/ACCURACY.md): 7.18 %, 6 ids for 6 voices.
                 double der = 100 * DerScorer.Score("dev_6spk_20min", reference, run.Segments, new DerOptions { CollarSeconds = 0.25 }).Der;
-                Assert.True(der <= 8.06 + 2, $"live {der:F2} % (recorded 8.06 %)");
+                Assert.True(der <= 7.18 + 2, $"live {der:F2} % (recorded 7.18 %)");
                 Assert.InRange(run.Events.OfType<SpeakerAddedEvent>().Count(), 6, 8);
             }
             var ledger = new SegmentLedger();
