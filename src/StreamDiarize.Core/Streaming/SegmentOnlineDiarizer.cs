@@ -79,6 +79,9 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private readonly double _framePenalty;
     private readonly long _latencyFrames;
     private FrameGaussian?[] _frameModels = [];
+    private int[] _active = [];
+    private int[] _activeOf = [];
+    private int _activeCount;
     private float[] _llRing = [];
     private long[] _llTag = [];
     private int _modelVersion;
@@ -510,38 +513,49 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         int k = models.Count;
         if (_frameModels.Length < k)
         {
-            Array.Resize(ref _frameModels, Math.Max(k, 2 * _frameModels.Length));
-            _llRing = new float[_ringFrames * _frameModels.Length];
+            int capacity = Math.Max(k, 2 * _frameModels.Length);
+            Array.Resize(ref _frameModels, capacity);
+            _active = new int[capacity];
+            _activeOf = new int[capacity];
+            _llRing = new float[_ringFrames * capacity];
             _llTag = new long[_ringFrames];
-            _vScore = new double[_frameModels.Length];
-            _vNext = new double[_frameModels.Length];
-            _vFirst = new int[_frameModels.Length];
-            _vNextFirst = new int[_frameModels.Length];
+            _vScore = new double[capacity];
+            _vNext = new double[capacity];
+            _vFirst = new int[capacity];
+            _vNextFirst = new int[capacity];
         }
+        // Only the speakers with a model take part (merged and dormant ids have none), so the pass costs what the
+        // session's current voices cost, not every id it ever made.
+        _activeCount = 0;
         for (int id = 0; id < _frameModels.Length; id++)
         {
             var g = id < k && models[id].Count >= 2 * _dims ? _frameModels[id] ?? new FrameGaussian(_dims) : null;
             _frameModels[id] = g is not null && g.Fit(models[id], _floor) ? g : null;
+            _activeOf[id] = _frameModels[id] is null ? -1 : _activeCount;
+            if (_frameModels[id] is not null)
+            {
+                _active[_activeCount++] = id;
+            }
         }
         _modelVersion++;
     }
 
-    /// <summary>Log-likelihood row of frame <paramref name="g"/> under every frame model, computed once per model version.</summary>
+    /// <summary>Log-likelihood row of frame <paramref name="g"/> under every active frame model, computed once per model version.</summary>
     private int LikelihoodRow(long g)
     {
         int slot = (int)(g % _ringFrames);
         long tag = g * 65536 + (_modelVersion & 0xFFFF);
+        int row = slot * _frameModels.Length;
         if (_llTag[slot] != tag)
         {
             var x = _mfccRing.AsSpan(slot * _dims, _dims);
-            int row = slot * _frameModels.Length;
-            for (int c = 0; c < _frameModels.Length; c++)
+            for (int j = 0; j < _activeCount; j++)
             {
-                _llRing[row + c] = _frameModels[c] is { } m ? (float)m.LogLikelihood(x, _vZ) : float.NegativeInfinity;
+                _llRing[row + j] = (float)_frameModels[_active[j]]!.LogLikelihood(x, _vZ);
             }
             _llTag[slot] = tag;
         }
-        return slot * _frameModels.Length;
+        return row;
     }
 
     /// <summary>
@@ -552,8 +566,9 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private int FrameLabel(long f)
     {
         int start = _lastFrameLabelled == f - 1 && _lastFrameLabel >= 0 ? _lastFrameLabel : _openLabel;
-        int k = _frameModels.Length;
-        if (start < 0 || start >= k || _frameModels[start] is null)
+        int k = _activeCount;
+        int first = start >= 0 && start < _activeOf.Length ? _activeOf[start] : -1;
+        if (first < 0)
         {
             _lastFrameLabelled = f;
             _lastFrameLabel = start;
@@ -562,7 +577,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         int row = LikelihoodRow(f);
         for (int c = 0; c < k; c++)
         {
-            _vScore[c] = _llRing[row + c] - (c == start ? 0 : _framePenalty);
+            _vScore[c] = _llRing[row + c] - (c == first ? 0 : _framePenalty);
             _vFirst[c] = c;
         }
         long end = Math.Min(f + _latencyFrames, Math.Min(_received, Math.Max(_sad.ProvisionalEnd, _sad.Committed)));
@@ -582,9 +597,9 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
                 best = _vScore[c] > _vScore[best] ? c : best;
             }
             int r = LikelihoodRow(g);
+            double change = _vScore[best] - _framePenalty;
             for (int c = 0; c < k; c++)
             {
-                double change = _vScore[best] - _framePenalty;
                 bool stay = _vScore[c] >= change;
                 _vNext[c] = (stay ? _vScore[c] : change) + _llRing[r + c];
                 _vNextFirst[c] = stay ? _vFirst[c] : _vFirst[best];
@@ -597,7 +612,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         {
             top = _vScore[c] > _vScore[top] ? c : top;
         }
-        int label = double.IsFinite(_vScore[top]) ? _vFirst[top] : start;
+        int label = double.IsFinite(_vScore[top]) ? _active[_vFirst[top]] : start;
         _lastFrameLabelled = f;
         _lastFrameLabel = label;
         return label;
