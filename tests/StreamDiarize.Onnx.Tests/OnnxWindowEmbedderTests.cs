@@ -73,6 +73,24 @@ public sealed class OnnxWindowEmbedderTests : IDisposable
     }
 
     [Fact]
+    public void The_offline_diarizer_with_the_model_labels_frames_again_over_its_clusters_mfcc_gaussians()
+    {
+        using var windows = Open();
+        var clip = AudioLoader.LoadWav(RepoPaths.RealDev("dev_2spk_3min.wav"));
+        var plain = new DefaultDiarizerOptions { Segments = new Core.Clustering.SegmentClusteringOptions { ResegmentPenalty = 0 } };
+
+        var two = new SpeakerHints { ExactSpeakers = 2 };
+
+        var with = new DefaultDiarizer(windowEmbedder: windows).Diarize(clip, two);
+        var without = new DefaultDiarizer(plain, windowEmbedder: windows).Diarize(clip, two);
+
+        // The model's two clusters, then the resegmentation of the segment representation: the turns move, the asked-for
+        // count stays (the pass never goes below it).
+        Assert.Equal((2, 2), (with.SpeakerCount, without.SpeakerCount));
+        Assert.NotEqual(without.Segments, with.Segments);
+    }
+
+    [Fact]
     public async Task A_live_session_with_the_model_gives_the_same_final_turns_however_the_audio_is_chunked()
     {
         var path = _fixture.Write("emb.onnx", TestModels.SquareMeanEmbedder());

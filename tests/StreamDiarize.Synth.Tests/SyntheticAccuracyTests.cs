@@ -8,7 +8,7 @@ namespace StreamDiarize.Synth.Tests;
 public class SyntheticAccuracyTests(ITestOutputHelper output)
 {
     /// <summary>Total DER (collar 0.25) of the tuning meetings syn2/4/6/8 (5 minutes, seed = speaker count) with the window representation, docs/ACCURACY.md.</summary>
-    public const double RecordedDerPercent = 0.96;
+    public const double RecordedDerPercent = 0.23;
 
     /// <summary>
     /// The same with the segment representation (the default since round 4): voices of one TTS engine differ mostly in

@@ -9,8 +9,9 @@ namespace StreamDiarize.Core.Pipeline;
 
 /// <summary>
 /// Features-only diarization, a port of the research pipeline (research/round1/pipeline.py diarize). Each speech frame
-/// takes the label of the nearest window centre (the earlier on a tie); non-speech frames give no output; there is
-/// no resegmentation. Stateless between calls and safe to share across threads.
+/// takes the label of the nearest window centre (the earlier on a tie); non-speech frames give no output; the frames
+/// are then labelled again over the clusters' MFCC Gaussians (<see cref="FrameResegmenter"/>, as the segment
+/// representation does; <see cref="SegmentClusteringOptions.ResegmentPenalty"/> 0 turns it off). Stateless between calls and safe to share across threads.
 /// </summary>
 public sealed class DefaultDiarizer
 {
@@ -93,7 +94,33 @@ public sealed class DefaultDiarizer
         {
             DropPausesBetweenSpeakers(frameLabels, pauses);
         }
+        if (Options.Segments.ResegmentPenalty > 0)
+        {
+            // The same frame-level pass as the segment representation's, over the MFCC Gaussians of the clusters the
+            // windows found (an ONNX embedder's included): window labels are 1.5 s wide, a change of voice is not.
+            Resegment(frameLabels, mfccTask?.GetAwaiter().GetResult() ?? embedder.Features(clip.Samples), mask.HopSeconds, limits.Min);
+        }
         return Result(clip, mask, frameLabels);
+    }
+
+    /// <summary>
+    /// In place: <see cref="FrameResegmenter"/> over <paramref name="frameLabels"/> with the segment model's coefficients,
+    /// covariance floor (<see cref="SegmentClusterer.Floor"/> of the labelled frames), change penalty and free gap.
+    /// </summary>
+    private void Resegment(int[] frameLabels, Features.FeatureMatrix mfcc, double hopSeconds, int minClusters)
+    {
+        var o = Options.Segments;
+        int frames = Math.Min(frameLabels.Length, mfcc.Frames);
+        var session = new GaussianStats(o.Coefficients);
+        for (int f = 0; f < frames; f++)
+        {
+            if (frameLabels[f] >= 0)
+            {
+                session.Add(mfcc.Row(f).Slice(o.FirstCoefficient, o.Coefficients));
+            }
+        }
+        FrameResegmenter.Apply(frameLabels, mfcc, o.FirstCoefficient, o.Coefficients, segments.Floor(session), o.ResegmentPenalty,
+            (int)Math.Round(o.ResegmentFreeGapSeconds / hopSeconds), minClusters);
     }
 
     private static DiarizationResult Result(AudioClip clip, SpeechMask mask, int[] frameLabels)

@@ -72,9 +72,9 @@ public sealed record DefaultDiarizerOptions
         {
             errors.Add($"Representation {Representation} is invalid: use {string.Join(" or ", Enum.GetNames<SpeakerRepresentation>())}");
         }
-        else if (Representation == SpeakerRepresentation.Segments && Segments.FirstCoefficient + Segments.Coefficients > Embedding.Features.MfccCount)
+        else if ((Representation == SpeakerRepresentation.Segments || Segments.ResegmentPenalty > 0) && Segments.FirstCoefficient + Segments.Coefficients > Embedding.Features.MfccCount)
         {
-            errors.Add($"Segments.FirstCoefficient + Segments.Coefficients ({Segments.FirstCoefficient + Segments.Coefficients}) exceeds Embedding.Features.NumMfcc ({Embedding.Features.MfccCount}).");
+            errors.Add($"Segments.FirstCoefficient + Segments.Coefficients ({Segments.FirstCoefficient + Segments.Coefficients}) exceeds Embedding.Features.NumMfcc ({Embedding.Features.MfccCount}): lower them, or raise NumMfcc (the segment model and the resegmentation, also used with windows, read these coefficients).");
         }
         var features = Embedding.Features;
         if (features.SampleRateHz != Speech.SampleRateHz)
