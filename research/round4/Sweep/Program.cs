@@ -114,6 +114,23 @@ if (Environment.GetEnvironmentVariable("SADSTAT") is not null)
     }
     return;
 }
+if (Environment.GetEnvironmentVariable("COMPOSE") is { } composeSpec)
+{
+    var co = new StreamDiarize.Core.Clustering.SegmentClusteringOptions();
+    foreach (var kv in (Environment.GetEnvironmentVariable("SEG") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+    {
+        var p = co.GetType().GetProperty(kv.Split('=')[0])!;
+        var v = double.Parse(kv.Split('=')[1]);
+        p.SetValue(co, p.PropertyType == typeof(int) ? (object)(int)v : v);
+    }
+    Compose.Run(analysed.Where(a => !a.Ami && a.Id.Contains(Environment.GetEnvironmentVariable("ONLY") ?? "")).ToList(), composeSpec.Split(',').Select(double.Parse).ToArray(), co);
+    return;
+}
+if (Environment.GetEnvironmentVariable("ORACLE") is { } oracleSpec)
+{
+    Oracle.Run(analysed.Where(a => !a.Ami).ToList(), oracleSpec.Split(',').Select(double.Parse).ToArray());
+    return;
+}
 if (Environment.GetEnvironmentVariable("PREFIX") is { } prefixSpec)
 {
     // PREFIX="30,60,120|1.5,2,3|1.9": seconds | ΔBIC weights | distance threshold
