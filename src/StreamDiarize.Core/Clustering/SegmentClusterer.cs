@@ -23,20 +23,29 @@ public sealed class SegmentClusterer
     /// <summary>The covariance floor for a session whose speech frames are summarised by <paramref name="session"/>.</summary>
     public double[] Floor(GaussianStats session)
     {
+        var floor = new double[session.Dims + (session.AuxCount > 1 ? 1 : 0)];
+        Floor(session, floor);
+        return floor;
+    }
+
+    /// <summary>
+    /// As <see cref="Floor(GaussianStats)"/>, into <paramref name="floor"/> without allocating: its first
+    /// <see cref="GaussianStats.Dims"/> entries, and the pitch entry after them if it has room and the session has pitch.
+    /// </summary>
+    public void Floor(GaussianStats session, Span<double> floor)
+    {
         int d = session.Dims;
-        var floor = new double[d + (session.AuxCount > 1 ? 1 : 0)];
         double n = Math.Max(1, session.Count);
-        for (int k = 0; k < d; k++)
+        for (int k = 0; k < Math.Min(d, floor.Length); k++)
         {
             double mean = session.Sum[k] / n;
             floor[k] = Options.CovarianceFloorFraction * Math.Max(1e-6, session.Scatter[k * d + k] / n - mean * mean);
         }
-        if (floor.Length > d)
+        if (floor.Length > d && session.AuxCount > 1)
         {
             double mean = session.AuxSum / session.AuxCount;
             floor[d] = Options.CovarianceFloorFraction * Math.Max(1e-6, session.AuxSquares / session.AuxCount - mean * mean);
         }
-        return floor;
     }
 
     /// <summary>Per-frame log-likelihood ratio of modelling two sets apart rather than together: ½(cost(a ∪ b) − cost(a) − cost(b)) / n.</summary>

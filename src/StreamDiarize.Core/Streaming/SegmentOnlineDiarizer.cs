@@ -348,13 +348,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     /// </summary>
     private bool CloserToLast(GaussianStats pool)
     {
-        double n = Math.Max(1, _sessionStats.Count);
-        double fraction = _clusterer.Options.CovarianceFloorFraction;
-        for (int k = 0; k < _dims; k++)
-        {
-            double mean = _sessionStats.Sum[k] / n;
-            _runFloor[k] = fraction * Math.Max(1e-6, _sessionStats.Scatter[k * _dims + k] / n - mean * mean);
-        }
+        _clusterer.Floor(_sessionStats, _runFloor);
         double toLast = GaussianStats.CostOfUnion(_lastSegment, pool, _runFloor, _scratch) - _lastSegment.Cost(_runFloor, _scratch);
         double toNext = GaussianStats.CostOfUnion(_open, pool, _runFloor, _scratch) - _open.Cost(_runFloor, _scratch);
         return toLast < toNext;

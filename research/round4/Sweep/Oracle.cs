@@ -1,0 +1,113 @@
+// Research round 11: ΔBIC between oracle voices (every single-speaker speech frame of a voice, up to a prefix) and
+// between two halves of one voice (its turns alternately): the weight λ* at which ΔBIC = 0, by how much speech each holds.
+// Tells whether the count on little speech is blocked by the penalty or by the first-stage clusters.
+using StreamDiarize.Core.Clustering;
+using StreamDiarize.Core.Embedding;
+using StreamDiarize.Core.Pipeline;
+using StreamDiarize.Core.Features;
+using StreamDiarize.Core.Segments;
+using StreamDiarize.Core.Speech;
+
+static class Oracle
+{
+    public static void Run(List<(string Id, double DurationSeconds, SpeechMask mask, FeatureMatrix mfcc, IReadOnlyList<SpeakerSegment> reference, bool Ami)> analysed, double[] seconds)
+    {
+        var o = new SegmentClusteringOptions();
+        var scratch = new double[o.Coefficients * o.Coefficients];
+        foreach (var a in analysed)
+        {
+            foreach (double sec in seconds)
+            {
+                int frames = Math.Min(Math.Min(a.mask.Frames, a.mfcc.Frames), (int)(sec / 0.01));
+                var who = new int[frames]; var count = new int[frames];
+                var names = a.reference.Select(s => s.Speaker).Distinct().ToList();
+                var turnOf = new int[frames];
+                int t = 0;
+                foreach (var s in a.reference)
+                {
+                    t++;
+                    for (int f = (int)(s.StartSeconds / 0.01); f < Math.Min(frames, (int)(s.EndSeconds / 0.01)); f++) { who[f] = names.IndexOf(s.Speaker); count[f]++; turnOf[f] = t; }
+                }
+                var whole = names.Select(_ => new GaussianStats(o.Coefficients)).ToArray();
+                var half = names.Select(_ => new[] { new GaussianStats(o.Coefficients), new GaussianStats(o.Coefficients) }).ToArray();
+                var session = new GaussianStats(o.Coefficients);
+                var perTurn = new Dictionary<int, int>();
+                for (int f = 0; f < frames; f++)
+                {
+                    if (count[f] != 1 || !a.mask.IsSpeech[f] || (a.mask.IsPause?[f] ?? false)) continue;
+                    var row = a.mfcc.Row(f).Slice(o.FirstCoefficient, o.Coefficients);
+                    int k = who[f];
+                    // Halves: alternate turns of the voice (each turn wholly in one half).
+                    if (!perTurn.TryGetValue(turnOf[f], out int h)) { h = perTurn.Count(kv => who[FirstFrame(turnOf, kv.Key)] == k) % 2; perTurn[turnOf[f]] = h; }
+                    bool voiced = a.mask.Voicing is { } v && v[f] >= o.PitchVoicingThreshold && a.mask.PitchLags![f] > 0;
+                    foreach (var g in new[] { whole[k], half[k][h], session })
+                    {
+                        g.Add(row);
+                        if (voiced) g.AddAux(PitchAccumulator.LogF0(a.mask.PitchLags![f], 16000));
+                    }
+                }
+                var floor = new SegmentClusterer(o).Floor(session);
+                double LambdaStar(GaussianStats x, GaussianStats y)
+                {
+                    double gain = 0.5 * (GaussianStats.CostOfUnion(x, y, floor, scratch) - x.Cost(floor, scratch) - y.Cost(floor, scratch));
+                    return gain / (BicClusterer.Penalty(x.Dims, floor.Length > x.Dims) * Math.Log(x.Count + y.Count));
+                }
+                var line = new System.Text.StringBuilder($"{a.Id,-16} {sec,5}s");
+                line.Append("  same:");
+                for (int k = 0; k < names.Count; k++)
+                {
+                    if (half[k][0].Count < 200 || half[k][1].Count < 200) continue;
+                    line.Append($" {names[k]}({half[k][0].Count / 100:F0}+{half[k][1].Count / 100:F0}s) {LambdaStar(half[k][0], half[k][1]):F2}");
+                }
+                line.Append("  diff:");
+                for (int i = 0; i < names.Count; i++)
+                    for (int j = i + 1; j < names.Count; j++)
+                    {
+                        if (whole[i].Count < 200 || whole[j].Count < 200) continue;
+                        line.Append($" {names[i]}-{names[j]}({whole[i].Count / 100:F0}/{whole[j].Count / 100:F0}s) {LambdaStar(whole[i], whole[j]):F2}");
+                    }
+                Console.WriteLine(line);
+            }
+        }
+    }
+
+    private static int FirstFrame(int[] turnOf, int turn) => Array.IndexOf(turnOf, turn);
+}
+
+static class Compose
+{
+    // The offline kernel on the first N seconds: each found cluster's seconds of each true voice.
+    public static void Run(List<(string Id, double DurationSeconds, SpeechMask mask, FeatureMatrix mfcc, IReadOnlyList<SpeakerSegment> reference, bool Ami)> analysed, double[] seconds, SegmentClusteringOptions o)
+    {
+        var clusterer = new SegmentClusterer(o);
+        foreach (var a in analysed)
+        {
+            foreach (double sec in seconds)
+            {
+                int n = Math.Min((int)(sec / 0.01), a.mask.Frames);
+                var mask = new SpeechMask(a.mask.IsSpeech[..n], a.mask.HopSeconds) { IsPause = a.mask.IsPause?[..n], Voicing = a.mask.Voicing?[..n], PitchLags = a.mask.PitchLags?[..n] };
+                var labels = SegmentDiarization.LabelFrames(mask, a.mfcc, clusterer, new ClusterCountLimits(1, 20), mask.Voicing ?? [], mask.PitchLags ?? []);
+                var names = a.reference.Select(s => s.Speaker).Distinct().ToList();
+                int k = labels.Max() + 1;
+                var tab = new double[k, names.Count];
+                var who = new int[n]; var count = new int[n];
+                foreach (var s in a.reference)
+                    for (int f = (int)(s.StartSeconds / 0.01); f < Math.Min(n, (int)(s.EndSeconds / 0.01)); f++) { who[f] = names.IndexOf(s.Speaker); count[f]++; }
+                for (int f = 0; f < n; f++) if (labels[f] >= 0 && count[f] == 1) tab[labels[f], who[f]] += 0.01;
+                var f0 = new List<double>[k];
+                for (int c = 0; c < k; c++) f0[c] = new();
+                for (int f = 0; f < n; f++)
+                    if (labels[f] >= 0 && mask.Voicing is { } vv && vv[f] >= o.PitchVoicingThreshold && mask.PitchLags![f] > 0) f0[labels[f]].Add(12 / Math.Log(2) * PitchAccumulator.LogF0(mask.PitchLags![f], 16000));
+                Console.Write($"{a.Id,-16} {sec,5}s:");
+                for (int c = 0; c < k; c++)
+                {
+                    double m = f0[c].Count > 0 ? f0[c].Average() : 0, sd = f0[c].Count > 1 ? Math.Sqrt(f0[c].Sum(x => (x - m) * (x - m)) / f0[c].Count) : 0;
+                    Console.Write($"  [{c} f0 {Math.Pow(2, m / 12):F0}Hz±{sd:F1}st:");
+                    for (int j = 0; j < names.Count; j++) if (tab[c, j] >= 1) Console.Write($" {names[j]} {tab[c, j]:F0}");
+                    Console.Write("]");
+                }
+                Console.WriteLine();
+            }
+        }
+    }
+}
