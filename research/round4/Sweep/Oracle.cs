@@ -107,6 +107,25 @@ static class Compose
                     Console.Write("]");
                 }
                 Console.WriteLine();
+                // Quick changes between two clusters: consecutive runs of labels (a run ends at any change or silence)
+                // with under GAP frames of silence between them; per pair, against the runs of the smaller cluster.
+                int gapMax = int.Parse(Environment.GetEnvironmentVariable("GAP") ?? "50");
+                var quick = new int[k, k]; var runs = new int[k];
+                int prev = -1, prevEnd = -1;
+                for (int f = 0; f < n;)
+                {
+                    if (labels[f] < 0) { f++; continue; }
+                    int c = labels[f], e = f;
+                    while (e < n && labels[e] == c) e++;
+                    runs[c]++;
+                    if (prev >= 0 && prev != c && f - prevEnd < gapMax) { quick[prev, c]++; quick[c, prev]++; }
+                    prev = c; prevEnd = e; f = e;
+                }
+                Console.Write("    quick:");
+                for (int x = 0; x < k; x++)
+                    for (int y = x + 1; y < k; y++)
+                        if (quick[x, y] > 0) Console.Write($" {x}-{y} {quick[x, y]}/{Math.Min(runs[x], runs[y])}={(double)quick[x, y] / Math.Min(runs[x], runs[y]):F2}");
+                Console.WriteLine();
             }
         }
     }

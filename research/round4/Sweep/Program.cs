@@ -123,7 +123,7 @@ if (Environment.GetEnvironmentVariable("COMPOSE") is { } composeSpec)
         var v = double.Parse(kv.Split('=')[1]);
         p.SetValue(co, p.PropertyType == typeof(int) ? (object)(int)v : v);
     }
-    Compose.Run(analysed.Where(a => !a.Ami && a.Id.Contains(Environment.GetEnvironmentVariable("ONLY") ?? "")).ToList(), composeSpec.Split(',').Select(double.Parse).ToArray(), co);
+    Compose.Run(analysed.Where(a => (!a.Ami || Environment.GetEnvironmentVariable("WITHAMI") == "1") && a.Id.Contains(Environment.GetEnvironmentVariable("ONLY") ?? "")).ToList(), composeSpec.Split(',').Select(double.Parse).ToArray(), co);
     return;
 }
 if (Environment.GetEnvironmentVariable("ORACLE") is { } oracleSpec)
