@@ -86,7 +86,9 @@ static class Compose
             {
                 int n = Math.Min((int)(sec / 0.01), a.mask.Frames);
                 var mask = new SpeechMask(a.mask.IsSpeech[..n], a.mask.HopSeconds) { IsPause = a.mask.IsPause?[..n], Voicing = a.mask.Voicing?[..n], PitchLags = a.mask.PitchLags?[..n] };
-                var labels = SegmentDiarization.LabelFrames(mask, a.mfcc, clusterer, new ClusterCountLimits(1, 20), mask.Voicing ?? [], mask.PitchLags ?? []);
+                int asked = int.Parse(Environment.GetEnvironmentVariable("ASK") ?? "0");
+                var limits = asked > 0 ? new ClusterCountLimits(asked, asked) : new ClusterCountLimits(1, 20);
+                var labels = SegmentDiarization.LabelFrames(mask, a.mfcc, clusterer, limits, mask.Voicing ?? [], mask.PitchLags ?? []);
                 var names = a.reference.Select(s => s.Speaker).Distinct().ToList();
                 int k = labels.Max() + 1;
                 var tab = new double[k, names.Count];
