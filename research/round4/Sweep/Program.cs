@@ -20,7 +20,7 @@ if (Environment.GetEnvironmentVariable("SEG") is { } segSet)
     {
         var p = so.GetType().GetProperty(kv.Split('=')[0])!;
         var v = double.Parse(kv.Split('=')[1]);
-        p.SetValue(so, p.PropertyType == typeof(int) ? (object)(int)v : v);
+        p.SetValue(so, p.PropertyType == typeof(int) ? (object)(int)v : p.PropertyType == typeof(bool) ? v != 0 : v);
     }
     stages = stages with { Segments = (StreamDiarize.Core.Clustering.SegmentClusteringOptions)so };
 }
@@ -121,7 +121,7 @@ if (Environment.GetEnvironmentVariable("COMPOSE") is { } composeSpec)
     {
         var p = co.GetType().GetProperty(kv.Split('=')[0])!;
         var v = double.Parse(kv.Split('=')[1]);
-        p.SetValue(co, p.PropertyType == typeof(int) ? (object)(int)v : v);
+        p.SetValue(co, p.PropertyType == typeof(int) ? (object)(int)v : p.PropertyType == typeof(bool) ? v != 0 : v);
     }
     Compose.Run(analysed.Where(a => (!a.Ami || Environment.GetEnvironmentVariable("WITHAMI") == "1") && a.Id.Contains(Environment.GetEnvironmentVariable("ONLY") ?? "")).ToList(), composeSpec.Split(',').Select(double.Parse).ToArray(), co);
     return;
