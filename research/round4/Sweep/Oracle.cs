@@ -123,6 +123,38 @@ static class Compose
                     if (prev >= 0 && prev != c && f - prevEnd < gapMax) { quick[prev, c]++; quick[c, prev]++; }
                     prev = c; prevEnd = e; f = e;
                 }
+                if (Environment.GetEnvironmentVariable("COV") == "1")
+                {
+                    // Per pair: per-frame GLR of the MFCC Gaussians, full and with the means aligned (covariance only).
+                    var o2 = clusterer.Options;
+                    int dd = o2.Coefficients;
+                    var gs = new GaussianStats[k];
+                    var sess = new GaussianStats(dd);
+                    for (int c = 0; c < k; c++) gs[c] = new GaussianStats(dd);
+                    for (int f = 0; f < n; f++) if (labels[f] >= 0) { var row = a.mfcc.Row(f).Slice(o2.FirstCoefficient, dd); gs[labels[f]].Add(row); sess.Add(row); }
+                    var fl = new SegmentClusterer(o2).Floor(sess)[..dd];
+                    var scr = new double[dd * dd];
+                    Console.Write("    glr full/cov:");
+                    for (int x = 0; x < k; x++)
+                        for (int y = x + 1; y < k; y++)
+                        {
+                            if (gs[x].Count < 1000 || gs[y].Count < 1000) continue;
+                            double nn = gs[x].Count + gs[y].Count;
+                            double full = 0.5 * (GaussianStats.CostOfUnion(gs[x], gs[y], fl, scr) - gs[x].Cost(fl, scr) - gs[y].Cost(fl, scr)) / nn;
+                            var shifted = gs[y].Clone();
+                            double ny = gs[y].Count;
+                            var mx = gs[x].Sum.Select(v => v / gs[x].Count).ToArray();
+                            var my = gs[y].Sum.Select(v => v / ny).ToArray();
+                            for (int i = 0; i < dd; i++)
+                            {
+                                shifted.Sum[i] = ny * mx[i];
+                                for (int j = 0; j <= i; j++) shifted.Scatter[i * dd + j] += ny * (mx[i] * mx[j] - my[i] * my[j]);
+                            }
+                            double cov = 0.5 * (GaussianStats.CostOfUnion(gs[x], shifted, fl, scr) - gs[x].Cost(fl, scr) - shifted.Cost(fl, scr)) / nn;
+                            Console.Write($" {x}-{y} {full:F3}/{cov:F3}");
+                        }
+                    Console.WriteLine();
+                }
                 Console.Write("    quick:");
                 for (int x = 0; x < k; x++)
                     for (int y = x + 1; y < k; y++)
