@@ -209,13 +209,46 @@ internal sealed class SegmentMemory
     /// (start, end, emitted id); each is then recorded as emitted as <paramref name="newId"/>. Segments ending at or
     /// before frame <paramref name="endsAfter"/> are left as they were emitted (the relabel horizon).
     /// </summary>
-    public List<(long Start, long End, int From)> Reassign(ReadOnlySpan<int> clusters, int cluster, int newId, long endsAfter)
+    public List<(long Start, long End, int From)> Reassign(ReadOnlySpan<int> clusters, int cluster, int newId, long endsAfter,
+        Func<int, bool>? takeTouching = null)
     {
         var moved = new List<(long, long, int)>();
+        var take = new bool[_order.Count];
         for (int i = 0; i < _order.Count; i++)
         {
             int slot = _order[i];
-            if (clusters[i] == cluster && _emitted[slot] != newId && _ends[slot] > endsAfter)
+            take[i] = clusters[i] == cluster && _emitted[slot] != newId && _ends[slot] > endsAfter;
+        }
+        if (takeTouching is not null)
+        {
+            // Outward from each taken segment along its run: a neighbour whose range touches it, with the same old id.
+            for (int i = 0; i < _order.Count; i++)
+            {
+                if (!take[i] || clusters[i] != cluster)
+                {
+                    continue;
+                }
+                for (int step = -1; step <= 1; step += 2)
+                {
+                    int from = _order[i];
+                    for (int j = i + step; j >= 0 && j < _order.Count && !take[j]; j += step)
+                    {
+                        int slot = _order[j];
+                        bool touches = step < 0 ? _ends[slot] == _starts[from] : _starts[slot] == _ends[from];
+                        if (!touches || _emitted[slot] != _emitted[_order[i]] || _ends[slot] <= endsAfter || !takeTouching(j))
+                        {
+                            break;
+                        }
+                        take[j] = true;
+                        from = slot;
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < _order.Count; i++)
+        {
+            int slot = _order[i];
+            if (take[i])
             {
                 moved.Add((_starts[slot], _ends[slot], _emitted[slot]));
                 _emitted[slot] = newId;

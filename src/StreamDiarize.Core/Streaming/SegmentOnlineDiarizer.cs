@@ -95,6 +95,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private readonly GaussianStats _lastSegment;
     private int _lastSlot;
     private readonly double[] _runFloor;
+    private readonly double _touchingPenalty;
     private readonly double _poolUntilFrames;
     private readonly GaussianStats _pool;
     private long _poolStart;
@@ -135,6 +136,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _relabelWithinFrames = (long)Math.Round(options.RelabelWithinSeconds / _hop);
         _claimAfterNew = options.NewSpeakerClaimReclusterings;
         _relabelWholeRuns = options.RelabelWholeRuns;
+        _touchingPenalty = options.RelabelTouchingPenalty;
         _framePenalty = options.FrameChangePenalty;
         _latencyFrames = (long)Math.Round(session.LatencySeconds / _hop);
         _open = new GaussianStats(_dims);
@@ -625,7 +627,32 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         // Ranges that touch (one run of speech, one old id) are one Relabel: the same change, announced once.
         long openStart = -1, openEnd = -1;
         int openFrom = -1;
-        foreach (var (start, end, from) in _memory.Reassign(clusters, c, id, _relabelWithinFrames > 0 ? now - _relabelWithinFrames : long.MinValue))
+        Func<int, bool>? takeTouching = null;
+        if (_touchingPenalty > 0)
+        {
+            // Once per new voice's claim, not per frame: the clusters' pools, and each neighbour judged against the
+            // claiming cluster and its own cluster without it.
+            var segments = _memory.Segments;
+            var pools = SegmentClusterer.Pool(segments, clusters);
+            var costs = SegmentClusterer.Costs(pools, _floor);
+            var without = new GaussianStats(_dims);
+            takeTouching = j =>
+            {
+                var seg = segments[j];
+                var own = pools[clusters[j]];
+                if (own.Count - seg.Count < seg.Count)
+                {
+                    return true;
+                }
+                without.Clear();
+                without.Add(own);
+                without.Remove(seg);
+                double toNew = GaussianStats.CostOfUnion(pools[c], seg, _floor, _scratch) - costs[c];
+                double toOwn = GaussianStats.CostOfUnion(without, seg, _floor, _scratch) - without.Cost(_floor, _scratch);
+                return 0.5 * (toNew - toOwn) < _touchingPenalty;
+            };
+        }
+        foreach (var (start, end, from) in _memory.Reassign(clusters, c, id, _relabelWithinFrames > 0 ? now - _relabelWithinFrames : long.MinValue, takeTouching))
         {
             if (openStart >= 0 && from == openFrom && start <= openEnd)
             {

@@ -17,7 +17,7 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
     // Recorded at collar 0.25 (docs/ACCURACY.md "Real voices"); a change may lose at most 2 points on either file.
     [Theory]
     [InlineData("dev_2spk_3min", 2, 1.18, 1.47)]
-    [InlineData("dev_3spk_5min", 3, 5.28, 8.17)]
+    [InlineData("dev_3spk_5min", 3, 5.28, 7.30)]
     public void A_real_conversation_gets_its_speaker_count_and_its_recorded_der_offline_and_live(string id, int speakers, double offlinePercent, double livePercent)
     {
         var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
@@ -45,8 +45,8 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
         Assert.InRange(created, speakers, speakers + 2);
         Assert.Equal(speakers, live.Segments.Select(s => s.Speaker).Distinct().Count());
         // Final labels change only by Relabel (a new voice's first evidence, with the short pieces of its runs) or Merge:
-        // a small share of the speech (recorded 9.8 and 13.1 %, docs/ACCURACY.md round 10).
-        Assert.True(ledger.FinalSecondsChanged < 0.15 * speech, $"{ledger.FinalSecondsChanged:F1} s of {speech:F1} s relabelled");
+        // a small share of the speech (recorded 9.7 and 14.8 %, docs/ACCURACY.md round 11).
+        Assert.True(ledger.FinalSecondsChanged < 0.18 * speech, $"{ledger.FinalSecondsChanged:F1} s of {speech:F1} s relabelled");
     }
 
     [Fact]
