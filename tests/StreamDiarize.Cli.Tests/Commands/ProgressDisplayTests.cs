@@ -42,34 +42,42 @@ public sealed class ProgressDisplayTerminalTests
         Assert.False(await SeesSpinnerAsync(Tmux, quiet: true), "--quiet still drew the progress line");
     }
 
-    /// <summary>Runs `file --method seed` in a detached tmux pane (a real terminal) and watches the pane until the run ends.</summary>
+    /// <summary>
+    /// Runs `file --method seed` in a detached tmux pane (a real terminal) and watches the pane until the run ends. Each
+    /// call has a tmux server of its own (`-S`, a socket in a fresh temporary folder): it starts with this process's
+    /// environment and directory, and no other server's sessions or state can get in its way.
+    /// </summary>
     private static async Task<bool> SeesSpinnerAsync(string tmux, bool quiet)
     {
-        string session = "sd-progress-" + Guid.NewGuid().ToString("N")[..8];
+        string socket = Path.Combine(RepoPaths.NewTempDir(), "tmux.sock");
+        const string Session = "run";
         string done = Path.Combine(RepoPaths.NewTempDir(), "done");
         string command = $"dotnet {CliProcess.Dll} file {RepoPaths.Ami("dev00.wav")} --out {RepoPaths.NewTempDir()} --method seed{(quiet ? " --quiet" : "")}; touch {done}; sleep 60";
-        await Run(tmux, "new-session", "-d", "-s", session, "-x", "200", "-y", "20", command);
+        var started = await Run(tmux, "-S", socket, "new-session", "-d", "-s", Session, "-x", "200", "-y", "20", command);
         try
         {
+            Assert.True(started.ExitCode == 0, $"tmux new-session failed ({started.ExitCode}): {started.Error}");
             var clock = Stopwatch.StartNew();
+            string pane = "";
             while (!File.Exists(done) && clock.Elapsed < TimeSpan.FromMinutes(3))
             {
-                if ((await Run(tmux, "capture-pane", "-p", "-t", session)).Contains("of audio", StringComparison.Ordinal))
+                pane = (await Run(tmux, "-S", socket, "capture-pane", "-p", "-t", Session)).Output;
+                if (pane.Contains("of audio", StringComparison.Ordinal))
                 {
                     return true;
                 }
                 await Task.Delay(200);
             }
-            Assert.True(File.Exists(done), "the run did not end within 3 minutes");
+            Assert.True(File.Exists(done), $"the run did not end within 3 minutes; the pane shows:\n{pane}");
             return false;
         }
         finally
         {
-            await Run(tmux, "kill-session", "-t", session);
+            await Run(tmux, "-S", socket, "kill-server");
         }
     }
 
-    private static async Task<string> Run(string program, params string[] args)
+    private static async Task<(int ExitCode, string Output, string Error)> Run(string program, params string[] args)
     {
         var info = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args)
@@ -77,8 +85,9 @@ public sealed class ProgressDisplayTerminalTests
             info.ArgumentList.Add(a);
         }
         using var process = Process.Start(info)!;
-        string output = await process.StandardOutput.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        return output;
+        return (process.ExitCode, await output, await error);
     }
 }
