@@ -164,3 +164,27 @@ static class Compose
         }
     }
 }
+
+static class Pieces
+{
+    // The phrase segments (offline mask) inside [from, to) seconds, with each one's seconds of each true voice.
+    public static void Run(List<(string Id, double DurationSeconds, SpeechMask mask, FeatureMatrix mfcc, IReadOnlyList<SpeakerSegment> reference, bool Ami)> analysed, double from, double to)
+    {
+        foreach (var a in analysed)
+        {
+            var cutter = new PhraseCutter(new SegmentClusteringOptions().MaxSegmentFrames(0.01));
+            int frames = a.mask.Frames;
+            for (int i = 0; i <= frames; i++)
+            {
+                bool usable = i < frames && a.mask.IsSpeech[i] && !(a.mask.IsPause?[i] ?? false);
+                if (i < frames ? cutter.Push(i, usable, out long s, out long e) : cutter.Finish(frames, out s, out e))
+                {
+                    if (e * 0.01 < from || s * 0.01 > to) continue;
+                    var who = a.reference.Select(r => (r.Speaker, Sec: Math.Max(0, Math.Min(r.EndSeconds, e * 0.01) - Math.Max(r.StartSeconds, s * 0.01))))
+                        .Where(x => x.Sec > 0.05).Select(x => $"{x.Speaker} {x.Sec:F2}");
+                    Console.WriteLine($"{a.Id} {s * 0.01:F2}-{e * 0.01:F2}: {string.Join(", ", who)}");
+                }
+            }
+        }
+    }
+}

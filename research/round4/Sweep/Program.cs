@@ -114,6 +114,11 @@ if (Environment.GetEnvironmentVariable("SADSTAT") is not null)
     }
     return;
 }
+if (Environment.GetEnvironmentVariable("PIECES") is { } piecesSpec)
+{
+    Pieces.Run(analysed.Where(a => a.Id.Contains(Environment.GetEnvironmentVariable("ONLY") ?? "")).ToList(), double.Parse(piecesSpec.Split(',')[0]), double.Parse(piecesSpec.Split(',')[1]));
+    return;
+}
 if (Environment.GetEnvironmentVariable("COMPOSE") is { } composeSpec)
 {
     var co = new StreamDiarize.Core.Clustering.SegmentClusteringOptions();
