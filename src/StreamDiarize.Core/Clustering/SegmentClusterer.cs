@@ -193,22 +193,12 @@ public sealed class SegmentClusterer
             double bestCost = double.PositiveInfinity;
             for (int c = 0; c < clusters.Count; c++)
             {
-                var model = clusters[c];
-                double baseCost = costs[c];
-                if (c == own)
+                if (c == own && clusters[c].Count - seg.Count < seg.Count)
                 {
-                    if (model.Count - seg.Count < seg.Count)
-                    {
-                        best = own;
-                        break;
-                    }
-                    without.Clear();
-                    without.Add(model);
-                    without.Remove(seg);
-                    model = without;
-                    baseCost = without.Cost(floor, scratch);
+                    best = own;
+                    break;
                 }
-                double cost = GaussianStats.CostOfUnion(model, seg, floor, scratch) - baseCost;
+                double cost = JoinCost(clusters[c], costs[c], seg, c == own, without, floor, scratch);
                 if (cost < bestCost)
                 {
                     bestCost = cost;
@@ -231,6 +221,25 @@ public sealed class SegmentClusterer
         }
         Array.Copy(next, labels, labels.Length);
         return true;
+    }
+
+    /// <summary>
+    /// The cost (twice the log-likelihood lost) of joining <paramref name="segment"/> to <paramref name="cluster"/>, whose
+    /// own cost is <paramref name="clusterCost"/>; a cluster that <paramref name="holdsIt"/> is taken without it (leave one
+    /// out, built in <paramref name="without"/>).
+    /// </summary>
+    public static double JoinCost(GaussianStats cluster, double clusterCost, GaussianStats segment, bool holdsIt, GaussianStats without,
+        ReadOnlySpan<double> floor, Span<double> scratch)
+    {
+        if (holdsIt)
+        {
+            without.Clear();
+            without.Add(cluster);
+            without.Remove(segment);
+            cluster = without;
+            clusterCost = without.Cost(floor, scratch);
+        }
+        return GaussianStats.CostOfUnion(cluster, segment, floor, scratch) - clusterCost;
     }
 
     /// <summary>The index of the cluster whose Gaussian, joined with <paramref name="segment"/>, loses the least likelihood.</summary>

@@ -644,11 +644,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
                 {
                     return true;
                 }
-                without.Clear();
-                without.Add(own);
-                without.Remove(seg);
-                double toNew = GaussianStats.CostOfUnion(pools[c], seg, _floor, _scratch) - costs[c];
-                double toOwn = GaussianStats.CostOfUnion(without, seg, _floor, _scratch) - without.Cost(_floor, _scratch);
+                double toNew = SegmentClusterer.JoinCost(pools[c], costs[c], seg, false, without, _floor, _scratch);
+                double toOwn = SegmentClusterer.JoinCost(own, costs[clusters[j]], seg, true, without, _floor, _scratch);
                 return 0.5 * (toNew - toOwn) < _touchingPenalty;
             };
         }
