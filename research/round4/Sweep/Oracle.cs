@@ -12,7 +12,7 @@ static class Oracle
 {
     public static void Run(List<(string Id, double DurationSeconds, SpeechMask mask, FeatureMatrix mfcc, IReadOnlyList<SpeakerSegment> reference, bool Ami)> analysed, double[] seconds)
     {
-        var o = new SegmentClusteringOptions();
+        var o = new SegmentClusteringOptions { Coefficients = int.Parse(Environment.GetEnvironmentVariable("DIMS") ?? "19") };
         var scratch = new double[o.Coefficients * o.Coefficients];
         foreach (var a in analysed)
         {

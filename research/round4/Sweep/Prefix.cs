@@ -13,7 +13,7 @@ static class Prefix
     {
         foreach (double lambda in lambdas)
         {
-            var clusterer = new SegmentClusterer(new SegmentClusteringOptions { MergeLambda = lambda, DistanceThreshold = threshold });
+            var clusterer = new SegmentClusterer(new SegmentClusteringOptions { MergeLambda = lambda, DistanceThreshold = threshold, Coefficients = int.Parse(Environment.GetEnvironmentVariable("DIMS") ?? "19") });
             var line = new System.Text.StringBuilder($"λ={lambda} T={threshold}:");
             var all = new List<DerResult>();
             foreach (double sec in seconds)

@@ -48,6 +48,11 @@ var analysed = Environment.GetEnvironmentVariable("REPR") is not null || Environ
     return (clip.Id, clip.DurationSeconds, mask, mfcc, reference, Ami: f.Contains("/ami/"));
 }).ToList();
 
+// NAP="K|train,ids": remove the top K within-speaker directions, learnt on the named files (round 12).
+if (Environment.GetEnvironmentVariable("NAP") is { } napSpec && analysed.Count > 0)
+{
+    Nap.Apply(analysed, napSpec);
+}
 // grid: "Lambda=0.5,1,2;MaxSegmentSeconds=1.5,2" -> every combination
 var axes = grid.Split(';').Select(a => (Name: a.Split('=')[0], Values: a.Split('=')[1].Split(',').Select(double.Parse).ToArray())).ToList();
 IEnumerable<Dictionary<string, double>> Combos(int k)

@@ -207,17 +207,19 @@ internal sealed class SegmentMemory
     /// <summary>
     /// The remembered segments of cluster <paramref name="cluster"/> that were emitted as another speaker, as
     /// (start, end, emitted id); each is then recorded as emitted as <paramref name="newId"/>. Segments ending at or
-    /// before frame <paramref name="endsAfter"/> are left as they were emitted (the relabel horizon).
+    /// before frame <paramref name="endsAfter"/> are left as they were emitted (the relabel horizon), and so is a segment
+    /// <paramref name="takeClaimed"/> (index, emitted id) refuses; <paramref name="takeTouching"/> (index) extends the
+    /// taken ones along their runs to touching segments of the same emitted id.
     /// </summary>
     public List<(long Start, long End, int From)> Reassign(ReadOnlySpan<int> clusters, int cluster, int newId, long endsAfter,
-        Func<int, bool>? takeTouching = null)
+        Func<int, bool>? takeTouching = null, Func<int, int, bool>? takeClaimed = null)
     {
         var moved = new List<(long, long, int)>();
         var take = new bool[_order.Count];
         for (int i = 0; i < _order.Count; i++)
         {
             int slot = _order[i];
-            take[i] = clusters[i] == cluster && _emitted[slot] != newId && _ends[slot] > endsAfter;
+            take[i] = clusters[i] == cluster && _emitted[slot] != newId && _ends[slot] > endsAfter && (takeClaimed?.Invoke(i, _emitted[slot]) ?? true);
         }
         if (takeTouching is not null)
         {

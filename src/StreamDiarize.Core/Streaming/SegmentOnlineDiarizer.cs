@@ -96,6 +96,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private int _lastSlot;
     private readonly double[] _runFloor;
     private readonly double _touchingPenalty;
+    private readonly double _claimMargin;
     private readonly double _poolUntilFrames;
     private readonly GaussianStats _pool;
     private long _poolStart;
@@ -137,6 +138,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _claimAfterNew = options.NewSpeakerClaimReclusterings;
         _relabelWholeRuns = options.RelabelWholeRuns;
         _touchingPenalty = options.RelabelTouchingPenalty;
+        _claimMargin = options.RelabelClaimMargin;
         _framePenalty = options.FrameChangePenalty;
         _latencyFrames = (long)Math.Round(session.LatencySeconds / _hop);
         _open = new GaussianStats(_dims);
@@ -430,7 +432,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             _madeAt[idOf[c]] = Reclusterings;
             // The evidence that made the new voice was final under other ids: it moves, once, by Relabel, if it ended
             // within RelabelWithinSeconds (older speech keeps its label: relabelling it bought no accuracy).
-            ClaimEvidence(clusters, c, idOf[c], now, events);
+            ClaimEvidence(clusters, idOf, c, idOf[c], now, events);
         }
         // A voice found a re-clustering or two ago: its cluster, now on more of its speech, claims the remembered
         // segments it holds that were given other ids (its evidence from before it had an id, mostly).
@@ -440,7 +442,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             // _madeAt is 0 for id 0 (made before any re-clustering); an id made by this re-clustering has claimed above.
             if (id >= 0 && _madeAt[id] > 0 && Reclusterings - _madeAt[id] is > 0 and var since && since <= _claimAfterNew)
             {
-                ClaimEvidence(clusters, c, id, now, events);
+                ClaimEvidence(clusters, idOf, c, id, now, events);
             }
         }
         // An id no cluster claims any more: its speech went to the cluster that holds most of it. It is merged there
@@ -618,7 +620,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     /// The remembered segments of cluster <paramref name="c"/> that were given another id and ended within
     /// <see cref="OnlineDiarizerOptions.RelabelWithinSeconds"/> are relabelled to <paramref name="id"/> (one Relabel each).
     /// </summary>
-    private void ClaimEvidence(int[] clusters, int c, int id, long now, List<DiarizationEvent> events)
+    private void ClaimEvidence(int[] clusters, int[] idOf, int c, int id, long now, List<DiarizationEvent> events)
     {
         if (!_relabelNewSpeakers)
         {
@@ -628,7 +630,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         long openStart = -1, openEnd = -1;
         int openFrom = -1;
         Func<int, bool>? takeTouching = null;
-        if (_touchingPenalty > 0)
+        Func<int, int, bool>? takeClaimed = null;
+        if (_touchingPenalty > 0 || _claimMargin > 0)
         {
             // Once per new voice's claim, not per frame: the clusters' pools, and each neighbour judged against the
             // claiming cluster and its own cluster without it.
@@ -636,7 +639,24 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             var pools = SegmentClusterer.Pool(segments, clusters);
             var costs = SegmentClusterer.Costs(pools, _floor);
             var without = new GaussianStats(_dims);
-            takeTouching = j =>
+            if (_claimMargin > 0)
+            {
+                // A segment of the claiming cluster moves unless the cluster of the id it was given explains it better
+                // by more than the margin (the claiming cluster taken without it).
+                takeClaimed = (j, emitted) =>
+                {
+                    int old = Array.IndexOf(idOf, emitted);
+                    if (old < 0 || old == c)
+                    {
+                        return true;
+                    }
+                    var seg = segments[j];
+                    double toNew = SegmentClusterer.JoinCost(pools[c], costs[c], seg, true, without, _floor, _scratch);
+                    double toOld = SegmentClusterer.JoinCost(pools[old], costs[old], seg, false, without, _floor, _scratch);
+                    return 0.5 * (toNew - toOld) < _claimMargin;
+                };
+            }
+            takeTouching = _touchingPenalty <= 0 ? null : j =>
             {
                 var seg = segments[j];
                 var own = pools[clusters[j]];
@@ -649,7 +669,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
                 return 0.5 * (toNew - toOwn) < _touchingPenalty;
             };
         }
-        foreach (var (start, end, from) in _memory.Reassign(clusters, c, id, _relabelWithinFrames > 0 ? now - _relabelWithinFrames : long.MinValue, takeTouching))
+        foreach (var (start, end, from) in _memory.Reassign(clusters, c, id, _relabelWithinFrames > 0 ? now - _relabelWithinFrames : long.MinValue, takeTouching, takeClaimed))
         {
             if (openStart >= 0 && from == openFrom && start <= openEnd)
             {
