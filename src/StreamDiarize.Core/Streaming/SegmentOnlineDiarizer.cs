@@ -97,6 +97,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private readonly double[] _runFloor;
     private readonly double _touchingPenalty;
     private readonly double _claimMargin;
+    private readonly bool _coalesceRelabels;
     private readonly double _poolUntilFrames;
     private readonly GaussianStats _pool;
     private long _poolStart;
@@ -149,7 +150,9 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _sessionStats = new GaussianStats(_dims);
         _floor = new double[_dims];
         _scratch = new double[_dims * _dims];
-        _turns = new SegmentTurnEmitter(_hop, options.FinalPieceSeconds);
+        _coalesceRelabels = options.CoalesceRelabels;
+        _turns = new SegmentTurnEmitter(_hop, options.FinalPieceSeconds,
+            !options.CoalesceRelabels ? 0 : options.RelabelWithinSeconds > 0 ? options.RelabelWithinSeconds + 60 : 600);
     }
 
     /// <inheritdoc/>
@@ -669,9 +672,15 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
                 return 0.5 * (toNew - toOwn) < _touchingPenalty;
             };
         }
-        foreach (var (start, end, from) in _memory.Reassign(clusters, c, id, _relabelWithinFrames > 0 ? now - _relabelWithinFrames : long.MinValue, takeTouching, takeClaimed))
+        var moved = _memory.Reassign(clusters, c, id, _relabelWithinFrames > 0 ? now - _relabelWithinFrames : long.MinValue, takeTouching, takeClaimed);
+        if (_coalesceRelabels)
         {
-            if (openStart >= 0 && from == openFrom && start <= openEnd)
+            // By old id, then in time: ranges of one old id with none of its final speech between them are one Relabel.
+            moved.Sort((a, b) => a.From != b.From ? a.From.CompareTo(b.From) : a.Start.CompareTo(b.Start));
+        }
+        foreach (var (start, end, from) in moved)
+        {
+            if (openStart >= 0 && from == openFrom && (start <= openEnd || _coalesceRelabels && !_turns.HoldsFinalSpeech(from, openEnd, start)))
             {
                 openEnd = Math.Max(openEnd, end);
                 continue;

@@ -10,9 +10,14 @@ namespace StreamDiarize.Core.Streaming;
 /// <see cref="Pipeline.DefaultDiarizer.DropPausesBetweenSpeakers"/>). An ongoing turn is reported as final pieces at
 /// least every <c>pieceSeconds</c>; the ledger joins them. Allocates only the events it emits.
 /// </summary>
-internal sealed class SegmentTurnEmitter(double hopSeconds, double pieceSeconds)
+internal sealed class SegmentTurnEmitter(double hopSeconds, double pieceSeconds, double rememberSeconds = 0)
 {
     private readonly long _pieceFrames = Math.Max(1, (long)Math.Round(pieceSeconds / hopSeconds));
+
+    // The final speaker of each of the last rememberSeconds of frames (-1: silence or not final), kept through Relabel
+    // and Merge, so a caller can ask whether a speaker holds final speech in a recent span. Allocated once.
+    private readonly int[] _finalRing = new int[Math.Max(1, (int)Math.Ceiling(rememberSeconds / hopSeconds))];
+    private long _finalWritten;
     private readonly HashSet<int> _speakersWithSpeech = [];
     private int _label = -1;
     private long _pieceStart = -1;
@@ -23,6 +28,39 @@ internal sealed class SegmentTurnEmitter(double hopSeconds, double pieceSeconds)
     private int _segments;
 
     public bool HasSpeech(int speaker) => _speakersWithSpeech.Contains(speaker);
+
+    /// <summary>
+    /// Whether <paramref name="speaker"/> holds final speech in frames [start, end), Relabel and Merge applied. Frames
+    /// older than the remembered span, or not final yet, count as held (not known to be free).
+    /// </summary>
+    public bool HoldsFinalSpeech(int speaker, long start, long end)
+    {
+        if (start < _finalWritten - _finalRing.Length || end > _finalWritten)
+        {
+            return true;
+        }
+        for (long f = start; f < end; f++)
+        {
+            if (_finalRing[f % _finalRing.Length] == speaker)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Frames [start, end) of the remembered span that are <paramref name="from"/>'s become <paramref name="to"/>'s.</summary>
+    private void RenameFinal(long start, long end, int from, int to)
+    {
+        for (long f = Math.Max(start, _finalWritten - _finalRing.Length); f < Math.Min(end, _finalWritten); f++)
+        {
+            int slot = (int)(f % _finalRing.Length);
+            if (_finalRing[slot] == from)
+            {
+                _finalRing[slot] = to;
+            }
+        }
+    }
 
     public void AddSpeaker(int speaker, long frame, List<DiarizationEvent> events) =>
         events.Add(new SpeakerAddedEvent(frame * hopSeconds, Name(speaker)));
@@ -96,6 +134,7 @@ internal sealed class SegmentTurnEmitter(double hopSeconds, double pieceSeconds)
             EmitPiece(events);
         }
         events.Add(new RelabelEvent(frame * hopSeconds, start * hopSeconds, end * hopSeconds, Name(from), Name(to)));
+        RenameFinal(start, end, from, to);
         _speakersWithSpeech.Add(to);
     }
 
@@ -103,6 +142,7 @@ internal sealed class SegmentTurnEmitter(double hopSeconds, double pieceSeconds)
     public void Merge(int from, int into, long frame, List<DiarizationEvent> events)
     {
         events.Add(new MergeEvent(frame * hopSeconds, Name(from), Name(into)));
+        RenameFinal(_finalWritten - _finalRing.Length, _finalWritten, from, into);
         _speakersWithSpeech.Remove(from);
         if (_label == from)
         {
@@ -145,6 +185,11 @@ internal sealed class SegmentTurnEmitter(double hopSeconds, double pieceSeconds)
             return;
         }
         events.Add(new SegmentEvent(new SpeakerSegment(_pieceStart * hopSeconds, _end * hopSeconds, Name(_label)), IsFinal: true));
+        for (long f = Math.Max(_finalWritten, _end - _finalRing.Length); f < _end; f++)
+        {
+            _finalRing[f % _finalRing.Length] = f >= _pieceStart ? _label : -1;
+        }
+        _finalWritten = Math.Max(_finalWritten, _end);
         _speakersWithSpeech.Add(_label);
         _speechFrames += _end - _pieceStart;
         _segments++;

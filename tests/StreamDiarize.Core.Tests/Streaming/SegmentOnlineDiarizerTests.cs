@@ -187,6 +187,42 @@ public sealed class SegmentOnlineDiarizerTests
     }
 
     [Fact]
+    public void A_claims_ranges_of_one_old_id_with_none_of_its_speech_between_them_are_one_Relabel_with_the_same_result()
+    {
+        // dev_4spk_10min: a voice found late claims turns of its own with other voices' turns between them; a Relabel moves
+        // only its old id's speech, so ranges with none of the old id's final speech between them are one event.
+        const string id = "dev_4spk_10min";
+        var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
+        var coalesced = Run(new OnlineDiarizerOptions());
+        var separate = Run(new OnlineDiarizerOptions { CoalesceRelabels = false });
+
+        Assert.True(new OnlineDiarizerOptions().CoalesceRelabels);
+        // The same final labels, frame for frame, and the same speech rewritten, by fewer events.
+        Assert.Equal(separate.Timeline, coalesced.Timeline);
+        Assert.Equal(separate.Moved, coalesced.Moved, 6);
+        Assert.True(coalesced.Relabels.Count < separate.Relabels.Count, $"{coalesced.Relabels.Count} Relabel events coalesced, {separate.Relabels.Count} not");
+        // Each coalesced event covers the ranges announced apart at the same moment, between the same ids.
+        Assert.All(separate.Relabels, b => Assert.Contains(coalesced.Relabels, a => a.StreamTimeSeconds == b.StreamTimeSeconds
+            && a.From == b.From && a.To == b.To && a.StartSeconds <= b.StartSeconds && a.EndSeconds >= b.EndSeconds));
+
+        (string[] Timeline, double Moved, List<RelabelEvent> Relabels) Run(OnlineDiarizerOptions online)
+        {
+            var run = LiveRun.Of(clip, new DefaultSessionFactory(null, online).Create(new SessionOptions { LatencySeconds = 1 }));
+            var ledger = new SegmentLedger();
+            run.Events.ForEach(ledger.Apply);
+            var timeline = new string[(int)(clip.DurationSeconds * 100) + 1];
+            foreach (var s in ledger.Snapshot(includeProvisional: false))
+            {
+                for (int f = (int)Math.Round(s.StartSeconds * 100); f < Math.Min(timeline.Length, (int)Math.Round(s.EndSeconds * 100)); f++)
+                {
+                    timeline[f] = s.Speaker;
+                }
+            }
+            return (timeline, ledger.FinalSecondsChanged, run.Events.OfType<RelabelEvent>().ToList());
+        }
+    }
+
+    [Fact]
     public void A_new_voice_leaves_a_segment_that_still_sounds_more_like_its_own_id()
     {
         // dev_4spk_10min: when a late voice's id is made, the re-clustering has put a few segments of other voices in its
