@@ -77,6 +77,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     // Fixed-lag frame decisions (FrameChangePenalty): each speaker's frame Gaussian, every ring frame's log-likelihood
     // under them (tagged with the frame and the model version), and the Viterbi scratch.
     private readonly double _framePenalty;
+    private readonly double _runStartPenalty;
+    private bool _silenceSinceLabel = true;
     private readonly long _latencyFrames;
     private FrameGaussian?[] _frameModels = [];
     private int[] _active = [];
@@ -141,6 +143,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _touchingPenalty = options.RelabelTouchingPenalty;
         _claimMargin = options.RelabelClaimMargin;
         _framePenalty = options.FrameChangePenalty;
+        _runStartPenalty = options.FrameRunStartPenalty;
         _latencyFrames = (long)Math.Round(session.LatencySeconds / _hop);
         _open = new GaussianStats(_dims);
         _lastSegment = new GaussianStats(_dims);
@@ -235,6 +238,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             else
             {
                 _silenceSincePiece |= !speech;
+                _silenceSinceLabel |= !speech;
                 _turns.Gap(f, pause, events);
             }
         }
@@ -566,7 +570,13 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     /// </summary>
     private int FrameLabel(long f)
     {
-        int start = _lastFrameLabelled == f - 1 && _lastFrameLabel >= 0 ? _lastFrameLabel : _openLabel;
+        // Within a run the previous frame's speaker goes on unless a change pays FrameChangePenalty. A run's first frame
+        // starts from the previous run's speaker when only a bridged pause lies between (a turn goes on more often than it
+        // changes), else from its segment's decided speaker, and another speaker costs FrameRunStartPenalty there.
+        bool continues = _lastFrameLabelled == f - 1 && _lastFrameLabel >= 0;
+        int start = continues || (!_silenceSinceLabel && _lastFrameLabel >= 0) ? _lastFrameLabel : _openLabel;
+        double startPenalty = continues ? _framePenalty : _runStartPenalty;
+        _silenceSinceLabel = false;
         int k = _activeCount;
         int first = start >= 0 && start < _activeOf.Length ? _activeOf[start] : -1;
         if (first < 0)
@@ -578,7 +588,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         int row = LikelihoodRow(f);
         for (int c = 0; c < k; c++)
         {
-            _vScore[c] = _llRing[row + c] - (c == first ? 0 : _framePenalty);
+            _vScore[c] = _llRing[row + c] - (c == first ? 0 : startPenalty);
             _vFirst[c] = c;
         }
         long end = Math.Min(f + _latencyFrames, Math.Min(_received, Math.Max(_sad.ProvisionalEnd, _sad.Committed)));

@@ -16,8 +16,8 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
 {
     // Recorded at collar 0.25 (docs/ACCURACY.md "Real voices"); a change may lose at most 2 points on either file.
     [Theory]
-    [InlineData("dev_2spk_3min", 2, 1.18, 1.47)]
-    [InlineData("dev_3spk_5min", 3, 5.28, 7.30)]
+    [InlineData("dev_2spk_3min", 2, 0.71, 1.07)]
+    [InlineData("dev_3spk_5min", 3, 5.30, 7.49)]
     public void A_real_conversation_gets_its_speaker_count_and_its_recorded_der_offline_and_live(string id, int speakers, double offlinePercent, double livePercent)
     {
         var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
@@ -45,8 +45,45 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
         Assert.InRange(created, speakers, speakers + 2);
         Assert.Equal(speakers, live.Segments.Select(s => s.Speaker).Distinct().Count());
         // Final labels change only by Relabel (a new voice's first evidence, with the short pieces of its runs) or Merge:
-        // a small share of the speech (recorded 9.7 and 14.8 %, docs/ACCURACY.md round 11).
+        // a small share of the speech (recorded 9.7 and 14.8 %, docs/ACCURACY.md round 12).
         Assert.True(ledger.FinalSecondsChanged < 0.18 * speech, $"{ledger.FinalSecondsChanged:F1} s of {speech:F1} s relabelled");
+    }
+
+    [Fact]
+    public void Offline_a_bridged_pause_is_speech_exactly_when_the_final_labels_give_one_speaker_on_both_sides()
+    {
+        // Round 12 (docs/ACCURACY.md): pauses were decided on the segment labels before the frame pass, so a pause beside
+        // a short phrase the pass then gave back to the same speaker stayed silence (real-dev 3.55 -> 3.08 % once decided
+        // again after the pass). Every pause run of the mask must follow the labels the pass gave its neighbours.
+        const string id = "dev_3spk_5min";
+        var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
+        var stages = new DefaultDiarizerOptions();
+        var mask = new StreamDiarize.Core.Speech.EnergySpeechDetector(stages.Speech).Detect(clip.Samples);
+        var mfcc = new StreamDiarize.Core.Embedding.WindowStatsEmbedder(stages.Embedding).Features(clip.Samples);
+        var labels = SegmentDiarization.LabelFrames(mask, mfcc, new SegmentClusterer(stages.Segments), new ClusterCountLimits(1, 20));
+        var pauses = mask.IsPause!;
+        int runs = 0, kept = 0;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (!pauses[i] || (i > 0 && pauses[i - 1]))
+            {
+                continue;
+            }
+            int j = i;
+            while (j < labels.Length && pauses[j])
+            {
+                j++;
+            }
+            int before = i > 0 ? labels[i - 1] : -1, after = j < labels.Length ? labels[j] : -1;
+            int expected = before >= 0 && before == after ? before : -1;
+            Assert.All(labels[i..j], l => Assert.Equal(expected, l));
+            runs++;
+            kept += expected >= 0 ? 1 : 0;
+        }
+        output.WriteLine($"{id}: {runs} pause runs, {kept} kept as speech");
+        Assert.True(runs > 50 && kept > runs / 2, $"{runs} pause runs, {kept} kept");
+        var reference = Rttm.ReadFile(RepoPaths.RealDev(id + ".rttm"))[id];
+        Assert.InRange(100 * DerScorer.Score(id, reference, new DefaultDiarizer().Diarize(clip).Segments, new DerOptions { CollarSeconds = 0.25 }).Der, 0, 5.30 + 2);
     }
 
     [Fact]
@@ -61,7 +98,7 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
         double der = 100 * DerScorer.Score(id, reference, offline.Segments, new DerOptions { CollarSeconds = 0.25 }).Der;
         output.WriteLine($"{id}: offline {der:F2} % ({offline.SpeakerCount} speakers)");
         Assert.Equal(6, offline.SpeakerCount);
-        Assert.InRange(der, 0, 4.41 + 2);
+        Assert.InRange(der, 0, 3.73 + 2);
     }
 
     [Fact]
