@@ -122,12 +122,12 @@ public sealed record OnlineDiarizerOptions
     public double FrameChangePenalty { get; init; } = 100;
 
     /// <summary>
-    /// Segment representation, with <see cref="FrameChangePenalty"/>: the cost (nats) of starting a run of speech with
-    /// another speaker than the one it starts from: the previous run's speaker when only a bridged pause lies between,
-    /// else the speaker its segment was decided for. Lower than a change within a run, since a run's start is where a
-    /// turn changes; a pause is kept as its speaker's when the same speaker goes on, so this also decides which pauses
-    /// are speech. 45-80 nats improve every development set (real-dev live 4.57 -> 4.06 % at 60, docs/ACCURACY.md,
-    /// round 12).
+    /// Segment representation, with <see cref="FrameChangePenalty"/>: the cost (nats) of starting a run of speech (a
+    /// phrase after a pause or silence) with another speaker than the one its segment was decided for. Lower than a
+    /// change within a run, since a run's start is where a turn changes; a pause is kept as its speaker's when the same
+    /// speaker goes on, so this also decides which pauses are speech. 45-80 nats improve every development set
+    /// (real-dev live 4.57 -> 4.36 % at 60, docs/ACCURACY.md, round 12); at FrameChangePenalty a run starts as it did
+    /// before.
     /// </summary>
     public double FrameRunStartPenalty { get; init; } = 60;
 

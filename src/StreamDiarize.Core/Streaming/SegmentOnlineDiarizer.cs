@@ -78,7 +78,6 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     // under them (tagged with the frame and the model version), and the Viterbi scratch.
     private readonly double _framePenalty;
     private readonly double _runStartPenalty;
-    private bool _silenceSinceLabel = true;
     private readonly long _latencyFrames;
     private FrameGaussian?[] _frameModels = [];
     private int[] _active = [];
@@ -238,7 +237,6 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             else
             {
                 _silenceSincePiece |= !speech;
-                _silenceSinceLabel |= !speech;
                 _turns.Gap(f, pause, events);
             }
         }
@@ -571,12 +569,12 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private int FrameLabel(long f)
     {
         // Within a run the previous frame's speaker goes on unless a change pays FrameChangePenalty. A run's first frame
-        // starts from the previous run's speaker when only a bridged pause lies between (a turn goes on more often than it
-        // changes), else from its segment's decided speaker, and another speaker costs FrameRunStartPenalty there.
+        // starts from its segment's decided speaker, and another speaker costs FrameRunStartPenalty there. (Starting from
+        // the previous run's speaker across a bridged pause scored better on real-dev but gave voices without an id, or
+        // not enrolled, the name of the speaker before them: docs/ACCURACY.md, round 12.)
         bool continues = _lastFrameLabelled == f - 1 && _lastFrameLabel >= 0;
-        int start = continues || (!_silenceSinceLabel && _lastFrameLabel >= 0) ? _lastFrameLabel : _openLabel;
+        int start = continues ? _lastFrameLabel : _openLabel;
         double startPenalty = continues ? _framePenalty : _runStartPenalty;
-        _silenceSinceLabel = false;
         int k = _activeCount;
         int first = start >= 0 && start < _activeOf.Length ? _activeOf[start] : -1;
         if (first < 0)

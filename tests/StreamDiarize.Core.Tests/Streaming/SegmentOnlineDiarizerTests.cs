@@ -223,13 +223,12 @@ public sealed class SegmentOnlineDiarizerTests
     }
 
     [Fact]
-    public void A_run_after_a_bridged_pause_starts_with_the_speaker_before_it_and_a_run_start_is_a_cheaper_change()
+    public void A_run_start_is_a_cheaper_change_of_speaker_than_a_change_inside_a_run()
     {
         // dev_6spk_20min: a phrase's first frame started from its segment's short decision and paid a full change (100
-        // nats) to leave it, so a turn's next phrase often began with another id and the pause before it became silence
-        // (a pause is kept only when the same speaker goes on). Now a run after a bridged pause starts from the speaker
-        // before it and leaving the start costs 60 nats (docs/ACCURACY.md, round 12: 5.96 % at 100 nats, 5.42 % at 60;
-        // 6.81 % with neither).
+        // nats) to leave it, so a turn's next phrase often began under another id and the pause before it became silence
+        // (a pause is kept only when the same speaker goes on). Leaving the start now costs 60 nats (docs/ACCURACY.md,
+        // round 12: 6.81 -> 6.32 %); 100 is the old rule.
         const string id = "dev_6spk_20min";
         var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
         var reference = Rttm.ReadFile(RepoPaths.RealDev(id + ".rttm"))[id];
@@ -239,9 +238,7 @@ public sealed class SegmentOnlineDiarizerTests
         Assert.Equal(60, new OnlineDiarizerOptions().FrameRunStartPenalty);
         // The clustering and its events do not depend on the frame decisions: the same voices at the same moments.
         Assert.Equal(before.Added, now.Added);
-        // A run start that costs a full change keeps more wrong starts: more confusion, and more pauses kept for them.
-        Assert.True(now.Der.ConfusionSeconds < before.Der.ConfusionSeconds, $"confused {now.Der.ConfusionSeconds:F1} s, {before.Der.ConfusionSeconds:F1} s with a full change at a run's start");
-        Assert.True(now.Der.FalseAlarmSeconds < before.Der.FalseAlarmSeconds, $"false alarm {now.Der.FalseAlarmSeconds:F1} s, {before.Der.FalseAlarmSeconds:F1} s with a full change at a run's start");
+        Assert.True(now.Der.MissSeconds < before.Der.MissSeconds - 2, $"missed {now.Der.MissSeconds:F1} s, {before.Der.MissSeconds:F1} s with a full change at a run's start");
         Assert.True(now.Der.Der < before.Der.Der - 0.003, $"live {100 * now.Der.Der:F2} %, {100 * before.Der.Der:F2} % with a full change at a run's start");
 
         (DerResult Der, List<(double, string)> Added) Run(OnlineDiarizerOptions online)
@@ -303,9 +300,9 @@ public sealed class SegmentOnlineDiarizerTests
             var run = LiveRun.Of(clip, new DefaultSessionFactory(null, online).Create(new SessionOptions { LatencySeconds = 1 }));
             if (pin)
             {
-                // The round-12 defaults on this file (docs/ACCURACY.md): 5.42 %, 6 ids for 6 voices.
+                // The round-12 defaults on this file (docs/ACCURACY.md): 6.32 %, 6 ids for 6 voices.
                 double der = 100 * DerScorer.Score("dev_6spk_20min", reference, run.Segments, new DerOptions { CollarSeconds = 0.25 }).Der;
-                Assert.True(der <= 5.42 + 2, $"live {der:F2} % (recorded 5.42 %)");
+                Assert.True(der <= 6.32 + 2, $"live {der:F2} % (recorded 6.32 %)");
                 Assert.InRange(run.Events.OfType<SpeakerAddedEvent>().Count(), 6, 8);
             }
             var ledger = new SegmentLedger();
