@@ -125,13 +125,13 @@ public sealed record OnlineDiarizerOptions
     /// Segment representation, with <see cref="FrameChangePenalty"/>: the cost (nats) of starting a run of speech (a
     /// phrase after a pause or silence) with another speaker than the one its segment was decided for. Lower than a
     /// change within a run, since a run's start is where a turn changes; a pause is kept as its speaker's when the same
-    /// speaker goes on, so this also decides which pauses are speech. The default is FrameChangePenalty's 100: a run's
-    /// start is no cheaper than any change. 45-80 nats lower the live DER on every development set (real-dev 4.57 ->
-    /// 4.36 % at 60) but let voices without an id take the nearest known one more often: with enrolled voices, 10.1 % of
-    /// the unenrolled voices' speech carried a name (0.0 % at 100; docs/ACCURACY.md, round 12). For sessions without
-    /// known speakers, 60 is the better setting.
+    /// speaker goes on, so this also decides which pauses are speech. 45-80 nats lower the live DER on every development
+    /// set (real-dev 4.57 -> 4.36 % at 60) but let a voice without an id take the nearest known one more often: with
+    /// enrolled voices, 10.1 % of the unenrolled voices' speech carried a name (0.0 % at a full change; docs/ACCURACY.md,
+    /// round 12). So a session with known speakers (<see cref="SessionOptions.KnownSpeakers"/>) always pays
+    /// <see cref="FrameChangePenalty"/> at a run's start; this applies to the others.
     /// </summary>
-    public double FrameRunStartPenalty { get; init; } = 100;
+    public double FrameRunStartPenalty { get; init; } = 60;
 
     /// <summary>
     /// Segment representation: when a new voice claims its evidence, a remembered segment that touches a claimed one (the

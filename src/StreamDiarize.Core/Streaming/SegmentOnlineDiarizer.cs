@@ -142,7 +142,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _touchingPenalty = options.RelabelTouchingPenalty;
         _claimMargin = options.RelabelClaimMargin;
         _framePenalty = options.FrameChangePenalty;
-        _runStartPenalty = options.FrameRunStartPenalty;
+        // With enrolled voices a cheaper start lets a voice without an id take a named one's frames: a full change there.
+        _runStartPenalty = session.KnownSpeakers.Count > 0 ? options.FrameChangePenalty : options.FrameRunStartPenalty;
         _latencyFrames = (long)Math.Round(session.LatencySeconds / _hop);
         _open = new GaussianStats(_dims);
         _lastSegment = new GaussianStats(_dims);
