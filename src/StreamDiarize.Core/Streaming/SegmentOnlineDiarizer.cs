@@ -630,7 +630,10 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
 
     /// <summary>
     /// The remembered segments of cluster <paramref name="c"/> that were given another id and ended within
-    /// <see cref="OnlineDiarizerOptions.RelabelWithinSeconds"/> are relabelled to <paramref name="id"/> (one Relabel each).
+    /// <see cref="OnlineDiarizerOptions.RelabelWithinSeconds"/> are relabelled to <paramref name="id"/>, unless one still
+    /// sounds more like its own id (<see cref="OnlineDiarizerOptions.RelabelClaimMargin"/>); ranges of one old id that
+    /// touch, or (<see cref="OnlineDiarizerOptions.CoalesceRelabels"/>) have none of its final speech between them, are
+    /// one Relabel.
     /// </summary>
     private void ClaimEvidence(int[] clusters, int[] idOf, int c, int id, long now, List<DiarizationEvent> events)
     {
