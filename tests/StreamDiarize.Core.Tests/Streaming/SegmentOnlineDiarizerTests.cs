@@ -192,34 +192,17 @@ public sealed class SegmentOnlineDiarizerTests
         // dev_4spk_10min: a voice found late claims turns of its own with other voices' turns between them; a Relabel moves
         // only its old id's speech, so ranges with none of the old id's final speech between them are one event.
         const string id = "dev_4spk_10min";
-        var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
-        var coalesced = Run(new OnlineDiarizerOptions());
-        var separate = Run(new OnlineDiarizerOptions { CoalesceRelabels = false });
+        var coalesced = LiveSession.Of(id, new OnlineDiarizerOptions());
+        var separate = LiveSession.Of(id, new OnlineDiarizerOptions { CoalesceRelabels = false });
 
         Assert.True(new OnlineDiarizerOptions().CoalesceRelabels);
         // The same final labels, frame for frame, and the same speech rewritten, by fewer events.
-        Assert.Equal(separate.Timeline, coalesced.Timeline);
+        Assert.Equal(separate.Timeline(), coalesced.Timeline());
         Assert.Equal(separate.Moved, coalesced.Moved, 6);
         Assert.True(coalesced.Relabels.Count < separate.Relabels.Count, $"{coalesced.Relabels.Count} Relabel events coalesced, {separate.Relabels.Count} not");
         // Each coalesced event covers the ranges announced apart at the same moment, between the same ids.
         Assert.All(separate.Relabels, b => Assert.Contains(coalesced.Relabels, a => a.StreamTimeSeconds == b.StreamTimeSeconds
             && a.From == b.From && a.To == b.To && a.StartSeconds <= b.StartSeconds && a.EndSeconds >= b.EndSeconds));
-
-        (string[] Timeline, double Moved, List<RelabelEvent> Relabels) Run(OnlineDiarizerOptions online)
-        {
-            var run = LiveRun.Of(clip, new DefaultSessionFactory(null, online).Create(new SessionOptions { LatencySeconds = 1 }));
-            var ledger = new SegmentLedger();
-            run.Events.ForEach(ledger.Apply);
-            var timeline = new string[(int)(clip.DurationSeconds * 100) + 1];
-            foreach (var s in ledger.Snapshot(includeProvisional: false))
-            {
-                for (int f = (int)Math.Round(s.StartSeconds * 100); f < Math.Min(timeline.Length, (int)Math.Round(s.EndSeconds * 100)); f++)
-                {
-                    timeline[f] = s.Speaker;
-                }
-            }
-            return (timeline, ledger.FinalSecondsChanged, run.Events.OfType<RelabelEvent>().ToList());
-        }
     }
 
     [Fact]
@@ -231,23 +214,14 @@ public sealed class SegmentOnlineDiarizerTests
         // (docs/ACCURACY.md, round 12). With known speakers a run's start stays a full change (a voice without an id took
         // a named voice's frames more often), so such a session decides as before.
         const string id = "dev_6spk_20min";
-        var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
-        var reference = Rttm.ReadFile(RepoPaths.RealDev(id + ".rttm"))[id];
-        var now = Run(new OnlineDiarizerOptions());
-        var before = Run(new OnlineDiarizerOptions { FrameRunStartPenalty = 100 });
+        var now = LiveSession.Of(id, new OnlineDiarizerOptions());
+        var before = LiveSession.Of(id, new OnlineDiarizerOptions { FrameRunStartPenalty = 100 });
 
         Assert.Equal(60, new OnlineDiarizerOptions().FrameRunStartPenalty);
         // The clustering and its events do not depend on the frame decisions: the same voices at the same moments.
         Assert.Equal(before.Added, now.Added);
         Assert.True(now.Der.MissSeconds < before.Der.MissSeconds - 2, $"missed {now.Der.MissSeconds:F1} s, {before.Der.MissSeconds:F1} s with a full change at a run's start");
         Assert.True(now.Der.Der < before.Der.Der - 0.003, $"live {100 * now.Der.Der:F2} %, {100 * before.Der.Der:F2} % with a full change at a run's start");
-
-        (DerResult Der, List<(double, string)> Added) Run(OnlineDiarizerOptions online)
-        {
-            var run = LiveRun.Of(clip, new DefaultSessionFactory(null, online).Create(new SessionOptions { LatencySeconds = 1 }));
-            return (DerScorer.Score(id, reference, run.Segments, new DerOptions { CollarSeconds = 0.25 }),
-                run.Events.OfType<SpeakerAddedEvent>().Select(e => (e.StreamTimeSeconds, e.Speaker)).ToList());
-        }
     }
 
     [Fact]
@@ -257,27 +231,15 @@ public sealed class SegmentOnlineDiarizerTests
         // cluster; claiming them moved right labels to the new id. A segment now moves only if the new voice's Gaussian
         // (without it) explains it at most 10 nats worse than the cluster of the id it was given (docs/ACCURACY.md, round 12).
         const string id = "dev_4spk_10min";
-        var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
-        var reference = Rttm.ReadFile(RepoPaths.RealDev(id + ".rttm"))[id];
-        var with = Run(new OnlineDiarizerOptions());
-        var without = Run(new OnlineDiarizerOptions { RelabelClaimMargin = 0 });
+        var with = LiveSession.Of(id, new OnlineDiarizerOptions());
+        var without = LiveSession.Of(id, new OnlineDiarizerOptions { RelabelClaimMargin = 0 });
 
         Assert.Equal(10, new OnlineDiarizerOptions().RelabelClaimMargin);
         // The same voices are made at the same moments; less speech is rewritten, by fewer events, and the result is better.
         Assert.Equal(without.Added, with.Added);
         Assert.True(with.Rewrites < without.Rewrites, $"{with.Rewrites} Relabel and Merge events with the check, {without.Rewrites} without");
         Assert.True(with.Moved < without.Moved, $"{with.Moved:F1} s relabelled with the check, {without.Moved:F1} s without");
-        Assert.True(with.Der < without.Der - 0.1, $"live {with.Der:F2} % with the check, {without.Der:F2} % without");
-
-        (double Der, List<(double, string)> Added, int Rewrites, double Moved) Run(OnlineDiarizerOptions online)
-        {
-            var run = LiveRun.Of(clip, new DefaultSessionFactory(null, online).Create(new SessionOptions { LatencySeconds = 1 }));
-            var ledger = new SegmentLedger();
-            run.Events.ForEach(ledger.Apply);
-            return (100 * DerScorer.Score(id, reference, run.Segments, new DerOptions { CollarSeconds = 0.25 }).Der,
-                run.Events.OfType<SpeakerAddedEvent>().Select(e => (e.StreamTimeSeconds, e.Speaker)).ToList(),
-                run.Events.Count(e => e is RelabelEvent or MergeEvent), ledger.FinalSecondsChanged);
-        }
+        Assert.True(with.Der.Der < without.Der.Der - 0.001, $"live {100 * with.Der.Der:F2} % with the check, {100 * without.Der.Der:F2} % without");
     }
 
     [Fact]
@@ -347,6 +309,43 @@ public sealed class SegmentOnlineDiarizerTests
         for (int i = 1; i < finals.Count; i++)
         {
             Assert.True(finals[i].StartSeconds >= finals[i - 1].EndSeconds - 1e-9, $"{finals[i - 1]} then {finals[i]}");
+        }
+    }
+
+    /// <summary>One live session of a real-dev conversation at 1 s latency, its events applied to a ledger and scored.</summary>
+    private sealed record LiveSession(AudioClip Clip, DerResult Der, List<DiarizationEvent> Events, SegmentLedger Ledger)
+    {
+        public static LiveSession Of(string id, OnlineDiarizerOptions online)
+        {
+            var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
+            var reference = Rttm.ReadFile(RepoPaths.RealDev(id + ".rttm"))[id];
+            var run = LiveRun.Of(clip, new DefaultSessionFactory(null, online).Create(new SessionOptions { LatencySeconds = 1 }));
+            var ledger = new SegmentLedger();
+            run.Events.ForEach(ledger.Apply);
+            return new LiveSession(clip, DerScorer.Score(id, reference, run.Segments, new DerOptions { CollarSeconds = 0.25 }), run.Events, ledger);
+        }
+
+        public List<(double, string)> Added => Events.OfType<SpeakerAddedEvent>().Select(e => (e.StreamTimeSeconds, e.Speaker)).ToList();
+
+        public List<RelabelEvent> Relabels => Events.OfType<RelabelEvent>().ToList();
+
+        public int Rewrites => Events.Count(e => e is RelabelEvent or MergeEvent);
+
+        /// <summary>Seconds of final speech relabelled after it was final.</summary>
+        public double Moved => Ledger.FinalSecondsChanged;
+
+        /// <summary>The final speaker of every 10 ms frame (null: no speech).</summary>
+        public string?[] Timeline()
+        {
+            var timeline = new string?[(int)(Clip.DurationSeconds * 100) + 1];
+            foreach (var s in Ledger.Snapshot(includeProvisional: false))
+            {
+                for (int f = (int)Math.Round(s.StartSeconds * 100); f < Math.Min(timeline.Length, (int)Math.Round(s.EndSeconds * 100)); f++)
+                {
+                    timeline[f] = s.Speaker;
+                }
+            }
+            return timeline;
         }
     }
 }
