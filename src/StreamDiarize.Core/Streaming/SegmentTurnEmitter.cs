@@ -52,7 +52,7 @@ internal sealed class SegmentTurnEmitter(double hopSeconds, double pieceSeconds,
     /// <summary>Frames [start, end) of the remembered span that are <paramref name="from"/>'s become <paramref name="to"/>'s.</summary>
     private void RenameFinal(long start, long end, int from, int to)
     {
-        for (long f = Math.Max(start, _finalWritten - _finalRing.Length); f < Math.Min(end, _finalWritten); f++)
+        for (long f = Math.Max(Math.Max(start, 0), _finalWritten - _finalRing.Length); f < Math.Min(end, _finalWritten); f++)
         {
             int slot = (int)(f % _finalRing.Length);
             if (_finalRing[slot] == from)
