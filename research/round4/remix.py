@@ -1,0 +1,83 @@
+#!/usr/bin/python3
+"""remix.py: new conversations of the real-dev voices, built by the real-dev generator itself.
+
+    /usr/bin/python3 research/round4/remix.py ../shared/data/real-dev /tmp/remix
+
+The generator (`../shared/tools/make_conversations.py`) reads single-speaker source recordings, which are not
+distributed. This script gives it, as each voice's "source files", that voice's speech cut out of the real-dev
+conversations: every reference turn that overlaps no other turn, the turns of one conversation joined with 0.4 s of
+digital silence between them. The generator then cuts them into phrases again and lays out new conversations with
+its own turn lengths, pauses, overlaps, backchannels, gains and room noise.
+
+Still development data: the same 13 voices (and the same recordings, with the room noise of the conversation each
+turn came from underneath the new noise). What is new is who talks with whom, how many, and how long: the count
+from 2 to 8 voices, groups of voices recorded the same way (the male and the female LibriSpeech test-other readers
+among themselves), and other dominance patterns. Output: OUT/real-dev/*.wav|rttm|json and an empty OUT/ami, so the
+sweep and the CLI take OUT as they take ../shared/data.
+"""
+import os, sys, wave
+from collections import defaultdict
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "tools"))
+import make_conversations as mc  # noqa: E402
+
+# id, minutes, seed, speakers, snr_db
+SPECS = [
+    ("mix_8spk_10min", 10, 201, "LS19,LS26,LJ,LS1688,LS2414,LS3331,VCTKp225,VCTKp226", 30),
+    ("mix_5male_5min", 5, 202, "LS1688,LS2033,LS2414,LS2609,LS3005", 30),
+    ("mix_4female_5min", 5, 203, "LS1998,LS3080,LS3331,VCTKp225", 35),
+    ("mix_3male_4min", 4, 204, "LS26,LS3005,LS2609", 25),
+    ("mix_7spk_15min", 15, 205, "LS19,LJ,LS26,LS2033,LS3080,LS1998,VCTKp226", 25),
+    ("mix_2male_3min", 3, 206, "LS2414,LS1688", 30),
+]
+
+
+def read_wav(path):
+    with wave.open(path, "rb") as w:
+        return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float64) / 32768
+
+
+def sources_from(real_dev):
+    """One source per (conversation, voice): its clean turns joined by 0.4 s of silence."""
+    sources, audio = [], []
+    for name in sorted(f[:-5] for f in os.listdir(real_dev) if f.endswith(".rttm")):
+        x = read_wav(os.path.join(real_dev, name + ".wav"))
+        turns = []
+        for line in open(os.path.join(real_dev, name + ".rttm")):
+            p = line.split()
+            turns.append((float(p[3]), float(p[3]) + float(p[4]), p[7]))
+        by = defaultdict(list)
+        for i, (s, e, who) in enumerate(turns):
+            if any(j != i and s2 < e and s < e2 for j, (s2, e2, _) in enumerate(turns)):
+                continue                      # overlapped: two voices somewhere in it
+            by[who].append(x[int(s * mc.SR):int(e * mc.SR)])
+        gap = np.zeros(int(0.4 * mc.SR))
+        for who, parts in sorted(by.items()):
+            joined = np.concatenate([np.concatenate([p, gap]) for p in parts])
+            sources.append(dict(speaker=who, group="real-dev", licence="see real-dev README", repo="real-dev",
+                                commit="-", path=f"real-dev/{name}/{who}", blob="-", note=""))
+            audio.append(joined)
+    return sources, audio
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    real_dev, out_root = sys.argv[1], sys.argv[2]
+    sources, audio = sources_from(real_dev)
+    mc.load_audio = lambda mirror_root, cache, src: audio[sources.index(src)]
+    out = os.path.join(out_root, "real-dev")
+    os.makedirs(out, exist_ok=True)
+    os.makedirs(os.path.join(out_root, "ami"), exist_ok=True)
+    for cid, minutes, seed, names, snr in SPECS:
+        spk = mc.prepare(sources, None, None, names.split(","), log=False)
+        pcm, rows, stats, turns = mc.make_conversation(cid, spk, minutes, seed, snr, sources)
+        mc.write_wav(os.path.join(out, cid + ".wav"), pcm)
+        with open(os.path.join(out, cid + ".rttm"), "w") as f:
+            f.write("\n".join(rows) + "\n")
+        print(f"{cid}: speech {stats['speech_s']} reuse {stats['reuse_s']} overlap {stats['overlap_s']} s")
+
+
+if __name__ == "__main__":
+    main()
