@@ -87,7 +87,7 @@ static class Compose
                 int n = Math.Min((int)(sec / 0.01), a.mask.Frames);
                 var mask = new SpeechMask(a.mask.IsSpeech[..n], a.mask.HopSeconds) { IsPause = a.mask.IsPause?[..n], Voicing = a.mask.Voicing?[..n], PitchLags = a.mask.PitchLags?[..n] };
                 int asked = int.Parse(Environment.GetEnvironmentVariable("ASK") ?? "0");
-                var limits = asked > 0 ? new ClusterCountLimits(asked, asked) : new ClusterCountLimits(1, 20);
+                var limits = asked > 0 ? new ClusterCountLimits(asked, asked) : new ClusterCountLimits(1, Environment.GetEnvironmentVariable("LSTAR") == "1" ? 64 : 20);
                 var labels = SegmentDiarization.LabelFrames(mask, a.mfcc, clusterer, limits, mask.Voicing ?? [], mask.PitchLags ?? []);
                 var names = a.reference.Select(s => s.Speaker).Distinct().ToList();
                 int k = labels.Max() + 1;
@@ -123,17 +123,21 @@ static class Compose
                     if (prev >= 0 && prev != c && f - prevEnd < gapMax) { quick[prev, c]++; quick[c, prev]++; }
                     prev = c; prevEnd = e; f = e;
                 }
-                if (Environment.GetEnvironmentVariable("COV") == "1")
+                // Each cluster's MFCC Gaussian (c1..c19, no pitch), the covariance floor and a scratch buffer.
+                (GaussianStats[] gs, double[] fl, double[] scr, int dd) ClusterGaussians()
                 {
-                    // Per pair: per-frame GLR of the MFCC Gaussians, full and with the means aligned (covariance only).
                     var o2 = clusterer.Options;
                     int dd = o2.Coefficients;
                     var gs = new GaussianStats[k];
                     var sess = new GaussianStats(dd);
                     for (int c = 0; c < k; c++) gs[c] = new GaussianStats(dd);
                     for (int f = 0; f < n; f++) if (labels[f] >= 0) { var row = a.mfcc.Row(f).Slice(o2.FirstCoefficient, dd); gs[labels[f]].Add(row); sess.Add(row); }
-                    var fl = new SegmentClusterer(o2).Floor(sess)[..dd];
-                    var scr = new double[dd * dd];
+                    return (gs, new SegmentClusterer(o2).Floor(sess)[..dd], new double[dd * dd], dd);
+                }
+                if (Environment.GetEnvironmentVariable("COV") == "1")
+                {
+                    // Per pair: per-frame GLR of the MFCC Gaussians, full and with the means aligned (covariance only).
+                    var (gs, fl, scr, dd) = ClusterGaussians();
                     Console.Write("    glr full/cov:");
                     for (int x = 0; x < k; x++)
                         for (int y = x + 1; y < k; y++)
@@ -154,6 +158,24 @@ static class Compose
                             Console.Write($" {x}-{y} {full:F3}/{cov:F3}");
                         }
                     Console.WriteLine();
+                }
+                if (Environment.GetEnvironmentVariable("LSTAR") == "1")
+                {
+                    // Per pair of clusters with at least 5 s each: λ* (ΔBIC = 0) of their MFCC Gaussians, labelled by
+                    // whether their main voices are the same (round 13: are strong pairwise differences ever one voice?).
+                    var (gs, fl, scr, dd) = ClusterGaussians();
+                    int Main(int c) { int best = 0; for (int j = 1; j < names.Count; j++) if (tab[c, j] > tab[c, best]) best = j; return best; }
+                    var same = new List<double>(); var diff = new List<double>();
+                    for (int x = 0; x < k; x++)
+                        for (int y = x + 1; y < k; y++)
+                        {
+                            if (gs[x].Count < 500 || gs[y].Count < 500) continue;
+                            double gain = 0.5 * (GaussianStats.CostOfUnion(gs[x], gs[y], fl, scr) - gs[x].Cost(fl, scr) - gs[y].Cost(fl, scr));
+                            double ls = gain / (BicClusterer.Penalty(dd) * Math.Log(gs[x].Count + gs[y].Count));
+                            (Main(x) == Main(y) ? same : diff).Add(ls);
+                        }
+                    same.Sort(); diff.Sort();
+                    Console.WriteLine($"    lambda* same voice ({same.Count}): max {(same.Count > 0 ? same[^1] : 0):F2} top {string.Join(' ', same.TakeLast(5).Select(v => v.ToString("F2")))}; different ({diff.Count}): min {(diff.Count > 0 ? diff[0] : 0):F2} low {string.Join(' ', diff.Take(5).Select(v => v.ToString("F2")))}");
                 }
                 Console.Write("    quick:");
                 for (int x = 0; x < k; x++)

@@ -64,7 +64,7 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
         _options = options.Validate();
         _minRangeDb = minRangeDb;
         double hop = options.HopSeconds;
-        _half = options.SmoothingFrames / 2;
+        _half = options.StreamingSmoothingFrames / 2;
         _lookahead = Math.Max(0, (int)Math.Round(lookaheadSeconds / hop) - _half);
         _history = Math.Max(1, (int)Math.Round(historySeconds / hop));
         _warmup = Math.Max(1, (int)Math.Round(warmupSeconds / hop));

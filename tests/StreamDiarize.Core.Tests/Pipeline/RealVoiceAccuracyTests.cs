@@ -16,8 +16,8 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
 {
     // Recorded at collar 0.25 (docs/ACCURACY.md "Real voices"); a change may lose at most 2 points on either file.
     [Theory]
-    [InlineData("dev_2spk_3min", 2, 0.71, 1.07)]
-    [InlineData("dev_3spk_5min", 3, 5.30, 7.56)]
+    [InlineData("dev_2spk_3min", 2, 0.75, 1.07)]
+    [InlineData("dev_3spk_5min", 3, 4.58, 7.56)]
     public void A_real_conversation_gets_its_speaker_count_and_its_recorded_der_offline_and_live(string id, int speakers, double offlinePercent, double livePercent)
     {
         var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
@@ -83,7 +83,7 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
         output.WriteLine($"{id}: {runs} pause runs, {kept} kept as speech");
         Assert.True(runs > 50 && kept > runs / 2, $"{runs} pause runs, {kept} kept");
         var reference = Rttm.ReadFile(RepoPaths.RealDev(id + ".rttm"))[id];
-        Assert.InRange(100 * DerScorer.Score(id, reference, new DefaultDiarizer().Diarize(clip).Segments, new DerOptions { CollarSeconds = 0.25 }).Der, 0, 5.30 + 2);
+        Assert.InRange(100 * DerScorer.Score(id, reference, new DefaultDiarizer().Diarize(clip).Segments, new DerOptions { CollarSeconds = 0.25 }).Der, 0, 4.58 + 2);
     }
 
     [Fact]
@@ -98,7 +98,26 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
         double der = 100 * DerScorer.Score(id, reference, offline.Segments, new DerOptions { CollarSeconds = 0.25 }).Der;
         output.WriteLine($"{id}: offline {der:F2} % ({offline.SpeakerCount} speakers)");
         Assert.Equal(6, offline.SpeakerCount);
-        Assert.InRange(der, 0, 3.73 + 2);
+        Assert.InRange(der, 0, 2.74 + 2);
+    }
+
+    [Fact]
+    public void The_offline_speech_detector_smooths_less_and_misses_less_of_the_quiet_readers_speech()
+    {
+        // Round 13 (docs/ACCURACY.md): the offline detector's moving average over 5 frames instead of 11 (real-dev 3.08 ->
+        // 2.45 %, AMI 28.69 -> 28.52 %); LS1688's quiet phrases in dev_3spk_5min are most of what it wins back. The live
+        // detector keeps 11 frames.
+        const string id = "dev_3spk_5min";
+        var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
+        var reference = Rttm.ReadFile(RepoPaths.RealDev(id + ".rttm"))[id];
+        var options = new DerOptions { CollarSeconds = 0.25 };
+        var defaults = new DefaultDiarizerOptions();
+        Assert.Equal((5, 11), (defaults.Speech.SmoothingFrames, defaults.Speech.StreamingSmoothingFrames));
+        var now = DerScorer.Score(id, reference, new DefaultDiarizer().Diarize(clip).Segments, options);
+        var before = DerScorer.Score(id, reference, new DefaultDiarizer(defaults with { Speech = defaults.Speech with { SmoothingFrames = 11 } }).Diarize(clip).Segments, options);
+        output.WriteLine($"{id}: missed {now.MissSeconds:F1} s at 5 frames, {before.MissSeconds:F1} s at 11; DER {100 * now.Der:F2} / {100 * before.Der:F2} %");
+        Assert.True(now.MissSeconds < before.MissSeconds - 1, $"missed {now.MissSeconds:F1} s at 5 frames, {before.MissSeconds:F1} s at 11");
+        Assert.True(now.Der < before.Der);
     }
 
     [Fact]

@@ -123,6 +123,7 @@ public class EnergySpeechDetectorTests
         var ex = Assert.Throws<OptionsValidationException>(() => new EnergySpeechDetector(new EnergySpeechDetectorOptions
         {
             SmoothingFrames = 10,
+            StreamingSmoothingFrames = 0,
             BandLowHz = 4000,
             BandHighHz = 300,
             GapFillSeconds = -1,
@@ -130,9 +131,10 @@ public class EnergySpeechDetectorTests
             MinVoicedFraction = 2,
             Voicing = new VoicingOptions { MinLag = 0 },
         }));
-        Assert.Equal(6, ex.Errors.Count);
+        Assert.Equal(7, ex.Errors.Count);
         Assert.Contains(ex.Errors, e => e.StartsWith("Voicing.MinLag 0", StringComparison.Ordinal));
         Assert.Contains(ex.Errors, e => e.StartsWith("SmoothingFrames 10", StringComparison.Ordinal));
+        Assert.Contains(ex.Errors, e => e.StartsWith("StreamingSmoothingFrames 0", StringComparison.Ordinal));
         Assert.Contains(ex.Errors, e => e.StartsWith("GapFillSeconds -1", StringComparison.Ordinal));
     }
 
