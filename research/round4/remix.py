@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """remix.py: new conversations of the real-dev voices, built by the real-dev generator itself.
 
-    /usr/bin/python3 research/round4/remix.py ../shared/data/real-dev /tmp/remix
+    /usr/bin/python3 research/round4/remix.py ../shared/data/real-dev /tmp/remix          # the six below
+    /usr/bin/python3 research/round4/remix.py ../shared/data/real-dev /tmp/remix2 12      # 12 random draws
 
 The generator (`../shared/tools/make_conversations.py`) reads single-speaker source recordings, which are not
 distributed. This script gives it, as each voice's "source files", that voice's speech cut out of the real-dev
@@ -33,6 +34,22 @@ SPECS = [
 ]
 
 
+VOICES = ["LS19", "LS26", "LJ", "LS1688", "LS2033", "LS2414", "LS2609", "LS3005", "LS1998", "LS3080", "LS3331",
+          "VCTKp225", "VCTKp226"]
+
+
+def random_specs(count, first_seed):
+    """A second batch: voices drawn at random (2-8 of the 13), about 70 s of speech each, SNR 25-40 dB."""
+    specs = []
+    for k in range(count):
+        rng = np.random.default_rng(first_seed + k)
+        n = int(rng.integers(2, 9))
+        names = [VOICES[i] for i in sorted(rng.choice(len(VOICES), n, replace=False))]
+        minutes = max(3, int(round(n * 70 / 54)))
+        specs.append((f"rnd{k:02d}_{n}spk_{minutes}min", minutes, first_seed + k, ",".join(names), int(rng.choice([25, 30, 35, 40]))))
+    return specs
+
+
 def read_wav(path):
     with wave.open(path, "rb") as w:
         return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float64) / 32768
@@ -62,15 +79,16 @@ def sources_from(real_dev):
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
     real_dev, out_root = sys.argv[1], sys.argv[2]
+    specs = SPECS if len(sys.argv) == 3 else random_specs(int(sys.argv[3]), 301)
     sources, audio = sources_from(real_dev)
     mc.load_audio = lambda mirror_root, cache, src: audio[sources.index(src)]
     out = os.path.join(out_root, "real-dev")
     os.makedirs(out, exist_ok=True)
     os.makedirs(os.path.join(out_root, "ami"), exist_ok=True)
-    for cid, minutes, seed, names, snr in SPECS:
+    for cid, minutes, seed, names, snr in specs:
         spk = mc.prepare(sources, None, None, names.split(","), log=False)
         pcm, rows, stats, turns = mc.make_conversation(cid, spk, minutes, seed, snr, sources)
         mc.write_wav(os.path.join(out, cid + ".wav"), pcm)
