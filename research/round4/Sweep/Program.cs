@@ -173,7 +173,7 @@ foreach (var combo in Combos(0))
     foreach (var (name, v) in combo)
     {
         var p = typeof(StreamDiarize.Core.Clustering.SegmentClusteringOptions).GetProperty(name)!;
-        p.SetValue(o, p.PropertyType == typeof(int) ? (object)(int)v : v);
+        p.SetValue(o, p.PropertyType == typeof(int) ? (object)(int)v : p.PropertyType == typeof(bool) ? v != 0 : v);
     }
     var clusterer = new StreamDiarize.Core.Clustering.SegmentClusterer(o);
     var real = new List<DerResult>(); var ami = new List<DerResult>();
