@@ -134,6 +134,15 @@ public sealed record OnlineDiarizerOptions
     public double FrameRunStartPenalty { get; init; } = 60;
 
     /// <summary>
+    /// Segment representation, sessions without known speakers: a run that follows the previous one across a bridged
+    /// pause only (no silence) starts from the previous run's speaker instead of its segment's decision, still paying
+    /// <see cref="FrameRunStartPenalty"/> to leave it. Real-dev live 4.36 -> 4.06 %; better on every development set but
+    /// the dominant-speaker variants (4.94 -> 5.04 %; docs/ACCURACY.md, round 13). With enrolled voices it gave an
+    /// unenrolled voice the name before it (round 12), so a session with known speakers never does this.
+    /// </summary>
+    public bool FrameRunStartAcrossPauses { get; init; } = true;
+
+    /// <summary>
     /// Segment representation: when a new voice claims its evidence, a remembered segment that touches a claimed one (the
     /// same run of speech, no silence between, the same old id) goes with it too unless the new voice's Gaussian explains
     /// it worse than its own cluster's by more than this many nats: the rest of a turn the clustering left behind. 0: only

@@ -78,6 +78,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     // under them (tagged with the frame and the model version), and the Viterbi scratch.
     private readonly double _framePenalty;
     private readonly double _runStartPenalty;
+    private readonly bool _startAcrossPauses;
     private readonly long _latencyFrames;
     private FrameGaussian?[] _frameModels = [];
     private int[] _active = [];
@@ -144,6 +145,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _framePenalty = options.FrameChangePenalty;
         // With enrolled voices a cheaper start lets a voice without an id take a named one's frames: a full change there.
         _runStartPenalty = session.KnownSpeakers.Count > 0 ? options.FrameChangePenalty : options.FrameRunStartPenalty;
+        _startAcrossPauses = options.FrameRunStartAcrossPauses && session.KnownSpeakers.Count == 0;
         _latencyFrames = (long)Math.Round(session.LatencySeconds / _hop);
         _open = new GaussianStats(_dims);
         _lastSegment = new GaussianStats(_dims);
@@ -570,11 +572,12 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private int FrameLabel(long f)
     {
         // Within a run the previous frame's speaker goes on unless a change pays FrameChangePenalty. A run's first frame
-        // starts from its segment's decided speaker, and another speaker costs FrameRunStartPenalty there. (Starting from
-        // the previous run's speaker across a bridged pause scored better on real-dev but gave voices without an id, or
-        // not enrolled, the name of the speaker before them: docs/ACCURACY.md, round 12.)
+        // starts from the previous run's speaker when only a bridged pause lies between (FrameRunStartAcrossPauses, not
+        // with known speakers: there it gave voices without an id, or not enrolled, the name of the speaker before them,
+        // docs/ACCURACY.md, round 12), else from its segment's decided speaker; another speaker costs
+        // FrameRunStartPenalty there.
         bool continues = _lastFrameLabelled == f - 1 && _lastFrameLabel >= 0;
-        int start = continues ? _lastFrameLabel : _openLabel;
+        int start = continues || (_startAcrossPauses && OnlyPausesSinceLastLabel(f)) ? _lastFrameLabel : _openLabel;
         double startPenalty = continues ? _framePenalty : _runStartPenalty;
         int k = _activeCount;
         int first = start >= 0 && start < _activeOf.Length ? _activeOf[start] : -1;
@@ -626,6 +629,23 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _lastFrameLabelled = f;
         _lastFrameLabel = label;
         return label;
+    }
+
+    /// <summary>Whether every frame between the last labelled one and <paramref name="f"/> is a bridged pause.</summary>
+    private bool OnlyPausesSinceLastLabel(long f)
+    {
+        if (_lastFrameLabel < 0 || _lastFrameLabelled < 0 || f - _lastFrameLabelled > _sad.RetainedFrames)
+        {
+            return false;
+        }
+        for (long g = _lastFrameLabelled + 1; g < f; g++)
+        {
+            if (!_sad.IsSpeech(g) || !_sad.IsPause(g))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>

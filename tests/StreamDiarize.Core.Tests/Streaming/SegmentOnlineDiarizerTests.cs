@@ -213,15 +213,33 @@ public sealed class SegmentOnlineDiarizerTests
         // (a pause is kept only when the same speaker goes on). Leaving the start now costs 60 nats: 6.81 -> 6.32 %
         // (docs/ACCURACY.md, round 12). With known speakers a run's start stays a full change (a voice without an id took
         // a named voice's frames more often), so such a session decides as before.
+        // (Round 13's start across bridged pauses is off on both sides here: this is the penalty alone.)
         const string id = "dev_6spk_20min";
-        var now = LiveSession.Of(id, new OnlineDiarizerOptions());
-        var before = LiveSession.Of(id, new OnlineDiarizerOptions { FrameRunStartPenalty = 100 });
+        var now = LiveSession.Of(id, new OnlineDiarizerOptions { FrameRunStartAcrossPauses = false });
+        var before = LiveSession.Of(id, new OnlineDiarizerOptions { FrameRunStartPenalty = 100, FrameRunStartAcrossPauses = false });
 
         Assert.Equal(60, new OnlineDiarizerOptions().FrameRunStartPenalty);
         // The clustering and its events do not depend on the frame decisions: the same voices at the same moments.
         Assert.Equal(before.Added, now.Added);
         Assert.True(now.Der.MissSeconds < before.Der.MissSeconds - 2, $"missed {now.Der.MissSeconds:F1} s, {before.Der.MissSeconds:F1} s with a full change at a run's start");
         Assert.True(now.Der.Der < before.Der.Der - 0.003, $"live {100 * now.Der.Der:F2} %, {100 * before.Der.Der:F2} % with a full change at a run's start");
+    }
+
+    [Fact]
+    public void A_run_after_a_bridged_pause_starts_from_the_speaker_before_it()
+    {
+        // dev_6spk_20min: a phrase that follows the previous one across a bridged pause only (no silence) started from its
+        // own segment's short decision; the turn's speaker is the likelier start. Starting there (leaving it still costs
+        // the run-start penalty) takes the file from 6.32 to 5.42 % live, and real-dev from 4.36 to 4.06 %
+        // (docs/ACCURACY.md, round 13). Sessions with known speakers keep their segment's decision at a run's start.
+        const string id = "dev_6spk_20min";
+        var now = LiveSession.Of(id, new OnlineDiarizerOptions());
+        var before = LiveSession.Of(id, new OnlineDiarizerOptions { FrameRunStartAcrossPauses = false });
+
+        Assert.True(new OnlineDiarizerOptions().FrameRunStartAcrossPauses);
+        Assert.Equal(before.Added, now.Added);
+        Assert.True(now.Der.MissSeconds < before.Der.MissSeconds - 5, $"missed {now.Der.MissSeconds:F1} s, {before.Der.MissSeconds:F1} s starting from the segment's decision");
+        Assert.True(now.Der.Der < before.Der.Der - 0.005, $"live {100 * now.Der.Der:F2} %, {100 * before.Der.Der:F2} % starting from the segment's decision");
     }
 
     [Fact]
@@ -263,9 +281,9 @@ public sealed class SegmentOnlineDiarizerTests
             var run = LiveRun.Of(clip, new DefaultSessionFactory(null, online).Create(new SessionOptions { LatencySeconds = 1 }));
             if (pin)
             {
-                // The round-12 defaults on this file (docs/ACCURACY.md): 6.32 %, 6 ids for 6 voices.
+                // The round-13 defaults on this file (docs/ACCURACY.md): 5.42 %, 6 ids for 6 voices.
                 double der = 100 * DerScorer.Score("dev_6spk_20min", reference, run.Segments, new DerOptions { CollarSeconds = 0.25 }).Der;
-                Assert.True(der <= 6.32 + 2, $"live {der:F2} % (recorded 6.32 %)");
+                Assert.True(der <= 5.42 + 2, $"live {der:F2} % (recorded 5.42 %)");
                 Assert.InRange(run.Events.OfType<SpeakerAddedEvent>().Count(), 6, 8);
             }
             var ledger = new SegmentLedger();
