@@ -141,13 +141,12 @@ public sealed record EnergySpeechDetectorOptions
         {
             errors.Add($"PowerFloor {PowerFloor} is invalid: use a small positive number below 1 (1e-10 is usual).");
         }
-        if (SmoothingFrames < 1 || SmoothingFrames > 1001 || SmoothingFrames % 2 == 0)
+        foreach (var (name, frames, usual) in new[] { (nameof(SmoothingFrames), SmoothingFrames, 5), (nameof(StreamingSmoothingFrames), StreamingSmoothingFrames, 11) })
         {
-            errors.Add($"SmoothingFrames {SmoothingFrames} is invalid: use an odd count from 1 (off) to 1001 (5 is usual).");
-        }
-        if (StreamingSmoothingFrames < 1 || StreamingSmoothingFrames > 1001 || StreamingSmoothingFrames % 2 == 0)
-        {
-            errors.Add($"StreamingSmoothingFrames {StreamingSmoothingFrames} is invalid: use an odd count from 1 (off) to 1001 (11 is usual).");
+            if (frames < 1 || frames > 1001 || frames % 2 == 0)
+            {
+                errors.Add($"{name} {frames} is invalid: use an odd count from 1 (off) to 1001 ({usual} is usual).");
+            }
         }
         if (!(FloorPercentile >= 0 && FloorPercentile < PeakPercentile && PeakPercentile <= 100))
         {

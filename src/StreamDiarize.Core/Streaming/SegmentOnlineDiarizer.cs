@@ -143,9 +143,11 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _touchingPenalty = options.RelabelTouchingPenalty;
         _claimMargin = options.RelabelClaimMargin;
         _framePenalty = options.FrameChangePenalty;
-        // With enrolled voices a cheaper start lets a voice without an id take a named one's frames: a full change there.
-        _runStartPenalty = session.KnownSpeakers.Count > 0 ? options.FrameChangePenalty : options.FrameRunStartPenalty;
-        _startAcrossPauses = options.FrameRunStartAcrossPauses && session.KnownSpeakers.Count == 0;
+        // With enrolled voices a cheaper start, or one from the speaker before a pause, lets a voice without an id take a
+        // named one's frames: there a run starts from its segment's decision and leaving it is a full change.
+        bool named = session.KnownSpeakers.Count > 0;
+        _runStartPenalty = named ? options.FrameChangePenalty : options.FrameRunStartPenalty;
+        _startAcrossPauses = options.FrameRunStartAcrossPauses && !named;
         _latencyFrames = (long)Math.Round(session.LatencySeconds / _hop);
         _open = new GaussianStats(_dims);
         _lastSegment = new GaussianStats(_dims);
@@ -634,7 +636,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     /// <summary>Whether every frame between the last labelled one and <paramref name="f"/> is a bridged pause.</summary>
     private bool OnlyPausesSinceLastLabel(long f)
     {
-        if (_lastFrameLabel < 0 || _lastFrameLabelled < 0 || f - _lastFrameLabelled > _sad.RetainedFrames)
+        if (_lastFrameLabel < 0 || f - _lastFrameLabelled > _sad.RetainedFrames)
         {
             return false;
         }

@@ -11,12 +11,7 @@ public sealed class SegmentTurnEmitterTests
     {
         // 360 s remembered (36,000 frames of 10 ms); the merge comes after 3 s. It used to index the ring at
         // negative frames and throw, ending the live session: a remixed conversation of five male voices did that.
-        var emitter = new SegmentTurnEmitter(0.01, 1.0, rememberSeconds: 360);
-        var events = new List<DiarizationEvent>();
-        emitter.Label(0, 100, 0, events);
-        emitter.Gap(100, pause: false, events);
-        emitter.Label(150, 300, 1, events);
-        emitter.Gap(300, pause: false, events);
+        var (emitter, events) = Said((0, 100, 0), (150, 300, 1));
 
         Assert.True(emitter.HoldsFinalSpeech(1, 150, 300));
         emitter.Merge(1, 0, 300, events);
@@ -30,14 +25,7 @@ public sealed class SegmentTurnEmitterTests
     [Fact]
     public void A_relabel_renames_only_the_old_speakers_frames_of_its_span()
     {
-        var emitter = new SegmentTurnEmitter(0.01, 1.0, rememberSeconds: 360);
-        var events = new List<DiarizationEvent>();
-        emitter.Label(0, 100, 0, events);
-        emitter.Gap(100, pause: false, events);
-        emitter.Label(120, 200, 1, events);
-        emitter.Gap(200, pause: false, events);
-        emitter.Label(220, 300, 0, events);
-        emitter.Gap(300, pause: false, events);
+        var (emitter, events) = Said((0, 100, 0), (120, 200, 1), (220, 300, 0));
 
         emitter.Relabel(0, 300, 0, 2, 300, events);
 
@@ -47,5 +35,18 @@ public sealed class SegmentTurnEmitterTests
         Assert.True(emitter.HoldsFinalSpeech(2, 220, 300));
         Assert.True(emitter.HoldsFinalSpeech(1, 120, 200));
         Assert.False(emitter.HoldsFinalSpeech(2, 120, 200));
+    }
+
+    /// <summary>An emitter remembering 360 s of 10 ms frames, given turns (frames [start, end), speaker) with silence after each.</summary>
+    private static (SegmentTurnEmitter Emitter, List<DiarizationEvent> Events) Said(params (long Start, long End, int Speaker)[] turns)
+    {
+        var emitter = new SegmentTurnEmitter(0.01, 1.0, rememberSeconds: 360);
+        var events = new List<DiarizationEvent>();
+        foreach (var (start, end, speaker) in turns)
+        {
+            emitter.Label(start, end, speaker, events);
+            emitter.Gap(end, pause: false, events);
+        }
+        return (emitter, events);
     }
 }
