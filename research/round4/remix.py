@@ -88,7 +88,10 @@ def main():
     out = os.path.join(out_root, "real-dev")
     os.makedirs(out, exist_ok=True)
     os.makedirs(os.path.join(out_root, "ami"), exist_ok=True)
+    force = os.environ.get("REMIX_SNR")     # e.g. REMIX_SNR=20: every conversation at that SNR (a noise check)
     for cid, minutes, seed, names, snr in specs:
+        if force:
+            snr = float(force)
         spk = mc.prepare(sources, None, None, names.split(","), log=False)
         pcm, rows, stats, turns = mc.make_conversation(cid, spk, minutes, seed, snr, sources)
         mc.write_wav(os.path.join(out, cid + ".wav"), pcm)

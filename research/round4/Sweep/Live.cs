@@ -45,6 +45,28 @@ static class Live
         Console.WriteLine("    map: " + string.Join(", ", map.Select(kv => $"{kv.Key}->{kv.Value} ({co[(kv.Key, kv.Value)] / 100.0:F0}s)")));
     }
 
+    static Dictionary<string, string> MajorityMap(IReadOnlyList<SpeakerSegment> reference, IReadOnlyList<SpeakerSegment> hyp)
+    {
+        var co = new Dictionary<(string, string), double>();
+        foreach (var h in hyp) foreach (var r in reference)
+        {
+            double o = Math.Min(h.EndSeconds, r.EndSeconds) - Math.Max(h.StartSeconds, r.StartSeconds);
+            if (o > 0) co[(h.Speaker, r.Speaker)] = co.GetValueOrDefault((h.Speaker, r.Speaker)) + o;
+        }
+        return co.GroupBy(kv => kv.Key.Item1).ToDictionary(g => g.Key, g => g.MaxBy(kv => kv.Value).Key.Item2);
+    }
+
+    static string? MajorityRef(IReadOnlyList<SpeakerSegment> reference, double s, double e)
+    {
+        var d = new Dictionary<string, double>();
+        foreach (var r in reference)
+        {
+            double o = Math.Min(e, r.EndSeconds) - Math.Max(s, r.StartSeconds);
+            if (o > 0) d[r.Speaker] = d.GetValueOrDefault(r.Speaker) + o;
+        }
+        return d.Count == 0 ? null : d.MaxBy(kv => kv.Value).Key;
+    }
+
     static double SpeechReached(IEnumerable<SpeakerSegment> turns, double seconds)
     {
         double sum = 0;
@@ -70,9 +92,14 @@ static class Live
             var ledger = new SegmentLedger();
             int added = 0, merges = 0, late = 0, lateMerges = 0;
             double minutes = samples.Length / 16000.0 / 60;
+            var addedAt = new Dictionary<string, double>();
+            var relabs = new List<(double T, double S, double E, string From, string To, double Changed, double Age)>();
             foreach (var e in events)
             {
+                double before = ledger.FinalSecondsChanged;
                 ledger.Apply(e);
+                if (e is SpeakerAddedEvent sa0) addedAt[sa0.Speaker] = e.StreamTimeSeconds;
+                if (e is RelabelEvent rr && ledger.FinalSecondsChanged > before) relabs.Add((e.StreamTimeSeconds, rr.StartSeconds, rr.EndSeconds, rr.From, rr.To, ledger.FinalSecondsChanged - before, e.StreamTimeSeconds - addedAt.GetValueOrDefault(rr.To, 0)));
                 if (e is SpeakerAddedEvent sa) { added++; if (Environment.GetEnvironmentVariable("TIMELINE") == "1") Console.Write($" +{sa.Speaker}@{e.StreamTimeSeconds:F0}"); }
                 if (e is RelabelEvent rl && Environment.GetEnvironmentVariable("TIMELINE") == "1" && e.StreamTimeSeconds < 200) Console.Write($" R@{e.StreamTimeSeconds:F0}");
                 if (Environment.GetEnvironmentVariable("TIMELINE") == "2" && id.Contains(Environment.GetEnvironmentVariable("FILE") ?? "6spk"))
@@ -90,6 +117,21 @@ static class Live
             int truth = reference.Select(s => s.Speaker).Distinct().Count();
             int final = hyp.Select(s => s.Speaker).Distinct().Count();
             if (Environment.GetEnvironmentVariable("TIMELINE") == "1") Timeline(reference, hyp, samples.Length / 16000.0);
+            if (Environment.GetEnvironmentVariable("RELAB") == "1")
+            {
+                // Relabelled final seconds: to an id created within 60 s (a new voice claiming) or to an older one; right or wrong by the final mapping.
+                var map = MajorityMap(reference, hyp);
+                double newRight = 0, newWrong = 0, oldRight = 0, oldWrong = 0;
+                foreach (var r in relabs)
+                {
+                    string? truthSpk = MajorityRef(reference, r.S, r.E);
+                    bool right = truthSpk is not null && map.GetValueOrDefault(r.To) == truthSpk;
+                    if (r.Age < 60) { if (right) newRight += r.Changed; else newWrong += r.Changed; }
+                    else { if (right) oldRight += r.Changed; else oldWrong += r.Changed; }
+                    if (Environment.GetEnvironmentVariable("RELABV") == "1") Console.WriteLine($"      @{r.T:F0} {r.S:F1}-{r.E:F1} {r.From}->{r.To} changed {r.Changed:F1}s age {r.Age:F0} truth {truthSpk} to={map.GetValueOrDefault(r.To)} from={map.GetValueOrDefault(r.From)}");
+                }
+                Console.WriteLine($"    relabelled s: new-id right {newRight:F1} wrong {newWrong:F1}; old-id right {oldRight:F1} wrong {oldWrong:F1}; speech {speech:F0}");
+            }
             Console.WriteLine($"  {id,-16} {der.Der * 100,6:F2} miss {der.MissSeconds / der.ScoredSeconds * 100,5:F2} fa {der.FalseAlarmSeconds / der.ScoredSeconds * 100,5:F2} conf {der.ConfusionSeconds / der.ScoredSeconds * 100,5:F2} spk {final}/{truth} ids {added} merges {merges} late/min {(minutes > 2 ? late / (minutes - 2) : 0):F2} ({lateMerges} M) relabelled {ledger.FinalSecondsChanged / Math.Max(1, speech) * 100:F1}%");
         }
         if (results.Any(r => !r.FileId.StartsWith("dev_")))

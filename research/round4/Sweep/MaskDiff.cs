@@ -61,6 +61,19 @@ static class MaskDiff
             }
             a = b;
         }
+        if (Environment.GetEnvironmentVariable("FARUNS") == "1")
+        {
+            // Live speech runs with no reference speech in them, and whether the offline mask has any speech there.
+            for (int a = 0; a < n;)
+            {
+                if (!live[a]) { a++; continue; }
+                int b = a; while (b < n && live[b]) b++;
+                int refIn = 0, offIn = 0;
+                for (int f = a; f < b; f++) { if (refSpeech[f]) refIn++; if (offline[f]) offIn++; }
+                if (refIn < (b - a) / 2) Console.WriteLine($"     live run {a / 100.0:F2}-{b / 100.0:F2} ({(b - a) / 100.0:F2}s) ref {refIn / 100.0:F2}s offline {offIn / 100.0:F2}s");
+                a = b;
+            }
+        }
         Console.WriteLine($"   live-only miss: whole runs {whole / 100.0:F1}s onset {onset / 100.0:F1}s offset {offset / 100.0:F1}s inside {inside / 100.0:F1}s");
         Console.WriteLine($"{id,-16} la {lookahead} ref {refN / 100.0,7:F1}s  miss off {offMiss / 100.0,6:F1} live {liveMiss / 100.0,6:F1} (live-only {liveOnlyMiss / 100.0:F1}, first min {liveOnlyMissFirstMin / 100.0:F1})  fa off {offFa / 100.0,6:F1} live {liveFa / 100.0,6:F1}");
     }

@@ -65,7 +65,7 @@ IEnumerable<Dictionary<string, double>> Combos(int k)
 }
 if (Environment.GetEnvironmentVariable("MASKDIFF") is { } la)
 {
-    foreach (var f in files.Where(f => !f.Contains("/ami/")))
+    foreach (var f in files.Where(f => !f.Contains("/ami/") || Environment.GetEnvironmentVariable("MASKAMI") == "1"))
     {
         var c = AudioLoader.LoadWav(f);
         MaskDiff.Run(c.Id, c.Samples, Rttm.ReadFile(Path.ChangeExtension(f, ".rttm")).Values.First(), double.Parse(la), stages);
