@@ -144,8 +144,7 @@ public sealed class EnergySpeechDetector : ISpeechDetector
         double floor = Percentile(sorted, options.FloorPercentile);
         double peak = Percentile(sorted, options.PeakPercentile);
         double range = peak - floor;
-        double high = Math.Max(floor + Math.Max(options.MinHighAboveFloorDb, options.HighThresholdFraction * range), peak - options.MaxHighBelowPeakDb);
-        double low = floor + Math.Max(options.MinLowAboveFloorDb, options.LowThresholdFraction * range);
+        var (high, low) = options.Thresholds(floor, range, peak);
         Hysteresis(smooth, low, high, mask);
         var tight = (bool[])mask.Clone();
         PostProcess(mask, voicing, options);

@@ -228,8 +228,8 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
         // Until the history is full it may hold only background, or only quiet speech: assume speech spans at least
         // this range above the floor. Once a full history has been seen, its own range is trusted.
         double range = _historyCount < _history ? Math.Max(peak - floor, _minRangeDb) : peak - floor;
-        double high = Math.Max(floor + Math.Max(_options.MinHighAboveFloorDb, _options.HighThresholdFraction * range), peak - _options.MaxHighBelowPeakDb);
-        double low = floor + Math.Max(_options.MinLowAboveFloorDb, _options.LowThresholdFraction * range);
+        // The caps below the peak wait for a full history too: until then the range is assumed, not measured.
+        var (high, low) = _options.Thresholds(floor, range, peak, capBelowPeak: _historyCount >= _history);
 
         for (int k = 0; k < n; k++)
         {

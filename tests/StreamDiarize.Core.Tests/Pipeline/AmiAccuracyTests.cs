@@ -17,14 +17,14 @@ public class AmiAccuracyTests(ITestOutputHelper output)
     /// </summary>
     public static class Recorded
     {
-        public const double DerPercentCollar025 = 28.69;
-        public const double DerPercentCollar0 = 40.44;
+        public const double DerPercentCollar025 = 29.29;
+        public const double DerPercentCollar0 = 40.85;
 
         /// <summary>A change may cost at most this many points before the test fails.</summary>
         public const double AllowedLossPoints = 1.0;
     }
 
-    /// <summary>The clip whose speech detector output is empty by design (its few words are too quiet to detect).</summary>
+    /// <summary>The clip of 0.7 s of speech under loud bumps and rustle (its speech detector output was empty until round 14).</summary>
     private const string NoiseOnlyClip = "trn02";
 
     private static readonly Lazy<IReadOnlyList<(string Id, IReadOnlyList<SpeakerSegment> Reference, DiarizationResult Result)>> Runs = new(() =>
@@ -75,15 +75,18 @@ public class AmiAccuracyTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Every_clip_but_the_noise_only_one_gets_speech_and_at_most_four_speakers_named_by_first_appearance()
+    public void Every_clip_gets_speech_and_at_most_four_speakers_named_by_first_appearance_and_the_noise_clip_little()
     {
-        foreach (var (id, _, result) in Runs.Value)
+        foreach (var (id, reference, result) in Runs.Value)
         {
             Assert.Equal(id, result.FileId);
             if (id == NoiseOnlyClip)
             {
-                // 0.7 s of reference speech under loud bumps and rustle: the voicing gate removes every region.
-                Assert.Empty(result.Segments);
+                // 0.7 s of reference speech under loud bumps and rustle. Until round 13 the voicing gate removed every
+                // region; with round 14's threshold caps the detector finds that speech (1.0 s over its 0.7 s) and one
+                // 0.4-s bump: at most 2 s of speech in all, some of it on the reference turn.
+                Assert.InRange(result.Segments.Sum(s => s.DurationSeconds), 0, 2);
+                Assert.Contains(result.Segments, s => reference.Any(r => s.StartSeconds < r.EndSeconds && r.StartSeconds < s.EndSeconds));
                 continue;
             }
             Assert.NotEmpty(result.Segments);

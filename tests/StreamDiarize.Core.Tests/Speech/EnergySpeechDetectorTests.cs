@@ -117,6 +117,63 @@ public class EnergySpeechDetectorTests
         Assert.Equal([1.5, 1, 0, 2, 3], smooth);
     }
 
+    [Theory]
+    // floor, range: (high, low) above the floor. A wide range (a quiet room) is placed by the fractions alone; a narrow
+    // one (a noisy room) is capped 18 / 20 dB below the peak, never under 6 / 3 dB above the floor.
+    [InlineData(50, 30, 20)]
+    [InlineData(45, 27, 18)]
+    [InlineData(40, 22, 16)]
+    [InlineData(30, 12, 10)]
+    [InlineData(22, 6, 3)]
+    [InlineData(15, 6, 3)]
+    public void The_thresholds_are_fractions_of_the_range_capped_below_the_peak(double range, double high, double low)
+    {
+        var o = new EnergySpeechDetectorOptions();
+        Assert.Equal((18, 20), (o.HighCapBelowPeakDb, o.LowCapBelowPeakDb));
+        var (h, l) = o.Thresholds(-40, range, -40 + range);
+        Assert.Equal(high, h + 40, 6);
+        Assert.Equal(low, l + 40, 6);
+    }
+
+    [Fact]
+    public void Without_the_caps_the_narrow_range_keeps_its_fractions_as_the_live_warm_up_does()
+    {
+        var o = new EnergySpeechDetectorOptions();
+        var (h, l) = o.Thresholds(-40, 30, -10, capBelowPeak: false);
+        Assert.Equal((18.0, 12.0), (Math.Round(h + 40, 6), Math.Round(l + 40, 6)));
+        var off = o with { HighCapBelowPeakDb = 0, LowCapBelowPeakDb = 0 };
+        Assert.Equal(off.Thresholds(-40, 30, -10), (h, l));
+    }
+
+    [Fact]
+    public void In_noise_14_dB_below_a_quiet_tone_the_caps_find_the_tone_the_fractions_miss()
+    {
+        // A loud tone burst sets the peak (about 26 dB over the noise in the band); a tone 12 dB quieter sits 14 dB above
+        // the noise: under the fractions' high threshold (0.6 of the range), over the capped one (18 dB below the peak).
+        int sr = 16000;
+        var rng = new Random(3);
+        var x = new float[sr * 12];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = (float)(0.01 * (2 * rng.NextDouble() - 1));
+        }
+        void Tone(double from, double to, double amplitude)
+        {
+            for (int i = (int)(from * sr); i < (int)(to * sr); i++)
+            {
+                x[i] += (float)(amplitude * Math.Sin(2 * Math.PI * 440 * i / sr));
+            }
+        }
+        Tone(1, 3, 0.1);
+        Tone(6, 9, 0.025);
+        var capped = new EnergySpeechDetector(new EnergySpeechDetectorOptions { VoicingGate = false }).Detect(x);
+        var fractions = new EnergySpeechDetector(new EnergySpeechDetectorOptions { VoicingGate = false, HighCapBelowPeakDb = 0, LowCapBelowPeakDb = 0 }).Detect(x);
+        Assert.True(capped.IsSpeech[750], "the quiet tone is speech with the caps");
+        Assert.False(fractions.IsSpeech[750], "the quiet tone is not speech without them");
+        Assert.True(capped.IsSpeech[200] && fractions.IsSpeech[200]);
+        Assert.False(capped.IsSpeech[450]);
+    }
+
     [Fact]
     public void Invalid_options_are_all_reported_at_once()
     {
