@@ -38,7 +38,10 @@ public sealed partial class LiveWebTests
         await using var daemon = await DaemonHost.StartAsync(new ScriptedSessionFactory());
         using var call = await TestAudio.OpenSessionAsync(daemon, "sse", 3);
         var clientEvents = new List<DiarizeEvent>();
-        while (clientEvents.Count(e => e.Segment is { IsFinal: true }) < 3)
+        // Until the session is quiet: all 3 s processed (six final turns) and the scripted Relabel at 2.5 s seen, so the
+        // snapshot below and the replay are of the same past. Snapshotting after three turns raced the Relabel on a
+        // loaded machine (the replay was taken after it, the snapshot before).
+        while (clientEvents.Count(e => e.Segment is { IsFinal: true }) < 6 || !clientEvents.Any(e => e.EventCase == DiarizeEvent.EventOneofCase.Relabel))
         {
             Assert.True(await call.ResponseStream.MoveNext(CancellationToken.None));
             clientEvents.Add(call.ResponseStream.Current);
