@@ -48,6 +48,26 @@ public sealed class KnownSpeakerNamingTests : IDisposable
         AssertNames(run.Events.Ledger.NamedSnapshot(includeProvisional: false), c);
     }
 
+    [Fact]
+    public async Task A_live_session_with_known_speakers_keeps_the_speech_detector_uncapped()
+    {
+        // Round 14's threshold caps let an unenrolled voice's speech be named live (10.2 % in Bench.Speakers --live), so a
+        // session with known speakers runs its live detector without them: the same events as with the caps set to 0.
+        var profiles = EnrollFromClips();
+        var c = Conversation.Value;
+        var stages = new DefaultDiarizerOptions();
+        Assert.True(stages.Speech.HighCapBelowPeakDb > 0 && stages.Speech.LowCapBelowPeakDb > 0);
+        var uncapped = stages with { Speech = stages.Speech with { HighCapBelowPeakDb = 0, LowCapBelowPeakDb = 0 } };
+        var session = new SessionOptions { KnownSpeakers = profiles };
+        var byDefault = await StreamingRunner.RunAsync(c.Rest, new DefaultSessionFactory(), session);
+        var withoutCaps = await StreamingRunner.RunAsync(c.Rest, new DefaultSessionFactory(uncapped, null), session);
+        Assert.Equal(withoutCaps.Events.Ledger.NamedSnapshot(includeProvisional: false), byDefault.Events.Ledger.NamedSnapshot(includeProvisional: false));
+        // Without known speakers the caps apply: the same audio gives other final turns.
+        var anonymous = await StreamingRunner.RunAsync(c.Rest, new DefaultSessionFactory(), new SessionOptions());
+        var anonymousUncapped = await StreamingRunner.RunAsync(c.Rest, new DefaultSessionFactory(uncapped, null), new SessionOptions());
+        Assert.NotEqual(anonymousUncapped.Events.Ledger.NamedSnapshot(includeProvisional: false), anonymous.Events.Ledger.NamedSnapshot(includeProvisional: false));
+    }
+
     /// <summary>
     /// Each enrolled person's name is on at least half of their reference speech (the rest is the diarizer's error, not
     /// the naming's), at most a fifth of an unenrolled voice's speech carries a name, and most of it is under anonymous ids.

@@ -116,7 +116,10 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _clusterer = new SegmentClusterer(stages.Segments with { ReassignPasses = 0 });
         var o = _clusterer.Options;
         _hop = stages.Speech.HopSeconds;
-        _sad = new StreamingSpeechDetector(stages.Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb,
+        // With known speakers the live detector keeps its thresholds uncapped: with the caps an unenrolled voice's
+        // speech was named (10.2 %, Bench.Speakers --live; docs/SPEAKERS.md, round 14), as with round 12's run-start rule.
+        var speech = session.KnownSpeakers.Count > 0 ? stages.Speech with { HighCapBelowPeakDb = 0, LowCapBelowPeakDb = 0 } : stages.Speech;
+        _sad = new StreamingSpeechDetector(speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb,
             tentativePauses: true);
         _layout = new AnalysisFrameLayout(stages.Embedding.Features.MfccCount, 0);
         _first = o.FirstCoefficient;
