@@ -118,7 +118,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _hop = stages.Speech.HopSeconds;
         // With known speakers the live detector keeps its thresholds uncapped: with the caps an unenrolled voice's
         // speech was named (10.2 %, Bench.Speakers --live; docs/SPEAKERS.md, round 14), as with round 12's run-start rule.
-        var speech = session.KnownSpeakers.Count > 0 ? stages.Speech with { HighCapBelowPeakDb = 0, LowCapBelowPeakDb = 0 } : stages.Speech;
+        bool named = session.KnownSpeakers.Count > 0;
+        var speech = named ? stages.Speech with { HighCapBelowPeakDb = 0, LowCapBelowPeakDb = 0 } : stages.Speech;
         _sad = new StreamingSpeechDetector(speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb,
             tentativePauses: true);
         _layout = new AnalysisFrameLayout(stages.Embedding.Features.MfccCount, 0);
@@ -148,7 +149,6 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _framePenalty = options.FrameChangePenalty;
         // With enrolled voices a cheaper start, or one from the speaker before a pause, lets a voice without an id take a
         // named one's frames: there a run starts from its segment's decision and leaving it is a full change.
-        bool named = session.KnownSpeakers.Count > 0;
         _runStartPenalty = named ? options.FrameChangePenalty : options.FrameRunStartPenalty;
         _startAcrossPauses = options.FrameRunStartAcrossPauses && !named;
         _latencyFrames = (long)Math.Round(session.LatencySeconds / _hop);
