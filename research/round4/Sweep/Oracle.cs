@@ -104,7 +104,9 @@ static class Compose
                 for (int c = 0; c < k; c++)
                 {
                     double m = f0[c].Count > 0 ? f0[c].Average() : 0, sd = f0[c].Count > 1 ? Math.Sqrt(f0[c].Sum(x => (x - m) * (x - m)) / f0[c].Count) : 0;
-                    Console.Write($"  [{c} f0 {Math.Pow(2, m / 12):F0}Hz±{sd:F1}st:");
+                    double c0 = 0, c0all = 0; int nc = 0, nall = 0;
+                    for (int f = 0; f < n; f++) if (labels[f] >= 0) { c0all += a.mfcc.Row(f)[0]; nall++; if (labels[f] == c) { c0 += a.mfcc.Row(f)[0]; nc++; } }
+                    Console.Write($"  [{c} f0 {Math.Pow(2, m / 12):F0}Hz±{sd:F1}st c0 {c0 / Math.Max(1, nc) - c0all / Math.Max(1, nall):+0.0;-0.0}:");
                     for (int j = 0; j < names.Count; j++) if (tab[c, j] >= 1) Console.Write($" {names[j]} {tab[c, j]:F0}");
                     Console.Write("]");
                 }

@@ -138,7 +138,7 @@ if (Environment.GetEnvironmentVariable("COMPOSE") is { } composeSpec)
 }
 if (Environment.GetEnvironmentVariable("ORACLE") is { } oracleSpec)
 {
-    Oracle.Run(analysed.Where(a => !a.Ami).ToList(), oracleSpec.Split(',').Select(double.Parse).ToArray());
+    Oracle.Run(analysed.Where(a => Environment.GetEnvironmentVariable("ORACLEAMI") == "1" ? a.Ami : !a.Ami).ToList(), oracleSpec.Split(',').Select(double.Parse).ToArray());
     return;
 }
 if (Environment.GetEnvironmentVariable("PREFIX") is { } prefixSpec)

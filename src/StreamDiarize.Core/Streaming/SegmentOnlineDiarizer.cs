@@ -121,7 +121,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         bool named = session.KnownSpeakers.Count > 0;
         var speech = named ? stages.Speech with { HighCapBelowPeakDb = 0, LowCapBelowPeakDb = 0 } : stages.Speech;
         _sad = new StreamingSpeechDetector(speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb,
-            tentativePauses: true);
+            tentativePauses: true, trustVoicedShare: options.SpeechTrustVoicedShare, trustAfterSeconds: options.SpeechTrustAfterSeconds);
         _layout = new AnalysisFrameLayout(stages.Embedding.Features.MfccCount, 0);
         _first = o.FirstCoefficient;
         _dims = o.Coefficients;

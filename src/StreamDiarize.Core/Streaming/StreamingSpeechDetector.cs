@@ -30,6 +30,8 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
     private readonly int _context;
     private readonly int _capacity;
     private readonly double _minRangeDb;
+    private readonly double _trustVoicedShare;
+    private readonly int _trustAfterFrames;
     private readonly bool _tentativePauses;
 
     // Rings indexed by frame % capacity.
@@ -40,7 +42,9 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
     private readonly bool[] _pause;
     private readonly int[] _historyBins;
     private readonly int[] _histogram = new int[HistogramBins];
+    private readonly bool[] _historyVoiced;
     private int _historyCount;
+    private int _voicedCount;
 
     // Scratch for one decision over [start, end).
     private readonly bool[] _scratch;
@@ -57,13 +61,20 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
     /// that holds pauses until the speech after them and drops them when silence follows (the segment live diarizer's
     /// turn emitter). A consumer that labels pause frames as speech would turn every such gap into false alarm.
     /// </param>
+    /// <param name="trustVoicedShare">
+    /// Before the history is full, a history of at least <paramref name="trustAfterSeconds"/> in which at least this share
+    /// of the frames is voiced is taken to hold speech: its measured range is trusted (not <paramref name="minRangeDb"/>)
+    /// and the caps below the peak apply, as once the history is full. 0: never before the history is full.
+    /// </param>
     public StreamingSpeechDetector(EnergySpeechDetectorOptions options, double lookaheadSeconds, double historySeconds = 60, double warmupSeconds = 2, double minRangeDb = 0,
-        bool tentativePauses = false)
+        bool tentativePauses = false, double trustVoicedShare = 0, double trustAfterSeconds = 10)
     {
         _tentativePauses = tentativePauses;
         _options = options.Validate();
         _minRangeDb = minRangeDb;
+        _trustVoicedShare = trustVoicedShare;
         double hop = options.HopSeconds;
+        _trustAfterFrames = Math.Max(1, (int)Math.Round(trustAfterSeconds / hop));
         _half = options.StreamingSmoothingFrames / 2;
         _lookahead = Math.Max(0, (int)Math.Round(lookaheadSeconds / hop) - _half);
         _history = Math.Max(1, (int)Math.Round(historySeconds / hop));
@@ -80,6 +91,7 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
         _speech = new bool[_capacity];
         _pause = new bool[_capacity];
         _historyBins = new int[_history];
+        _historyVoiced = new bool[_history];
         int window = _context + _lookahead + _half + _warmup + DecisionEveryFrames * 4 + 8;
         _scratch = new bool[window];
         _seed = new bool[window];
@@ -171,6 +183,7 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
         if (_historyCount == _history)
         {
             _histogram[_historyBins[slot]]--;
+            _voicedCount -= _historyVoiced[slot] ? 1 : 0;
         }
         else
         {
@@ -178,6 +191,9 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
         }
         _historyBins[slot] = bin;
         _histogram[bin]++;
+        bool voiced = _voicing[(_smoothed - 1) % _capacity] > _options.VoicingThreshold;
+        _historyVoiced[slot] = voiced;
+        _voicedCount += voiced ? 1 : 0;
     }
 
     private double Percentile(double percent)
@@ -226,10 +242,14 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
         double floor = Percentile(_options.FloorPercentile);
         double peak = Percentile(_options.PeakPercentile);
         // Until the history is full it may hold only background, or only quiet speech: assume speech spans at least
-        // this range above the floor. Once a full history has been seen, its own range is trusted.
-        double range = _historyCount < _history ? Math.Max(peak - floor, _minRangeDb) : peak - floor;
-        // The caps below the peak wait for a full history too: until then the range is assumed, not measured.
-        var (high, low) = _options.Thresholds(floor, range, peak, capBelowPeak: _historyCount >= _history);
+        // this range above the floor. Once a full history has been seen, its own range is trusted; so is a shorter one
+        // that is mostly voiced, which holds speech. (In a reverberant room speech spans only 20-25 dB above a floor its
+        // tails raise: with the assumed range the seed threshold sat above the speech peak for the first minute.)
+        bool trusted = _historyCount >= _history
+            || (_trustVoicedShare > 0 && _historyCount >= _trustAfterFrames && _voicedCount >= _trustVoicedShare * _historyCount);
+        double range = trusted ? peak - floor : Math.Max(peak - floor, _minRangeDb);
+        // The caps below the peak wait for a trusted range too: until then the range is assumed, not measured.
+        var (high, low) = _options.Thresholds(floor, range, peak, capBelowPeak: trusted);
 
         for (int k = 0; k < n; k++)
         {

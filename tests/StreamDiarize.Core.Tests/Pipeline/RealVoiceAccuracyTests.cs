@@ -18,7 +18,7 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
     // Recorded at collar 0.25 (docs/ACCURACY.md "Real voices"); a change may lose at most 2 points on either file.
     [Theory]
     [InlineData("dev_2spk_3min", 2, 0.75, 1.07)]
-    [InlineData("dev_3spk_5min", 3, 4.58, 7.56)]
+    [InlineData("dev_3spk_5min", 3, 4.46, 6.69)]
     public void A_real_conversation_gets_its_speaker_count_and_its_recorded_der_offline_and_live(string id, int speakers, double offlinePercent, double livePercent)
     {
         var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
@@ -146,6 +146,100 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
         Assert.True(now.MissSeconds < before.MissSeconds - 4, $"missed {now.MissSeconds:F1} s with the caps, {before.MissSeconds:F1} s without");
         Assert.True(now.Der < before.Der - 0.01, $"DER {100 * now.Der:F2} % with the caps, {100 * before.Der:F2} % without");
         Assert.Equal(3, capped.SpeakerCount);
+    }
+
+    [Fact]
+    public void In_a_reverberant_room_the_live_detector_hears_the_first_minute()
+    {
+        // Round 15 (docs/ACCURACY.md): until the live detector's 60-s history is full it assumed speech spans at least
+        // 40 dB above the floor. Reverberation raises the floor (the tails fill the pauses), so speech spans 20-25 dB:
+        // the seed threshold sat above the speech peak and the first minute went unheard. A history of at least 10 s
+        // that is at least 40 % voiced is now trusted. dev_2spk_3min in a simulated room (RT60 2 s; measured: 32.0 s of the first minute missed before, 0.0 s now; DER
+        // 54.68 -> 22.05 %).
+        const string id = "dev_2spk_3min";
+        var dry = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
+        var reference = Rttm.ReadFile(RepoPaths.RealDev(id + ".rttm"))[id];
+        var clip = dry with { Samples = WithReverb(dry.Samples, dry.SampleRateHz, rt60Seconds: 2, wetDb: 0, seed: 15) };
+        var session = new SessionOptions { LatencySeconds = 1 };
+        Assert.Equal(0.4, new OnlineDiarizerOptions().SpeechTrustVoicedShare);
+        var trusted = LiveRun.Of(clip, new DefaultSessionFactory().Create(session));
+        var assumed = LiveRun.Of(clip, new DefaultSessionFactory(online: new OnlineDiarizerOptions { SpeechTrustVoicedShare = 0 }).Create(session));
+        var options = new DerOptions { CollarSeconds = 0.25 };
+        var firstMinute = reference.Where(s => s.StartSeconds < 60).Select(s => s with { EndSeconds = Math.Min(s.EndSeconds, 60) }).ToList();
+        double Missed(LiveRun run) => DerScorer.Score(id, firstMinute, run.Segments.Where(s => s.StartSeconds < 60)
+            .Select(s => s with { EndSeconds = Math.Min(s.EndSeconds, 60) }).ToList(), options).MissSeconds;
+        var now = DerScorer.Score(id, reference, trusted.Segments, options);
+        var before = DerScorer.Score(id, reference, assumed.Segments, options);
+        output.WriteLine($"{id} with reverberation, live: first minute {Missed(trusted):F1} s missed with the trusted range, {Missed(assumed):F1} s with the assumed one; " +
+            $"DER {100 * now.Der:F2} / {100 * before.Der:F2} % (missed {now.MissSeconds:F1} / {before.MissSeconds:F1} s)");
+        Assert.True(Missed(trusted) < Missed(assumed) - 10, $"first minute: {Missed(trusted):F1} s missed, {Missed(assumed):F1} s before");
+        Assert.True(now.Der < before.Der - 0.03, $"DER {100 * now.Der:F2} % against {100 * before.Der:F2} %");
+        // Not pinned: the count. This much reverberation over-splits the voices (4 ids for 2), live and offline alike
+        // (docs/ACCURACY.md, round 15).
+    }
+
+    /// <summary>
+    /// The samples through a simulated room: the dry signal plus a late reverberation tail (seeded white noise under an
+    /// exponential decay reaching -60 dB at <paramref name="rt60Seconds"/>, from 5 ms on), the tail's energy
+    /// <paramref name="wetDb"/> relative to the direct sound; convolved by FFT (MathNet) in blocks.
+    /// </summary>
+    private static float[] WithReverb(float[] x, int rate, double rt60Seconds, double wetDb, int seed)
+    {
+        int taps = (int)(rt60Seconds * rate);
+        var rng = new Random(seed);
+        var ir = new double[taps];
+        double energy = 0;
+        for (int i = (int)(0.005 * rate); i < taps; i++)
+        {
+            ir[i] = (2 * rng.NextDouble() - 1) * Math.Exp(-6.9078 * i / (rt60Seconds * rate));
+            energy += ir[i] * ir[i];
+        }
+        double gain = Math.Pow(10, wetDb / 20) / Math.Sqrt(energy);
+        int fft = 1;
+        while (fft < 2 * taps)
+        {
+            fft <<= 1;
+        }
+        int block = fft - taps + 1;
+        var h = new System.Numerics.Complex[fft];
+        for (int i = 0; i < taps; i++)
+        {
+            h[i] = ir[i] * gain;
+        }
+        MathNet.Numerics.IntegralTransforms.Fourier.Forward(h, MathNet.Numerics.IntegralTransforms.FourierOptions.NoScaling);
+        var y = new double[x.Length + taps];
+        var buffer = new System.Numerics.Complex[fft];
+        for (int start = 0; start < x.Length; start += block)
+        {
+            Array.Clear(buffer);
+            for (int i = 0; i < block && start + i < x.Length; i++)
+            {
+                buffer[i] = x[start + i];
+            }
+            MathNet.Numerics.IntegralTransforms.Fourier.Forward(buffer, MathNet.Numerics.IntegralTransforms.FourierOptions.NoScaling);
+            for (int k = 0; k < fft; k++)
+            {
+                buffer[k] *= h[k];
+            }
+            MathNet.Numerics.IntegralTransforms.Fourier.Inverse(buffer, MathNet.Numerics.IntegralTransforms.FourierOptions.NoScaling);
+            for (int i = 0; i < fft && start + i < y.Length; i++)
+            {
+                y[start + i] += buffer[i].Real / fft;
+            }
+        }
+        var result = new float[x.Length];
+        double peak = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] += x[i];
+            peak = Math.Max(peak, Math.Abs(y[i]));
+        }
+        double scale = peak > 0.99 ? 0.99 / peak : 1;
+        for (int i = 0; i < x.Length; i++)
+        {
+            result[i] = (float)(y[i] * scale);
+        }
+        return result;
     }
 
     /// <summary>
