@@ -243,8 +243,9 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
         double peak = Percentile(_options.PeakPercentile);
         // Until the history is full it may hold only background, or only quiet speech: assume speech spans at least
         // this range above the floor. Once a full history has been seen, its own range is trusted; so is a shorter one
-        // that is mostly voiced, which holds speech. (In a reverberant room speech spans only 20-25 dB above a floor its
-        // tails raise: with the assumed range the seed threshold sat above the speech peak for the first minute.)
+        // in which enough frames are voiced, which holds speech (background was at most 30 % voiced). In a reverberant
+        // room speech spans only 20-25 dB above a floor its tails raise: with the assumed range the seed threshold sat
+        // above the speech peak for the first minute.
         bool trusted = _historyCount >= _history
             || (_trustVoicedShare > 0 && _historyCount >= _trustAfterFrames && _voicedCount >= _trustVoicedShare * _historyCount);
         double range = trusted ? peak - floor : Math.Max(peak - floor, _minRangeDb);

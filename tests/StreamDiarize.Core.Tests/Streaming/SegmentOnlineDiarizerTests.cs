@@ -271,8 +271,8 @@ public sealed class SegmentOnlineDiarizerTests
     public void A_new_voice_relabels_only_the_last_five_minutes_and_rewrites_less_of_a_long_session()
     {
         // dev_6spk_20min: minor voices found late move evidence from minutes ago back and forth between them; the
-        // horizon keeps speech older than 300 s as it was given. Compared on round 14's warm-up: with round 15's (a mostly
-        // voiced history trusted before the detector's history is full) no relabel on this file reaches back 300 s, and
+        // horizon keeps speech older than 300 s as it was given. Compared on round 14's warm-up: with round 15's (a history with
+        // enough voiced frames trusted before the detector's history is full) no relabel on this file reaches back 300 s, and
         // both sessions make the same 14 events.
         var clip = AudioLoader.LoadWav(RepoPaths.RealDev("dev_6spk_20min.wav"));
         var reference = Rttm.ReadFile(RepoPaths.RealDev("dev_6spk_20min.rttm"))["dev_6spk_20min"];
@@ -357,8 +357,8 @@ public sealed class SegmentOnlineDiarizerTests
     }
 
     /// <summary>
-    /// The live options of round 13's mask: without round 15's trusted warm-up range (a mostly voiced history trusted
-    /// before the detector's history is full), which changes the first minute's mask; with it, the claim margin's and
+    /// The live options of round 13's mask: without round 15's trusted warm-up range (a history with enough voiced frames
+    /// trusted before the detector's history is full), which changes the first minute's mask; with it, the claim margin's and
     /// the horizon's sessions below make the same events (docs/ACCURACY.md, round 15).
     /// </summary>
     private static OnlineDiarizerOptions Round13(OnlineDiarizerOptions online) => online with { SpeechTrustVoicedShare = 0 };
