@@ -75,10 +75,13 @@ public static class AudioLoader
             {
                 throw new AudioFormatException(sourceName, "the WAV file holds no samples (empty data chunk)");
             }
+            // NAudio converts WAVE_FORMAT_EXTENSIBLE only by its tag: read its PCM or float samples under the plain
+            // format (sox, ffmpeg and most recorders write it for more than 16 bits or more than two channels).
+            var plain = PlainFormat(format);
             ISampleProvider provider;
             try
             {
-                provider = reader.ToSampleProvider();
+                provider = ReferenceEquals(plain, format) ? reader.ToSampleProvider() : new RawSourceWaveStream(reader, plain).ToSampleProvider();
             }
             catch (ArgumentException ex)
             {
@@ -96,7 +99,7 @@ public static class AudioLoader
                 stream.Position = header.DataOffset;
                 var bytes = new byte[frames * format.BlockAlign];
                 stream.ReadExactly(bytes);
-                provider = new RawSourceWaveStream(new MemoryStream(bytes), format).ToSampleProvider();
+                provider = new RawSourceWaveStream(new MemoryStream(bytes), plain).ToSampleProvider();
                 expectedFrames = frames;
             }
             var interleaved = ReadAll(provider, expectedFrames * format.Channels, format.Channels);
@@ -201,14 +204,35 @@ public static class AudioLoader
         return mono;
     }
 
+    /// <summary>
+    /// The plain PCM or IEEE float format of a WAVE_FORMAT_EXTENSIBLE header (its sub-format, its container width); any
+    /// other format as it is. Called after <see cref="CheckSupported"/>.
+    /// </summary>
+    private static WaveFormat PlainFormat(WaveFormat format) => SubFormat(format) is { } sub
+        ? sub == KsDataFormatIeeeFloat
+            ? WaveFormat.CreateIeeeFloatWaveFormat(format.SampleRate, format.Channels)
+            : new WaveFormat(format.SampleRate, format.BitsPerSample, format.Channels)
+        : format;
+
+    /// <summary>
+    /// The sub-format GUID of a WAVE_FORMAT_EXTENSIBLE header, null for any other. NAudio's reader keeps the extension
+    /// as extra bytes (valid bits 2, channel mask 4, then the GUID 16).
+    /// </summary>
+    private static Guid? SubFormat(WaveFormat format) => format switch
+    {
+        WaveFormatExtensible ext => ext.SubFormat,
+        WaveFormatExtraData { Encoding: WaveFormatEncoding.Extensible } x when x.ExtraData.Length >= 22 => new Guid(x.ExtraData.AsSpan(6, 16)),
+        _ => null,
+    };
+
     private static void CheckSupported(string sourceName, WaveFormat format)
     {
         var encoding = format.Encoding;
         int bits = format.BitsPerSample;
-        if (format is WaveFormatExtensible ext)
+        if (SubFormat(format) is { } sub)
         {
-            encoding = ext.SubFormat == KsDataFormatIeeeFloat ? WaveFormatEncoding.IeeeFloat
-                : ext.SubFormat == KsDataFormatPcm ? WaveFormatEncoding.Pcm
+            encoding = sub == KsDataFormatIeeeFloat ? WaveFormatEncoding.IeeeFloat
+                : sub == KsDataFormatPcm ? WaveFormatEncoding.Pcm
                 : WaveFormatEncoding.Unknown;
         }
         bool ok = encoding switch
@@ -254,5 +278,5 @@ public static class AudioLoader
     }
 
     private static string Describe(WaveFormat format) =>
-        $"{format.Encoding} {format.BitsPerSample}-bit, {format.Channels} channel(s), {format.SampleRate} Hz";
+        $"{(SubFormat(format) is { } sub ? $"Extensible (sub-format {sub})" : format.Encoding.ToString())} {format.BitsPerSample}-bit, {format.Channels} channel(s), {format.SampleRate} Hz";
 }

@@ -162,6 +162,92 @@ public sealed class AudioLoaderTests
         Assert.Contains("no such file", ex.Message);
     }
 
+    /// <summary>
+    /// A WAVE_FORMAT_EXTENSIBLE file (tag 0xFFFE, a 40-byte fmt chunk whose sub-format GUID names the encoding), written
+    /// byte by byte as sox and ffmpeg write it for more than 16 bits or more than two channels.
+    /// </summary>
+    private static string WriteExtensible(string dir, string name, float[] mono, int rate, int channels, int bits, Guid subFormat)
+    {
+        bool isFloat = subFormat == FloatSubFormat;
+        int width = bits / 8;
+        using var data = new MemoryStream();
+        foreach (var s in mono)
+        {
+            for (int c = 0; c < channels; c++)
+            {
+                if (isFloat)
+                {
+                    data.Write(BitConverter.GetBytes(s));
+                    continue;
+                }
+                long v = (long)Math.Round(Math.Clamp(s, -1f, 1f) * ((1L << (bits - 1)) - 1));
+                for (int b = 0; b < width; b++)
+                {
+                    data.WriteByte((byte)(v >> (8 * b)));
+                }
+            }
+        }
+        var path = Path.Combine(dir, name);
+        using var w = new BinaryWriter(File.Create(path));
+        w.Write("RIFF"u8);
+        w.Write((int)(4 + 8 + 40 + 8 + data.Length));
+        w.Write("WAVE"u8);
+        w.Write("fmt "u8);
+        w.Write(40);
+        w.Write((ushort)0xFFFE);
+        w.Write((ushort)channels);
+        w.Write(rate);
+        w.Write(rate * channels * width);
+        w.Write((ushort)(channels * width));
+        w.Write((ushort)bits);
+        w.Write((ushort)22);
+        w.Write((ushort)bits);
+        w.Write(channels == 1 ? 4 : 3);
+        w.Write(subFormat.ToByteArray());
+        w.Write("data"u8);
+        w.Write((int)data.Length);
+        w.Write(data.ToArray());
+        return path;
+    }
+
+    private static readonly Guid PcmSubFormat = new("00000001-0000-0010-8000-00aa00389b71");
+    private static readonly Guid FloatSubFormat = new("00000003-0000-0010-8000-00aa00389b71");
+
+    [Theory]
+    [InlineData(1, 24, false)]
+    [InlineData(2, 16, false)]
+    [InlineData(1, 32, false)]
+    [InlineData(2, 32, true)]
+    public void Wave_format_extensible_decodes_as_its_plain_pcm_or_float_format(int channels, int bits, bool isFloat)
+    {
+        // Round 15: sox writes 24-bit audio as WAVE_FORMAT_EXTENSIBLE, and it was refused ("unsupported WAV format
+        // Extensible 24-bit"): NAudio keeps the sub-format as extra bytes and converts only by the tag.
+        var dir = RepoPaths.NewTempDir();
+        var tone = Tone(48000, 0.5);
+        var extensible = AudioLoader.LoadWav(WriteExtensible(dir, "ext.wav", tone, 48000, channels, bits, isFloat ? FloatSubFormat : PcmSubFormat));
+        var plain = AudioLoader.LoadWav(WriteWav(dir, "plain.wav",
+            isFloat ? WaveFormat.CreateIeeeFloatWaveFormat(48000, channels) : new WaveFormat(48000, bits, channels), tone));
+
+        Assert.Equal(16000, extensible.SampleRateHz);
+        Assert.Equal(plain.Samples.Length, extensible.Samples.Length);
+        for (int i = 0; i < plain.Samples.Length; i++)
+        {
+            Assert.True(Math.Abs(plain.Samples[i] - extensible.Samples[i]) <= 1e-4, $"sample {i}: {plain.Samples[i]} vs {extensible.Samples[i]}");
+        }
+        Assert.Contains(extensible.Samples, s => Math.Abs(s) > 0.4f);
+    }
+
+    [Fact]
+    public void Wave_format_extensible_of_another_encoding_is_refused_naming_its_sub_format()
+    {
+        var dir = RepoPaths.NewTempDir();
+        var alaw = new Guid("00000006-0000-0010-8000-00aa00389b71");
+        var path = WriteExtensible(dir, "ext-alaw.wav", Tone(8000, 0.1), 8000, 1, 16, alaw);
+        var ex = Assert.Throws<AudioFormatException>(() => AudioLoader.LoadWav(path));
+        Assert.Contains($"Extensible (sub-format {alaw})", ex.Message);
+        Assert.Contains("use PCM 8/16/24/32-bit integer or 32-bit float", ex.Message);
+    }
+
     [Fact]
     public void An_unsupported_encoding_is_refused_with_the_supported_list()
     {
