@@ -26,10 +26,12 @@ static class MaskDiff
         {
             SpeechHistorySeconds = double.Parse(Environment.GetEnvironmentVariable("HIST") ?? "60"),
             SpeechMinRangeDb = double.Parse(Environment.GetEnvironmentVariable("MINRANGE") ?? "40"),
+            SpeechTrustVoicedShare = double.Parse(Environment.GetEnvironmentVariable("TRUST") ?? "0.4"),
         };
         var offline = new EnergySpeechDetector(stages.Speech).Detect(samples).IsSpeech;
         var analyzer = new DefaultFrameAnalyzer(stages);
-        var sad = new StreamingSpeechDetector(stages.Speech, lookahead, online.SpeechHistorySeconds, online.SpeechWarmupSeconds, online.SpeechMinRangeDb);
+        var sad = new StreamingSpeechDetector(stages.Speech, lookahead, online.SpeechHistorySeconds, online.SpeechWarmupSeconds, online.SpeechMinRangeDb,
+            trustVoicedShare: online.SpeechTrustVoicedShare, trustAfterSeconds: online.SpeechTrustAfterSeconds);
         var live = new List<bool>();
         var cap = new Capture(sad, live);
         for (int at = 0; at < samples.Length; at += 1600) analyzer.Push(samples.AsSpan(at, Math.Min(1600, samples.Length - at)), cap);
