@@ -111,7 +111,7 @@ public static class AudioLoader
             }
             var mono = MixDown(interleaved, format.Channels);
             CheckSamples(sourceName, mono);
-            return new AudioClip(id, Resample(mono, format.SampleRate, targetRateHz), targetRateHz);
+            return new AudioClip(id, Resample(mono, format.SampleRate, targetRateHz), targetRateHz) { SourceSampleRateHz = format.SampleRate };
         }
     }
 
@@ -138,7 +138,7 @@ public static class AudioLoader
         var mono = new float[bytes.Length / format.BytesPerFrame];
         PcmConverter.DecodeToMono(bytes, format, mono);
         CheckSamples(sourceName, mono);
-        return new AudioClip(id, Resample(mono, format.SampleRateHz, targetRateHz), targetRateHz);
+        return new AudioClip(id, Resample(mono, format.SampleRateHz, targetRateHz), targetRateHz) { SourceSampleRateHz = format.SampleRateHz };
     }
 
     /// <summary>Resamples with NAudio's WDL resampler; returns the input itself when the rates match.</summary>

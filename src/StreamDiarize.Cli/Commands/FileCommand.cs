@@ -299,6 +299,7 @@ internal static class FileCommand
             Embedder = embedder,
             SpeechDetector = speechDetector,
             KnownSpeakers = known ?? [],
+            SourceSampleRateHz = clip.SourceSampleRateHz,
         };
         factory ??= new DefaultSessionFactory(settings.Default, settings.Streaming);
         var run = StreamingRunner.RunAsync(clip, factory, session).GetAwaiter().GetResult();

@@ -70,6 +70,13 @@ internal static class StreamCommand
             {
                 formats = TurnOutput.ParseFormats(pr.GetValue(format));
                 clip = AudioLoader.LoadWav(pr.GetValue(audio)!);
+                if (clip.SourceSampleRateHz is { } native and >= 8000 and < AudioLoader.DefaultSampleRateHz)
+                {
+                    // A narrowband recording goes at its own rate, so the daemon knows its band (the features leave
+                    // out what lies above it) and resamples it itself.
+                    clip = AudioLoader.LoadWav(pr.GetValue(audio)!, native);
+                    config.Format.SampleRateHz = native;
+                }
             }
             catch (Core.Options.OptionsValidationException ex)
             {

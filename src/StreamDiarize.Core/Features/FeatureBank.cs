@@ -29,11 +29,15 @@ public sealed class FeatureBank
         WindowType = key.WindowType;
         window = BuildWindow(FrameSamples, FftSize, WindowType);
         (twiddleRe, twiddleIm) = BuildTwiddles(FftSize);
-        (melStart, melWeights) = BuildSlaneyMel(SampleRateHz, FftSize, NumMels);
+        MelMaxHz = key.MelMaxHz > 0 ? key.MelMaxHz : SampleRateHz / 2.0;
+        (melStart, melWeights) = BuildSlaneyMel(SampleRateHz, FftSize, NumMels, MelMaxHz);
         dct = FeatureType == FeatureType.Mfcc ? BuildOrthoDct(MfccCount, NumMels) : [];
     }
 
     public int SampleRateHz { get; }
+
+    /// <summary>The upper edge of the mel filters (Hz): the Nyquist frequency unless <see cref="FeaturizerOptions.MelMaxHz"/> lowers it.</summary>
+    public double MelMaxHz { get; }
 
     public int FrameSamples { get; }
 
@@ -79,7 +83,7 @@ public sealed class FeatureBank
     {
         options.Validate();
         var key = new Key(options.SampleRateHz, options.FrameSamples, options.FftSize, options.NumFeatureBins,
-            options.FeatureType, options.FeatureType == FeatureType.Mfcc ? options.MfccCount : 0, options.Window);
+            options.FeatureType, options.FeatureType == FeatureType.Mfcc ? options.MfccCount : 0, options.Window, options.MelMaxHz ?? 0);
         return Cache.GetOrAdd(key, static k => new FeatureBank(k));
     }
 
@@ -131,11 +135,11 @@ public sealed class FeatureBank
         return (re, im);
     }
 
-    private static (int[] Start, double[][] Weights) BuildSlaneyMel(int sampleRateHz, int fftSize, int numMels)
+    private static (int[] Start, double[][] Weights) BuildSlaneyMel(int sampleRateHz, int fftSize, int numMels, double maxHz)
     {
-        // librosa.filters.mel defaults: fmin 0, fmax sr/2, htk=False, norm='slaney' (each triangle scaled to unit area in Hz).
+        // librosa.filters.mel defaults: fmin 0, fmax sr/2 (here maxHz), htk=False, norm='slaney' (each triangle scaled to unit area in Hz).
         int bins = fftSize / 2 + 1;
-        double maxMel = HzToMel(sampleRateHz / 2.0);
+        double maxMel = HzToMel(maxHz);
         var edges = new double[numMels + 2];
         for (int i = 0; i < edges.Length; i++)
         {
@@ -188,5 +192,5 @@ public sealed class FeatureBank
         return d;
     }
 
-    private readonly record struct Key(int SampleRateHz, int FrameSamples, int FftSize, int NumMels, FeatureType FeatureType, int MfccCount, WindowType WindowType);
+    private readonly record struct Key(int SampleRateHz, int FrameSamples, int FftSize, int NumMels, FeatureType FeatureType, int MfccCount, WindowType WindowType, double MelMaxHz);
 }

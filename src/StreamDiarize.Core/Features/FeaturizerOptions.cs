@@ -40,6 +40,23 @@ public sealed record FeaturizerOptions
     /// <summary>MFCC coefficients kept; null keeps NumFeatureBins.</summary>
     public int? NumMfcc { get; init; }
 
+    /// <summary>
+    /// The upper edge of the mel filters (Hz); null: the Nyquist frequency. Audio recorded at a lower rate than
+    /// <see cref="SampleRateHz"/> has nothing above its own Nyquist frequency; filters there hold only the resampler's
+    /// roll-off and the dither, and on 8 kHz recordings they cost the count (docs/ACCURACY.md, round 15).
+    /// </summary>
+    public double? MelMaxHz { get; init; }
+
+    /// <summary>
+    /// These options for audio recorded at <paramref name="sourceRateHz"/> and resampled to <see cref="SampleRateHz"/>:
+    /// below it, the mel filters end at 97.5 % of the source's Nyquist frequency (8 kHz audio: 3,900 Hz), where
+    /// resamplers roll off; otherwise (or unknown, or <see cref="MelMaxHz"/> already set) unchanged.
+    /// </summary>
+    public FeaturizerOptions ForSourceRate(int? sourceRateHz) =>
+        sourceRateHz is { } rate && rate >= 2000 && rate < SampleRateHz && MelMaxHz is null
+            ? this with { MelMaxHz = Math.Max(1000, 0.975 * rate / 2) }
+            : this;
+
     /// <summary>Mel energies are clamped to at least this before the natural log, so silence gives log(LogFloor), not -inf.</summary>
     public double LogFloor { get; init; } = 1e-10;
 
@@ -157,7 +174,11 @@ public sealed record FeaturizerOptions
         {
             errors.Add($"Window {(int)Window} is invalid: use Hann or Hamming.");
         }
-        if (NumMfcc is { } m && (m < 1 || m > NumFeatureBins))
+        if (MelMaxHz is { } top && !(top >= 1000 && top <= SampleRateHz / 2.0))
+        {
+            errors.Add($"MelMaxHz {top} is invalid: use 1000 Hz to half the sample rate ({SampleRateHz / 2} Hz), or leave it out for the Nyquist frequency.");
+        }
+                if (NumMfcc is { } m && (m < 1 || m > NumFeatureBins))
         {
             errors.Add($"NumMfcc {m} is invalid: use 1 to NumFeatureBins ({NumFeatureBins}), or null for all.");
         }

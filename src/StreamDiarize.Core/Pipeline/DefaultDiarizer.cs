@@ -61,6 +61,16 @@ public sealed class DefaultDiarizer
         return hints.KnownVoices.Count > 0 ? hints.KnownVoices : null;
     }
 
+    /// <summary>
+    /// The MFCC embedder for <paramref name="clip"/>: the configured one, or for audio recorded below the features' rate
+    /// one whose mel filters end below that recording's Nyquist frequency (<see cref="Features.FeaturizerOptions.ForSourceRate"/>).
+    /// </summary>
+    private WindowStatsEmbedder FeaturesFor(AudioClip clip)
+    {
+        var narrow = Options.Embedding.Features.ForSourceRate(clip.SourceSampleRateHz);
+        return ReferenceEquals(narrow, Options.Embedding.Features) ? embedder : new WindowStatsEmbedder(Options.Embedding with { Features = narrow });
+    }
+
     public DiarizationResult Diarize(AudioClip clip, SpeakerHints? hints = null)
     {
         hints = (hints ?? SpeakerHints.None).Validate(Options.Clustering.MaxClusters);
@@ -69,7 +79,8 @@ public sealed class DefaultDiarizer
             throw new ArgumentException($"Clip {clip.Id} is at {clip.SampleRateHz} Hz; resample it to {speech.SampleRateHz} Hz first (AudioLoader does).", nameof(clip));
         }
         // Speech detection and the MFCCs read the same samples independently: on a long recording they run on two cores.
-        var mfccTask = windowEmbedder is null ? Task.Run(() => embedder.Features(clip.Samples)) : null;
+        var features = FeaturesFor(clip);
+        var mfccTask = windowEmbedder is null ? Task.Run(() => features.Features(clip.Samples)) : null;
         var mask = speech.Detect(clip.Samples);
         if (windowEmbedder is null && Options.Representation == SpeakerRepresentation.Segments)
         {
@@ -98,7 +109,7 @@ public sealed class DefaultDiarizer
         {
             // The same frame-level pass as the segment representation's, over the MFCC Gaussians of the clusters the
             // windows found (an ONNX embedder's included): window labels are 1.5 s wide, a change of voice is not.
-            Resegment(frameLabels, mfccTask?.GetAwaiter().GetResult() ?? embedder.Features(clip.Samples), mask.HopSeconds, limits.Min);
+            Resegment(frameLabels, mfccTask?.GetAwaiter().GetResult() ?? features.Features(clip.Samples), mask.HopSeconds, limits.Min);
         }
         return Result(clip, mask, frameLabels);
     }

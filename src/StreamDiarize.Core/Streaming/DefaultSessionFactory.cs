@@ -63,17 +63,19 @@ public sealed class DefaultSessionFactory : ISessionComponentsFactory, IComponen
         // The segment diarizer has its own streaming speech detector and clusterer and takes no injected ones yet,
         // so it serves only sessions that ask for the built-in three; any other choice (an ONNX embedder or VAD,
         // a registered clusterer) runs on the window diarizer, which takes them.
+        // Audio recorded below the features' rate: mel filters that end below its Nyquist frequency, as offline.
+        var stages = _stages with { Embedding = _stages.Embedding with { Features = _stages.Embedding.Features.ForSourceRate(options.SourceSampleRateHz) } };
         if (_stages.Representation == SpeakerRepresentation.Segments && UsesBuiltIns(options))
         {
-            return new SessionComponents(new DefaultFrameAnalyzer(_stages), new SegmentOnlineDiarizer(_stages, _online, options));
+            return new SessionComponents(new DefaultFrameAnalyzer(stages), new SegmentOnlineDiarizer(stages, _online, options));
         }
         var clusterer = Registry.Clusterers.Create(options.Clusterer, options);
         var embedder = Registry.Embedders.Create(options.Embedder, options);
         var speech = Registry.SpeechDetectors.Create(options.SpeechDetector, options);
         try
         {
-            var diarizer = new OnlineDiarizer(_stages, _online, options, embedder, speech, clusterer);
-            return new SessionComponents(new DefaultFrameAnalyzer(_stages, includeSamples: diarizer.Layout.HopSamples > 0), diarizer);
+            var diarizer = new OnlineDiarizer(stages, _online, options, embedder, speech, clusterer);
+            return new SessionComponents(new DefaultFrameAnalyzer(stages, includeSamples: diarizer.Layout.HopSamples > 0), diarizer);
         }
         catch
         {

@@ -37,6 +37,13 @@ public sealed record SessionOptions
     /// </summary>
     public double VoiceHistorySeconds { get; init; }
 
+    /// <summary>
+    /// The rate the session's audio was recorded at, before it was resampled for the session (null: unknown). Below the
+    /// features' rate (16 kHz), the features leave out the band above its Nyquist frequency, as offline
+    /// (<see cref="Features.FeaturizerOptions.ForSourceRate"/>); at or above it, or unknown, nothing changes.
+    /// </summary>
+    public int? SourceSampleRateHz { get; init; }
+
     public IReadOnlyList<string> GetValidationErrors() => [.. GetSettingErrors().Select(e => e.Message)];
 
     /// <summary>Every problem, keyed by the property it is about (the server names the proto field by the key).</summary>

@@ -35,6 +35,8 @@ public static class SessionConfigReader
             MaxSpeakers = config.HasMaxSpeakers ? config.MaxSpeakers : defaults.MaxSpeakers,
             LatencySeconds = config.HasLatencySeconds ? config.LatencySeconds : defaults.LatencySeconds,
             VoiceHistorySeconds = voiceHistorySeconds,
+            // The audio is resampled for the session; the rate it came at tells its band (8 kHz: none above 4 kHz).
+            SourceSampleRateHz = format?.SampleRateHz,
         };
         // The client names a model; only the catalog turns a name into a file, and a client string is never a path.
         string embedderName = config.HasEmbedder ? config.Embedder : defaults.Embedder;

@@ -88,4 +88,30 @@ public class FeaturizerOptionsTests
         Assert.Equal(FeatureNormalization.Running, causal.NormalizePerFeature);
         _ = new StreamingFeaturizer(causal);
     }
+
+    [Fact]
+    public void Audio_recorded_below_the_features_rate_gets_mel_filters_that_end_below_its_nyquist_frequency()
+    {
+        // Round 15: 8 kHz audio resampled to 16 kHz has nothing above 4 kHz; filters there cost the count.
+        var options = new FeaturizerOptions { FeatureType = FeatureType.Mfcc, NumMfcc = 20 };
+        Assert.Equal(3900, options.ForSourceRate(8000).MelMaxHz);
+        Assert.Equal(0.975 * 11025 / 2, options.ForSourceRate(11025).MelMaxHz!.Value, 6);
+        Assert.Same(options, options.ForSourceRate(16000));
+        Assert.Same(options, options.ForSourceRate(48000));
+        Assert.Same(options, options.ForSourceRate(null));
+
+        var full = FeatureBank.For(options);
+        var narrow = FeatureBank.For(options.ForSourceRate(8000));
+        Assert.Equal(8000, full.MelMaxHz);
+        Assert.Equal(3900, narrow.MelMaxHz);
+        // The last filter's last nonzero bin lies at or below 3,900 Hz (512-point FFT at 16 kHz: 31.25 Hz a bin).
+        int top = narrow.NumMels - 1;
+        double lastHz = (narrow.MelStartBin(top) + narrow.MelWeights(top).Length - 1) * 16000.0 / narrow.FftSize;
+        Assert.InRange(lastHz, 3500, 3900);
+        double fullLastHz = (full.MelStartBin(top) + full.MelWeights(top).Length - 1) * 16000.0 / full.FftSize;
+        Assert.True(fullLastHz > 7000, $"the full bank ends at {fullLastHz} Hz");
+
+        var ex = Assert.Throws<OptionsValidationException>(() => (options with { MelMaxHz = 9000 }).Validate());
+        Assert.Contains("MelMaxHz 9000 is invalid", ex.Message);
+    }
 }
