@@ -67,8 +67,8 @@ public sealed class DefaultDiarizer
     /// </summary>
     private WindowStatsEmbedder FeaturesFor(AudioClip clip)
     {
-        var narrow = Options.Embedding.Features.ForSourceRate(clip.SourceSampleRateHz);
-        return ReferenceEquals(narrow, Options.Embedding.Features) ? embedder : new WindowStatsEmbedder(Options.Embedding with { Features = narrow });
+        var fitted = Options.ForSourceRate(clip.SourceSampleRateHz);
+        return ReferenceEquals(fitted, Options) ? embedder : new WindowStatsEmbedder(fitted.Embedding);
     }
 
     public DiarizationResult Diarize(AudioClip clip, SpeakerHints? hints = null)

@@ -89,6 +89,17 @@ public sealed record DefaultDiarizerOptions
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> listing every error, or returns these options.</summary>
+    /// <summary>
+    /// These stages for audio recorded at <paramref name="sourceRateHz"/>: below the features' rate the MFCCs' mel filters
+    /// end below its Nyquist frequency (<see cref="Features.FeaturizerOptions.ForSourceRate"/>); otherwise this instance.
+    /// Offline per clip and live per session alike.
+    /// </summary>
+    public DefaultDiarizerOptions ForSourceRate(int? sourceRateHz)
+    {
+        var features = Embedding.Features.ForSourceRate(sourceRateHz);
+        return ReferenceEquals(features, Embedding.Features) ? this : this with { Embedding = Embedding with { Features = features } };
+    }
+
     public DefaultDiarizerOptions Validate()
     {
         OptionsValidationException.ThrowIfAny(GetValidationErrors());

@@ -85,8 +85,8 @@ public sealed record EnergySpeechDetectorOptions
 
     /// <summary>
     /// The high (seed) and low (extension) thresholds for a noise floor and a floor-to-peak range (dB), by the rules
-    /// above; both detectors use this. <paramref name="capBelowPeak"/> false leaves out the caps below the peak (the live
-    /// detector's warm-up, whose range is assumed rather than measured).
+    /// above; both detectors use this. The caps are measured from <paramref name="peak"/>; <paramref name="capBelowPeak"/>
+    /// false leaves them out (the live detector's warm-up, whose range may be assumed rather than measured).
     /// </summary>
     public (double High, double Low) Thresholds(double floor, double range, double peak, bool capBelowPeak = true)
     {
@@ -94,11 +94,11 @@ public sealed record EnergySpeechDetectorOptions
         double low = floor + Math.Max(MinLowAboveFloorDb, LowThresholdFraction * range);
         if (capBelowPeak && HighCapBelowPeakDb > 0)
         {
-            high = Math.Max(Math.Min(high, floor + range - HighCapBelowPeakDb), floor + MinHighAboveFloorDb);
+            high = Math.Max(Math.Min(high, peak - HighCapBelowPeakDb), floor + MinHighAboveFloorDb);
         }
         if (capBelowPeak && LowCapBelowPeakDb > 0)
         {
-            low = Math.Min(Math.Max(Math.Min(low, floor + range - LowCapBelowPeakDb), floor + MinLowAboveFloorDb), high);
+            low = Math.Min(Math.Max(Math.Min(low, peak - LowCapBelowPeakDb), floor + MinLowAboveFloorDb), high);
         }
         return (high, low);
     }

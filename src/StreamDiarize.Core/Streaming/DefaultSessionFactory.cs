@@ -64,7 +64,7 @@ public sealed class DefaultSessionFactory : ISessionComponentsFactory, IComponen
         // so it serves only sessions that ask for the built-in three; any other choice (an ONNX embedder or VAD,
         // a registered clusterer) runs on the window diarizer, which takes them.
         // Audio recorded below the features' rate: mel filters that end below its Nyquist frequency, as offline.
-        var stages = _stages with { Embedding = _stages.Embedding with { Features = _stages.Embedding.Features.ForSourceRate(options.SourceSampleRateHz) } };
+        var stages = _stages.ForSourceRate(options.SourceSampleRateHz);
         if (_stages.Representation == SpeakerRepresentation.Segments && UsesBuiltIns(options))
         {
             return new SessionComponents(new DefaultFrameAnalyzer(stages), new SegmentOnlineDiarizer(stages, _online, options));
