@@ -13,8 +13,9 @@ public sealed record OnlineDiarizerOptions
 
     /// <summary>
     /// Until <see cref="SpeechHistorySeconds"/> of audio has been heard, speech is assumed to span at least this range
-    /// above the noise floor, so a session that has heard only background does not take it for speech. 40 dB is below
-    /// the range of every speech clip measured (33-51 dB on the AMI clips, docs/ACCURACY.md).
+    /// above the noise floor, so a session that has heard only background does not take it for speech, unless the history
+    /// holds enough voiced frames (<see cref="SpeechTrustVoicedShare"/>). 40 dB is below the range of every speech clip
+    /// measured (33-51 dB on the AMI clips, docs/ACCURACY.md).
     /// </summary>
     public double SpeechMinRangeDb { get; init; } = 40;
 
