@@ -215,8 +215,13 @@ public sealed class SegmentClustererTests
     [Fact]
     public void The_merge_weight_moves_from_the_short_weight_to_the_long_one_with_the_log_of_the_speech()
     {
-        var off = new SegmentClusteringOptions();
+        var off = new SegmentClusteringOptions { ShortMergeLambda = 0 };
         Assert.Equal(3, off.MergeLambdaFor(10));
+        // The defaults (round 16): 2 up to 60 s, 3 from 180 s.
+        var defaults = new SegmentClusteringOptions();
+        Assert.Equal(2, defaults.MergeLambdaFor(30));
+        Assert.Equal(2.5, defaults.MergeLambdaFor(Math.Sqrt(60 * 180)), 9);
+        Assert.Equal(3, defaults.MergeLambdaFor(180));
         var schedule = new SegmentClusteringOptions { ShortMergeLambda = 1.5, ShortSpeechSeconds = 60, LongSpeechSeconds = 480 };
         Assert.Equal(1.5, schedule.MergeLambdaFor(30));
         Assert.Equal(1.5, schedule.MergeLambdaFor(60));

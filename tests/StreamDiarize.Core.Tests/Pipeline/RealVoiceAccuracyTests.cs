@@ -17,8 +17,8 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
 {
     // Recorded at collar 0.25 (docs/ACCURACY.md "Real voices"); a change may lose at most 2 points on either file.
     [Theory]
-    [InlineData("dev_2spk_3min", 2, 0.75, 1.07)]
-    [InlineData("dev_3spk_5min", 3, 4.46, 6.69)]
+    [InlineData("dev_2spk_3min", 2, 0.75, 0.94)]
+    [InlineData("dev_3spk_5min", 3, 4.46, 5.66)]
     public void A_real_conversation_gets_its_speaker_count_and_its_recorded_der_offline_and_live(string id, int speakers, double offlinePercent, double livePercent)
     {
         var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
@@ -46,8 +46,9 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
         Assert.InRange(created, speakers, speakers + 2);
         Assert.Equal(speakers, live.Segments.Select(s => s.Speaker).Distinct().Count());
         // Final labels change only by Relabel (a new voice's first evidence, with the short pieces of its runs) or Merge:
-        // a small share of the speech (recorded 9.7 and 14.8 %, docs/ACCURACY.md round 12).
-        Assert.True(ledger.FinalSecondsChanged < 0.18 * speech, $"{ledger.FinalSecondsChanged:F1} s of {speech:F1} s relabelled");
+        // a small share of the speech (recorded 4.1 and 11.0 %, docs/ACCURACY.md round 16; 9.7 and 15.5 % before the
+        // short ΔBIC weight gave a second voice its id sooner).
+        Assert.True(ledger.FinalSecondsChanged < 0.13 * speech, $"{ledger.FinalSecondsChanged:F1} s of {speech:F1} s relabelled");
     }
 
     [Fact]
@@ -85,6 +86,33 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
         Assert.True(runs > 50 && kept > runs / 2, $"{runs} pause runs, {kept} kept");
         var reference = Rttm.ReadFile(RepoPaths.RealDev(id + ".rttm"))[id];
         Assert.InRange(100 * DerScorer.Score(id, reference, new DefaultDiarizer().Diarize(clip).Segments, new DerOptions { CollarSeconds = 0.25 }).Der, 0, 4.58 + 2);
+    }
+
+    [Fact]
+    public void The_first_thirty_seconds_of_a_three_voice_conversation_get_their_three_voices_offline()
+    {
+        // Round 16 (docs/ACCURACY.md): on little speech the ΔBIC weight of long conversations (3) merges real voices
+        // that hold a few seconds each; the short weight (2 up to 60 s of speech) keeps them apart. Measured on this
+        // excerpt: 1 voice and 40.09 % with the weight 3 throughout, 3 voices and 0.05 % with the schedule.
+        const string id = "dev_3spk_5min";
+        const double seconds = 30;
+        var full = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
+        var clip = full with { Samples = full.Samples[..(int)(seconds * full.SampleRateHz)] };
+        var reference = Rttm.ReadFile(RepoPaths.RealDev(id + ".rttm"))[id]
+            .Where(s => s.StartSeconds < seconds)
+            .Select(s => s with { EndSeconds = Math.Min(s.EndSeconds, seconds) })
+            .ToList();
+        Assert.Equal(3, reference.Select(s => s.Speaker).Distinct().Count());
+        var options = new DerOptions { CollarSeconds = 0.25 };
+
+        var schedule = new DefaultDiarizer().Diarize(clip);
+        var heavy = new DefaultDiarizer(new DefaultDiarizerOptions { Segments = new SegmentClusteringOptions { ShortMergeLambda = 0 } }).Diarize(clip);
+        double scheduleDer = 100 * DerScorer.Score(id, reference, schedule.Segments, options).Der;
+        double heavyDer = 100 * DerScorer.Score(id, reference, heavy.Segments, options).Der;
+        output.WriteLine($"{id}, first {seconds} s: {schedule.SpeakerCount} voices, {scheduleDer:F2} % (weight 3 throughout: {heavy.SpeakerCount}, {heavyDer:F2} %)");
+        Assert.Equal(3, schedule.SpeakerCount);
+        Assert.InRange(scheduleDer, 0, 5);
+        Assert.True(heavy.SpeakerCount < 3 && heavyDer > scheduleDer + 20, $"weight 3: {heavy.SpeakerCount} voices, {heavyDer:F2} %");
     }
 
     [Fact]
