@@ -112,13 +112,15 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         options.Validate();
         Options.OptionsValidationException.ThrowIfAny(session.GetValidationErrors());
         _session = session;
+        bool named = session.KnownSpeakers.Count > 0;
         // No offline refinement in the re-clusterings: it let a dominant voice's id split in two (docs/ACCURACY.md).
-        _clusterer = new SegmentClusterer(stages.Segments with { ReassignPasses = 0 });
+        // With known speakers the ΔBIC weight stays at its long-conversation value from the start: with the lighter weight
+        // on little speech an unenrolled voice's speech was named (0.7 %, Bench.Speakers --live; docs/SPEAKERS.md, round 16).
+        _clusterer = new SegmentClusterer(stages.Segments with { ReassignPasses = 0, ShortMergeLambda = named ? 0 : stages.Segments.ShortMergeLambda });
         var o = _clusterer.Options;
         _hop = stages.Speech.HopSeconds;
         // With known speakers the live detector keeps its thresholds uncapped: with the caps an unenrolled voice's
         // speech was named (10.2 %, Bench.Speakers --live; docs/SPEAKERS.md, round 14), as with round 12's run-start rule.
-        bool named = session.KnownSpeakers.Count > 0;
         var speech = named ? stages.Speech with { HighCapBelowPeakDb = 0, LowCapBelowPeakDb = 0 } : stages.Speech;
         _sad = new StreamingSpeechDetector(speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb,
             tentativePauses: true, trustVoicedShare: options.SpeechTrustVoicedShare, trustAfterSeconds: options.SpeechTrustAfterSeconds);
@@ -168,6 +170,9 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     /// <inheritdoc/>
     public bool IsUsableSpeech(long frame) => frame >= Math.Max(0, _sad.Committed - _sad.RetainedFrames) && frame < _sad.Committed
         && _sad.IsSpeech(frame) && !_sad.IsPause(frame);
+
+    /// <summary>The options its re-clusterings run with (for tests).</summary>
+    internal SegmentClusteringOptions ClusteringOptions => _clusterer.Options;
 
     /// <summary>Re-clusterings run so far.</summary>
     public int Reclusterings { get; private set; }

@@ -1,10 +1,12 @@
 // The live diarizer of the segment representation: bounded memory, the same turns however the audio is chunked.
 using StreamDiarize.Audio;
 using StreamDiarize.Core.Audio;
+using StreamDiarize.Core.Clustering;
 using StreamDiarize.Core.Events;
 using StreamDiarize.Core.Pipeline;
 using StreamDiarize.Core.Scoring;
 using StreamDiarize.Core.Segments;
+using StreamDiarize.Core.Speakers;
 using StreamDiarize.Core.Streaming;
 using StreamDiarize.TestSupport;
 
@@ -343,6 +345,21 @@ public sealed class SegmentOnlineDiarizerTests
         {
             Assert.True(finals[i].StartSeconds >= finals[i - 1].EndSeconds - 1e-9, $"{finals[i - 1]} then {finals[i]}");
         }
+    }
+
+    [Fact]
+    public void A_session_with_known_speakers_keeps_the_long_conversation_merge_weight_from_the_start()
+    {
+        // Round 16 (docs/SPEAKERS.md): the lighter ΔBIC weight on little speech named 0.7 % of an unenrolled voice's
+        // speech live (Bench.Speakers --live); sessions with known speakers keep 3 throughout, the others get the schedule.
+        var stages = new DefaultDiarizerOptions();
+        var profile = new VoiceProfile("Linda", "features", new GaussianVoiceModel(new GaussianStats(stages.Segments.Coefficients)), 30, 1, DateTimeOffset.UnixEpoch);
+        var plain = new SegmentOnlineDiarizer(stages, new OnlineDiarizerOptions(), new SessionOptions { LatencySeconds = 1 });
+        var named = new SegmentOnlineDiarizer(stages, new OnlineDiarizerOptions(), new SessionOptions { LatencySeconds = 1, KnownSpeakers = [profile] });
+
+        Assert.Equal(2, plain.ClusteringOptions.MergeLambdaFor(30));
+        Assert.Equal(3, named.ClusteringOptions.MergeLambdaFor(30));
+        Assert.Equal(3, named.ClusteringOptions.MergeLambdaFor(600));
     }
 
     /// <summary>
