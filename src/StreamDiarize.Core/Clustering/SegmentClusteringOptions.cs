@@ -53,7 +53,7 @@ public sealed record SegmentClusteringOptions
     /// <see cref="MergeLambda"/> in proportion to the logarithm of the speech. On little speech (a short recording, the
     /// first minutes of a live session) the heavy weight that suits long conversations merges distinct voices: between
     /// two real voices with a few seconds each the weight at which ΔBIC keeps them apart is about 2, within one voice
-    /// about 1 (research/round4/FINDINGS4.md, rounds 6, 9 and 16).
+    /// about 1 (research/round4/FINDINGS4.md, rounds 6, 11 and 16).
     /// </summary>
     /// <remarks>
     /// 2 up to 60 s and 3 from 180 s (round 16). On 30 / 60 / 120-s excerpts of the real-dev conversations offline
