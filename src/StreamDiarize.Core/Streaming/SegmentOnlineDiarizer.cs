@@ -119,9 +119,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _clusterer = new SegmentClusterer(stages.Segments with { ReassignPasses = 0, ShortMergeLambda = named ? 0 : stages.Segments.ShortMergeLambda });
         var o = _clusterer.Options;
         _hop = stages.Speech.HopSeconds;
-        // With known speakers the live detector keeps its thresholds uncapped: with the caps an unenrolled voice's
-        // speech was named (10.2 %, Bench.Speakers --live; docs/SPEAKERS.md, round 14), as with round 12's run-start rule.
-        var speech = named ? stages.Speech with { HighCapBelowPeakDb = 0, LowCapBelowPeakDb = 0 } : stages.Speech;
+        // With known speakers the live detector keeps its thresholds uncapped, as with round 12's run-start rule.
+        var speech = StreamingSpeechDetector.OptionsForSession(stages.Speech, session);
         _sad = new StreamingSpeechDetector(speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb,
             tentativePauses: true, trustVoicedShare: options.SpeechTrustVoicedShare, trustAfterSeconds: options.SpeechTrustAfterSeconds);
         _layout = new AnalysisFrameLayout(stages.Embedding.Features.MfccCount, 0);

@@ -108,6 +108,17 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
 
     public double HopSeconds => _options.HopSeconds;
 
+    /// <summary>The options it decides with (for tests).</summary>
+    internal EnergySpeechDetectorOptions DetectorOptions => _options;
+
+    /// <summary>
+    /// The speech detector's options for a live session: with known speakers the thresholds stay uncapped, on both live
+    /// paths. With round 14's caps an unenrolled voice's speech was named (10.2 % of it, Bench.Speakers --live;
+    /// docs/SPEAKERS.md).
+    /// </summary>
+    public static EnergySpeechDetectorOptions OptionsForSession(EnergySpeechDetectorOptions speech, SessionOptions session) =>
+        session.KnownSpeakers.Count > 0 ? speech with { HighCapBelowPeakDb = 0, LowCapBelowPeakDb = 0 } : speech;
+
     /// <summary>The decision for a frame in <c>[Committed - capacity/2, ProvisionalEnd)</c>.</summary>
     public bool IsSpeech(long frame) => _speech[frame % _capacity];
 

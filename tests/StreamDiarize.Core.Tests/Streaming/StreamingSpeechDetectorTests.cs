@@ -148,4 +148,24 @@ public sealed class StreamingSpeechDetectorTests
             Assert.False(detector.IsSpeech(f + 30), $"the bump at frame {f + 30}");
         }
     }
+
+    [Fact]
+    public void Both_live_paths_keep_the_thresholds_uncapped_in_a_session_with_known_speakers()
+    {
+        // Round 14 (docs/SPEAKERS.md): with the caps an unenrolled voice's speech was named live; the segment path turned
+        // them off with known speakers, and since round 16 the window path's detector (ForSession) does the same.
+        var stages = new StreamDiarize.Core.Pipeline.DefaultDiarizerOptions();
+        Assert.True(stages.Speech.HighCapBelowPeakDb > 0 && stages.Speech.LowCapBelowPeakDb > 0);
+        var profile = new StreamDiarize.Core.Speakers.VoiceProfile("Linda", "features",
+            new StreamDiarize.Core.Speakers.GaussianVoiceModel(new StreamDiarize.Core.Clustering.GaussianStats(19)), 30, 1, DateTimeOffset.UnixEpoch);
+        var plain = new SessionOptions { LatencySeconds = 1 };
+        var named = plain with { KnownSpeakers = [profile] };
+
+        var windowsPlain = OnlineDiarizer.ForSession(stages, new OnlineDiarizerOptions(), plain).DetectorOptions;
+        var windowsNamed = OnlineDiarizer.ForSession(stages, new OnlineDiarizerOptions(), named).DetectorOptions;
+
+        Assert.Equal(stages.Speech, windowsPlain);
+        Assert.Equal(stages.Speech with { HighCapBelowPeakDb = 0, LowCapBelowPeakDb = 0 }, windowsNamed);
+        Assert.Equal(windowsNamed, StreamingSpeechDetector.OptionsForSession(stages.Speech, named));
+    }
 }
