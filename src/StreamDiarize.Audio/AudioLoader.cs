@@ -20,8 +20,16 @@ public static class AudioLoader
     /// Reads a WAV file (PCM 8/16/24/32-bit integer or 32-bit float, any channels, any rate) as mono at
     /// <paramref name="targetRateHz"/>. Throws <see cref="AudioFormatException"/> naming the file otherwise.
     /// </summary>
-    public static AudioClip LoadWav(string path, int targetRateHz = DefaultSampleRateHz, Action<string>? warn = null)
+    public static AudioClip LoadWav(string path, int targetRateHz = DefaultSampleRateHz, Action<string>? warn = null) =>
+        LoadWav(path, _ => targetRateHz, warn);
+
+    /// <summary>
+    /// Reads a WAV file as mono at the rate <paramref name="targetRateFor"/> picks for its own rate, decoding it once
+    /// (e.g. a narrowband recording kept at its rate, anything else at 16 kHz).
+    /// </summary>
+    public static AudioClip LoadWav(string path, Func<int, int> targetRateFor, Action<string>? warn = null)
     {
+        ArgumentNullException.ThrowIfNull(targetRateFor);
         if (Directory.Exists(path))
         {
             throw new AudioFormatException(path, "is a directory, not a file: give the WAV files in it (e.g. DIR/*.wav)");
@@ -31,7 +39,7 @@ public static class AudioLoader
             throw new AudioFormatException(path, "no such file");
         }
         using var stream = File.OpenRead(path);
-        return LoadWav(stream, path, FileIdOf(path), targetRateHz, warn);
+        return LoadWav(stream, path, FileIdOf(path), targetRateFor, warn);
     }
 
     /// <summary>Sample rates a WAV file may declare: below, speech has no band left; above, the header is corrupt rather than audio.</summary>
@@ -41,7 +49,10 @@ public static class AudioLoader
     /// <summary>Channels a WAV file may declare (WAVE_FORMAT_EXTENSIBLE names at most 18 speaker positions).</summary>
     public const int MaxWavChannels = 32;
 
-    public static AudioClip LoadWav(Stream stream, string sourceName, string id, int targetRateHz = DefaultSampleRateHz, Action<string>? warn = null)
+    public static AudioClip LoadWav(Stream stream, string sourceName, string id, int targetRateHz = DefaultSampleRateHz, Action<string>? warn = null) =>
+        LoadWav(stream, sourceName, id, _ => targetRateHz, warn);
+
+    private static AudioClip LoadWav(Stream stream, string sourceName, string id, Func<int, int> targetRateFor, Action<string>? warn)
     {
         if (stream.CanSeek && stream.Length == 0)
         {
@@ -111,6 +122,7 @@ public static class AudioLoader
             }
             var mono = MixDown(interleaved, format.Channels);
             CheckSamples(sourceName, mono);
+            int targetRateHz = targetRateFor(format.SampleRate);
             return new AudioClip(id, Resample(mono, format.SampleRate, targetRateHz), targetRateHz) { SourceSampleRateHz = format.SampleRate };
         }
     }

@@ -262,6 +262,21 @@ public sealed class AudioLoaderTests
     }
 
     [Fact]
+    public void The_target_rate_can_be_picked_from_the_files_own_rate_in_one_decoding()
+    {
+        // `stream` sends a narrowband WAV at its own rate and anything else at 16 kHz (round 15), decoding it once.
+        var dir = RepoPaths.NewTempDir();
+        static int Pick(int native) => native is >= 8000 and < 16000 ? native : 16000;
+        var narrow = AudioLoader.LoadWav(WriteWav(dir, "narrow.wav", new WaveFormat(8000, 16, 1), Tone(8000, 0.5, hz: 300)), Pick);
+        var wide = AudioLoader.LoadWav(WriteWav(dir, "wide.wav", new WaveFormat(48000, 16, 1), Tone(48000, 0.5)), Pick);
+
+        Assert.Equal((8000, 8000, 4000), (narrow.SampleRateHz, narrow.SourceSampleRateHz!.Value, narrow.Samples.Length));
+        Assert.Equal((16000, 48000, 8000), (wide.SampleRateHz, wide.SourceSampleRateHz!.Value, wide.Samples.Length));
+        Assert.Equal(AudioLoader.LoadWav(Path.Combine(dir, "wide.wav")).Samples, wide.Samples);
+        Assert.Throws<AudioFormatException>(() => AudioLoader.LoadWav(Path.Combine(dir, "missing.wav"), Pick));
+    }
+
+    [Fact]
     public void Raw_s16le_stereo_at_8kHz_decodes_and_resamples()
     {
         var tone = Tone(8000, 0.5, hz: 300);

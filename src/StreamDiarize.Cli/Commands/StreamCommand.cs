@@ -69,14 +69,11 @@ internal static class StreamCommand
             try
             {
                 formats = TurnOutput.ParseFormats(pr.GetValue(format));
-                clip = AudioLoader.LoadWav(pr.GetValue(audio)!);
-                if (clip.SourceSampleRateHz is { } native and >= 8000 and < AudioLoader.DefaultSampleRateHz)
-                {
-                    // A narrowband recording goes at its own rate, so the daemon knows its band (the features leave
-                    // out what lies above it) and resamples it itself.
-                    clip = AudioLoader.LoadWav(pr.GetValue(audio)!, native);
-                    config.Format.SampleRateHz = native;
-                }
+                // A narrowband recording goes at its own rate, so the daemon knows its band (the features leave out
+                // what lies above it) and resamples it itself; anything else goes at 16 kHz.
+                clip = AudioLoader.LoadWav(pr.GetValue(audio)!,
+                    native => native is >= 8000 and < AudioLoader.DefaultSampleRateHz ? native : AudioLoader.DefaultSampleRateHz);
+                config.Format.SampleRateHz = clip.SampleRateHz;
             }
             catch (Core.Options.OptionsValidationException ex)
             {
