@@ -99,6 +99,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private readonly double[] _runFloor;
     private readonly double _touchingPenalty;
     private readonly double _claimMargin;
+    private readonly long _finalReclusterFrames;
     private readonly bool _coalesceRelabels;
     private readonly double _poolUntilFrames;
     private readonly GaussianStats _pool;
@@ -135,6 +136,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _sampleRateHz = stages.Speech.SampleRateHz;
         _newSpeakerFrames = options.NewSpeakerSeconds / _hop;
         _reclusterFrames = (long)Math.Round(options.ReclusterSeconds / _hop);
+        _finalReclusterFrames = (long)Math.Round(options.FinalReclusterAfterSeconds / _hop);
         _redecideFrames = (long)Math.Round(options.RedecideSeconds / _hop);
         _mergeAfter = options.MergeAfterReclusterings;
         _keepDormant = _mergeAfter > 1 ? IsDormant : null;
@@ -209,6 +211,10 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         if (_cutter.Finish(_processed, out long s, out long e))
         {
             CloseSegment(s, e);
+        }
+        if (_finalReclusterFrames > 0 && _sad.Committed - _lastRecluster >= _finalReclusterFrames && _memory.Count >= 2)
+        {
+            Recluster(_sad.Committed, events);
         }
         _turns.Complete(_received, events);
     }
