@@ -178,7 +178,7 @@ public sealed record FeaturizerOptions
         {
             errors.Add($"MelMaxHz {top} is invalid: use 1000 Hz to half the sample rate ({SampleRateHz / 2} Hz), or leave it out for the Nyquist frequency.");
         }
-                if (NumMfcc is { } m && (m < 1 || m > NumFeatureBins))
+        if (NumMfcc is { } m && (m < 1 || m > NumFeatureBins))
         {
             errors.Add($"NumMfcc {m} is invalid: use 1 to NumFeatureBins ({NumFeatureBins}), or null for all.");
         }

@@ -88,7 +88,6 @@ public sealed record DefaultDiarizerOptions
         return errors;
     }
 
-    /// <summary>Throws <see cref="OptionsValidationException"/> listing every error, or returns these options.</summary>
     /// <summary>
     /// These stages for audio recorded at <paramref name="sourceRateHz"/>: below the features' rate the MFCCs' mel filters
     /// end below its Nyquist frequency (<see cref="Features.FeaturizerOptions.ForSourceRate"/>); otherwise this instance.
@@ -100,6 +99,24 @@ public sealed record DefaultDiarizerOptions
         return ReferenceEquals(features, Embedding.Features) ? this : this with { Embedding = Embedding with { Features = features } };
     }
 
+    /// <summary>
+    /// These stages for one live session: fitted to its recording's rate (<see cref="ForSourceRate"/>), and with known
+    /// speakers the live detector's thresholds uncapped (<see cref="Streaming.StreamingSpeechDetector.OptionsForSession"/>)
+    /// and the ΔBIC weight at <see cref="SegmentClusteringOptions.MergeLambda"/> from the start. With the caps, or with the
+    /// lighter weight on little speech, an unenrolled voice's speech was named (docs/SPEAKERS.md, rounds 14 and 16). Both
+    /// live diarizers build their parts from this; applying it twice changes nothing.
+    /// </summary>
+    public DefaultDiarizerOptions ForSession(Streaming.SessionOptions session)
+    {
+        var stages = ForSourceRate(session.SourceSampleRateHz);
+        return session.KnownSpeakers.Count == 0 ? stages : stages with
+        {
+            Speech = Streaming.StreamingSpeechDetector.OptionsForSession(stages.Speech, session),
+            Segments = stages.Segments with { ShortMergeLambda = 0 },
+        };
+    }
+
+    /// <summary>Throws <see cref="OptionsValidationException"/> listing every error, or returns these options.</summary>
     public DefaultDiarizerOptions Validate()
     {
         OptionsValidationException.ThrowIfAny(GetValidationErrors());

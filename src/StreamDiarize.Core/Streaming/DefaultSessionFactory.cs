@@ -65,7 +65,7 @@ public sealed class DefaultSessionFactory : ISessionComponentsFactory, IComponen
         // a registered clusterer) runs on the window diarizer, which takes them.
         // Audio recorded below the features' rate: mel filters that end below its Nyquist frequency, as offline.
         var stages = _stages.ForSourceRate(options.SourceSampleRateHz);
-        if (_stages.Representation == SpeakerRepresentation.Segments && UsesBuiltIns(options))
+        if (stages.Representation == SpeakerRepresentation.Segments && UsesBuiltIns(options))
         {
             return new SessionComponents(new DefaultFrameAnalyzer(stages), new SegmentOnlineDiarizer(stages, _online, options));
         }

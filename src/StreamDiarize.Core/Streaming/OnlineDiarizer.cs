@@ -101,7 +101,7 @@ public sealed class OnlineDiarizer : IFrameDiarizer, IDisposable
 
     /// <summary>The default live speech detector: band energy with a running floor, the session's latency as lookahead.</summary>
     public static StreamingSpeechDetector ForSession(DefaultDiarizerOptions stages, OnlineDiarizerOptions options, SessionOptions session) =>
-        new(StreamingSpeechDetector.OptionsForSession(stages.Speech, session), session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb,
+        new(stages.ForSession(session).Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb,
             trustVoicedShare: options.SpeechTrustVoicedShare, trustAfterSeconds: options.SpeechTrustAfterSeconds);
 
     /// <summary>The frames this diarizer reads (<see cref="DefaultFrameAnalyzer"/> writes the same layout).</summary>

@@ -114,15 +114,13 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         Options.OptionsValidationException.ThrowIfAny(session.GetValidationErrors());
         _session = session;
         bool named = session.KnownSpeakers.Count > 0;
+        // With known speakers: the detector uncapped and the ΔBIC weight 3 from the start (DefaultDiarizerOptions.ForSession).
+        stages = stages.ForSession(session);
         // No offline refinement in the re-clusterings: it let a dominant voice's id split in two (docs/ACCURACY.md).
-        // With known speakers the ΔBIC weight stays at its long-conversation value from the start: with the lighter weight
-        // on little speech an unenrolled voice's speech was named (0.7 %, Bench.Speakers --live; docs/SPEAKERS.md, round 16).
-        _clusterer = new SegmentClusterer(stages.Segments with { ReassignPasses = 0, ShortMergeLambda = named ? 0 : stages.Segments.ShortMergeLambda });
+        _clusterer = new SegmentClusterer(stages.Segments with { ReassignPasses = 0 });
         var o = _clusterer.Options;
         _hop = stages.Speech.HopSeconds;
-        // With known speakers the live detector keeps its thresholds uncapped, as with round 12's run-start rule.
-        var speech = StreamingSpeechDetector.OptionsForSession(stages.Speech, session);
-        _sad = new StreamingSpeechDetector(speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb,
+        _sad = new StreamingSpeechDetector(stages.Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb,
             tentativePauses: true, trustVoicedShare: options.SpeechTrustVoicedShare, trustAfterSeconds: options.SpeechTrustAfterSeconds);
         _layout = new AnalysisFrameLayout(stages.Embedding.Features.MfccCount, 0);
         _first = o.FirstCoefficient;
