@@ -45,6 +45,22 @@ public sealed class DaemonHost : IAsyncDisposable
     /// <summary>As above, with a hook to add services (a log collector) after the test defaults.</summary>
     public static async Task<DaemonHost> StartAsync(ISessionComponentsFactory? factory, Action<IServiceCollection>? configureServices, params (string Key, string Value)[] settings)
     {
+        // A port free when taken can be bound by another process before Kestrel listens on it: then the start is retried
+        // on fresh ports, twice at most.
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryStartAsync(factory, configureServices, settings);
+            }
+            catch (IOException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
+    }
+
+    private static async Task<DaemonHost> TryStartAsync(ISessionComponentsFactory? factory, Action<IServiceCollection>? configureServices, (string Key, string Value)[] settings)
+    {
         var ports = FreePorts.Take(2);
         int grpcPort = ports[0], httpPort = ports[1];
         var overrides = new List<KeyValuePair<string, string?>>
@@ -73,7 +89,15 @@ public sealed class DaemonHost : IAsyncDisposable
                 configureServices?.Invoke(services);
             },
         });
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
         return new DaemonHost(app, grpcPort, httpPort);
     }
 

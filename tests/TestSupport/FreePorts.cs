@@ -6,22 +6,41 @@ namespace StreamDiarize.TestSupport;
 
 internal static class FreePorts
 {
+    private static readonly HashSet<int> Given = [];
+
     /// <summary>
     /// <paramref name="count"/> distinct free loopback ports: every listener is held until all are taken, since ports
     /// asked for one after the other may come back equal (a CI run gave gRPC and HTTP the same port).
     /// </summary>
+    /// <remarks>
+    /// A port is never handed out twice in one test process: replicas started at once each take their ports, and the
+    /// kernel may give a port just released to the next caller (a CI run saw two replicas race for one port).
+    /// </remarks>
     public static int[] Take(int count)
     {
         var listeners = new List<TcpListener>();
         try
         {
-            for (int i = 0; i < count; i++)
+            var ports = new List<int>();
+            for (int tries = 0; ports.Count < count; tries++)
             {
                 var listener = new TcpListener(IPAddress.Loopback, 0);
                 listener.Start();
                 listeners.Add(listener);
+                int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+                lock (Given)
+                {
+                    if (Given.Add(port))
+                    {
+                        ports.Add(port);
+                    }
+                }
+                if (tries > 1000)
+                {
+                    throw new InvalidOperationException("no fresh loopback port after 1000 tries");
+                }
             }
-            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+            return [.. ports];
         }
         finally
         {

@@ -43,6 +43,22 @@ internal sealed class ServeProcess : IAsyncDisposable
     /// <summary>Starts `serve` with <paramref name="args"/> after the ports; returns once gRPC answers (or fails after 60 s).</summary>
     public static async Task<ServeProcess> StartAsync(params string[] args)
     {
+        // A port free when taken can be bound by another process (an outgoing connection's ephemeral port, say) before the
+        // child listens on it; then the start is retried on fresh ports, twice at most. Any other failure fails at once.
+        for (int attempt = 1; ; attempt++)
+        {
+            var serve = await TryStartAsync(args);
+            if (serve.Started || attempt == 3 || !serve.Serve.StandardError.Contains("address already in use", StringComparison.Ordinal))
+            {
+                Assert.True(serve.Started, "serve exited at start: " + serve.Serve.StandardError);
+                return serve.Serve;
+            }
+            await serve.Serve.DisposeAsync();
+        }
+    }
+
+    private static async Task<(ServeProcess Serve, bool Started)> TryStartAsync(string[] args)
+    {
         var ports = FreePorts.Take(2);
         int grpc = ports[0], http = ports[1];
         // These tests are about shutdown and replicas, not capacity: on a CI machine busy with other tests their real-time
@@ -51,8 +67,7 @@ internal sealed class ServeProcess : IAsyncDisposable
         string[] admission = args.Any(a => a.Contains("Server:Admission:", StringComparison.Ordinal)) ? [] : ["--Server:Admission:Enabled=false"];
         var serve = new ServeProcess(Launch(["serve", "--grpc-port", grpc.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--http-port", http.ToString(System.Globalization.CultureInfo.InvariantCulture), .. admission, .. args]), grpc, http);
-        await serve.WaitReadyAsync();
-        return serve;
+        return (serve, await serve.WaitReadyAsync());
     }
 
     /// <summary>The CLI as a child process, stderr collected.</summary>
@@ -62,7 +77,8 @@ internal sealed class ServeProcess : IAsyncDisposable
         return Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
     }
 
-    private async Task WaitReadyAsync()
+    /// <summary>True once gRPC answers; false if the child exited first (its stderr says why).</summary>
+    private async Task<bool> WaitReadyAsync()
     {
         _process.ErrorDataReceived += (_, e) =>
         {
@@ -82,15 +98,19 @@ internal sealed class ServeProcess : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            Assert.False(_process.HasExited, "serve exited at start: " + StandardError);
+            if (_process.HasExited)
+            {
+                _process.WaitForExit(); // stderr read to its end
+                return false;
+            }
             try
             {
                 await client.ListSessionsAsync(new ListSessionsRequest(), deadline: DateTime.UtcNow.AddSeconds(5));
-                return;
+                return true;
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.Unauthenticated)
             {
-                return; // API keys are on: it answers
+                return true; // API keys are on: it answers
             }
             catch (RpcException) when (clock.Elapsed < TimeSpan.FromSeconds(60))
             {
