@@ -45,23 +45,11 @@ public sealed class DaemonHost : IAsyncDisposable
     /// <summary>As above, with a hook to add services (a log collector) after the test defaults.</summary>
     public static async Task<DaemonHost> StartAsync(ISessionComponentsFactory? factory, Action<IServiceCollection>? configureServices, params (string Key, string Value)[] settings)
     {
-        // A port free when taken can be bound by another process before Kestrel listens on it: then the start is retried
-        // on fresh ports, twice at most.
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await TryStartAsync(factory, configureServices, settings);
-            }
-            catch (IOException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-            {
-            }
-        }
+        return await FreePorts.StartOnFreshPortsAsync(2, ports => TryStartAsync(ports, factory, configureServices, settings));
     }
 
-    private static async Task<DaemonHost> TryStartAsync(ISessionComponentsFactory? factory, Action<IServiceCollection>? configureServices, (string Key, string Value)[] settings)
+    private static async Task<DaemonHost> TryStartAsync(int[] ports, ISessionComponentsFactory? factory, Action<IServiceCollection>? configureServices, (string Key, string Value)[] settings)
     {
-        var ports = FreePorts.Take(2);
         int grpcPort = ports[0], httpPort = ports[1];
         var overrides = new List<KeyValuePair<string, string?>>
         {

@@ -47,4 +47,23 @@ internal static class FreePorts
             listeners.ForEach(l => l.Stop());
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="start"/> on <paramref name="count"/> fresh ports; if a port was bound by another process between
+    /// being taken and being listened on (an outgoing connection's ephemeral port, say), it runs again on fresh ports, twice
+    /// at most. <paramref name="start"/> must release what it built before it throws.
+    /// </summary>
+    public static async Task<T> StartOnFreshPortsAsync<T>(int count, Func<int[], Task<T>> start)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await start(Take(count));
+            }
+            catch (IOException ex) when (attempt < 3 && ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
+    }
 }

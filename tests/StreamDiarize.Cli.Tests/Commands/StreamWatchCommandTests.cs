@@ -19,21 +19,31 @@ public sealed class StreamWatchCommandTests
 
     private static async Task<(Microsoft.AspNetCore.Builder.WebApplication App, string Url)> StartDaemonAsync(params KeyValuePair<string, string?>[] settings)
     {
-        var ports = FreePorts.Take(2);
-        int grpc = ports[0], http = ports[1];
-        var app = ServerHost.Build([], new ServerHostOptions
+        return await FreePorts.StartOnFreshPortsAsync(2, async ports =>
         {
-            Overrides =
-            [
-                new("Server:Host", "127.0.0.1"),
-                new("Server:GrpcPort", grpc.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                new("Server:HttpPort", http.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                new("Logging:LogLevel:Default", "Warning"),
-                .. settings,
-            ],
+            int grpc = ports[0], http = ports[1];
+            var app = ServerHost.Build([], new ServerHostOptions
+            {
+                Overrides =
+                [
+                    new("Server:Host", "127.0.0.1"),
+                    new("Server:GrpcPort", grpc.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    new("Server:HttpPort", http.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    new("Logging:LogLevel:Default", "Warning"),
+                    .. settings,
+                ],
+            });
+            try
+            {
+                await app.StartAsync();
+            }
+            catch
+            {
+                await app.DisposeAsync();
+                throw;
+            }
+            return (app, $"http://127.0.0.1:{grpc}");
         });
-        await app.StartAsync();
-        return (app, $"http://127.0.0.1:{grpc}");
     }
 
     [Fact]

@@ -323,13 +323,6 @@ public sealed partial class ReadmeSmokeTests(ITestOutputHelper log)
         return string.Join('\n', lines.Skip(Math.Max(0, lines.Length - 15)));
     }
 
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
-
     [GeneratedRegex(@"\s+#\s.*$")]
     private static partial Regex TrailingComment();
 

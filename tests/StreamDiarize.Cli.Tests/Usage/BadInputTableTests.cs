@@ -175,27 +175,30 @@ public sealed partial class BadInputTableTests
 
     private static async Task<(IAsyncDisposable App, string Url)> StartDaemonAsync()
     {
-        var ports = FreePorts.Take(2);
-        int grpc = ports[0], http = ports[1];
-        var app = ServerHost.Build([], new ServerHostOptions
+        return await FreePorts.StartOnFreshPortsAsync(2, async ports =>
         {
-            Overrides =
-            [
-                new("Server:Host", "127.0.0.1"),
-                new("Server:GrpcPort", grpc.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                new("Server:HttpPort", http.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                new("Logging:LogLevel:Default", "Warning"),
-            ],
+            int grpc = ports[0], http = ports[1];
+            var app = ServerHost.Build([], new ServerHostOptions
+            {
+                Overrides =
+                [
+                    new("Server:Host", "127.0.0.1"),
+                    new("Server:GrpcPort", grpc.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    new("Server:HttpPort", http.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    new("Logging:LogLevel:Default", "Warning"),
+                ],
+            });
+            try
+            {
+                await app.StartAsync();
+            }
+            catch
+            {
+                await app.DisposeAsync();
+                throw;
+            }
+            return (app, $"http://127.0.0.1:{grpc}");
         });
-        await app.StartAsync();
-        return (app, $"http://127.0.0.1:{grpc}");
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 
     // A stack frame, an exception type, a .NET namespace or the "(Parameter 'x')" suffix: text for developers, not users.
