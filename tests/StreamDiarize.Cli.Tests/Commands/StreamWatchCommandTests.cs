@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using StreamDiarize.Core.Scoring;
 using StreamDiarize.Core.Segments;
+using StreamDiarize.Cli.Tests.Serve;
 using StreamDiarize.Server;
 using StreamDiarize.TestSupport;
 
@@ -17,39 +18,10 @@ public sealed class StreamWatchCommandTests
         return ((IPEndPoint)socket.LocalEndpoint).Port;
     }
 
-    private static async Task<(Microsoft.AspNetCore.Builder.WebApplication App, string Url)> StartDaemonAsync(params KeyValuePair<string, string?>[] settings)
-    {
-        return await FreePorts.StartOnFreshPortsAsync(2, async ports =>
-        {
-            int grpc = ports[0], http = ports[1];
-            var app = ServerHost.Build([], new ServerHostOptions
-            {
-                Overrides =
-                [
-                    new("Server:Host", "127.0.0.1"),
-                    new("Server:GrpcPort", grpc.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                    new("Server:HttpPort", http.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                    new("Logging:LogLevel:Default", "Warning"),
-                    .. settings,
-                ],
-            });
-            try
-            {
-                await app.StartAsync();
-            }
-            catch
-            {
-                await app.DisposeAsync();
-                throw;
-            }
-            return (app, $"http://127.0.0.1:{grpc}");
-        });
-    }
-
     [Fact]
     public async Task Stream_sends_a_clip_prints_its_events_and_writes_final_turns_that_score_like_the_live_file_path()
     {
-        var (app, url) = await StartDaemonAsync();
+        var (app, url) = await InProcessDaemon.StartAsync();
         await using var _ = app;
         var dir = RepoPaths.NewTempDir();
 
@@ -70,7 +42,7 @@ public sealed class StreamWatchCommandTests
     [Fact]
     public async Task Watch_without_a_session_lists_none_and_with_an_unknown_id_says_where_to_find_ids()
     {
-        var (app, url) = await StartDaemonAsync();
+        var (app, url) = await InProcessDaemon.StartAsync();
         await using var _ = app;
 
         var (listCode, listOutput, listError) = await Task.Run(() => CliRunner.Invoke("watch", "--server", url));
@@ -86,7 +58,7 @@ public sealed class StreamWatchCommandTests
     public async Task Enroll_from_a_live_session_takes_its_speakers_turns_in_the_range_and_an_unknown_session_is_refused()
     {
         string data = RepoPaths.NewTempDir();
-        var (app, url) = await StartDaemonAsync(new KeyValuePair<string, string?>("Server:DataDirectory", data));
+        var (app, url) = await InProcessDaemon.StartAsync(new KeyValuePair<string, string?>("Server:DataDirectory", data));
         await using var _ = app;
         // The first minute of a real two-person conversation, the session left open (its voices go when it ends).
         var clip = StreamDiarize.Audio.AudioLoader.LoadWav(RepoPaths.RealDev("dev_2spk_3min.wav"));
@@ -140,7 +112,7 @@ public sealed class StreamWatchCommandTests
     {
         const string key = "cli-key-123";
         string hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
-        var (app, url) = await StartDaemonAsync(new("Server:Auth:Keys:cli:Sha256", hash), new("Server:Auth:Keys:cli:Tenant", "cli"));
+        var (app, url) = await InProcessDaemon.StartAsync(new("Server:Auth:Keys:cli:Sha256", hash), new("Server:Auth:Keys:cli:Tenant", "cli"));
         await using var _ = app;
         var dir = RepoPaths.NewTempDir();
 

@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using StreamDiarize.Cli.Tests.Serve;
 using StreamDiarize.Server;
 using StreamDiarize.TestSupport;
 
@@ -81,7 +82,7 @@ public sealed partial class BadInputTableTests
             ["{empty}"] = Write(work, "empty.wav", []),
             ["{badjson}"] = Write(work, "settings.json", Encoding.UTF8.GetBytes("{ \"Diarization\": { \"Method\": ")),
         };
-        var (daemon, server) = await StartDaemonAsync();
+        var (daemon, server) = await InProcessDaemon.StartAsync();
         await using var _ = daemon;
         fills["{server}"] = server;
 
@@ -171,34 +172,6 @@ public sealed partial class BadInputTableTests
             return (-1, await stdout, "did not end within 90 s: " + await stderr);
         }
         return (process.ExitCode, await stdout, await stderr);
-    }
-
-    private static async Task<(IAsyncDisposable App, string Url)> StartDaemonAsync()
-    {
-        return await FreePorts.StartOnFreshPortsAsync(2, async ports =>
-        {
-            int grpc = ports[0], http = ports[1];
-            var app = ServerHost.Build([], new ServerHostOptions
-            {
-                Overrides =
-                [
-                    new("Server:Host", "127.0.0.1"),
-                    new("Server:GrpcPort", grpc.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                    new("Server:HttpPort", http.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                    new("Logging:LogLevel:Default", "Warning"),
-                ],
-            });
-            try
-            {
-                await app.StartAsync();
-            }
-            catch
-            {
-                await app.DisposeAsync();
-                throw;
-            }
-            return (app, $"http://127.0.0.1:{grpc}");
-        });
     }
 
     // A stack frame, an exception type, a .NET namespace or the "(Parameter 'x')" suffix: text for developers, not users.
