@@ -100,6 +100,10 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private readonly double _touchingPenalty;
     private readonly double _claimMargin;
     private readonly long _finalReclusterFrames;
+    private readonly bool _finalRelabel;
+    private readonly double _finalRelabelMargin;
+    private readonly long _finalMixedFrames;
+    private readonly double _finalRelabelSpeech;
     private readonly bool _coalesceRelabels;
     private readonly double _poolUntilFrames;
     private readonly GaussianStats _pool;
@@ -135,6 +139,10 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _newSpeakerFrames = options.NewSpeakerSeconds / _hop;
         _reclusterFrames = (long)Math.Round(options.ReclusterSeconds / _hop);
         _finalReclusterFrames = (long)Math.Round(options.FinalReclusterAfterSeconds / _hop);
+        _finalRelabel = options.FinalRelabel;
+        _finalRelabelMargin = options.FinalRelabelMargin;
+        _finalMixedFrames = (long)Math.Round(options.FinalRelabelMixedSeconds / _hop);
+        _finalRelabelSpeech = options.FinalRelabelMinSpeechSeconds;
         _redecideFrames = (long)Math.Round(options.RedecideSeconds / _hop);
         _mergeAfter = options.MergeAfterReclusterings;
         _keepDormant = _mergeAfter > 1 ? IsDormant : null;
@@ -212,7 +220,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         }
         if (_finalReclusterFrames > 0 && _sad.Committed - _lastRecluster >= _finalReclusterFrames && _memory.Count >= 2)
         {
-            Recluster(_sad.Committed, events);
+            Recluster(_sad.Committed, events, final: true);
         }
         _turns.Complete(_received, events);
     }
@@ -407,7 +415,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     /// Clusters the remembered segments with the offline kernel and maps clusters onto ids: kept ids keep their speech,
     /// a large unclaimed cluster becomes a new id, and an id that lost all its speech is merged.
     /// </summary>
-    private void Recluster(long now, List<DiarizationEvent> events)
+    private void Recluster(long now, List<DiarizationEvent> events, bool final = false)
     {
         _lastRecluster = now;
         Reclusterings++;
@@ -498,6 +506,22 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             {
                 _turns.Merge(id, into, now, events);
                 _memory.Rename(id, into);
+            }
+        }
+        double clustered = 0;
+        foreach (double m in mass)
+        {
+            clustered += m;
+        }
+        if (final && _finalRelabel && clustered * _hop >= _finalRelabelSpeech)
+        {
+            // The end of the stream: the record is corrected to the final clustering, as far back as memory reaches.
+            for (int c = 0; c < k; c++)
+            {
+                if (idOf[c] >= 0)
+                {
+                    ClaimEvidence(clusters, idOf, c, idOf[c], now, events, finalPass: true);
+                }
             }
         }
         // The remembered segments now belong to their cluster's id (final turns keep theirs: only Merge rewrites them),
@@ -668,8 +692,11 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     /// touch, or (<see cref="OnlineDiarizerOptions.CoalesceRelabels"/>) have none of its final speech between them, are
     /// one Relabel.
     /// </summary>
-    private void ClaimEvidence(int[] clusters, int[] idOf, int c, int id, long now, List<DiarizationEvent> events)
+    private void ClaimEvidence(int[] clusters, int[] idOf, int c, int id, long now, List<DiarizationEvent> events, bool finalPass = false)
     {
+        // The end-of-stream correction asks more: the claiming cluster must explain a segment better by the margin (a
+        // negative claim margin), and a segment the frame labelling split between ids stays as it is.
+        double claimMargin = finalPass ? -_finalRelabelMargin : _claimMargin;
         if (!_relabelNewSpeakers)
         {
             return;
@@ -679,7 +706,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         int openFrom = -1;
         Func<int, bool>? takeTouching = null;
         Func<int, int, bool>? takeClaimed = null;
-        if (_touchingPenalty > 0 || _claimMargin > 0)
+        if (_touchingPenalty > 0 || claimMargin > 0 || finalPass)
         {
             // Once per new voice's claim, not per frame: the clusters' pools, and each neighbour judged against the
             // claiming cluster and its own cluster without it.
@@ -687,13 +714,26 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             var pools = SegmentClusterer.Pool(segments, clusters);
             var costs = SegmentClusterer.Costs(pools, _floor);
             var without = new GaussianStats(_dims);
-            if (_claimMargin > 0)
+            if (claimMargin > 0 || finalPass)
             {
                 // A segment of the claiming cluster moves unless the cluster of the id it was given explains it better
                 // by more than the margin (the claiming cluster taken without it).
                 takeClaimed = (j, emitted) =>
                 {
+                    if (finalPass)
+                    {
+                        var (from, to) = _memory.RangeOf(j);
+                        if (_turns.OthersFinalFrames(emitted, from, to) > _finalMixedFrames)
+                        {
+                            return false;
+                        }
+                    }
                     int old = Array.IndexOf(idOf, emitted);
+                    if (old < 0 && finalPass)
+                    {
+                        // An id the final clustering left unclaimed keeps its speech: the merge rule decides its fate.
+                        return false;
+                    }
                     if (old < 0 || old == c)
                     {
                         return true;
@@ -701,7 +741,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
                     var seg = segments[j];
                     double toNew = SegmentClusterer.JoinCost(pools[c], costs[c], seg, true, without, _floor, _scratch);
                     double toOld = SegmentClusterer.JoinCost(pools[old], costs[old], seg, false, without, _floor, _scratch);
-                    return 0.5 * (toNew - toOld) < _claimMargin;
+                    return 0.5 * (toNew - toOld) < claimMargin;
                 };
             }
             takeTouching = _touchingPenalty <= 0 ? null : j =>
@@ -717,7 +757,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
                 return 0.5 * (toNew - toOwn) < _touchingPenalty;
             };
         }
-        var moved = _memory.Reassign(clusters, c, id, _relabelWithinFrames > 0 ? now - _relabelWithinFrames : long.MinValue, takeTouching, takeClaimed);
+        long endsAfter = finalPass || _relabelWithinFrames <= 0 ? long.MinValue : now - _relabelWithinFrames;
+        var moved = _memory.Reassign(clusters, c, id, endsAfter, takeTouching, takeClaimed);
         if (_coalesceRelabels)
         {
             // By old id, then in time: ranges of one old id with none of its final speech between them are one Relabel.

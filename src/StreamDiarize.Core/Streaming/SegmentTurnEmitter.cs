@@ -49,6 +49,21 @@ internal sealed class SegmentTurnEmitter(double hopSeconds, double pieceSeconds,
         return false;
     }
 
+    /// <summary>Frames in [start, end) of the remembered span whose final speaker is neither <paramref name="speaker"/> nor none.</summary>
+    public long OthersFinalFrames(int speaker, long start, long end)
+    {
+        long n = 0;
+        for (long f = Math.Max(Math.Max(start, 0), _finalWritten - _finalRing.Length); f < Math.Min(end, _finalWritten); f++)
+        {
+            int l = _finalRing[f % _finalRing.Length];
+            if (l >= 0 && l != speaker)
+            {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /// <summary>Frames [start, end) of the remembered span that are <paramref name="from"/>'s become <paramref name="to"/>'s.</summary>
     private void RenameFinal(long start, long end, int from, int to)
     {

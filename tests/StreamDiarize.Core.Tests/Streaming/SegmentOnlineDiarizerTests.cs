@@ -279,8 +279,9 @@ public sealed class SegmentOnlineDiarizerTests
         var clip = AudioLoader.LoadWav(RepoPaths.RealDev("dev_6spk_20min.wav"));
         var reference = Rttm.ReadFile(RepoPaths.RealDev("dev_6spk_20min.rttm"))["dev_6spk_20min"];
         Rewrites(new OnlineDiarizerOptions(), pin: true);
-        var (horizonEvents, horizonShare, horizonRelabels) = Rewrites(new OnlineDiarizerOptions { SpeechTrustVoicedShare = 0 });
-        var (allEvents, allShare, _) = Rewrites(new OnlineDiarizerOptions { RelabelWithinSeconds = 0, SpeechTrustVoicedShare = 0 });
+        // Without the end-of-stream correction (round 17), which reaches back as far as memory does by design.
+        var (horizonEvents, horizonShare, horizonRelabels) = Rewrites(new OnlineDiarizerOptions { SpeechTrustVoicedShare = 0, FinalRelabel = false });
+        var (allEvents, allShare, _) = Rewrites(new OnlineDiarizerOptions { RelabelWithinSeconds = 0, SpeechTrustVoicedShare = 0, FinalRelabel = false });
 
         Assert.Equal(300, new OnlineDiarizerOptions().RelabelWithinSeconds);
         Assert.NotEmpty(horizonRelabels);
@@ -293,10 +294,10 @@ public sealed class SegmentOnlineDiarizerTests
             var run = LiveRun.Of(clip, new DefaultSessionFactory(null, online).Create(new SessionOptions { LatencySeconds = 1 }));
             if (pin)
             {
-                // The defaults on this file (docs/ACCURACY.md, round 15): 3.50 %, 6 ids for 6 voices, 14 Relabel and Merge
-                // events, 0.67 a minute after the first 2 minutes (the bound is 1).
+                // The defaults on this file (docs/ACCURACY.md, round 17): 3.37 %, 6 ids for 6 voices, 16 Relabel and Merge
+                // events, 0.78 a minute after the first 2 minutes (the bound is 1).
                 double der = 100 * DerScorer.Score("dev_6spk_20min", reference, run.Segments, new DerOptions { CollarSeconds = 0.25 }).Der;
-                Assert.True(der <= 3.50 + 2, $"live {der:F2} % (recorded 3.50 %)");
+                Assert.True(der <= 3.37 + 2, $"live {der:F2} % (recorded 3.37 %)");
                 Assert.InRange(run.Events.OfType<SpeakerAddedEvent>().Count(), 6, 8);
                 double minutesAfterTwo = (clip.Samples.Length / (double)clip.SampleRateHz - 120) / 60;
                 int late = run.Events.Count(e => e is RelabelEvent or MergeEvent && e.StreamTimeSeconds > 120);
@@ -381,9 +382,10 @@ public sealed class SegmentOnlineDiarizerTests
     /// <summary>
     /// The live options of round 13's mask: without round 15's trusted warm-up range (a history with enough voiced frames
     /// trusted before the detector's history is full), which changes the first minute's mask; with it, the claim margin's and
-    /// the horizon's sessions below make the same events (docs/ACCURACY.md, round 15).
+    /// the horizon's sessions below make the same events (docs/ACCURACY.md, round 15). Nor with round 17's end-of-stream
+    /// correction, whose relabels these mechanisms' tests would count as theirs.
     /// </summary>
-    private static OnlineDiarizerOptions Round13(OnlineDiarizerOptions online) => online with { SpeechTrustVoicedShare = 0 };
+    private static OnlineDiarizerOptions Round13(OnlineDiarizerOptions online) => online with { SpeechTrustVoicedShare = 0, FinalRelabel = false };
 
     /// <summary>One live session of a real-dev conversation at 1 s latency, its events applied to a ledger and scored.</summary>
     private sealed record LiveSession(AudioClip Clip, DerResult Der, List<DiarizationEvent> Events, SegmentLedger Ledger)
