@@ -213,11 +213,22 @@ public sealed record OnlineDiarizerOptions
     public bool FinalRelabel { get; init; } = true;
 
     /// <summary>
-    /// How much better (half the ΔBIC-style cost difference, as <see cref="RelabelClaimMargin"/>) a segment's final cluster
-    /// must explain it than the cluster of the id it was given, for the end-of-stream correction to move it. 40, 80 and 160
-    /// gave the same figures within 0.1 point; 10 and 20 moved more and cost the dominant-speaker variants 0.15 points.
+    /// Segment representation: a remembered segment is filed under the id most of its final frames carry, not under its
+    /// segment-level decision. Since round 10 each frame's speaker is decided by a Viterbi pass, so the two can differ;
+    /// a claim or correction then relabelled the segment "from" an id its frames did not carry, and moved nothing (found
+    /// in round 17 on a remixed conversation: a new voice's 5.8 s stayed under the first id after their Relabel event).
+    /// With it: remix 6.59 -> 5.86 %, remix2 5.48 -> 4.42 %, real-dev 3.16 -> 3.04 %, the 30 / 60 / 120-s excerpts
+    /// 14.35 / 10.78 / 9.28 -> 13.34 / 9.67 / 8.25 % (docs/ACCURACY.md, round 17). False files the segment decision.
     /// </summary>
-    public double FinalRelabelMargin { get; init; } = 80;
+    public bool RememberFrameLabels { get; init; } = true;
+
+    /// <summary>
+    /// How much better (half the ΔBIC-style cost difference, as <see cref="RelabelClaimMargin"/>) a segment's final cluster
+    /// must explain it than the cluster of the id it was given, for the end-of-stream correction to move it. With
+    /// <see cref="RememberFrameLabels"/>, 160 / 250 / 400 nats gave remix 5.86 / 5.86 / 6.34 %, remix2 4.42 / 4.42 / 4.43 %,
+    /// real-dev 3.08 / 3.04 / 3.01 %; 80 gave real-dev 3.09 % and 1.06 Relabel events a minute on dev_6spk_20min.
+    /// </summary>
+    public double FinalRelabelMargin { get; init; } = 250;
 
     /// <summary>
     /// The end-of-stream correction leaves a segment alone when more than this much of its span (seconds) is other ids'

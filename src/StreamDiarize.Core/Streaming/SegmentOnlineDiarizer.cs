@@ -101,6 +101,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private readonly double _claimMargin;
     private readonly long _finalReclusterFrames;
     private readonly bool _finalRelabel;
+    private readonly bool _rememberFrameLabels;
     private readonly double _finalRelabelMargin;
     private readonly long _finalMixedFrames;
     private readonly double _finalRelabelSpeech;
@@ -140,6 +141,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _reclusterFrames = (long)Math.Round(options.ReclusterSeconds / _hop);
         _finalReclusterFrames = (long)Math.Round(options.FinalReclusterAfterSeconds / _hop);
         _finalRelabel = options.FinalRelabel;
+        _rememberFrameLabels = options.RememberFrameLabels;
         _finalRelabelMargin = options.FinalRelabelMargin;
         _finalMixedFrames = (long)Math.Round(options.FinalRelabelMixedSeconds / _hop);
         _finalRelabelSpeech = options.FinalRelabelMinSpeechSeconds;
@@ -336,7 +338,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
                     _memory.ExtendLast(_lastSlot, _poolEnd);
                 }
             }
-            _lastSlot = _memory.Add(_open, _openLabel, from, end, _scratch);
+            _lastSlot = _memory.Add(_open, _rememberFrameLabels ? _turns.MostFinal(start, end, _openLabel) : _openLabel, from, end, _scratch);
             _lastSegment.Clear();
             _lastSegment.Add(_open);
             _pool.Clear();
@@ -362,7 +364,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             _pool.Add(_open);
             if (_pool.Count >= _minFrames)
             {
-                _lastSlot = _memory.Add(_pool, _poolLabel, _poolStart, end, _scratch);
+                _lastSlot = _memory.Add(_pool, _rememberFrameLabels ? _turns.MostFinal(_poolStart, end, _poolLabel) : _poolLabel, _poolStart, end, _scratch);
                 _lastSegment.Clear();
                 _lastSegment.Add(_pool);
                 _pool.Clear();

@@ -49,6 +49,36 @@ internal sealed class SegmentTurnEmitter(double hopSeconds, double pieceSeconds,
         return false;
     }
 
+    private int[] _counts = new int[8];
+
+    /// <summary>
+    /// The speaker holding most final frames in [start, end) of the remembered span; <paramref name="fallback"/> when none
+    /// does. Allocates only when a new speaker id outgrows its counters.
+    /// </summary>
+    public int MostFinal(long start, long end, int fallback)
+    {
+        Array.Clear(_counts);
+        int best = fallback, most = 0;
+        for (long f = Math.Max(Math.Max(start, 0), _finalWritten - _finalRing.Length); f < Math.Min(end, _finalWritten); f++)
+        {
+            int l = _finalRing[f % _finalRing.Length];
+            if (l < 0)
+            {
+                continue;
+            }
+            if (l >= _counts.Length)
+            {
+                Array.Resize(ref _counts, Math.Max(l + 1, 2 * _counts.Length));
+            }
+            if (++_counts[l] > most)
+            {
+                most = _counts[l];
+                best = l;
+            }
+        }
+        return best;
+    }
+
     /// <summary>Frames in [start, end) of the remembered span whose final speaker is neither <paramref name="speaker"/> nor none.</summary>
     public long OthersFinalFrames(int speaker, long start, long end)
     {

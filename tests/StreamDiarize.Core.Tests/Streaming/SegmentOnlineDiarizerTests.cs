@@ -197,8 +197,11 @@ public sealed class SegmentOnlineDiarizerTests
         // dev_4spk_10min: a voice found late claims turns of its own with other voices' turns between them; a Relabel moves
         // only its old id's speech, so ranges with none of the old id's final speech between them are one event.
         const string id = "dev_4spk_10min";
-        var coalesced = LiveSession.Of(id, new OnlineDiarizerOptions());
-        var separate = LiveSession.Of(id, new OnlineDiarizerOptions { CoalesceRelabels = false });
+        // Segments filed under their segment decision (round 12's filing): filed under their frames' id (round 17), each
+        // later segment is filed by the frames every Relabel rewrote, so the two sessions part after the first claim
+        // (coalesced 2.32 %, apart 2.39 %; docs/ACCURACY.md, round 17).
+        var coalesced = LiveSession.Of(id, new OnlineDiarizerOptions { RememberFrameLabels = false });
+        var separate = LiveSession.Of(id, new OnlineDiarizerOptions { CoalesceRelabels = false, RememberFrameLabels = false });
 
         Assert.True(new OnlineDiarizerOptions().CoalesceRelabels);
         // The same final labels, frame for frame, and the same speech rewritten, by fewer events.
@@ -280,8 +283,8 @@ public sealed class SegmentOnlineDiarizerTests
         var reference = Rttm.ReadFile(RepoPaths.RealDev("dev_6spk_20min.rttm"))["dev_6spk_20min"];
         Rewrites(new OnlineDiarizerOptions(), pin: true);
         // Without the end-of-stream correction (round 17), which reaches back as far as memory does by design.
-        var (horizonEvents, horizonShare, horizonRelabels) = Rewrites(new OnlineDiarizerOptions { SpeechTrustVoicedShare = 0, FinalRelabel = false });
-        var (allEvents, allShare, _) = Rewrites(new OnlineDiarizerOptions { RelabelWithinSeconds = 0, SpeechTrustVoicedShare = 0, FinalRelabel = false });
+        var (horizonEvents, horizonShare, horizonRelabels) = Rewrites(new OnlineDiarizerOptions { SpeechTrustVoicedShare = 0, FinalRelabel = false, RememberFrameLabels = false });
+        var (allEvents, allShare, _) = Rewrites(new OnlineDiarizerOptions { RelabelWithinSeconds = 0, SpeechTrustVoicedShare = 0, FinalRelabel = false, RememberFrameLabels = false });
 
         Assert.Equal(300, new OnlineDiarizerOptions().RelabelWithinSeconds);
         Assert.NotEmpty(horizonRelabels);
@@ -294,10 +297,10 @@ public sealed class SegmentOnlineDiarizerTests
             var run = LiveRun.Of(clip, new DefaultSessionFactory(null, online).Create(new SessionOptions { LatencySeconds = 1 }));
             if (pin)
             {
-                // The defaults on this file (docs/ACCURACY.md, round 17): 3.37 %, 6 ids for 6 voices, 16 Relabel and Merge
-                // events, 0.78 a minute after the first 2 minutes (the bound is 1).
+                // The defaults on this file (docs/ACCURACY.md, round 17): 3.16 %, 6 ids for 6 voices, 19 Relabel and Merge
+                // events, 0.94 a minute after the first 2 minutes (the bound is 1).
                 double der = 100 * DerScorer.Score("dev_6spk_20min", reference, run.Segments, new DerOptions { CollarSeconds = 0.25 }).Der;
-                Assert.True(der <= 3.37 + 2, $"live {der:F2} % (recorded 3.37 %)");
+                Assert.True(der <= 3.16 + 2, $"live {der:F2} % (recorded 3.16 %)");
                 Assert.InRange(run.Events.OfType<SpeakerAddedEvent>().Count(), 6, 8);
                 double minutesAfterTwo = (clip.Samples.Length / (double)clip.SampleRateHz - 120) / 60;
                 int late = run.Events.Count(e => e is RelabelEvent or MergeEvent && e.StreamTimeSeconds > 120);
@@ -383,9 +386,10 @@ public sealed class SegmentOnlineDiarizerTests
     /// The live options of round 13's mask: without round 15's trusted warm-up range (a history with enough voiced frames
     /// trusted before the detector's history is full), which changes the first minute's mask; with it, the claim margin's and
     /// the horizon's sessions below make the same events (docs/ACCURACY.md, round 15). Nor with round 17's end-of-stream
-    /// correction, whose relabels these mechanisms' tests would count as theirs.
+    /// correction, whose relabels these mechanisms' tests would count as theirs, nor its filing of segments under their
+    /// frames' id.
     /// </summary>
-    private static OnlineDiarizerOptions Round13(OnlineDiarizerOptions online) => online with { SpeechTrustVoicedShare = 0, FinalRelabel = false };
+    private static OnlineDiarizerOptions Round13(OnlineDiarizerOptions online) => online with { SpeechTrustVoicedShare = 0, FinalRelabel = false, RememberFrameLabels = false };
 
     /// <summary>One live session of a real-dev conversation at 1 s latency, its events applied to a ledger and scored.</summary>
     private sealed record LiveSession(AudioClip Clip, DerResult Der, List<DiarizationEvent> Events, SegmentLedger Ledger)
