@@ -207,8 +207,9 @@ public sealed record OnlineDiarizerOptions
     /// however old it is, when that cluster explains it better by at least <see cref="FinalRelabelMargin"/> and the
     /// segment holds no more than <see cref="FinalRelabelMixedSeconds"/> of other ids' final speech. Before this, speech a
     /// new voice said before its id stayed under other ids unless a claim reached it: on new conversations of many
-    /// voices live scored 3-8 points above offline. Remixed real-dev voices live 7.96 -> 6.59 %, random draws 6.18 ->
-    /// 5.48 %, real-dev 3.20 -> 3.16 % (docs/ACCURACY.md, round 17). False leaves the record as the session gave it.
+    /// voices live scored 3-9 points above offline. With <see cref="RememberFrameLabels"/> in both: remixed real-dev
+    /// voices live 7.29 -> 5.86 %, random draws 5.20 -> 4.42 %, real-dev 3.16 -> 3.04 % (docs/ACCURACY.md, round 17).
+    /// False leaves the record as the session gave it.
     /// </summary>
     public bool FinalRelabel { get; init; } = true;
 
@@ -238,9 +239,10 @@ public sealed record OnlineDiarizerOptions
 
     /// <summary>
     /// The end-of-stream correction runs only when the final re-clustering holds at least this much speech (seconds of
-    /// usable frames). On less, the clustering is still unsettled (a lighter ΔBIC weight, few seconds per voice) and the
-    /// correction moved right speech as often as wrong: real-dev's 120-s excerpts live 9.28 -> 9.47 % with no minimum,
-    /// 9.28 % from 120 s on (60 s: 9.47 %); the longer sets gave the same figures at 60, 120 and 180 s.
+    /// usable frames). On less, the clustering is still unsettled (a lighter ΔBIC weight, few seconds per voice). Measured
+    /// with the round's first settings (segment-decision filing, margin 80): without the minimum the correction moved
+    /// right speech as often as wrong (real-dev's 120-s excerpts live 9.28 -> 9.47 %). With the defaults no measured set
+    /// changes without it; it stays as the guard of short sessions.
     /// </summary>
     public double FinalRelabelMinSpeechSeconds { get; init; } = 120;
 

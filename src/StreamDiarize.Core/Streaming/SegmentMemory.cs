@@ -77,13 +77,13 @@ internal sealed class SegmentMemory
         }
     }
 
+    /// <summary>Frames [Start, End) of segment <paramref name="i"/> of <see cref="Segments"/>.</summary>
+    public (long Start, long End) RangeOf(int i) => (_starts[_order[i]], _ends[_order[i]]);
+
     /// <summary>
     /// Remembers a copy of <paramref name="segment"/> (frames [start, end)), emitted as speaker <paramref name="label"/>;
     /// returns its slot.
     /// </summary>
-    /// <summary>Frames [Start, End) of segment <paramref name="i"/> of <see cref="Segments"/>.</summary>
-    public (long Start, long End) RangeOf(int i) => (_starts[_order[i]], _ends[_order[i]]);
-
     public int Add(GaussianStats segment, int label, long start, long end, double[] scratch)
     {
         if (_free.Count == 0)

@@ -510,12 +510,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
                 _memory.Rename(id, into);
             }
         }
-        double clustered = 0;
-        foreach (double m in mass)
-        {
-            clustered += m;
-        }
-        if (final && _finalRelabel && clustered * _hop >= _finalRelabelSpeech)
+        if (final && _finalRelabel && mass.Sum() * _hop >= _finalRelabelSpeech)
         {
             // The end of the stream: the record is corrected to the final clustering, as far back as memory reaches.
             for (int c = 0; c < k; c++)

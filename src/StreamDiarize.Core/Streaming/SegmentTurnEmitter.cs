@@ -59,7 +59,7 @@ internal sealed class SegmentTurnEmitter(double hopSeconds, double pieceSeconds,
     {
         Array.Clear(_counts);
         int best = fallback, most = 0;
-        for (long f = Math.Max(Math.Max(start, 0), _finalWritten - _finalRing.Length); f < Math.Min(end, _finalWritten); f++)
+        for (long f = RememberedFrom(start), last = Math.Min(end, _finalWritten); f < last; f++)
         {
             int l = _finalRing[f % _finalRing.Length];
             if (l < 0)
@@ -83,7 +83,7 @@ internal sealed class SegmentTurnEmitter(double hopSeconds, double pieceSeconds,
     public long OthersFinalFrames(int speaker, long start, long end)
     {
         long n = 0;
-        for (long f = Math.Max(Math.Max(start, 0), _finalWritten - _finalRing.Length); f < Math.Min(end, _finalWritten); f++)
+        for (long f = RememberedFrom(start), last = Math.Min(end, _finalWritten); f < last; f++)
         {
             int l = _finalRing[f % _finalRing.Length];
             if (l >= 0 && l != speaker)
@@ -94,10 +94,13 @@ internal sealed class SegmentTurnEmitter(double hopSeconds, double pieceSeconds,
         return n;
     }
 
+    /// <summary>The first frame from <paramref name="start"/> on that the remembered span still holds.</summary>
+    private long RememberedFrom(long start) => Math.Max(Math.Max(start, 0), _finalWritten - _finalRing.Length);
+
     /// <summary>Frames [start, end) of the remembered span that are <paramref name="from"/>'s become <paramref name="to"/>'s.</summary>
     private void RenameFinal(long start, long end, int from, int to)
     {
-        for (long f = Math.Max(Math.Max(start, 0), _finalWritten - _finalRing.Length); f < Math.Min(end, _finalWritten); f++)
+        for (long f = RememberedFrom(start), last = Math.Min(end, _finalWritten); f < last; f++)
         {
             int slot = (int)(f % _finalRing.Length);
             if (_finalRing[slot] == from)

@@ -21,8 +21,7 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
     [InlineData("dev_3spk_5min", 3, 4.46, 5.66)]
     public void A_real_conversation_gets_its_speaker_count_and_its_recorded_der_offline_and_live(string id, int speakers, double offlinePercent, double livePercent)
     {
-        var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
-        var reference = Rttm.ReadFile(RepoPaths.RealDev(id + ".rttm"))[id];
+        var (clip, reference) = Conversation(id);
         var options = new DerOptions { CollarSeconds = 0.25 };
 
         var offline = new DefaultDiarizer().Diarize(clip);
@@ -142,8 +141,7 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
         // Measured on this file: 3.44 -> 3.16 %, the same 6 ids; remixed real-dev voices 6.57 -> 5.86 % (segments filed
         // under their frames' id in both).
         const string id = "dev_6spk_20min";
-        var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
-        var reference = Rttm.ReadFile(RepoPaths.RealDev(id + ".rttm"))[id];
+        var (clip, reference) = Conversation(id);
         var session = new SessionOptions { LatencySeconds = 1 };
         var corrected = LiveRun.Of(clip, session);
         var asGiven = LiveRun.Of(clip, new DefaultSessionFactory(online: new OnlineDiarizerOptions { FinalRelabel = false }).Create(session));
@@ -191,6 +189,10 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
         Assert.True(noMinimumDer > guardedDer + 3, $"{noMinimumDer:F2} % correcting on any speech, {guardedDer:F2} % with the minimum");
     }
 
+    /// <summary>A whole real-dev conversation and its reference.</summary>
+    private static (AudioClip Clip, IReadOnlyList<SpeakerSegment> Reference) Conversation(string id) =>
+        (AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav")), Rttm.ReadFile(RepoPaths.RealDev(id + ".rttm"))[id]);
+
     /// <summary>
     /// <paramref name="seconds"/> of a real-dev conversation from <paramref name="from"/> s on (as research/round4/chunks.py
     /// cuts them) and its reference cut and shifted to match.
@@ -213,8 +215,7 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
         // Round 8 (docs/ACCURACY.md): 1 % of its 18 minutes of speech is 11 s, and a quiet voice's first cluster was
         // dissolved (5 of 6 found, 9.45 %); a 4 s cluster is never an outlier now, and the refinement cleans up.
         const string id = "dev_6spk_20min";
-        var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
-        var reference = Rttm.ReadFile(RepoPaths.RealDev(id + ".rttm"))[id];
+        var (clip, reference) = Conversation(id);
         var offline = new DefaultDiarizer().Diarize(clip);
         double der = 100 * DerScorer.Score(id, reference, offline.Segments, new DerOptions { CollarSeconds = 0.25 }).Der;
         output.WriteLine($"{id}: offline {der:F2} % ({offline.SpeakerCount} speakers)");
@@ -230,8 +231,7 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
         // detector keeps 11 frames. Measured as in round 13, without round 14's threshold caps (which win back some of
         // the same phrases at 11 frames too: tested below).
         const string id = "dev_3spk_5min";
-        var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
-        var reference = Rttm.ReadFile(RepoPaths.RealDev(id + ".rttm"))[id];
+        var (clip, reference) = Conversation(id);
         var options = new DerOptions { CollarSeconds = 0.25 };
         var defaults = new DefaultDiarizerOptions();
         Assert.Equal((5, 11), (defaults.Speech.SmoothingFrames, defaults.Speech.StreamingSmoothingFrames));
@@ -451,8 +451,7 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
     {
         // Round 10 (docs/ACCURACY.md): dev_3spk_5min's confusion 0.37 -> 0.09 % of scored time; the count stays.
         const string id = "dev_3spk_5min";
-        var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
-        var reference = Rttm.ReadFile(RepoPaths.RealDev(id + ".rttm"))[id];
+        var (clip, reference) = Conversation(id);
         var options = new DerOptions { CollarSeconds = 0.25 };
         var with = new DefaultDiarizer().Diarize(clip);
         var without = new DefaultDiarizer(new DefaultDiarizerOptions { Segments = new SegmentClusteringOptions { ResegmentPenalty = 0 } }).Diarize(clip);
@@ -471,8 +470,7 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
         // Round 11 (docs/ACCURACY.md): the window path (an ONNX embedder's too) labels frames again over its clusters'
         // MFCC Gaussians; dev_2spk_10min's confusion 0.61 -> 0.00 % of scored time, the count unchanged.
         const string id = "dev_2spk_10min";
-        var clip = AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav"));
-        var reference = Rttm.ReadFile(RepoPaths.RealDev(id + ".rttm"))[id];
+        var (clip, reference) = Conversation(id);
         var options = new DerOptions { CollarSeconds = 0.25 };
         var with = new DefaultDiarizer(new DefaultDiarizerOptions { Representation = SpeakerRepresentation.Windows }).Diarize(clip);
         var without = new DefaultDiarizer(new DefaultDiarizerOptions
