@@ -73,13 +73,15 @@ public sealed class ClientPackageTests(ITestOutputHelper output)
             : await DaemonHost.StartAsync(new ScriptedSessionFactory(), ("Server:MaxSessions", "1"));
         using var stop = new CancellationTokenSource();
         using var held = daemon.Client.Diarize(cancellationToken: stop.Token);
-        // The held session: 6 s of audio, at half real-time speed when it must hold the daemon at capacity. Sent in
-        // the background, as flow control holds a sender back while a session falls behind.
+        // The held session: 60 s of audio, at half real-time speed when it must hold the daemon at capacity, so it is
+        // still behind however long the client takes to start (with 6 s, a CI run's Node client started after the
+        // session had caught up and was admitted). Sent in the background, as flow control holds a sender back while a
+        // session falls behind; the test cancels it once the client has run.
         var holding = Task.Run(async () =>
         {
             try
             {
-                await TestAudio.SendAsync(held.RequestStream, TestAudio.Noise(6), TestAudio.F32Config("held"), complete: false, stop.Token);
+                await TestAudio.SendAsync(held.RequestStream, TestAudio.Noise(60), TestAudio.F32Config("held"), complete: false, stop.Token);
             }
             catch (Exception ex) when (ex is Grpc.Core.RpcException or OperationCanceledException or InvalidOperationException)
             {
