@@ -3,6 +3,7 @@
 
     /usr/bin/python3 research/round4/remix.py ../shared/data/real-dev /tmp/remix          # the six below
     /usr/bin/python3 research/round4/remix.py ../shared/data/real-dev /tmp/remix2 12      # 12 random draws
+    REMIX_WARP=7 /usr/bin/python3 research/round4/remix.py ../shared/data/real-dev /tmp/warp 12   # ... of new voices
 
 The generator (`../shared/tools/make_conversations.py`) reads single-speaker source recordings, which are not
 distributed. This script gives it, as each voice's "source files", that voice's speech cut out of the real-dev
@@ -78,18 +79,45 @@ def sources_from(real_dev):
     return sources, audio
 
 
+def warped(sources, audio, seed):
+    """Each voice played faster or slower by its own factor (0.88-0.94 or 1.06-1.13, drawn from the seed): its pitch
+    and formants move together, as from a shorter or longer vocal tract (the VTLP augmentation of speaker
+    recognition). The voices are no longer the development voices; their relations to each other change too."""
+    import subprocess, tempfile
+    rng = np.random.default_rng(seed)
+    factor = {}
+    for v in VOICES:
+        f = rng.uniform(0.06, 0.13)
+        factor[v] = 1 + f if rng.random() < 0.5 else 1 - f
+    print("warp factors: " + " ".join(f"{v} {factor[v]:.3f}" for v in VOICES))
+    out = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for src, x in zip(sources, audio):
+            a, b = os.path.join(tmp, "a.wav"), os.path.join(tmp, "b.wav")
+            mc.write_wav(a, (np.clip(x, -1, 1) * 32767).astype("<i2"))
+            subprocess.run(["sox", "-D", a, b, "speed", f"{factor[src['speaker']]:.4f}", "rate", "-v", str(mc.SR)], check=True)
+            out.append(read_wav(b))
+    return out
+
+
 def main():
     if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
     real_dev, out_root = sys.argv[1], sys.argv[2]
     specs = SPECS if len(sys.argv) == 3 else random_specs(int(sys.argv[3]), 301)
     sources, audio = sources_from(real_dev)
+    warp = os.environ.get("REMIX_WARP")     # e.g. REMIX_WARP=7: every voice resampled by its own factor (new voices)
+    if warp:
+        audio = warped(sources, audio, int(warp))
     mc.load_audio = lambda mirror_root, cache, src: audio[sources.index(src)]
     out = os.path.join(out_root, "real-dev")
     os.makedirs(out, exist_ok=True)
     os.makedirs(os.path.join(out_root, "ami"), exist_ok=True)
     force = os.environ.get("REMIX_SNR")     # e.g. REMIX_SNR=20: every conversation at that SNR (a noise check)
+    only = os.environ.get("REMIX_ONLY")     # e.g. REMIX_ONLY=rnd01,rnd10: only the conversations whose id starts so
     for cid, minutes, seed, names, snr in specs:
+        if only and not any(cid.startswith(p) for p in only.split(",")):
+            continue
         if force:
             snr = float(force)
         spk = mc.prepare(sources, None, None, names.split(","), log=False)

@@ -6,8 +6,12 @@ namespace StreamDiarize.TestSupport;
 
 internal static class ChildProcess
 {
-    /// <summary>Exit code (-1 when the program cannot start or times out), stdout and stderr.</summary>
-    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> args, string? workDir = null, TimeSpan? timeout = null)
+    /// <summary>
+    /// Exit code (-1 when the program cannot start or times out), stdout and stderr; <paramref name="environment"/> is added
+    /// to the inherited environment.
+    /// </summary>
+    public static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, IEnumerable<string> args, string? workDir = null, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (workDir is not null)
@@ -19,6 +23,10 @@ internal static class ChildProcess
             start.ArgumentList.Add(a);
         }
         start.Environment["NO_COLOR"] = "1";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         Process process;
         try
         {

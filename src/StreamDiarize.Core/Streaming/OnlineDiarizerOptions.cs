@@ -214,6 +214,17 @@ public sealed record OnlineDiarizerOptions
     public bool FinalRelabel { get; init; } = true;
 
     /// <summary>
+    /// Segment representation: with the end-of-stream correction (<see cref="FinalRelabel"/>, on sessions that reach its
+    /// minimum of speech), an id the final clustering gives no cluster is merged at once (a Merge event into the id whose
+    /// cluster holds most of its speech), instead of waiting <see cref="MergeAfterReclusterings"/> re-clusterings that
+    /// will not come. Before this, a voice's second id that a late re-clustering had split off and the final one folded
+    /// back stayed in the record as a voice of its own. Found on new voices (real-dev voices each resampled by its own
+    /// factor, research/round4/remix.py REMIX_WARP): 12 random draws 5.03 -> 4.64 % live, two of them 2 points better;
+    /// every other development set unchanged, file for file (docs/ACCURACY.md, round 18). False leaves them dormant.
+    /// </summary>
+    public bool FinalMergeUnclaimed { get; init; } = true;
+
+    /// <summary>
     /// Segment representation: a remembered segment is filed under the id most of its final frames carry, not under its
     /// segment-level decision. Since round 10 each frame's speaker is decided by a Viterbi pass, so the two can differ;
     /// a claim or correction then relabelled the segment "from" an id its frames did not carry, and moved nothing (found

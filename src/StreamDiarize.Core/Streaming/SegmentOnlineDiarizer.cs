@@ -108,6 +108,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private readonly bool _coalesceRelabels;
     private readonly double _poolUntilFrames;
     private readonly GaussianStats _pool;
+    private readonly bool _finalMergeUnclaimed;
     private long _poolStart;
     private int _poolLabel;
     private bool _silenceSincePiece;
@@ -123,6 +124,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         stages = stages.ForSession(session);
         // No offline refinement in the re-clusterings: it let a dominant voice's id split in two (docs/ACCURACY.md).
         _clusterer = new SegmentClusterer(stages.Segments with { ReassignPasses = 0 });
+        _finalMergeUnclaimed = options.FinalMergeUnclaimed;
         var o = _clusterer.Options;
         _hop = stages.Speech.HopSeconds;
         _sad = new StreamingSpeechDetector(stages.Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb,
@@ -479,6 +481,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         // An id no cluster claims any more: its speech went to the cluster that holds most of it. It is merged there
         // once MergeAfterReclusterings re-clusterings in a row left it unclaimed; until then it is dormant: it is given
         // no speech, keeps its remembered segments, and takes back a cluster that splits off with them.
+        bool correct = final && _finalRelabel && mass.Sum() * _hop >= _finalRelabelSpeech;
         if (_unclaimed.Length < _nextSpeaker)
         {
             Array.Resize(ref _unclaimed, Math.Max(_nextSpeaker, 2 * _unclaimed.Length));
@@ -490,7 +493,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
                 _unclaimed[id] = 0;
                 continue;
             }
-            if (++_unclaimed[id] < _mergeAfter)
+            if (++_unclaimed[id] < _mergeAfter && !(correct && _finalMergeUnclaimed))
             {
                 continue;
             }
@@ -510,7 +513,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
                 _memory.Rename(id, into);
             }
         }
-        if (final && _finalRelabel && mass.Sum() * _hop >= _finalRelabelSpeech)
+        if (correct)
         {
             // The end of the stream: the record is corrected to the final clustering, as far back as memory reaches.
             for (int c = 0; c < k; c++)
