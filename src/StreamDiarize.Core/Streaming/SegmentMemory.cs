@@ -113,8 +113,13 @@ internal sealed class SegmentMemory
     /// Takes the session's current floor and returns the floor in force: until it is frozen, the given one, and every
     /// stored distance is recomputed with it; after, the frozen one (which may lack the pitch entry the session has since).
     /// </summary>
-    public double[] Refresh(double[] floor, double[] scratch)
+    /// <param name="thaw">Whether a frozen floor gives way to the given one (every stored distance recomputed: n² work).</param>
+    public double[] Refresh(double[] floor, double[] scratch, bool thaw = false)
     {
+        if (thaw)
+        {
+            _frozenFloor = null;
+        }
         if (_frozenFloor is not null)
         {
             return _frozenFloor;

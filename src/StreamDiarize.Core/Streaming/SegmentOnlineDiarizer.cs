@@ -109,6 +109,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private readonly double _poolUntilFrames;
     private readonly GaussianStats _pool;
     private readonly bool _finalMergeUnclaimed;
+    private readonly bool _finalSessionFloor;
     private long _poolStart;
     private int _poolLabel;
     private bool _silenceSincePiece;
@@ -125,6 +126,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         // No offline refinement in the re-clusterings: it let a dominant voice's id split in two (docs/ACCURACY.md).
         _clusterer = new SegmentClusterer(stages.Segments with { ReassignPasses = 0 });
         _finalMergeUnclaimed = options.FinalMergeUnclaimed;
+        _finalSessionFloor = options.FinalSessionFloor;
         var o = _clusterer.Options;
         _hop = stages.Speech.HopSeconds;
         _sad = new StreamingSpeechDetector(stages.Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb,
@@ -423,7 +425,9 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     {
         _lastRecluster = now;
         Reclusterings++;
-        _floor = _memory.Refresh(_clusterer.Floor(_sessionStats), _scratch);
+        // The last one takes the whole session's covariance floor, as offline does (the memory froze it after a minute of
+        // speech, so a re-clustering costs no recomputation of every distance); once, when the stream ends.
+        _floor = _memory.Refresh(_clusterer.Floor(_sessionStats), _scratch, thaw: final && _finalSessionFloor);
         var limits = new ClusterCountLimits(_session.ExactSpeakers ?? _session.MinSpeakers ?? 1, _session.ExactSpeakers ?? _session.MaxSpeakers);
         var segments = _memory.Segments;
         var clusters = _clusterer.Cluster(segments, _floor, limits with { Min = Math.Min(limits.Min, segments.Count) }, _memory.CondensedDistances(), distancesAreScratch: true,
