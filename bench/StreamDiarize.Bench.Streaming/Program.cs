@@ -83,8 +83,16 @@ for (long c = 1; c <= totalChunks; c++)
         latencies.Clear();
     }
 }
+// The end of the stream: the analyzer's tail and the diarizer's last re-clustering, end-of-stream correction included
+// (with Streaming:FinalSessionFloor, every remembered distance recomputed once on the session's floor).
+long end0 = Stopwatch.GetTimestamp();
+analyzer.Flush(sink);
+var endEvents = new List<DiarizationEvent>();
+diarizer.Complete(endEvents);
+double endMs = Stopwatch.GetElapsedTime(end0).TotalMilliseconds;
 Console.WriteLine();
 Console.WriteLine($"total wall {total.Elapsed.TotalSeconds:F1} s for {hours:F2} h of audio; re-clusterings {Reclusterings()}; speakers added {sink.SpeakersAdded}; final pieces {sink.FinalPieces}");
+Console.WriteLine($"end of stream (flush and complete): {endMs:F0} ms, {endEvents.Count(e => e is RelabelEvent)} Relabel and {endEvents.Count(e => e is MergeEvent)} Merge events");
 return 0;
 
 static double P(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
