@@ -230,7 +230,8 @@ public sealed record OnlineDiarizerOptions
     /// recompute every stored distance); when the first minute holds few of the voices, that floor is too small for the
     /// rest, and the re-clusterings split voices late in the session. Recomputed once at the end (n² distances, at most
     /// 800 segments). On new voices (REMIX_WARP=11): the designed conversations live 7.67 -> 6.86 %, the 7-voice 15-minute
-    /// one 9.50 -> 7.22 %; every other development set unchanged, file for file (docs/ACCURACY.md, round 18).
+    /// one 9.50 -> 7.22 %; every other development set unchanged, file for file (docs/ACCURACY.md, round 18). Skipped when
+    /// the session must end quickly (<see cref="SessionOptions.Hurry"/>: a server shutting down).
     /// </summary>
     public bool FinalSessionFloor { get; init; } = true;
 

@@ -427,7 +427,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         Reclusterings++;
         // The last one takes the whole session's covariance floor, as offline does (the memory froze it after a minute of
         // speech, so a re-clustering costs no recomputation of every distance); once, when the stream ends.
-        _floor = _memory.Refresh(_clusterer.Floor(_sessionStats), _scratch, thaw: final && _finalSessionFloor);
+        // Not when the session must end quickly (SessionOptions.Hurry: a server shutting down ends every session at once).
+        _floor = _memory.Refresh(_clusterer.Floor(_sessionStats), _scratch, thaw: final && _finalSessionFloor && !_session.Hurry.IsCancellationRequested);
         var limits = new ClusterCountLimits(_session.ExactSpeakers ?? _session.MinSpeakers ?? 1, _session.ExactSpeakers ?? _session.MaxSpeakers);
         var segments = _memory.Segments;
         var clusters = _clusterer.Cluster(segments, _floor, limits with { Min = Math.Min(limits.Min, segments.Count) }, _memory.CondensedDistances(), distancesAreScratch: true,

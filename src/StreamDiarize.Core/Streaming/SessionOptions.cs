@@ -44,6 +44,14 @@ public sealed record SessionOptions
     /// </summary>
     public int? SourceSampleRateHz { get; init; }
 
+    /// <summary>
+    /// Signalled when the session must end quickly (the server is shutting down, and every open session ends at once
+    /// within its grace): the end of the stream then skips the work that only refines the record, the recomputation of
+    /// every remembered distance on the session's floor (<see cref="OnlineDiarizerOptions.FinalSessionFloor"/>, up to
+    /// about 0.4 s a session). Not part of a session's configuration: the host sets it.
+    /// </summary>
+    public CancellationToken Hurry { get; init; }
+
     public IReadOnlyList<string> GetValidationErrors() => [.. GetSettingErrors().Select(e => e.Message)];
 
     /// <summary>Every problem, keyed by the property it is about (the server names the proto field by the key).</summary>

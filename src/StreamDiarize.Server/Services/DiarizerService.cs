@@ -65,7 +65,8 @@ public sealed class DiarizerService(
         SessionComponents components;
         try
         {
-            components = factory.Create(plan.Options);
+            // A shutdown ends every session at once, within its grace: their ends skip what only refines the record.
+            components = factory.Create(plan.Options with { Hurry = lifetime.ApplicationStopping });
         }
         catch (Exception ex) when (ex is ArgumentException or IOException or InvalidOperationException or NotSupportedException
                                        or Onnx.OnnxModelException or Core.Options.OptionsValidationException)

@@ -66,7 +66,7 @@ public sealed class MicrophoneSessionService(
         SessionComponents components;
         try
         {
-            components = factory.Create(plan.Options);
+            components = factory.Create(plan.Options with { Hurry = lifetime.ApplicationStopping });
         }
         catch (Exception ex) when (ex is ArgumentException or IOException or InvalidOperationException or NotSupportedException
                                        or Onnx.OnnxModelException or Core.Options.OptionsValidationException)

@@ -60,7 +60,7 @@ public sealed class RemixedConversationTests(ITestOutputHelper output)
         // cluster and the split got an id; the final clustering folds it back, but the id was left dormant (merged only
         // after 3 re-clusterings that never come) and kept its speech: 5 voices in the record, 7.36 %. Merged when the
         // stream ends: 4 voices, 5.10 %.
-        var (with, without) = await LiveOnNewVoices(12, "7", "rnd10_4spk_5min", new OnlineDiarizerOptions { FinalMergeUnclaimed = false });
+        var (with, without, _) = await LiveOnNewVoices(12, "7", "rnd10_4spk_5min", new OnlineDiarizerOptions { FinalMergeUnclaimed = false });
         Assert.True(new OnlineDiarizerOptions().FinalMergeUnclaimed);
         Assert.Equal(4, with.TrueVoices);
         Assert.Equal(5, without.Voices);
@@ -76,21 +76,24 @@ public sealed class RemixedConversationTests(ITestOutputHelper output)
         // new voices (REMIX_WARP=11) the first minute holds four of them, and the re-clusterings split voices late in the
         // 15 minutes (12 ids). The last re-clustering on the whole session's floor, as offline: 9.50 -> 7.22 %, 9 -> 8
         // voices in the record.
-        var (with, without) = await LiveOnNewVoices(0, "11", "mix_7spk_15min", new OnlineDiarizerOptions { FinalSessionFloor = false });
+        // A session that must end quickly (SessionOptions.Hurry: the server shutting down) skips the recomputation.
+        var (with, without, hurried) = await LiveOnNewVoices(0, "11", "mix_7spk_15min", new OnlineDiarizerOptions { FinalSessionFloor = false }, hurried: true);
         Assert.True(new OnlineDiarizerOptions().FinalSessionFloor);
         Assert.Equal(7, with.TrueVoices);
         Assert.True(with.Voices < without.Voices, $"{with.Voices} voices with the session's floor, {without.Voices} without");
         Assert.True(with.Der < without.Der - 1, $"{with.Der:F2} % with the session's floor, {without.Der:F2} % without");
+        Assert.Equal(without.Run.Events.Select(e => e.ToString()), hurried!.Run.Events.Select(e => e.ToString()));
     }
 
     private sealed record Scored(LiveRun Run, double Der, int Voices, int TrueVoices, double EndSeconds);
 
     /// <summary>
     /// One conversation of remix.py's new voices (REMIX_WARP=<paramref name="warp"/>; <paramref name="draws"/> random
-    /// draws, or 0 for the designed ones), live at 1 s latency with the defaults and with <paramref name="other"/>; every
-    /// event before the last second of audio must be the same in both (the options differ only when the stream ends).
+    /// draws, or 0 for the designed ones), live at 1 s latency with the defaults and with <paramref name="other"/>, and when
+    /// <paramref name="hurried"/>, with the defaults in a session told to end quickly; every event before the last second
+    /// of audio must be the same in both (the options differ only when the stream ends).
     /// </summary>
-    private async Task<(Scored With, Scored Without)> LiveOnNewVoices(int draws, string warp, string id, OnlineDiarizerOptions other)
+    private async Task<(Scored With, Scored Without, Scored? Hurried)> LiveOnNewVoices(int draws, string warp, string id, OnlineDiarizerOptions other, bool hurried = false)
     {
         await SkipUnlessTheGeneratorRuns();
         string dir = RepoPaths.NewTempDir();
@@ -111,7 +114,8 @@ public sealed class RemixedConversationTests(ITestOutputHelper output)
             output.WriteLine($"  without: {without.Der:F2} %, {without.Voices} voices (at the end: {AtEnd(without)})");
             int before = with.Run.Events.Count(e => e.StreamTimeSeconds <= end - 1);
             Assert.Equal(without.Run.Events.Take(before).Select(e => e.ToString()), with.Run.Events.Take(before).Select(e => e.ToString()));
-            return (with, without);
+            var quick = hurried ? Score(LiveRun.Of(clip, session with { Hurry = new CancellationToken(canceled: true) })) : null;
+            return (with, without, quick);
         }
         finally
         {
