@@ -227,11 +227,11 @@ public sealed record OnlineDiarizerOptions
     /// <summary>
     /// Segment representation: the re-clustering when the stream ends uses the covariance floor of the whole session's
     /// speech, as offline does. The memory freezes the floor after a minute of speech (so a re-clustering need not
-    /// recompute every stored distance); when the first minute holds few of the voices, that floor is too small for the
-    /// rest, and the re-clusterings split voices late in the session. Recomputed once at the end (n² distances, at most
-    /// 800 segments). On new voices (REMIX_WARP=11): the designed conversations live 7.67 -> 6.86 %, the 7-voice 15-minute
-    /// one 9.50 -> 7.22 %; every other development set unchanged, file for file (docs/ACCURACY.md, round 18). Skipped when
-    /// the session must end quickly (<see cref="SessionOptions.Hurry"/>: a server shutting down).
+    /// recompute every stored distance), and a floor taken from the first minute need not fit the whole session: on a
+    /// conversation of 7 new voices the re-clusterings split voices late in the session. Recomputed once at the end
+    /// (n² distances, at most 800 segments). On new voices (REMIX_WARP=11): the designed conversations live 7.67 -> 6.86 %,
+    /// the 7-voice 15-minute one 9.50 -> 7.22 %; every other development set unchanged, file for file (docs/ACCURACY.md,
+    /// round 18). Skipped when the session must end quickly (<see cref="SessionOptions.Hurry"/>: a server shutting down).
     /// </summary>
     public bool FinalSessionFloor { get; init; } = true;
 
