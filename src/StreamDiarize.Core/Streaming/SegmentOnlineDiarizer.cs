@@ -101,6 +101,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private readonly double _claimMargin;
     private readonly long _finalReclusterFrames;
     private readonly bool _finalRelabel;
+    private readonly bool _finalMergeUnclaimed;
+    private readonly bool _finalSessionFloor;
     private readonly bool _rememberFrameLabels;
     private readonly double _finalRelabelMargin;
     private readonly long _finalMixedFrames;
@@ -108,8 +110,6 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private readonly bool _coalesceRelabels;
     private readonly double _poolUntilFrames;
     private readonly GaussianStats _pool;
-    private readonly bool _finalMergeUnclaimed;
-    private readonly bool _finalSessionFloor;
     private long _poolStart;
     private int _poolLabel;
     private bool _silenceSincePiece;
@@ -125,8 +125,6 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         stages = stages.ForSession(session);
         // No offline refinement in the re-clusterings: it let a dominant voice's id split in two (docs/ACCURACY.md).
         _clusterer = new SegmentClusterer(stages.Segments with { ReassignPasses = 0 });
-        _finalMergeUnclaimed = options.FinalMergeUnclaimed;
-        _finalSessionFloor = options.FinalSessionFloor;
         var o = _clusterer.Options;
         _hop = stages.Speech.HopSeconds;
         _sad = new StreamingSpeechDetector(stages.Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb,
@@ -145,6 +143,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _reclusterFrames = (long)Math.Round(options.ReclusterSeconds / _hop);
         _finalReclusterFrames = (long)Math.Round(options.FinalReclusterAfterSeconds / _hop);
         _finalRelabel = options.FinalRelabel;
+        _finalMergeUnclaimed = options.FinalMergeUnclaimed;
+        _finalSessionFloor = options.FinalSessionFloor;
         _rememberFrameLabels = options.RememberFrameLabels;
         _finalRelabelMargin = options.FinalRelabelMargin;
         _finalMixedFrames = (long)Math.Round(options.FinalRelabelMixedSeconds / _hop);
@@ -485,8 +485,10 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         }
         // An id no cluster claims any more: its speech went to the cluster that holds most of it. It is merged there
         // once MergeAfterReclusterings re-clusterings in a row left it unclaimed; until then it is dormant: it is given
-        // no speech, keeps its remembered segments, and takes back a cluster that splits off with them.
+        // no speech, keeps its remembered segments, and takes back a cluster that splits off with them. When the stream
+        // ends and the record is corrected, no re-clustering follows: an unclaimed id is merged at once.
         bool correct = final && _finalRelabel && mass.Sum() * _hop >= _finalRelabelSpeech;
+        int mergeAfter = correct && _finalMergeUnclaimed ? 1 : _mergeAfter;
         if (_unclaimed.Length < _nextSpeaker)
         {
             Array.Resize(ref _unclaimed, Math.Max(_nextSpeaker, 2 * _unclaimed.Length));
@@ -498,7 +500,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
                 _unclaimed[id] = 0;
                 continue;
             }
-            if (++_unclaimed[id] < _mergeAfter && !(correct && _finalMergeUnclaimed))
+            if (++_unclaimed[id] < mergeAfter)
             {
                 continue;
             }
