@@ -41,6 +41,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private readonly int _sampleRateHz;
     private readonly double _hop;
     private readonly double _newSpeakerFrames;
+    private readonly double _apartFactor;
+    private readonly double _apartAfterFrames;
     private readonly long _reclusterFrames;
     private readonly SegmentMemory _memory;
     private PhraseCutter _cutter;
@@ -140,6 +142,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _pitchThreshold = o.PitchVoicingThreshold;
         _sampleRateHz = stages.Speech.SampleRateHz;
         _newSpeakerFrames = options.NewSpeakerSeconds / _hop;
+        _apartFactor = options.NewSpeakerApartFactor;
+        _apartAfterFrames = options.NewSpeakerApartAfterSeconds / _hop;
         _reclusterFrames = (long)Math.Round(options.ReclusterSeconds / _hop);
         _finalReclusterFrames = (long)Math.Round(options.FinalReclusterAfterSeconds / _hop);
         _finalRelabel = options.FinalRelabel;
@@ -447,6 +451,9 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             mass[clusters[i]] += segments[i].Count;
         }
         var idOf = MapClusters(overlap, k);
+        double clustered = mass.Sum();
+        List<GaussianStats>? pools = null;
+        double[]? poolCosts = null;
         for (int c = 0; c < k; c++)
         {
             if (idOf[c] >= 0 || mass[c] <= 0)
@@ -454,8 +461,9 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
                 continue;
             }
             // A cluster no id claims becomes a new voice once it holds enough speech (or a speaker hint asks for more
-            // ids); until then its segments stay with the known speaker that holds most of them.
-            if (_nextSpeaker >= limits.Min && mass[c] < _newSpeakerFrames)
+            // ids) and, in a session past its first minute, stands apart from every claimed cluster by a margin; until
+            // then its segments stay with the known speaker that holds most of them.
+            if (_nextSpeaker >= limits.Min && (mass[c] < _newSpeakerFrames || !StandsApart(c)))
             {
                 int parent = ParentCluster(overlap, idOf, c, k);
                 idOf[c] = parent >= 0 ? idOf[parent] : -1;
@@ -471,6 +479,26 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             // The evidence that made the new voice was final under other ids: it moves, once, by Relabel, if it ended
             // within RelabelWithinSeconds (older speech keeps its label: relabelling it bought no accuracy).
             ClaimEvidence(clusters, idOf, c, idOf[c], now, events);
+        }
+        // Whether ΔBIC at NewSpeakerApartFactor times the clustering's weight keeps cluster c apart from every claimed one.
+        bool StandsApart(int c)
+        {
+            if (_apartFactor <= 1 || clustered < _apartAfterFrames || _clusterer.Options.MergeLambda <= 0)
+            {
+                return true;
+            }
+            pools ??= SegmentClusterer.Pool(segments, clusters);
+            poolCosts ??= SegmentClusterer.Costs(pools, _floor);
+            double lambda = _apartFactor * _clusterer.Options.MergeLambdaFor(clustered * _hop);
+            for (int other = 0; other < k; other++)
+            {
+                if (other != c && idOf[other] >= 0
+                    && BicClusterer.DeltaBic(pools[c], poolCosts[c], pools[other], poolCosts[other], lambda, _floor, _scratch) <= 0)
+                {
+                    return false;
+                }
+            }
+            return true;
         }
         // A voice found a re-clustering or two ago: its cluster, now on more of its speech, claims the remembered
         // segments it holds that were given other ids (its evidence from before it had an id, mostly).
