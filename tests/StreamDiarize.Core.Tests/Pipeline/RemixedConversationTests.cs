@@ -74,9 +74,8 @@ public sealed class RemixedConversationTests(ITestOutputHelper output)
     [SkippableFact]
     public async Task Past_a_sessions_first_minute_a_new_id_needs_a_cluster_that_stands_apart_from_every_claimed_one()
     {
-        // Round 19 (docs/ACCURACY.md): in the same draw of 4 new voices a re-clustering at 260 s made a fifth id of a few
-        // seconds of one voice's split speech, which claimed its evidence by Relabel and was merged back when the stream
-        // ended. With ΔBIC at 1.1 times the clustering's weight between a would-be id and every claimed cluster, no
+        // Round 19 (docs/ACCURACY.md): in the same draw of 4 new voices a re-clustering at 260 s made a fifth id from
+        // about 7 s of three voices' speech, which claimed it by Relabel and was merged back when the stream ended. With ΔBIC at 1.1 times the clustering's weight between a would-be id and every claimed cluster, no
         // such id is made: 4 ids, no Relabel or Merge after the first 2 minutes, 5.10 -> 4.50 %.
         var (with, without, _) = await LiveOnNewVoices(12, "7", "rnd10_4spk_5min", new OnlineDiarizerOptions { NewSpeakerApartFactor = 1 }, sameUntil: 60);
         Assert.Equal(1.1, new OnlineDiarizerOptions().NewSpeakerApartFactor);
