@@ -18,7 +18,8 @@ namespace StreamDiarize.Core.Streaming;
 /// yet final;</item>
 /// <item>every few seconds <see cref="SegmentClusterer"/> (the offline kernel) re-clusters the remembered segments; the
 /// clusters are mapped onto the ids in use (Hungarian, by speech in common), a cluster no id claims becomes a new
-/// speaker once it holds <see cref="OnlineDiarizerOptions.NewSpeakerSeconds"/>, and an id left with no cluster is
+/// speaker once it holds <see cref="OnlineDiarizerOptions.NewSpeakerSeconds"/> (and, past the session's first minute of
+/// speech, stands apart from every claimed cluster by <see cref="OnlineDiarizerOptions.NewSpeakerApartFactor"/>), and an id left with no cluster is
 /// merged into the one that took its speech (a Merge event). Final labels change only by Merge.</item>
 /// </list>
 /// Memory is bounded: at most <see cref="OnlineDiarizerOptions.MaxSegments"/> segments and their pairwise distances are
