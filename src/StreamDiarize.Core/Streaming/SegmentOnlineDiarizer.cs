@@ -19,8 +19,8 @@ namespace StreamDiarize.Core.Streaming;
 /// <item>every few seconds <see cref="SegmentClusterer"/> (the offline kernel) re-clusters the remembered segments; the
 /// clusters are mapped onto the ids in use (Hungarian, by speech in common), a cluster no id claims becomes a new
 /// speaker once it holds <see cref="OnlineDiarizerOptions.NewSpeakerSeconds"/> (and, past the session's first minute of
-/// speech, stands apart from every claimed cluster by <see cref="OnlineDiarizerOptions.NewSpeakerApartFactor"/>), and an id left with no cluster is
-/// merged into the one that took its speech (a Merge event). Final labels change only by Merge.</item>
+/// speech, stands apart from every claimed cluster by <see cref="OnlineDiarizerOptions.NewSpeakerApartFactor"/>), and an
+/// id left with no cluster is merged into the one that took its speech (a Merge event). Final labels change only by Merge.</item>
 /// </list>
 /// Memory is bounded: at most <see cref="OnlineDiarizerOptions.MaxSegments"/> segments and their pairwise distances are
 /// kept; past that the oldest segment of the speaker with most segments is forgotten.
@@ -453,8 +453,18 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         }
         var idOf = MapClusters(overlap, k);
         double clustered = mass.Sum();
-        List<GaussianStats>? pools = null;
-        double[]? poolCosts = null;
+        // The clusters' pooled Gaussians and their costs, made once, when first needed: the segments, the clusters and
+        // the floor do not change for the rest of this re-clustering.
+        (List<GaussianStats> Pools, double[] Costs)? pooled = null;
+        (List<GaussianStats> Pools, double[] Costs) Pooled()
+        {
+            if (pooled is null)
+            {
+                var pools = SegmentClusterer.Pool(segments, clusters);
+                pooled = (pools, SegmentClusterer.Costs(pools, _floor));
+            }
+            return pooled.Value;
+        }
         for (int c = 0; c < k; c++)
         {
             if (idOf[c] >= 0 || mass[c] <= 0)
@@ -479,7 +489,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             _madeAt[idOf[c]] = Reclusterings;
             // The evidence that made the new voice was final under other ids: it moves, once, by Relabel, if it ended
             // within RelabelWithinSeconds (older speech keeps its label: relabelling it bought no accuracy).
-            ClaimEvidence(clusters, idOf, c, idOf[c], now, events);
+            ClaimEvidence(clusters, idOf, c, idOf[c], now, events, Pooled);
         }
         // Whether ΔBIC at NewSpeakerApartFactor times the clustering's weight keeps cluster c apart from every claimed one.
         bool StandsApart(int c)
@@ -488,13 +498,12 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             {
                 return true;
             }
-            pools ??= SegmentClusterer.Pool(segments, clusters);
-            poolCosts ??= SegmentClusterer.Costs(pools, _floor);
+            var (pools, costs) = Pooled();
             double lambda = _apartFactor * _clusterer.Options.MergeLambdaFor(clustered * _hop);
             for (int other = 0; other < k; other++)
             {
                 if (other != c && idOf[other] >= 0
-                    && BicClusterer.DeltaBic(pools[c], poolCosts[c], pools[other], poolCosts[other], lambda, _floor, _scratch) <= 0)
+                    && BicClusterer.DeltaBic(pools[c], costs[c], pools[other], costs[other], lambda, _floor, _scratch) <= 0)
                 {
                     return false;
                 }
@@ -509,14 +518,14 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             // _madeAt is 0 for id 0 (made before any re-clustering); an id made by this re-clustering has claimed above.
             if (id >= 0 && _madeAt[id] > 0 && Reclusterings - _madeAt[id] is > 0 and var since && since <= _claimAfterNew)
             {
-                ClaimEvidence(clusters, idOf, c, id, now, events);
+                ClaimEvidence(clusters, idOf, c, id, now, events, Pooled);
             }
         }
         // An id no cluster claims any more: its speech went to the cluster that holds most of it. It is merged there
         // once MergeAfterReclusterings re-clusterings in a row left it unclaimed; until then it is dormant: it is given
         // no speech, keeps its remembered segments, and takes back a cluster that splits off with them. When the stream
         // ends and the record is corrected, no re-clustering follows: an unclaimed id is merged at once.
-        bool correct = final && _finalRelabel && mass.Sum() * _hop >= _finalRelabelSpeech;
+        bool correct = final && _finalRelabel && clustered * _hop >= _finalRelabelSpeech;
         int mergeAfter = correct && _finalMergeUnclaimed ? 1 : _mergeAfter;
         if (_unclaimed.Length < _nextSpeaker)
         {
@@ -556,7 +565,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             {
                 if (idOf[c] >= 0)
                 {
-                    ClaimEvidence(clusters, idOf, c, idOf[c], now, events, finalPass: true);
+                    ClaimEvidence(clusters, idOf, c, idOf[c], now, events, Pooled, finalPass: true);
                 }
             }
         }
@@ -728,7 +737,8 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     /// touch, or (<see cref="OnlineDiarizerOptions.CoalesceRelabels"/>) have none of its final speech between them, are
     /// one Relabel.
     /// </summary>
-    private void ClaimEvidence(int[] clusters, int[] idOf, int c, int id, long now, List<DiarizationEvent> events, bool finalPass = false)
+    private void ClaimEvidence(int[] clusters, int[] idOf, int c, int id, long now, List<DiarizationEvent> events,
+        Func<(List<GaussianStats> Pools, double[] Costs)> pooled, bool finalPass = false)
     {
         // The end-of-stream correction asks more: the claiming cluster must explain a segment better by the margin (a
         // negative claim margin), and a segment the frame labelling split between ids stays as it is.
@@ -747,8 +757,7 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             // Once per new voice's claim, not per frame: the clusters' pools, and each neighbour judged against the
             // claiming cluster and its own cluster without it.
             var segments = _memory.Segments;
-            var pools = SegmentClusterer.Pool(segments, clusters);
-            var costs = SegmentClusterer.Costs(pools, _floor);
+            var (pools, costs) = pooled();
             var without = new GaussianStats(_dims);
             if (claimMargin > 0 || finalPass)
             {
