@@ -136,6 +136,18 @@ if (Environment.GetEnvironmentVariable("COMPOSE") is { } composeSpec)
     Compose.Run(analysed.Where(a => (!a.Ami || Environment.GetEnvironmentVariable("WITHAMI") == "1") && a.Id.Contains(Environment.GetEnvironmentVariable("ONLY") ?? "")).ToList(), composeSpec.Split(',').Select(double.Parse).ToArray(), co);
     return;
 }
+if (Environment.GetEnvironmentVariable("STAGE") is { } stageSpec)
+{
+    // STAGE="240,300" ONLY=6spk: segments, first-stage groups and λ* per voice on the first N seconds (round 20).
+    Stage.Run(analysed.Where(a => a.Id.Contains(Environment.GetEnvironmentVariable("ONLY") ?? "")).ToList(), stageSpec.Split(',').Select(double.Parse).ToArray());
+    return;
+}
+if (Environment.GetEnvironmentVariable("TIED") is { } tiedSpec)
+{
+    // TIED="3,5,10": full-covariance against mean-shift ΔBIC on oracle voices (round 20).
+    Tied.Run(analysed.Where(a => Environment.GetEnvironmentVariable("TIEDAMI") == "1" ? a.Ami : !a.Ami).ToList(), tiedSpec.Split(',').Select(double.Parse).ToArray());
+    return;
+}
 if (Environment.GetEnvironmentVariable("ORACLE") is { } oracleSpec)
 {
     Oracle.Run(analysed.Where(a => Environment.GetEnvironmentVariable("ORACLEAMI") == "1" ? a.Ami : !a.Ami).ToList(), oracleSpec.Split(',').Select(double.Parse).ToArray());

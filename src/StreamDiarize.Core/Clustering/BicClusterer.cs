@@ -57,8 +57,10 @@ public static class BicClusterer
     /// item would merge with (ΔBIC &lt;= 0), at most <see cref="MaxAnchors"/>, take part; the count limits apply to the
     /// groups that hold items. Returns a label per item, numbered from 0 by first appearance.
     /// </summary>
+    /// <param name="newVoice">Live only: the weight for a voice that joined lately, with <paramref name="itemSegments"/>; null for none.</param>
+    /// <param name="itemSegments">Per item, the start frame and frames of each segment it holds (for <paramref name="newVoice"/>).</param>
     public static int[] ClusterWithAnchors(IReadOnlyList<GaussianStats> items, IReadOnlyList<GaussianStats> anchors, double lambda,
-        ReadOnlySpan<double> floor, ClusterCountLimits limits)
+        ReadOnlySpan<double> floor, ClusterCountLimits limits, NewVoiceRule? newVoice = null, IReadOnlyList<(long Start, double Frames)>[]? itemSegments = null)
     {
         int m = items.Count;
         if (m == 0)
@@ -116,9 +118,56 @@ public static class BicClusterer
         }
         var dist = new double[(long)n * n];
         var floorCopy = floor.ToArray();
+        // The new-voice rule's state per group: the first frame of its speech and the items it holds.
+        var rule = newVoice is not null && itemSegments is not null && itemSegments.Length == m ? newVoice : null;
+        var firstStart = new long[n];
+        var members = new List<int>?[n];
+        if (rule is not null)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                firstStart[i] = long.MaxValue;
+                members[i] = [i];
+                if (i < m)
+                {
+                    foreach (var (start, _) in itemSegments![i])
+                    {
+                        firstStart[i] = Math.Min(firstStart[i], start);
+                    }
+                }
+            }
+        }
         double Pair(int i, int j) => anchorOf[i] >= 0 && anchorOf[j] >= 0 && anchorOf[i] != anchorOf[j]
             ? double.PositiveInfinity
-            : DeltaBic(groups[i], cost2[i], groups[j], cost2[j], lambda, floorCopy, scratch);
+            : DeltaBic(groups[i], cost2[i], groups[j], cost2[j], rule is null ? lambda : PairLambda(i, j), floorCopy, scratch);
+        // A group of a voice that joined lately is judged at the rule's weight against an established group that went on
+        // speaking after it began; a group that fell silent when it began may be the same voice sounding different.
+        double PairLambda(int i, int j)
+        {
+            if (!hasItems[i] || !hasItems[j])
+            {
+                return lambda;
+            }
+            bool youngI = firstStart[i] >= rule!.RecentFrom, youngJ = firstStart[j] >= rule.RecentFrom;
+            if (youngI == youngJ)
+            {
+                return lambda;
+            }
+            var (young, old) = youngI ? (i, j) : (j, i);
+            if (groups[young].Count >= rule.MaxFrames || groups[old].Count < rule.MaxFrames)
+            {
+                return lambda;
+            }
+            double since = 0;
+            foreach (int item in members[old]!)
+            {
+                foreach (var (start, frames) in itemSegments![item])
+                {
+                    since += start >= firstStart[young] ? frames : 0;
+                }
+            }
+            return since >= groups[young].Count ? Math.Min(lambda, rule.Lambda) : lambda;
+        }
         for (int i = 0; i < n; i++)
         {
             for (int j = i + 1; j < n; j++)
@@ -167,6 +216,11 @@ public static class BicClusterer
             groups[a].Add(groups[b]);
             cost2[a] = groups[a].Cost(floor, scratch);
             anchorOf[a] = Math.Max(anchorOf[a], anchorOf[b]);
+            if (rule is not null)
+            {
+                firstStart[a] = Math.Min(firstStart[a], firstStart[b]);
+                members[a]!.AddRange(members[b]!);
+            }
             hasItems[a] |= hasItems[b];
             active[b] = false;
             parent[b] = a;
@@ -180,4 +234,16 @@ public static class BicClusterer
         }
         return RootLabels(parent, new int[m]);
     }
+}
+
+/// <summary>
+/// A live session's weight for a voice that joined lately (docs/ACCURACY.md, round 20): a group whose speech all began at
+/// or after <see cref="RecentFrom"/> (a frame), while it holds less than <see cref="MaxFrames"/>, is judged at ΔBIC weight
+/// <see cref="Lambda"/> (when lower than the clustering's) against a group of at least <see cref="MaxFrames"/> that spoke
+/// at least as much as it since it began. <see cref="SegmentStarts"/> holds each clustered segment's start frame.
+/// </summary>
+public sealed record NewVoiceRule(double Lambda, double MaxFrames, long RecentFrom, long[] SegmentStarts)
+{
+    /// <summary>Whether a group of <paramref name="frames"/> whose earliest segment starts at <paramref name="firstStart"/> is one the rule applies to.</summary>
+    public bool IsYoung(long firstStart, double frames) => firstStart >= RecentFrom && frames < MaxFrames;
 }

@@ -88,8 +88,9 @@ public sealed class SegmentClusterer
     /// Enrolled voices (their Gaussians, as the segments are modelled): the ΔBIC stage keeps them apart and joins the
     /// parts of each (<see cref="BicClusterer.ClusterWithAnchors"/>). Null or empty: none.
     /// </param>
+    /// <param name="newVoice">Live only: the ΔBIC stage's weight for a voice that joined lately (<see cref="NewVoiceRule"/>); null for none.</param>
     public int[] Cluster(IReadOnlyList<GaussianStats> segments, double[] floor, ClusterCountLimits limits, double[]? distances = null,
-        bool distancesAreScratch = false, double hopSeconds = 0.01, IReadOnlyList<GaussianStats>? knownVoices = null)
+        bool distancesAreScratch = false, double hopSeconds = 0.01, IReadOnlyList<GaussianStats>? knownVoices = null, NewVoiceRule? newVoice = null)
     {
         int n = segments.Count;
         if (n < 2)
@@ -128,9 +129,21 @@ public sealed class SegmentClusterer
                 speechFrames += c.Count;
             }
             double lambda = Options.MergeLambdaFor(speechFrames * hopSeconds);
-            var merged = anchored
-                ? BicClusterer.ClusterWithAnchors(clusters, knownVoices!, lambda, floor, limits)
-                : BicClusterer.Cluster(clusters, lambda, floor, limits);
+            List<(long Start, double Frames)>[]? clusterSegments = null;
+            if (newVoice is not null && newVoice.Lambda < lambda)
+            {
+                // The segments of each first-stage cluster, for the new-voice rule.
+                clusterSegments = new List<(long Start, double Frames)>[clusters.Count];
+                for (int c = 0; c < clusterSegments.Length; c++)
+                {
+                    clusterSegments[c] = [];
+                }
+                for (int i = 0; i < n; i++)
+                {
+                    clusterSegments[labels[i]].Add((newVoice.SegmentStarts[i], segments[i].Count));
+                }
+            }
+            var merged = BicClusterer.ClusterWithAnchors(clusters, anchored ? knownVoices! : [], lambda, floor, limits, newVoice, clusterSegments);
             for (int i = 0; i < n; i++)
             {
                 labels[i] = merged[labels[i]];

@@ -102,6 +102,9 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
     private readonly double[] _runFloor;
     private readonly double _touchingPenalty;
     private readonly double _claimMargin;
+    private readonly double _newVoiceLambda;
+    private readonly long _newVoiceWindowFrames;
+    private readonly double _newVoiceMaxFrames;
     private readonly long _finalReclusterFrames;
     private readonly bool _finalRelabel;
     private readonly bool _finalMergeUnclaimed;
@@ -166,6 +169,9 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _relabelWholeRuns = options.RelabelWholeRuns;
         _touchingPenalty = options.RelabelTouchingPenalty;
         _claimMargin = options.RelabelClaimMargin;
+        _newVoiceLambda = options.NewVoiceMergeLambda;
+        _newVoiceWindowFrames = (long)Math.Round(options.NewVoiceWindowSeconds / _hop);
+        _newVoiceMaxFrames = options.NewVoiceMaxSeconds / _hop;
         _framePenalty = options.FrameChangePenalty;
         // With enrolled voices a cheaper start, or one from the speaker before a pause, lets a voice without an id take a
         // named one's frames: there a run starts from its segment's decision and leaving it is a full change.
@@ -436,8 +442,19 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
         _floor = _memory.Refresh(_clusterer.Floor(_sessionStats), _scratch, thaw: final && _finalSessionFloor && !_session.Hurry.IsCancellationRequested);
         var limits = new ClusterCountLimits(_session.ExactSpeakers ?? _session.MinSpeakers ?? 1, _session.ExactSpeakers ?? _session.MaxSpeakers);
         var segments = _memory.Segments;
+        // A voice that joined lately is judged at its own weight (NewVoiceMergeLambda) against the voices that went on speaking.
+        NewVoiceRule? newVoice = null;
+        if (_newVoiceLambda > 0)
+        {
+            var starts = new long[segments.Count];
+            for (int i = 0; i < starts.Length; i++)
+            {
+                starts[i] = _memory.RangeOf(i).Start;
+            }
+            newVoice = new NewVoiceRule(_newVoiceLambda, _newVoiceMaxFrames, now - _newVoiceWindowFrames, starts);
+        }
         var clusters = _clusterer.Cluster(segments, _floor, limits with { Min = Math.Min(limits.Min, segments.Count) }, _memory.CondensedDistances(), distancesAreScratch: true,
-            hopSeconds: _hop);
+            hopSeconds: _hop, newVoice: newVoice);
         int k = 0;
         foreach (int c in clusters)
         {
@@ -500,6 +517,19 @@ public sealed class SegmentOnlineDiarizer : IFrameDiarizer, IUsableSpeech
             }
             var (pools, costs) = Pooled();
             double lambda = _apartFactor * _clusterer.Options.MergeLambdaFor(clustered * _hop);
+            if (newVoice is not null)
+            {
+                // A late voice's cluster: the margin is on the new-voice weight it was kept apart at.
+                long first = long.MaxValue;
+                for (int i = 0; i < segments.Count; i++)
+                {
+                    first = clusters[i] == c ? Math.Min(first, newVoice.SegmentStarts[i]) : first;
+                }
+                if (newVoice.IsYoung(first, pools[c].Count))
+                {
+                    lambda = Math.Min(lambda, _apartFactor * newVoice.Lambda);
+                }
+            }
             for (int other = 0; other < k; other++)
             {
                 if (other != c && idOf[other] >= 0

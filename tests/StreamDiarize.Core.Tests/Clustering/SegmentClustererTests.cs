@@ -320,4 +320,52 @@ public sealed class SegmentClustererTests
         Assert.Contains(new SegmentClusteringOptions { MinClusterSeconds = -1 }.GetValidationErrors(),
             e => e.StartsWith("MinClusterSeconds -1 is invalid", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_voice_that_joined_lately_is_judged_at_its_own_weight_against_a_voice_that_went_on_speaking(bool stillSpeaking)
+    {
+        // The ΔBIC stage on first-stage groups: one voice's 140 segments (1.5 s each, 210 s) in one group, and a close
+        // second voice's 6 segments of the last minute in two groups of 3. ΔBIC merges the two voices at 3 (the long
+        // weight) and keeps them apart at 2. With the new-voice rule at 2 the late voice is kept apart when the first went
+        // on speaking after it began; when the first fell silent as it began (one voice that changed) the clustering's
+        // weight decides, as without the rule.
+        var random = new Random(5);
+        double[] near = [0.45, -0.3, 0.15, 0];
+        var first = new GaussianStats(Dims);
+        var firstSegments = new List<(long Start, double Frames)>();
+        for (int i = 0; i < 140; i++)
+        {
+            first.Add(Segment(random, Means[0], Scales[0], 150));
+            // Still speaking: its last 10 segments fall among the late voice's, in the last minute.
+            firstSegments.Add((stillSpeaking && i >= 130 ? 26_000 + (i - 130) * 300L : i * 180L, 150));
+        }
+        var late = new[] { new GaussianStats(Dims), new GaussianStats(Dims) };
+        var lateSegments = new[] { new List<(long Start, double Frames)>(), new List<(long Start, double Frames)>() };
+        for (int i = 0; i < 6; i++)
+        {
+            late[i % 2].Add(Segment(random, near, Scales[0], 150));
+            lateSegments[i % 2].Add((26_150 + i * 300L, 150));
+        }
+        var floor = SessionFloor(new SegmentClusterer(), [first, late[0], late[1]]);
+        var scratch = new double[Dims * Dims];
+        var lateAll = late[0].Clone();
+        lateAll.Add(late[1]);
+        double MergeCost(double lambda) => BicClusterer.DeltaBic(lateAll, lateAll.Cost(floor, scratch), first, first.Cost(floor, scratch), lambda, floor, scratch);
+        Assert.True(MergeCost(3) < 0 && MergeCost(2) > 0, $"premise: ΔBIC {MergeCost(3):F1} at 3, {MergeCost(2):F1} at 2");
+
+        GaussianStats[] items = [first, late[0], late[1]];
+        IReadOnlyList<(long Start, double Frames)>[] segments = [firstSegments, lateSegments[0], lateSegments[1]];
+        var limits = new ClusterCountLimits(1, 20);
+        // Now is frame 28 000; recent is the last 60 s; a late voice is judged at 2 while it holds under 30 s.
+        var rule = new NewVoiceRule(2, 3000, 28_000 - 6000, []);
+        var without = BicClusterer.Cluster(items, 3, floor, limits);
+        var with = BicClusterer.ClusterWithAnchors(items, [], 3, floor, limits, rule, segments);
+        Assert.Equal([0, 0, 0], without);
+        Assert.Equal(stillSpeaking ? [0, 1, 1] : [0, 0, 0], with);
+        // The rule at the clustering's weight, or a late voice past its size, is the clustering's own test.
+        Assert.Equal(without, BicClusterer.ClusterWithAnchors(items, [], 3, floor, limits, rule with { Lambda = 3 }, segments));
+        Assert.Equal(without, BicClusterer.ClusterWithAnchors(items, [], 3, floor, limits, rule with { MaxFrames = 600 }, segments));
+    }
 }

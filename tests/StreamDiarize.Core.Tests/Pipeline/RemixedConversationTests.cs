@@ -105,6 +105,24 @@ public sealed class RemixedConversationTests(ITestOutputHelper output)
         Assert.Equal(without.Run.Events.Select(e => e.ToString()), hurried!.Run.Events.Select(e => e.ToString()));
     }
 
+    [SkippableFact]
+    public async Task A_voice_that_joined_lately_keeps_its_id_while_the_voices_before_it_go_on_speaking()
+    {
+        // Round 20 (docs/ACCURACY.md): the second half of dev_3spk_5min (derive_sets.py halves) opens with LJ and LS2414;
+        // LS1688 joins later. A re-clustering at 80 s gives it an id, but with a few seconds of its speech against LJ's
+        // minutes later re-clusterings fold it back at the clustering's weight, and the id is merged when the stream ends:
+        // 2 voices for 3, 18.09 %.
+        // Judged at the new-voice weight (2, while its speech all began within the last minute and holds under 30 s,
+        // against voices that went on speaking) it keeps its id: 3 voices, 7.80 %.
+        var (with, without, _) = await LiveOnNewVoices(0, "", "half_3spk_5min_b", new OnlineDiarizerOptions { NewVoiceMergeLambda = 0 },
+            sameUntil: 80, derived: "halves");
+        Assert.Equal(2, new OnlineDiarizerOptions().NewVoiceMergeLambda);
+        Assert.Equal(3, with.TrueVoices);
+        Assert.Equal(3, with.Voices);
+        Assert.Equal(2, without.Voices);
+        Assert.True(with.Der < without.Der - 5, $"{with.Der:F2} % with the new-voice weight, {without.Der:F2} % without");
+    }
+
     private sealed record Scored(LiveRun Run, double Der, int Voices, int TrueVoices, double EndSeconds);
 
     /// <summary>
@@ -115,13 +133,20 @@ public sealed class RemixedConversationTests(ITestOutputHelper output)
     /// every event up to that many seconds of audio. <paramref name="with"/> replaces the defaults when given.
     /// </summary>
     private async Task<(Scored With, Scored Without, Scored? Hurried)> LiveOnNewVoices(int draws, string warp, string id, OnlineDiarizerOptions other,
-        bool hurried = false, OnlineDiarizerOptions? with = null, double? sameUntil = null)
+        bool hurried = false, OnlineDiarizerOptions? with = null, double? sameUntil = null, string? derived = null)
     {
         await SkipUnlessTheGeneratorRuns();
         string dir = RepoPaths.NewTempDir();
         try
         {
-            await Remix(dir, draws, new Dictionary<string, string> { ["REMIX_WARP"] = warp, ["REMIX_ONLY"] = id });
+            if (derived is null)
+            {
+                await Remix(dir, draws, new Dictionary<string, string> { ["REMIX_WARP"] = warp, ["REMIX_ONLY"] = id });
+            }
+            else
+            {
+                await Derive(dir, derived);
+            }
             string wav = Path.Combine(dir, "real-dev", id + ".wav");
             var clip = AudioLoader.LoadWav(wav);
             var reference = Rttm.ReadFile(Path.ChangeExtension(wav, ".rttm"))[clip.Id];
@@ -145,6 +170,14 @@ public sealed class RemixedConversationTests(ITestOutputHelper output)
         {
             RepoPaths.DeleteTempDir(dir);
         }
+    }
+
+    /// <summary>research/round4/derive_sets.py's <paramref name="set"/> (variants, halves or hour) of real-dev into <paramref name="dir"/>/real-dev.</summary>
+    private static async Task Derive(string dir, string set)
+    {
+        var (code, stdout, stderr) = await ChildProcess.RunAsync(Python,
+            [Path.Combine(RepoPaths.RepoRoot, "research", "round4", "derive_sets.py"), RepoPaths.RealDevDir, dir, set], timeout: TimeSpan.FromMinutes(5));
+        Assert.True(code == 0, $"derive_sets.py failed ({code}): {stdout}{stderr}");
     }
 
     /// <summary>research/round4/remix.py's first <paramref name="draws"/> random draws (0: its designed conversations) into <paramref name="dir"/>/real-dev.</summary>
