@@ -32,7 +32,8 @@ public sealed class LifecycleTests
     [Fact]
     public async Task Server_shutdown_sends_every_live_session_its_final_segments_and_SessionEnded_before_closing()
     {
-        await using var daemon = await DaemonHost.StartAsync(new ScriptedSessionFactory());
+        var factory = new ScriptedSessionFactory();
+        await using var daemon = await DaemonHost.StartAsync(factory);
         using var a = daemon.Client.Diarize();
         using var b = daemon.Client.Diarize();
         await TestAudio.SendAsync(a.RequestStream, TestAudio.Noise(3), TestAudio.F32Config("a"), complete: false);
@@ -45,7 +46,13 @@ public sealed class LifecycleTests
             daemon.Registry.TryGet("a", out var sa) && sa.Audio.SecondsReceived >= 3 &&
             daemon.Registry.TryGet("b", out var sb) && sb.Audio.SecondsReceived >= 2);
 
+        // Each session was told to end quickly once the server stops (SessionOptions.Hurry: a live diarizer then skips the
+        // end-of-stream work that only refines the record, such as round 18's recomputation on the session's floor).
+        Assert.Equal(2, factory.Created.Count);
+        Assert.All(factory.Created, o => Assert.True(o.Hurry.CanBeCanceled && !o.Hurry.IsCancellationRequested));
+
         await daemon.App.StopAsync(); // ApplicationStopping ends every session's audio; the clients never half-close
+        Assert.All(factory.Created, o => Assert.True(o.Hurry.IsCancellationRequested, "a session was not told that the server is stopping"));
 
         var eventsA = await readA;
         var eventsB = await readB;

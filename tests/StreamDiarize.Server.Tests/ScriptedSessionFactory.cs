@@ -13,7 +13,16 @@ namespace StreamDiarize.Server.Tests;
 /// </summary>
 public sealed class ScriptedSessionFactory(int turnFrames = 50) : ISessionComponentsFactory
 {
-    public SessionComponents Create(SessionOptions options) => new(new MeanAbsAnalyzer(), new AlternatingDiarizer(turnFrames));
+    private readonly System.Collections.Concurrent.ConcurrentQueue<SessionOptions> _created = new();
+
+    /// <summary>The options of every session made so far, in order.</summary>
+    public IReadOnlyCollection<SessionOptions> Created => _created;
+
+    public SessionComponents Create(SessionOptions options)
+    {
+        _created.Enqueue(options);
+        return new(new MeanAbsAnalyzer(), new AlternatingDiarizer(turnFrames));
+    }
 
     private sealed class MeanAbsAnalyzer : IFrameAnalyzer
     {

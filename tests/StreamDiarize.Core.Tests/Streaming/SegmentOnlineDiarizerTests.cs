@@ -392,10 +392,11 @@ public sealed class SegmentOnlineDiarizerTests
     /// the horizon's sessions below make the same events (docs/ACCURACY.md, round 15). Nor with round 17's end-of-stream
     /// correction, whose relabels these mechanisms' tests would count as theirs, nor its filing of segments under their
     /// frames' id, nor round 19's margin for a new id (which makes dev_6spk_20min's late voices later, the claims under
-    /// test on different evidence).
+    /// test on different evidence), nor round 20's weight for a late voice (under round 13's mask dev_3spk_5min's
+    /// sessions with and without the mechanism under test then part at 120 s, where these tests compare them).
     /// </summary>
     private static OnlineDiarizerOptions Round13(OnlineDiarizerOptions online) =>
-        online with { SpeechTrustVoicedShare = 0, FinalRelabel = false, RememberFrameLabels = false, NewSpeakerApartFactor = 1 };
+        online with { SpeechTrustVoicedShare = 0, FinalRelabel = false, RememberFrameLabels = false, NewSpeakerApartFactor = 1, NewVoiceMergeLambda = 0 };
 
     /// <summary>One live session of a real-dev conversation at 1 s latency, its events applied to a ledger and scored.</summary>
     private sealed record LiveSession(AudioClip Clip, DerResult Der, List<DiarizationEvent> Events, SegmentLedger Ledger)
