@@ -73,8 +73,10 @@ public sealed class SettingsLoaderTests
             new("Diarization:Seed:Features:FrameMs", "0"),
             new("Diarization:Seed:Clustering:PPercentile", "7"),
             new("Diarization:Default:Clustering:DistanceThreshold", "-1"),
+            new("Diarization:Streaming:NewVoiceMergeLambda", "-2"),
         ]));
-        Assert.True(ex.Errors.Count >= 3, string.Join("\n", ex.Errors));
+        Assert.True(ex.Errors.Count >= 4, string.Join("\n", ex.Errors));
+        Assert.Contains(ex.Errors, e => e.Contains("NewVoiceMergeLambda -2 is invalid", StringComparison.Ordinal));
         Assert.Contains(ex.Errors, e => e.Contains("FrameMs", StringComparison.Ordinal));
         Assert.Contains(ex.Errors, e => e.Contains("PPercentile", StringComparison.Ordinal));
         Assert.Contains(ex.Errors, e => e.Contains("DistanceThreshold", StringComparison.Ordinal));
