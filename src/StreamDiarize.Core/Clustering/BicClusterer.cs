@@ -118,7 +118,8 @@ public static class BicClusterer
         }
         var dist = new double[(long)n * n];
         var floorCopy = floor.ToArray();
-        // The new-voice rule's state per group: the first frame of its speech and the items it holds.
+        // The new-voice rule's state per group: the first frame of its items' speech and the items it holds (an anchor,
+        // a known voice, has neither).
         var rule = newVoice is not null && itemSegments is not null && itemSegments.Length == m ? newVoice : null;
         var firstStart = new long[n];
         var members = new List<int>?[n];
@@ -127,7 +128,7 @@ public static class BicClusterer
             for (int i = 0; i < n; i++)
             {
                 firstStart[i] = long.MaxValue;
-                members[i] = [i];
+                members[i] = i < m ? [i] : [];
                 if (i < m)
                 {
                     foreach (var (start, _) in itemSegments![i])

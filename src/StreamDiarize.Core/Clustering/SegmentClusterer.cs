@@ -93,6 +93,10 @@ public sealed class SegmentClusterer
         bool distancesAreScratch = false, double hopSeconds = 0.01, IReadOnlyList<GaussianStats>? knownVoices = null, NewVoiceRule? newVoice = null)
     {
         int n = segments.Count;
+        if (newVoice is not null && newVoice.SegmentStarts.Length != n)
+        {
+            throw new ArgumentException($"The new-voice rule has {newVoice.SegmentStarts.Length} segment starts for {n} segments: give one per segment.", nameof(newVoice));
+        }
         if (n < 2)
         {
             return new int[n];

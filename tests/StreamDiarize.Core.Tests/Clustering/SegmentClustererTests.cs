@@ -367,5 +367,16 @@ public sealed class SegmentClustererTests
         // The rule at the clustering's weight, or a late voice past its size, is the clustering's own test.
         Assert.Equal(without, BicClusterer.ClusterWithAnchors(items, [], 3, floor, limits, rule with { Lambda = 3 }, segments));
         Assert.Equal(without, BicClusterer.ClusterWithAnchors(items, [], 3, floor, limits, rule with { MaxFrames = 600 }, segments));
+        // With a known voice (an anchor) beside them, as in a session with enrolled speakers: the anchor joins the first
+        // voice, and the late voice is judged as without it.
+        var anchor = new GaussianStats(Dims);
+        for (int i = 0; i < 20; i++)
+        {
+            anchor.Add(Segment(random, Means[0], Scales[0], 150));
+        }
+        Assert.Equal(with, BicClusterer.ClusterWithAnchors(items, [anchor], 3, floor, limits, rule, segments));
+        // Through the segment clusterer the rule needs one start per segment.
+        var ex = Assert.Throws<ArgumentException>(() => new SegmentClusterer().Cluster(items, floor, limits, newVoice: rule));
+        Assert.Contains("0 segment starts for 3 segments", ex.Message, StringComparison.Ordinal);
     }
 }
