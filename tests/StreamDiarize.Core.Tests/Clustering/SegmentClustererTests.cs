@@ -367,8 +367,8 @@ public sealed class SegmentClustererTests
         // The rule at the clustering's weight, or a late voice past its size, is the clustering's own test.
         Assert.Equal(without, BicClusterer.ClusterWithAnchors(items, [], 3, floor, limits, rule with { Lambda = 3 }, segments));
         Assert.Equal(without, BicClusterer.ClusterWithAnchors(items, [], 3, floor, limits, rule with { MaxFrames = 600 }, segments));
-        // With a known voice (an anchor) beside them, as in a session with enrolled speakers: the anchor joins the first
-        // voice, and the late voice is judged as without it.
+        // With a known voice (an anchor, as offline passes enrolled voices) beside them: the anchor joins the first voice,
+        // holds no segments of its own, and the late voice is judged as without it.
         var anchor = new GaussianStats(Dims);
         for (int i = 0; i < 20; i++)
         {
