@@ -4,7 +4,6 @@
 // Tells whether a late voice waits for its id because its segments are mixed, because the first stage files them with
 // another voice, or because the ΔBIC weight is too high for the speech it has.
 using StreamDiarize.Core.Clustering;
-using StreamDiarize.Core.Embedding;
 using StreamDiarize.Core.Features;
 using StreamDiarize.Core.Segments;
 using StreamDiarize.Core.Speech;
@@ -18,14 +17,8 @@ static class Stage
         var scratch = new double[d * d];
         foreach (var a in analysed)
         {
-            var names = a.reference.Select(s => s.Speaker).Distinct().ToList();
             int total = Math.Min(a.mask.Frames, a.mfcc.Frames);
-            var who = new int[total];
-            var count = new int[total];
-            foreach (var s in a.reference)
-            {
-                for (int f = (int)(s.StartSeconds / 0.01); f < Math.Min(total, (int)(s.EndSeconds / 0.01)); f++) { who[f] = names.IndexOf(s.Speaker); count[f]++; }
-            }
+            var (names, who, count) = OracleFrames.Reference(a.reference, total);
             foreach (double sec in seconds)
             {
                 int frames = Math.Min(total, (int)(sec / 0.01));
@@ -48,8 +41,7 @@ static class Stage
                     var c = new double[names.Count + 1];
                     for (int f = start; f < end; f++)
                     {
-                        g.Add(a.mfcc.Row(f).Slice(o.FirstCoefficient, d));
-                        if (a.mask.Voicing is { } v && v[f] >= o.PitchVoicingThreshold && a.mask.PitchLags![f] > 0) g.AddAux(PitchAccumulator.LogF0(a.mask.PitchLags![f], 16000));
+                        OracleFrames.AddFrame(g, a.mfcc, a.mask, f, o);
                         if (count[f] == 1) c[who[f]] += 0.01; else c[names.Count] += 0.01;
                     }
                     stats.Add(g); comp.Add(c); session.Add(g);
@@ -86,12 +78,10 @@ static class Stage
                     if (own[v] < 1) continue;
                     // λ* of this voice's segments (by majority) against the closest other voice's.
                     double best = double.PositiveInfinity; string closest = "";
-                    var cv = byVoice[v].Cost(floor, scratch);
                     for (int u = 0; u < names.Count; u++)
                     {
                         if (u == v || byVoice[u].Count < 100) continue;
-                        double gain = 0.5 * (GaussianStats.CostOfUnion(byVoice[v], byVoice[u], floor, scratch) - cv - byVoice[u].Cost(floor, scratch));
-                        double ls = gain / (BicClusterer.Penalty(d, floor.Length > d) * Math.Log(byVoice[v].Count + byVoice[u].Count));
+                        double ls = OracleFrames.LambdaStar(byVoice[v], byVoice[u], floor, scratch);
                         if (ls < best) { best = ls; closest = names[u]; }
                     }
                     // The first-stage groups where this voice's speech went: seconds of it, and the group's purity.

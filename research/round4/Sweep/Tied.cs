@@ -4,8 +4,6 @@
 // - same voice: k-second stretches of a voice's speech (every 20 s of it) against the rest of that voice.
 // λ* is the weight at which ΔBIC = 0. A test that finds voices sooner has new-voice λ* above the same-voice λ* at small k.
 using StreamDiarize.Core.Clustering;
-using StreamDiarize.Core.Pipeline;
-using StreamDiarize.Core.Embedding;
 using StreamDiarize.Core.Features;
 using StreamDiarize.Core.Segments;
 using StreamDiarize.Core.Speech;
@@ -22,26 +20,20 @@ static class Tied
         foreach (var a in analysed)
         {
             int frames = Math.Min(a.mask.Frames, a.mfcc.Frames);
-            var names = a.reference.Select(s => s.Speaker).Distinct().ToList();
-            var who = new int[frames];
-            var count = new int[frames];
-            foreach (var s in a.reference)
-            {
-                for (int f = (int)(s.StartSeconds / 0.01); f < Math.Min(frames, (int)(s.EndSeconds / 0.01)); f++) { who[f] = names.IndexOf(s.Speaker); count[f]++; }
-            }
+            var (names, who, count) = OracleFrames.Reference(a.reference, frames);
             var voiceFrames = names.Select(_ => new List<int>()).ToArray();
             var session = new GaussianStats(d);
             for (int f = 0; f < frames; f++)
             {
                 if (count[f] != 1 || !a.mask.IsSpeech[f] || (a.mask.IsPause?[f] ?? false)) continue;
                 voiceFrames[who[f]].Add(f);
-                AddFrame(session, a, f, o);
+                OracleFrames.AddFrame(session, a.mfcc, a.mask, f, o);
             }
             var floor = new SegmentClusterer(o).Floor(session);
             GaussianStats Stats(IEnumerable<int> fs)
             {
                 var g = new GaussianStats(d);
-                foreach (int f in fs) AddFrame(g, a, f, o);
+                foreach (int f in fs) OracleFrames.AddFrame(g, a.mfcc, a.mask, f, o);
                 return g;
             }
             var whole = voiceFrames.Select(Stats).ToArray();
@@ -57,7 +49,7 @@ static class Tied
                     for (int other = 0; other < names.Count; other++)
                     {
                         if (other == b || whole[other].Count < 1000) continue;
-                        full = Math.Min(full, LambdaFull(whole[other], piece, floor, scratch));
+                        full = Math.Min(full, OracleFrames.LambdaStar(whole[other], piece, floor, scratch));
                         tied = Math.Min(tied, LambdaTied(whole[other], piece, floor, scratch));
                     }
                     if (!double.IsPositiveInfinity(full)) { diff[k].Full.Add(full); diff[k].Tied.Add(tied); }
@@ -70,7 +62,7 @@ static class Tied
                         var piece = Stats(voiceFrames[v].Skip(start).Take(n));
                         var rest = whole[v].Clone();
                         rest.Remove(piece);
-                        same[k].Full.Add(LambdaFull(rest, piece, floor, scratch));
+                        same[k].Full.Add(OracleFrames.LambdaStar(rest, piece, floor, scratch));
                         same[k].Tied.Add(LambdaTied(rest, piece, floor, scratch));
                     }
                 }
@@ -88,21 +80,6 @@ static class Tied
     }
 
     private static double Q(List<double> sorted, double q) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)(q * sorted.Count))];
-
-    private static void AddFrame(GaussianStats g, (string Id, double DurationSeconds, SpeechMask mask, FeatureMatrix mfcc, IReadOnlyList<SpeakerSegment> reference, bool Ami) a, int f, SegmentClusteringOptions o)
-    {
-        g.Add(a.mfcc.Row(f).Slice(o.FirstCoefficient, o.Coefficients));
-        if (a.mask.Voicing is { } v && v[f] >= o.PitchVoicingThreshold && a.mask.PitchLags![f] > 0)
-        {
-            g.AddAux(PitchAccumulator.LogF0(a.mask.PitchLags![f], 16000));
-        }
-    }
-
-    private static double LambdaFull(GaussianStats x, GaussianStats y, double[] floor, double[] scratch)
-    {
-        double gain = 0.5 * (GaussianStats.CostOfUnion(x, y, floor, scratch) - x.Cost(floor, scratch) - y.Cost(floor, scratch));
-        return gain / (BicClusterer.Penalty(x.Dims, floor.Length > x.Dims) * Math.Log(x.Count + y.Count));
-    }
 
     /// <summary>ΔBIC of one shared covariance with two means against one Gaussian: y moved onto x's mean gives the pooled within-covariance.</summary>
     private static double LambdaTied(GaussianStats x, GaussianStats y, double[] floor, double[] scratch)

@@ -149,13 +149,9 @@ public static class BicClusterer
             {
                 return lambda;
             }
-            bool youngI = firstStart[i] >= rule!.RecentFrom, youngJ = firstStart[j] >= rule.RecentFrom;
-            if (youngI == youngJ)
-            {
-                return lambda;
-            }
-            var (young, old) = youngI ? (i, j) : (j, i);
-            if (groups[young].Count >= rule.MaxFrames || groups[old].Count < rule.MaxFrames)
+            // One young group (NewVoiceRule.IsYoung) against one established group: older speech and at least MaxFrames.
+            var (young, old) = firstStart[i] >= rule!.RecentFrom ? (i, j) : (j, i);
+            if (!rule.IsYoung(firstStart[young], groups[young].Count) || firstStart[old] >= rule.RecentFrom || groups[old].Count < rule.MaxFrames)
             {
                 return lambda;
             }

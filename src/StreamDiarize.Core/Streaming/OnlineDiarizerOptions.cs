@@ -111,7 +111,7 @@ public sealed record OnlineDiarizerOptions
     /// <see cref="NewVoiceMaxSeconds"/>, against a group of at least that much that spoke at least as much as it since it
     /// began (a group that fell silent when it began may be the same voice sounding different). 0 (or a weight at or above
     /// the clustering's) keeps the clustering's weight everywhere. Pure speech of a new voice stands apart from the voices
-    /// already heard at a weight of about 1.5 after 3-5 s, while the clustering needs 2-3 for its mixed and split groups;
+    /// already heard at a weight of about 1.75 after 5 s, while the clustering needs 2-3 for its mixed and split groups;
     /// at 2 within 60 s: live on new voices 4.58 -> 4.43 % (warp), halves 5.84 -> 5.45, 120-s excerpts 8.35 -> 8.11,
     /// real-dev unchanged (docs/ACCURACY.md, round 20).
     /// </summary>
