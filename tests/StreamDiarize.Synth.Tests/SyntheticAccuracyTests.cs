@@ -11,11 +11,12 @@ public class SyntheticAccuracyTests(ITestOutputHelper output)
     public const double RecordedDerPercent = 0.23;
 
     /// <summary>
-    /// The same with the segment representation (the default since round 4): one TTS voice's sentence ends and repeated
-    /// short replies become clusters of their own while some voices merge (research/round4/FINDINGS4.md, round 12).
-    /// A known regression, recorded (round 13: 12.70 %).
+    /// The same with the segment representation (the default since round 4). Round 13 recorded 12.70 %: the zeros
+    /// between a TTS voice's words were read as speech frames, so one voice's segments split apart. Since round 21
+    /// digital silence is a pause (EnergySpeechDetectorOptions.DigitalSilenceRules): 4.39 %, the count exact on syn2,
+    /// syn4 and syn6 and 7 of 8 on syn8. Still above the 3 % the windows reach (docs/ACCURACY.md).
     /// </summary>
-    public const double RecordedSegmentsDerPercent = 12.70;
+    public const double RecordedSegmentsDerPercent = 4.39;
 
     public const double AllowedLossPoints = 1.0;
 

@@ -32,7 +32,9 @@ public sealed class DefaultDiarizer
     {
         this.windowEmbedder = windowEmbedder;
         Options = (options ?? new DefaultDiarizerOptions()).Validate();
-        speech = speechDetector ?? new EnergySpeechDetector(Options.Speech);
+        // The window representation reads digital silence as any other frame (DigitalSilenceRules).
+        bool windows = windowEmbedder is not null || Options.Representation != SpeakerRepresentation.Segments;
+        speech = speechDetector ?? new EnergySpeechDetector(windows ? Options.Speech with { DigitalSilenceRules = false } : Options.Speech);
         embedder = new WindowStatsEmbedder(Options.Embedding);
         clusterer = new AgglomerativeClusterer(Options.Clustering);
         splitter = new RecursiveSplitter(Options.Split, Options.Clustering);

@@ -138,9 +138,21 @@ public sealed class EnergySpeechDetector : ISpeechDetector
         {
             return mask;
         }
-        var smooth = MovingAverage(energyDb, options.SmoothingFrames);
+        var smooth = MovingAverage(energyDb, options.SmoothingFrames, options.SilenceRulesDb);
         var sorted = (double[])smooth.Clone();
         Array.Sort(sorted);
+        // Digital silence (a muted microphone, a client sending zeros) counts as the quietest sound the recording
+        // otherwise holds (its 1st percentile), so its -100 dB never becomes the room's floor.
+        int silent = 0;
+        while (silent < sorted.Length && sorted[silent] <= options.SilenceRulesDb)
+        {
+            silent++;
+        }
+        if (silent == sorted.Length)
+        {
+            return mask;
+        }
+        sorted.AsSpan(0, silent).Fill(sorted[silent + EnergySpeechDetectorOptions.SilenceStandInRank(sorted.Length - silent)]);
         double floor = Percentile(sorted, options.FloorPercentile);
         double peak = Percentile(sorted, options.PeakPercentile);
         double range = peak - floor;
@@ -156,6 +168,15 @@ public sealed class EnergySpeechDetector : ISpeechDetector
             for (int i = 0; i < n; i++)
             {
                 pauses[i] = mask[i] && !tight[i];
+            }
+        }
+        // Digital silence bridged into speech (a gap between words of a gated or synthetic voice) is a pause however
+        // short: it is part of the turn, but its features (the power floor's) describe no voice.
+        if (silent > 0)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                pauses[i] |= mask[i] && smooth[i] <= options.SilenceRulesDb;
             }
         }
         return mask;
@@ -248,21 +269,37 @@ public sealed class EnergySpeechDetector : ISpeechDetector
     }
 
     /// <summary>Centred moving average of odd length <paramref name="length"/>; at the edges, the mean of the frames that exist.</summary>
-    public static double[] MovingAverage(ReadOnlySpan<double> values, int length)
+    public static double[] MovingAverage(ReadOnlySpan<double> values, int length) => MovingAverage(values, length, double.NegativeInfinity);
+
+    /// <summary>
+    /// As <see cref="MovingAverage(ReadOnlySpan{double}, int)"/>, but values at or below <paramref name="silence"/>
+    /// (digital silence) are left as they are and kept out of their neighbours' averages.
+    /// </summary>
+    public static double[] MovingAverage(ReadOnlySpan<double> values, int length, double silence)
     {
         int n = values.Length;
         var result = new double[n];
         int half = length / 2;
         for (int i = 0; i < n; i++)
         {
+            if (values[i] <= silence)
+            {
+                result[i] = values[i];
+                continue;
+            }
             int a = Math.Max(0, i - half);
             int b = Math.Min(n, i + half + 1);
             double sum = 0;
+            int count = 0;
             for (int j = a; j < b; j++)
             {
-                sum += values[j];
+                if (values[j] > silence)
+                {
+                    sum += values[j];
+                    count++;
+                }
             }
-            result[i] = sum / (b - a);
+            result[i] = sum / count;
         }
         return result;
     }

@@ -99,9 +99,12 @@ public sealed class OnlineDiarizer : IFrameDiarizer, IDisposable
         _view = new LiveView(_frames, _roster, _turns, gapFrames, _hop);
     }
 
-    /// <summary>The default live speech detector: band energy with a running floor, the session's latency as lookahead.</summary>
+    /// <summary>
+    /// The default live speech detector of the window diarizer: band energy with a running floor, the session's latency
+    /// as lookahead; digital silence is read as any other frame (<see cref="EnergySpeechDetectorOptions.DigitalSilenceRules"/>).
+    /// </summary>
     public static StreamingSpeechDetector ForSession(DefaultDiarizerOptions stages, OnlineDiarizerOptions options, SessionOptions session) =>
-        new(stages.ForSession(session).Speech, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb,
+        new(stages.ForSession(session).Speech with { DigitalSilenceRules = false }, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb,
             trustVoicedShare: options.SpeechTrustVoicedShare, trustAfterSeconds: options.SpeechTrustAfterSeconds);
 
     /// <summary>The frames this diarizer reads (<see cref="DefaultFrameAnalyzer"/> writes the same layout).</summary>

@@ -43,7 +43,11 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
     private readonly int[] _historyBins;
     private readonly int[] _histogram = new int[HistogramBins];
     private readonly bool[] _historyVoiced;
+    private readonly bool[] _historySilent;
     private int _historyCount;
+    // Frames of digital silence in the history (EnergySpeechDetectorOptions.DigitalSilenceRules): the lowest bins, read as
+    // the quietest other frame's level by the percentiles.
+    private int _silentCount;
     private int _voicedCount;
 
     // Scratch for one decision over [start, end).
@@ -92,6 +96,7 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
         _pause = new bool[_capacity];
         _historyBins = new int[_history];
         _historyVoiced = new bool[_history];
+        _historySilent = new bool[_history];
         int window = _context + _lookahead + _half + _warmup + DecisionEveryFrames * 4 + 8;
         _scratch = new bool[window];
         _seed = new bool[window];
@@ -176,12 +181,24 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
     {
         long a = Math.Max(0, j - _half);
         long b = Math.Min(_received, j + _half + 1);
-        double sum = 0;
-        for (long k = a; k < b; k++)
+        // Digital silence stays as it is and is kept out of its neighbours' averages (EnergySpeechDetector.MovingAverage).
+        double silence = _options.SilenceRulesDb;
+        double value = _energy[j % _capacity];
+        if (value > silence)
         {
-            sum += _energy[k % _capacity];
+            double sum = 0;
+            int count = 0;
+            for (long k = a; k < b; k++)
+            {
+                double e = _energy[k % _capacity];
+                if (e > silence)
+                {
+                    sum += e;
+                    count++;
+                }
+            }
+            value = sum / count;
         }
-        double value = sum / (b - a);
         _smooth[j % _capacity] = value;
         _smoothed = j + 1;
         AddToHistory(value);
@@ -195,6 +212,7 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
         {
             _histogram[_historyBins[slot]]--;
             _voicedCount -= _historyVoiced[slot] ? 1 : 0;
+            _silentCount -= _historySilent[slot] ? 1 : 0;
         }
         else
         {
@@ -205,13 +223,17 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
         bool voiced = _voicing[(_smoothed - 1) % _capacity] > _options.VoicingThreshold;
         _historyVoiced[slot] = voiced;
         _voicedCount += voiced ? 1 : 0;
+        bool silent = value <= _options.SilenceRulesDb;
+        _historySilent[slot] = silent;
+        _silentCount += silent ? 1 : 0;
     }
 
     private double Percentile(double percent)
     {
-        // Linear interpolation between ranks, as numpy does, on 0.1 dB bins.
+        // Linear interpolation between ranks, as numpy does, on 0.1 dB bins. Digital silence, the lowest bins, stands
+        // in for the quietest other frame (as offline, EnergySpeechDetector.Decide).
         double rank = percent / 100.0 * (_historyCount - 1);
-        long target = (long)Math.Floor(rank);
+        long target = Math.Max((long)Math.Floor(rank), _silentCount + EnergySpeechDetectorOptions.SilenceStandInRank(_historyCount - _silentCount));
         long seen = 0;
         for (int b = 0; b < HistogramBins; b++)
         {
@@ -262,6 +284,11 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
         double range = trusted ? peak - floor : Math.Max(peak - floor, _minRangeDb);
         // The caps below the peak wait for a trusted range too: until then the range is assumed, not measured.
         var (high, low) = _options.Thresholds(floor, range, peak, capBelowPeak: trusted);
+        if (_historyCount == _silentCount)
+        {
+            // Nothing but digital silence heard yet (a muted microphone): no frame can seed speech.
+            (high, low) = (double.PositiveInfinity, double.PositiveInfinity);
+        }
 
         for (int k = 0; k < n; k++)
         {
@@ -376,7 +403,7 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
             if (f >= Committed)
             {
                 _speech[f % _capacity] = mask[k];
-                _pause[f % _capacity] = mask[k] && pause[k];
+                _pause[f % _capacity] = mask[k] && (pause[k] || _smooth[f % _capacity] <= _options.SilenceRulesDb);
             }
         }
         if (commit > Committed)

@@ -189,6 +189,70 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
         Assert.True(noMinimumDer > guardedDer + 3, $"{noMinimumDer:F2} % correcting on any speech, {guardedDer:F2} % with the minimum");
     }
 
+    [Fact]
+    public void A_conversation_with_the_microphone_muted_now_and_then_is_diarized_as_without_the_mutes()
+    {
+        // Round 21 (docs/ACCURACY.md): 20 s of digital silence every 100 s (a muted microphone, a client sending zeros)
+        // put the detector's floor at the power floor (-100 dB), its thresholds 50 dB under the voices and the room's
+        // noise into the speech: dev_4spk_10min found 2 of its 4 voices offline (25.4 %). The silence now counts as the
+        // recording's quietest other sound, and its zeros never become a voice's features.
+        const string id = "dev_4spk_10min";
+        var (clip, reference) = Conversation(id);
+        var (muted, mutedReference) = Muted(clip, reference, every: 100, gap: 20);
+        var options = new DerOptions { CollarSeconds = 0.25 };
+
+        var plain = new DefaultDiarizer().Diarize(clip);
+        var withMutes = new DefaultDiarizer().Diarize(muted);
+        double plainDer = 100 * DerScorer.Score(id, reference, plain.Segments, options).Der;
+        double mutedDer = 100 * DerScorer.Score(id, mutedReference, withMutes.Segments, options).Der;
+        double livePlain = 100 * DerScorer.Score(id, reference, LiveRun.Of(clip, new SessionOptions { LatencySeconds = 1 }).Segments, options).Der;
+        var live = LiveRun.Of(muted, new SessionOptions { LatencySeconds = 1 });
+        double liveMuted = 100 * DerScorer.Score(id, mutedReference, live.Segments, options).Der;
+        output.WriteLine($"{id} offline {plainDer:F2} % ({plain.SpeakerCount} voices), muted {mutedDer:F2} % ({withMutes.SpeakerCount}); " +
+            $"live {livePlain:F2} %, muted {liveMuted:F2} % ({live.Segments.Select(x => x.Speaker).Distinct().Count()} ids in the final turns)");
+
+        Assert.Equal(4, withMutes.SpeakerCount);
+        Assert.InRange(mutedDer, 0, plainDer + 1);
+        Assert.InRange(liveMuted, 0, livePlain + 1.5);
+        Assert.DoesNotContain(withMutes.Segments, x => InMute(x, every: 100, gap: 20));
+        Assert.DoesNotContain(live.Segments, x => InMute(x, every: 100, gap: 20));
+    }
+
+    /// <summary><paramref name="gap"/> s of zeros after every <paramref name="every"/> s of the clip, and the reference moved to match.</summary>
+    private static (AudioClip Clip, List<SpeakerSegment> Reference) Muted(AudioClip clip, IReadOnlyList<SpeakerSegment> reference, double every, double gap)
+    {
+        int rate = clip.SampleRateHz, n = (int)(every * rate), z = (int)(gap * rate);
+        var samples = new List<float>(clip.Samples.Length + clip.Samples.Length / n * z);
+        for (int i = 0; i < clip.Samples.Length; i += n)
+        {
+            samples.AddRange(clip.Samples.AsSpan(i, Math.Min(n, clip.Samples.Length - i)).ToArray());
+            if (i + n < clip.Samples.Length)
+            {
+                samples.AddRange(new float[z]);
+            }
+        }
+        double Shift(double t) => t + Math.Floor(t / every) * gap;
+        var moved = new List<SpeakerSegment>();
+        foreach (var s in reference)
+        {
+            // A turn across a mute becomes two turns, one each side of it.
+            for (double start = s.StartSeconds; start < s.EndSeconds;)
+            {
+                double cut = Math.Min(s.EndSeconds, (Math.Floor(start / every) + 1) * every);
+                moved.Add(s with { StartSeconds = Shift(start), EndSeconds = Shift(start) + (cut - start) });
+                start = cut;
+            }
+        }
+        return (clip with { Samples = samples.ToArray() }, moved);
+    }
+
+    /// <summary>Whether a turn lies wholly inside one of the mutes of <see cref="Muted"/>.</summary>
+    private static bool InMute(SpeakerSegment s, double every, double gap)
+    {
+        double period = every + gap, k = Math.Floor(s.StartSeconds / period);
+        return s.StartSeconds >= k * period + every && s.EndSeconds <= (k + 1) * period;
+    }
+
     /// <summary>A whole real-dev conversation and its reference.</summary>
     private static (AudioClip Clip, IReadOnlyList<SpeakerSegment> Reference) Conversation(string id) =>
         (AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav")), Rttm.ReadFile(RepoPaths.RealDev(id + ".rttm"))[id]);

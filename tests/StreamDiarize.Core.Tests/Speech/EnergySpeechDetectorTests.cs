@@ -117,6 +117,85 @@ public class EnergySpeechDetectorTests
         Assert.Equal([1.5, 1, 0, 2, 3], smooth);
     }
 
+    [Fact]
+    public void The_moving_average_leaves_digital_silence_out_of_its_neighbours_and_as_it_is()
+    {
+        var smooth = EnergySpeechDetector.MovingAverage([3, -100, 6, 0, 0], 3, -90);
+        Assert.Equal([3, -100, 3, 2, 0], smooth);
+    }
+
+    /// <summary>
+    /// Band energy (dB) and voicing of 10-ms frames: six times 3 s of a voiced background 40 dB under the voices (a hum,
+    /// far babble) and 2 s of a voice, 20 s of digital silence (a muted microphone), then the same six times again.
+    /// </summary>
+    public static (double[] Energy, double[] Voicing, bool[] Voice, bool[] Muted) MutedRoom()
+    {
+        var energy = new List<double>();
+        var voicing = new List<double>();
+        var voice = new List<bool>();
+        var muted = new List<bool>();
+        void Add(int frames, double db, double v, bool isVoice, bool isMuted)
+        {
+            for (int i = 0; i < frames; i++)
+            {
+                energy.Add(db);
+                voicing.Add(v);
+                voice.Add(isVoice);
+                muted.Add(isMuted);
+            }
+        }
+        for (int half = 0; half < 2; half++)
+        {
+            for (int k = 0; k < 6; k++)
+            {
+                Add(300, 20, 0.9, false, false);
+                Add(200, 60, 0.9, true, false);
+            }
+            if (half == 0)
+            {
+                Add(2000, -100, 0, false, true);
+            }
+        }
+        Add(300, 20, 0.9, false, false);
+        return (energy.ToArray(), voicing.ToArray(), voice.ToArray(), muted.ToArray());
+    }
+
+    /// <summary>Whether frame <paramref name="i"/> lies at least <paramref name="margin"/> frames from any change of <paramref name="voice"/> (the smoothing blurs its edges).</summary>
+    public static bool AwayFromEdges(bool[] voice, int i, int margin) =>
+        Enumerable.Range(Math.Max(0, i - margin), Math.Min(voice.Length, i + margin + 1) - Math.Max(0, i - margin)).All(j => voice[j] == voice[i]);
+
+    [Fact]
+    public void A_muted_stretch_does_not_lower_the_thresholds_onto_the_room()
+    {
+        // Round 21: counted as they were, 20 s of zeros in 80 s put the floor at -100 dB and the seed threshold under the
+        // room's sound, so the whole background became speech. They now count as the quietest other sound.
+        var (energy, voicing, voice, muted) = MutedRoom();
+        var mask = EnergySpeechDetector.Decide(energy, voicing, new EnergySpeechDetectorOptions());
+        for (int i = 0; i < mask.Length; i++)
+        {
+            Assert.True(mask[i] == voice[i] || !AwayFromEdges(voice, i, 5), $"frame {i}: speech {mask[i]}, a voice {voice[i]}, muted {muted[i]}");
+        }
+    }
+
+    [Fact]
+    public void Digital_silence_bridged_into_speech_is_a_pause_however_short_unless_switched_off()
+    {
+        // 0.15 s of zeros inside a voice (a gated or synthetic voice between words): speech, as the references bridge it,
+        // but a pause, so that no voice model reads the power floor's features (round 21). A gap of room sound that
+        // short is plain speech (PauseSeconds).
+        double[] energy = [.. Enumerable.Repeat(20.0, 300), .. Enumerable.Repeat(60.0, 200), .. Enumerable.Repeat(-100.0, 15),
+            .. Enumerable.Repeat(60.0, 200), .. Enumerable.Repeat(20.0, 15), .. Enumerable.Repeat(60.0, 200), .. Enumerable.Repeat(20.0, 300)];
+        var voicing = energy.Select(e => e > 50 ? 0.9 : 0.0).ToArray();
+        var on = EnergySpeechDetector.Decide(energy, voicing, new EnergySpeechDetectorOptions(), out var pauses);
+        var off = EnergySpeechDetector.Decide(energy, voicing, new EnergySpeechDetectorOptions { DigitalSilenceRules = false }, out var offPauses);
+
+        Assert.Equal(on, off);
+        Assert.All(Enumerable.Range(500, 15), i => Assert.True(on[i] && pauses[i], $"frame {i}"));
+        Assert.All(Enumerable.Range(715, 15), i => Assert.True(on[i] && !pauses[i], $"frame {i}"));
+        Assert.DoesNotContain(true, offPauses);
+        Assert.Equal(Enumerable.Range(0, energy.Length).Where(i => energy[i] <= -90), Enumerable.Range(0, energy.Length).Where(i => pauses[i]));
+    }
+
     [Theory]
     // floor, range: (high, low) above the floor. A wide range (a quiet room) is placed by the fractions alone; a narrow
     // one (a noisy room) is capped 18 / 20 dB below the peak, never under 6 / 3 dB above the floor.

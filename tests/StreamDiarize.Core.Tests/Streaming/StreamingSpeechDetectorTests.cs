@@ -164,8 +164,52 @@ public sealed class StreamingSpeechDetectorTests
         var windowsPlain = OnlineDiarizer.ForSession(stages, new OnlineDiarizerOptions(), plain).DetectorOptions;
         var windowsNamed = OnlineDiarizer.ForSession(stages, new OnlineDiarizerOptions(), named).DetectorOptions;
 
-        Assert.Equal(stages.Speech, windowsPlain);
-        Assert.Equal(stages.Speech with { HighCapBelowPeakDb = 0, LowCapBelowPeakDb = 0 }, windowsNamed);
-        Assert.Equal(windowsNamed, StreamingSpeechDetector.OptionsForSession(stages.Speech, named));
+        // The window path also reads digital silence as any other frame (round 21, DigitalSilenceRules).
+        Assert.True(stages.Speech.DigitalSilenceRules);
+        Assert.Equal(stages.Speech with { DigitalSilenceRules = false }, windowsPlain);
+        Assert.Equal(stages.Speech with { HighCapBelowPeakDb = 0, LowCapBelowPeakDb = 0, DigitalSilenceRules = false }, windowsNamed);
+        Assert.Equal(windowsNamed with { DigitalSilenceRules = true }, StreamingSpeechDetector.OptionsForSession(stages.Speech, named));
+    }
+
+    [Fact]
+    public void A_muted_stretch_does_not_lower_the_live_thresholds_onto_the_room()
+    {
+        // As offline (EnergySpeechDetectorTests): after 20 s of zeros the 60-s history is a third digital silence, which
+        // put the floor at -100 dB and made the voiced background speech until the mute left the history (round 21).
+        var (energy, voicing, voice, muted) = Speech.EnergySpeechDetectorTests.MutedRoom();
+        var detector = new StreamingSpeechDetector(new EnergySpeechDetectorOptions(), lookaheadSeconds: 1);
+        for (int i = 0; i < energy.Length; i++)
+        {
+            detector.Push(energy[i], voicing[i]);
+        }
+        detector.Finish();
+        // Past the warm-up and the first minute of history, where the live detector assumes a range.
+        for (int i = 3000; i < energy.Length; i++)
+        {
+            Assert.True(detector.IsSpeech(i) == voice[i] || !Speech.EnergySpeechDetectorTests.AwayFromEdges(voice, i, 10),
+                $"frame {i}: speech {detector.IsSpeech(i)}, a voice {voice[i]}, muted {muted[i]}");
+        }
+    }
+
+    [Fact]
+    public void Digital_silence_bridged_into_live_speech_is_a_pause_however_short_unless_switched_off()
+    {
+        StreamingSpeechDetector Run(bool silenceIsPause)
+        {
+            var detector = new StreamingSpeechDetector(new EnergySpeechDetectorOptions { DigitalSilenceRules = silenceIsPause }, lookaheadSeconds: 1);
+            foreach (var (frames, db) in new[] { (300, 20.0), (200, 60.0), (15, -100.0), (200, 60.0), (15, 20.0), (200, 60.0), (300, 20.0) })
+            {
+                for (int i = 0; i < frames; i++)
+                {
+                    detector.Push(db, db > 50 ? 0.9 : 0);
+                }
+            }
+            detector.Finish();
+            return detector;
+        }
+        var on = Run(true);
+        var off = Run(false);
+        Assert.All(Enumerable.Range(500, 15), i => Assert.True(on.IsSpeech(i) && on.IsPause(i) && off.IsSpeech(i) && !off.IsPause(i), $"frame {i}"));
+        Assert.All(Enumerable.Range(715, 15), i => Assert.True(on.IsSpeech(i) && !on.IsPause(i), $"frame {i}"));
     }
 }
