@@ -3,17 +3,12 @@
 # (and an empty OUT/ami, as the sweep expects). FADE seconds (optional, 0 by default) of linear fade out and in at each
 # mute, as some applications do. Round 21.
 # Usage: /usr/bin/python3 research/round4/muted.py ../shared/data/real-dev /tmp/muted 100 20 [0.05]   (needs numpy)
-import sys, os, wave
+import sys
 import numpy as np
+from wavsets import conversations, write_wav
 src, out, every, gap = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
 fade = float(sys.argv[5]) if len(sys.argv) > 5 else 0.0
-os.makedirs(out + "/real-dev", exist_ok=True); os.makedirs(out + "/ami", exist_ok=True)
-for f in sorted(os.listdir(src)):
-    if not f.endswith(".wav"): continue
-    b = f[:-4]
-    with wave.open(f"{src}/{f}") as w:
-        rate = w.getframerate()
-        x = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+for b, rate, x, rows in conversations(src, out):
     n, k = int(every * rate), int(fade * rate)
     parts = []
     for i in range(0, len(x), n):
@@ -24,13 +19,10 @@ for f in sorted(os.listdir(src)):
             if i + n < len(x): piece[-k:] *= ramp[::-1][:len(piece[-k:])]
         parts.append(piece.astype(np.int16))
         if i + n < len(x): parts.append(np.zeros(int(gap * rate), np.int16))
-    with wave.open(f"{out}/real-dev/{b}.wav", "w") as w:
-        w.setnchannels(1); w.setsampwidth(2); w.setframerate(rate); w.writeframes(np.concatenate(parts).tobytes())
+    write_wav(f"{out}/real-dev/{b}.wav", rate, np.concatenate(parts))
     shift = lambda t: t + (t // every) * gap
     with open(f"{out}/real-dev/{b}.rttm", "w") as o:
-        for l in open(f"{src}/{b}.rttm"):
-            r = l.split()
-            if not r or r[0] != "SPEAKER": continue
+        for r in rows:
             s, e = float(r[3]), float(r[3]) + float(r[4])
             while s < e:
                 cut = min(e, (s // every + 1) * every)
