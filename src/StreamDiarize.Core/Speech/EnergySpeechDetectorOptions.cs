@@ -50,8 +50,9 @@ public sealed record EnergySpeechDetectorOptions
     /// the floor and the peak read them as the recording's quietest other sound (<see cref="SilenceStandInPercentile"/>)
     /// instead of -100 dB. Read as they were, a mute of a tenth of a recording put the floor at the power floor, the
     /// thresholds 50 dB under the voices and the room's noise into the speech: real-dev with 20 s muted every 100 s
-    /// scored 19.2 % offline instead of 2.1 %, two conversations' counts wrong (docs/ACCURACY.md, round 21). Room noise,
-    /// the quietest real input measured, lies 40 dB or more above -90 dB; 16-bit zeros give -100 dB.
+    /// scored 19.2 % offline instead of 2.1 %, two conversations' counts wrong (docs/ACCURACY.md, round 21). The quietest
+    /// real input measured lies 40 dB above -90 dB (an AMI clip's quietest frame -50.5 dB; one 16-bit step of noise
+    /// -50.4 dB); 16-bit zeros give -100 dB.
     /// </summary>
     public double DigitalSilenceDb { get; init; } = -90;
 
