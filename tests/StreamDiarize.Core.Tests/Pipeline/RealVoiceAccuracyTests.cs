@@ -198,7 +198,7 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
         // recording's quietest other sound, and its zeros never become a voice's features.
         const string id = "dev_4spk_10min";
         var (clip, reference) = Conversation(id);
-        var (muted, mutedReference) = Muted(clip, reference, every: 100, gap: 20);
+        var (muted, mutedReference) = MutedAudio.Muted(clip, reference, every: 100, gap: 20);
         var options = new DerOptions { CollarSeconds = 0.25 };
 
         var plain = new DefaultDiarizer().Diarize(clip);
@@ -214,43 +214,8 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
         Assert.Equal(4, withMutes.SpeakerCount);
         Assert.InRange(mutedDer, 0, plainDer + 1);
         Assert.InRange(liveMuted, 0, livePlain + 1.5);
-        Assert.DoesNotContain(withMutes.Segments, x => InMute(x, every: 100, gap: 20));
-        Assert.DoesNotContain(live.Segments, x => InMute(x, every: 100, gap: 20));
-    }
-
-    /// <summary><paramref name="gap"/> s of zeros after every <paramref name="every"/> s of the clip, and the reference moved to match.</summary>
-    private static (AudioClip Clip, List<SpeakerSegment> Reference) Muted(AudioClip clip, IReadOnlyList<SpeakerSegment> reference, double every, double gap)
-    {
-        int rate = clip.SampleRateHz, n = (int)(every * rate), z = (int)(gap * rate);
-        var samples = new List<float>(clip.Samples.Length + clip.Samples.Length / n * z);
-        for (int i = 0; i < clip.Samples.Length; i += n)
-        {
-            samples.AddRange(clip.Samples.AsSpan(i, Math.Min(n, clip.Samples.Length - i)).ToArray());
-            if (i + n < clip.Samples.Length)
-            {
-                samples.AddRange(new float[z]);
-            }
-        }
-        double Shift(double t) => t + Math.Floor(t / every) * gap;
-        var moved = new List<SpeakerSegment>();
-        foreach (var s in reference)
-        {
-            // A turn across a mute becomes two turns, one each side of it.
-            for (double start = s.StartSeconds; start < s.EndSeconds;)
-            {
-                double cut = Math.Min(s.EndSeconds, (Math.Floor(start / every) + 1) * every);
-                moved.Add(s with { StartSeconds = Shift(start), EndSeconds = Shift(start) + (cut - start) });
-                start = cut;
-            }
-        }
-        return (clip with { Samples = samples.ToArray() }, moved);
-    }
-
-    /// <summary>Whether a turn lies wholly inside one of the mutes of <see cref="Muted"/>.</summary>
-    private static bool InMute(SpeakerSegment s, double every, double gap)
-    {
-        double period = every + gap, k = Math.Floor(s.StartSeconds / period);
-        return s.StartSeconds >= k * period + every && s.EndSeconds <= (k + 1) * period;
+        Assert.DoesNotContain(withMutes.Segments, x => MutedAudio.InMute(x, every: 100, gap: 20));
+        Assert.DoesNotContain(live.Segments, x => MutedAudio.InMute(x, every: 100, gap: 20));
     }
 
     /// <summary>A whole real-dev conversation and its reference.</summary>
