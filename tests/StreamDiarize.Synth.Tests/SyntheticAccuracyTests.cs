@@ -7,8 +7,12 @@ namespace StreamDiarize.Synth.Tests;
 
 public class SyntheticAccuracyTests(ITestOutputHelper output)
 {
-    /// <summary>Total DER (collar 0.25) of the tuning meetings syn2/4/6/8 (5 minutes, seed = speaker count) with the window representation, docs/ACCURACY.md.</summary>
-    public const double RecordedDerPercent = 0.23;
+    /// <summary>
+    /// Total DER (collar 0.25) of the tuning meetings syn2/4/6/8 (5 minutes, seed = speaker count) with the window
+    /// representation, docs/ACCURACY.md: 0.23 % until round 21, 0.44 % since its detector reads the zeros between the
+    /// TTS voices' words as the quietest other sound instead of -100 dB (EnergySpeechDetectorOptions.DigitalSilenceRules).
+    /// </summary>
+    public const double RecordedDerPercent = 0.44;
 
     /// <summary>
     /// The same with the segment representation (the default since round 4). Round 13 recorded 12.70 %: the zeros

@@ -172,7 +172,7 @@ public sealed class EnergySpeechDetector : ISpeechDetector
         }
         // Digital silence bridged into speech (a gap between words of a gated or synthetic voice) is a pause however
         // short: it is part of the turn, but its features (the power floor's) describe no voice.
-        if (silent > 0)
+        if (silent > 0 && options.DigitalSilencePauses)
         {
             for (int i = 0; i < n; i++)
             {

@@ -67,15 +67,22 @@ public sealed record EnergySpeechDetectorOptions
     public static int SilenceStandInRank(long sounding) => (int)Math.Floor(SilenceStandInPercentile / 100.0 * Math.Max(0, sounding - 1));
 
     /// <summary>
-    /// Whether digital silence (<see cref="DigitalSilenceDb"/>) gets its own rules: left out of the smoothing, read as
-    /// the quietest other sound by the floor and the peak, and, where gap filling bridges it into speech, a pause however
-    /// short (<see cref="SpeechMask.IsPause"/>: part of the turn, but no voice model reads the power floor's features,
-    /// alike for every voice). With the rules the zeros between a TTS voice's words no longer split its segments (the
-    /// synthetic meetings 12.70 -> 4.39 % with the segment representation, round 21). false reads it as any other frame,
-    /// as before round 21: the window representation keeps that, since its live splitting, tuned on the synthetic
-    /// meetings, found 8 voices for 6 with the rules.
+    /// Whether digital silence (<see cref="DigitalSilenceDb"/>) gets its own rules: left out of the smoothing, and read
+    /// as the quietest other sound by the floor and the peak. false reads it as any other frame, as before round 21; the
+    /// window representation's live diarizer keeps that: with the rules its live splitting, tuned on the synthetic
+    /// meetings, found 8 voices for 6 on one, and real-dev muted 20 s every 100 s went 16.63 -> 20.79 % (docs/ACCURACY.md,
+    /// round 21). Offline the window representation takes them (the same muted conversations 53.58 -> 15.78 %).
     /// </summary>
     public bool DigitalSilenceRules { get; init; } = true;
+
+    /// <summary>
+    /// With <see cref="DigitalSilenceRules"/>: digital silence that gap filling bridges into speech is a pause however
+    /// short (<see cref="SpeechMask.IsPause"/>: part of the turn, but no voice model reads the power floor's features,
+    /// alike for every voice). The zeros between a TTS voice's words then no longer split its segments (the synthetic
+    /// meetings 12.70 -> 4.39 % with the segment representation, round 21). The window representation, whose splitting
+    /// reads pauses as turn boundaries, leaves it off (with it the synthetic meetings scored 26.37 % against 0.44 %).
+    /// </summary>
+    public bool DigitalSilencePauses { get; init; } = true;
 
     /// <summary>The level at or under which a frame is digital silence for the rules: <see cref="DigitalSilenceDb"/>, or -∞ without them.</summary>
     public double SilenceRulesDb => DigitalSilenceRules ? DigitalSilenceDb : double.NegativeInfinity;

@@ -403,7 +403,7 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
             if (f >= Committed)
             {
                 _speech[f % _capacity] = mask[k];
-                _pause[f % _capacity] = mask[k] && (pause[k] || _smooth[f % _capacity] <= _options.SilenceRulesDb);
+                _pause[f % _capacity] = mask[k] && (pause[k] || (_options.DigitalSilencePauses && _smooth[f % _capacity] <= _options.SilenceRulesDb));
             }
         }
         if (commit > Committed)

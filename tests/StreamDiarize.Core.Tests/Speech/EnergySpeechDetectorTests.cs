@@ -187,7 +187,7 @@ public class EnergySpeechDetectorTests
             .. Enumerable.Repeat(60.0, 200), .. Enumerable.Repeat(20.0, 15), .. Enumerable.Repeat(60.0, 200), .. Enumerable.Repeat(20.0, 300)];
         var voicing = energy.Select(e => e > 50 ? 0.9 : 0.0).ToArray();
         var on = EnergySpeechDetector.Decide(energy, voicing, new EnergySpeechDetectorOptions(), out var pauses);
-        var off = EnergySpeechDetector.Decide(energy, voicing, new EnergySpeechDetectorOptions { DigitalSilenceRules = false }, out var offPauses);
+        var off = EnergySpeechDetector.Decide(energy, voicing, new EnergySpeechDetectorOptions { DigitalSilencePauses = false }, out var offPauses);
 
         Assert.Equal(on, off);
         Assert.All(Enumerable.Range(500, 15), i => Assert.True(on[i] && pauses[i], $"frame {i}"));
