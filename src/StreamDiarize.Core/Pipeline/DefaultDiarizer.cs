@@ -32,10 +32,8 @@ public sealed class DefaultDiarizer
     {
         this.windowEmbedder = windowEmbedder;
         Options = (options ?? new DefaultDiarizerOptions()).Validate();
-        // The window representation reads pauses as turn boundaries: digital silence bridged into speech is no pause for
-        // it (DigitalSilencePauses).
         bool windows = windowEmbedder is not null || Options.Representation != SpeakerRepresentation.Segments;
-        speech = speechDetector ?? new EnergySpeechDetector(windows ? Options.Speech with { DigitalSilencePauses = false } : Options.Speech);
+        speech = speechDetector ?? new EnergySpeechDetector(windows ? Options.Speech.ForWindowRepresentation(live: false) : Options.Speech);
         embedder = new WindowStatsEmbedder(Options.Embedding);
         clusterer = new AgglomerativeClusterer(Options.Clustering);
         splitter = new RecursiveSplitter(Options.Split, Options.Clustering);

@@ -84,6 +84,14 @@ public sealed record EnergySpeechDetectorOptions
     /// </summary>
     public bool DigitalSilencePauses { get; init; } = true;
 
+    /// <summary>
+    /// These options for the window representation (and an ONNX embedder's windows), whose splitting reads pauses as turn
+    /// boundaries: offline the digital-silence rules without the pauses, live none of them (see
+    /// <see cref="DigitalSilenceRules"/> and <see cref="DigitalSilencePauses"/> for what each cost it).
+    /// </summary>
+    public EnergySpeechDetectorOptions ForWindowRepresentation(bool live) =>
+        live ? this with { DigitalSilenceRules = false } : this with { DigitalSilencePauses = false };
+
     /// <summary>The level at or under which a frame is digital silence for the rules: <see cref="DigitalSilenceDb"/>, or -∞ without them.</summary>
     public double SilenceRulesDb => DigitalSilenceRules ? DigitalSilenceDb : double.NegativeInfinity;
 

@@ -101,10 +101,10 @@ public sealed class OnlineDiarizer : IFrameDiarizer, IDisposable
 
     /// <summary>
     /// The default live speech detector of the window diarizer: band energy with a running floor, the session's latency
-    /// as lookahead; digital silence is read as any other frame (<see cref="EnergySpeechDetectorOptions.DigitalSilenceRules"/>).
+    /// as lookahead; digital silence is read as any other frame (<see cref="EnergySpeechDetectorOptions.ForWindowRepresentation"/>).
     /// </summary>
     public static StreamingSpeechDetector ForSession(DefaultDiarizerOptions stages, OnlineDiarizerOptions options, SessionOptions session) =>
-        new(stages.ForSession(session).Speech with { DigitalSilenceRules = false }, session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb,
+        new(stages.ForSession(session).Speech.ForWindowRepresentation(live: true), session.LatencySeconds, options.SpeechHistorySeconds, options.SpeechWarmupSeconds, options.SpeechMinRangeDb,
             trustVoicedShare: options.SpeechTrustVoicedShare, trustAfterSeconds: options.SpeechTrustAfterSeconds);
 
     /// <summary>The frames this diarizer reads (<see cref="DefaultFrameAnalyzer"/> writes the same layout).</summary>

@@ -43,10 +43,14 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
     private readonly int[] _historyBins;
     private readonly int[] _histogram = new int[HistogramBins];
     private readonly bool[] _historyVoiced;
-    private readonly bool[] _historySilent;
     private int _historyCount;
-    // Frames of digital silence in the history (EnergySpeechDetectorOptions.DigitalSilenceRules): the lowest bins, read as
-    // the quietest other frame's level by the percentiles.
+    // Digital silence (EnergySpeechDetectorOptions.DigitalSilenceRules), fixed per session: the level at or under which a
+    // frame is silence for the smoothing (-inf without the rules), for the pauses (-inf without them either), and the
+    // highest histogram bin it fills. The history's frames in bins up to that one are its silence: the lowest bins, read
+    // as the quietest other frame's level by the percentiles.
+    private readonly double _silenceDb;
+    private readonly double _silencePauseDb;
+    private readonly int _silenceBin;
     private int _silentCount;
     private int _voicedCount;
 
@@ -75,6 +79,9 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
     {
         _tentativePauses = tentativePauses;
         _options = options.Validate();
+        _silenceDb = options.SilenceRulesDb;
+        _silencePauseDb = options.DigitalSilencePauses ? _silenceDb : double.NegativeInfinity;
+        _silenceBin = double.IsNegativeInfinity(_silenceDb) ? -1 : BinOf(_silenceDb);
         _minRangeDb = minRangeDb;
         _trustVoicedShare = trustVoicedShare;
         double hop = options.HopSeconds;
@@ -96,7 +103,6 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
         _pause = new bool[_capacity];
         _historyBins = new int[_history];
         _historyVoiced = new bool[_history];
-        _historySilent = new bool[_history];
         int window = _context + _lookahead + _half + _warmup + DecisionEveryFrames * 4 + 8;
         _scratch = new bool[window];
         _seed = new bool[window];
@@ -182,7 +188,7 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
         long a = Math.Max(0, j - _half);
         long b = Math.Min(_received, j + _half + 1);
         // Digital silence stays as it is and is kept out of its neighbours' averages (EnergySpeechDetector.MovingAverage).
-        double silence = _options.SilenceRulesDb;
+        double silence = _silenceDb;
         double value = _energy[j % _capacity];
         if (value > silence)
         {
@@ -206,13 +212,13 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
 
     private void AddToHistory(double value)
     {
-        int bin = Math.Clamp((int)((value - HistogramMinDb) / HistogramBinDb), 0, HistogramBins - 1);
+        int bin = BinOf(value);
         int slot = (int)((_smoothed - 1) % _history);
         if (_historyCount == _history)
         {
             _histogram[_historyBins[slot]]--;
             _voicedCount -= _historyVoiced[slot] ? 1 : 0;
-            _silentCount -= _historySilent[slot] ? 1 : 0;
+            _silentCount -= _historyBins[slot] <= _silenceBin ? 1 : 0;
         }
         else
         {
@@ -223,10 +229,10 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
         bool voiced = _voicing[(_smoothed - 1) % _capacity] > _options.VoicingThreshold;
         _historyVoiced[slot] = voiced;
         _voicedCount += voiced ? 1 : 0;
-        bool silent = value <= _options.SilenceRulesDb;
-        _historySilent[slot] = silent;
-        _silentCount += silent ? 1 : 0;
+        _silentCount += bin <= _silenceBin ? 1 : 0;
     }
+
+    private static int BinOf(double value) => Math.Clamp((int)((value - HistogramMinDb) / HistogramBinDb), 0, HistogramBins - 1);
 
     private double Percentile(double percent)
     {
@@ -403,7 +409,7 @@ public sealed class StreamingSpeechDetector : IStreamingSpeechDetector
             if (f >= Committed)
             {
                 _speech[f % _capacity] = mask[k];
-                _pause[f % _capacity] = mask[k] && (pause[k] || (_options.DigitalSilencePauses && _smooth[f % _capacity] <= _options.SilenceRulesDb));
+                _pause[f % _capacity] = mask[k] && (pause[k] || _smooth[f % _capacity] <= _silencePauseDb);
             }
         }
         if (commit > Committed)
