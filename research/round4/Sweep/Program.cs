@@ -36,6 +36,11 @@ if (Environment.GetEnvironmentVariable("SPEECH") is { } speechSet)
     }
     stages = stages with { Speech = (StreamDiarize.Core.Speech.EnergySpeechDetectorOptions)sp };
 }
+// MELMAX=7000: the mel filters' top (round 22).
+if (Environment.GetEnvironmentVariable("MELMAX") is { } melMax)
+{
+    stages = stages with { Embedding = stages.Embedding with { Features = stages.Embedding.Features with { MelMaxHz = double.Parse(melMax) } } };
+}
 var speech = new StreamDiarize.Core.Speech.EnergySpeechDetector(stages.Speech);
 var embedder = new StreamDiarize.Core.Embedding.WindowStatsEmbedder(stages.Embedding);
 var analysed = Environment.GetEnvironmentVariable("REPR") is not null || Environment.GetEnvironmentVariable("LIVE") is not null || Environment.GetEnvironmentVariable("MASKDIFF") is not null ? [] : files.Select(f =>

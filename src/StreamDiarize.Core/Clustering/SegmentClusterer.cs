@@ -147,7 +147,9 @@ public sealed class SegmentClusterer
                     clusterSegments[labels[i]].Add((newVoice.SegmentStarts[i], segments[i].Count));
                 }
             }
-            var merged = BicClusterer.ClusterWithAnchors(clusters, anchored ? knownVoices! : [], lambda, floor, limits, newVoice, clusterSegments);
+            // Only where the refinement follows (offline): it moves the segments the cores left out.
+            var compared = Options.MergeOnCores && Options.ReassignPasses > 0 && !anchored ? Cores(segments, labels, clusters, floor) : clusters;
+            var merged = BicClusterer.ClusterWithAnchors(compared, anchored ? knownVoices! : [], lambda, floor, limits, newVoice, clusterSegments);
             for (int i = 0; i < n; i++)
             {
                 labels[i] = merged[labels[i]];
@@ -161,6 +163,54 @@ public sealed class SegmentClusterer
         }
         LabelNumbering.ByFirstAppearance(labels);
         return labels;
+    }
+
+    /// <summary>
+    /// What the ΔBIC stage compares: each cluster's Gaussian without the segments that another cluster explains better by
+    /// more than <see cref="SegmentClusteringOptions.MergeCoreMargin"/> (<see cref="JoinCost"/>, its own cluster taken without
+    /// it). The first stage's average linkage files some segments of one voice in another voice's cluster (dev_6spk_20min:
+    /// 15 s of LS3080 in LJ's); their frames make the two clusters look alike, and ΔBIC then merged two voices that it keeps
+    /// apart on their own speech. A segment that holds at least half of its cluster, or a cluster whose core would hold
+    /// less than half of its frames, is taken whole. Labels are not changed: the refinement after ΔBIC moves the segments,
+    /// so <see cref="Cluster"/> compares cores only when it refines (offline, without enrolled voices).
+    /// </summary>
+    public List<GaussianStats> Cores(IReadOnlyList<GaussianStats> segments, ReadOnlySpan<int> labels, IReadOnlyList<GaussianStats> clusters, double[] floor)
+    {
+        var costs = Costs(clusters, floor);
+        int d = segments[0].Dims;
+        var scratch = new double[d * d];
+        var without = new GaussianStats(d);
+        var cores = new List<GaussianStats>(clusters.Count);
+        for (int c = 0; c < clusters.Count; c++)
+        {
+            cores.Add(new GaussianStats(d));
+        }
+        for (int i = 0; i < labels.Length; i++)
+        {
+            var seg = segments[i];
+            int own = labels[i];
+            bool elsewhere = false;
+            if (clusters[own].Count - seg.Count >= seg.Count)
+            {
+                double stay = JoinCost(clusters[own], costs[own], seg, true, without, floor, scratch) - Options.MergeCoreMargin;
+                for (int c = 0; c < clusters.Count && !elsewhere; c++)
+                {
+                    elsewhere = c != own && JoinCost(clusters[c], costs[c], seg, false, without, floor, scratch) < stay;
+                }
+            }
+            if (!elsewhere)
+            {
+                cores[own].Add(seg);
+            }
+        }
+        for (int c = 0; c < cores.Count; c++)
+        {
+            if (cores[c].Count < 0.5 * clusters[c].Count)
+            {
+                cores[c] = clusters[c];
+            }
+        }
+        return cores;
     }
 
     /// <summary>

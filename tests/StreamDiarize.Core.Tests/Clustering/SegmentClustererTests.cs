@@ -72,6 +72,37 @@ public sealed class SegmentClustererTests
     }
 
     [Fact]
+    public void A_clusters_core_leaves_out_the_segments_another_cluster_explains_much_better()
+    {
+        // Cluster 0 holds 20 segments of voice 0 and 4 misfiled segments of voice 1; cluster 1 holds 20 of voice 1.
+        var (segments, voices) = Conversation(7, 20, 24);
+        int misfiled = 0;
+        var labels = new int[segments.Count];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = voices[i] == 0 || misfiled++ < 4 ? 0 : 1;
+        }
+        var clusterer = new SegmentClusterer(new SegmentClusteringOptions { Coefficients = Dims, FirstCoefficient = 0 });
+        var floor = SessionFloor(clusterer, segments);
+        var clusters = SegmentClusterer.Pool(segments, labels);
+
+        var cores = clusterer.Cores(segments, labels, clusters, floor);
+
+        Assert.Equal(20 * 150, cores[0].Count);
+        Assert.Equal(20 * 150, cores[1].Count);
+        Assert.Equal(24 * 150, clusters[0].Count);
+        // The ΔBIC gain of keeping the two apart grows when the misfiled segments no longer blur cluster 0.
+        var scratch = new double[Dims * Dims];
+        double Gain(GaussianStats a, GaussianStats b) =>
+            GaussianStats.CostOfUnion(a, b, floor, scratch) - a.Cost(floor, scratch) - b.Cost(floor, scratch);
+        Assert.True(Gain(cores[0], cores[1]) / (cores[0].Count + cores[1].Count) > Gain(clusters[0], clusters[1]) / (clusters[0].Count + clusters[1].Count));
+
+        // A margin no segment clears leaves every cluster whole.
+        var strict = new SegmentClusterer(new SegmentClusteringOptions { Coefficients = Dims, FirstCoefficient = 0, MergeCoreMargin = 100000 });
+        Assert.All(strict.Cores(segments, labels, clusters, floor).Zip(clusters), p => Assert.Equal(p.Second.Count, p.First.Count));
+    }
+
+    [Fact]
     public void Merged_statistics_equal_the_statistics_of_all_frames()
     {
         var random = new Random(1);
