@@ -88,12 +88,13 @@ public sealed record SegmentClusteringOptions
     /// The ΔBIC stage compares each first-stage cluster's core: its Gaussian without the segments that another cluster
     /// explains better by more than <see cref="MergeCoreMargin"/> (<see cref="SegmentClusterer.Cores"/>). Only where the
     /// refinement follows and moves the segments left out (<see cref="ReassignPasses"/> above 0: offline, without enrolled
-    /// voices); live, with no refinement, the cores made warp 4.43 -> 4.59 % and changed nothing it should.
+    /// voices). Live, with no refinement, cores fixed none of the cases below and made the new-voice set warp worse
+    /// (4.43 -> 4.59 %).
     /// </summary>
     /// <remarks>
     /// Round 22 (docs/ACCURACY.md): real-dev through a muted microphone, a clipping input or Opus at 24 kbit/s lost one of
-    /// dev_6spk_20min's voices (LS3080 merged into LJ, 4.2-4.3 % instead of 2.0 %); with cores they keep all six. Real-dev, the
-    /// AMI clips and the new-voice sets are unchanged offline.
+    /// dev_6spk_20min's voices (LS3080 merged into LJ, 4.2-4.3 % instead of 2.0 %); with cores they keep all six. Real-dev,
+    /// the AMI clips and the new-voice sets are unchanged offline; 120-s mutes now split LJ's recordings (1.93 -> 4.20 %).
     /// </remarks>
     public bool MergeOnCores { get; init; } = true;
 
