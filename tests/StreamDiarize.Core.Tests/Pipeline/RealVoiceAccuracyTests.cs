@@ -197,17 +197,15 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
         // noise into the speech: dev_4spk_10min found 2 of its 4 voices offline (25.4 %). The silence now counts as the
         // recording's quietest other sound, and its zeros never become a voice's features.
         const string id = "dev_4spk_10min";
-        var (clip, reference) = Conversation(id);
-        var (muted, mutedReference) = MutedAudio.Muted(clip, reference, every: 100, gap: 20);
-        var options = new DerOptions { CollarSeconds = 0.25 };
+        var (clip, reference, muted, mutedReference) = MutedConversation(id);
 
         var plain = new DefaultDiarizer().Diarize(clip);
         var withMutes = new DefaultDiarizer().Diarize(muted);
-        double plainDer = 100 * DerScorer.Score(id, reference, plain.Segments, options).Der;
-        double mutedDer = 100 * DerScorer.Score(id, mutedReference, withMutes.Segments, options).Der;
-        double livePlain = 100 * DerScorer.Score(id, reference, LiveRun.Of(clip, new SessionOptions { LatencySeconds = 1 }).Segments, options).Der;
+        double plainDer = DerPercent(id, reference, plain.Segments);
+        double mutedDer = DerPercent(id, mutedReference, withMutes.Segments);
+        double livePlain = DerPercent(id, reference, LiveRun.Of(clip, new SessionOptions { LatencySeconds = 1 }).Segments);
         var live = LiveRun.Of(muted, new SessionOptions { LatencySeconds = 1 });
-        double liveMuted = 100 * DerScorer.Score(id, mutedReference, live.Segments, options).Der;
+        double liveMuted = DerPercent(id, mutedReference, live.Segments);
         output.WriteLine($"{id} offline {plainDer:F2} % ({plain.SpeakerCount} voices), muted {mutedDer:F2} % ({withMutes.SpeakerCount}); " +
             $"live {livePlain:F2} %, muted {liveMuted:F2} % ({live.Segments.Select(x => x.Speaker).Distinct().Count()} ids in the final turns)");
 
@@ -226,16 +224,14 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
         // compares the clusters' cores (a segment that another cluster explains much better left out of its own), which
         // keeps all six. The same comparison over whole clusters is logged for reference.
         const string id = "dev_6spk_20min";
-        var (clip, reference) = Conversation(id);
-        var (muted, mutedReference) = MutedAudio.Muted(clip, reference, every: 100, gap: 20);
-        var options = new DerOptions { CollarSeconds = 0.25 };
+        var (clip, reference, muted, mutedReference) = MutedConversation(id);
 
         var plain = new DefaultDiarizer().Diarize(clip);
         var cores = new DefaultDiarizer().Diarize(muted);
         var whole = new DefaultDiarizer(new DefaultDiarizerOptions { Segments = new SegmentClusteringOptions { MergeOnCores = false } }).Diarize(muted);
-        double plainDer = 100 * DerScorer.Score(id, reference, plain.Segments, options).Der;
-        double coresDer = 100 * DerScorer.Score(id, mutedReference, cores.Segments, options).Der;
-        double wholeDer = 100 * DerScorer.Score(id, mutedReference, whole.Segments, options).Der;
+        double plainDer = DerPercent(id, reference, plain.Segments);
+        double coresDer = DerPercent(id, mutedReference, cores.Segments);
+        double wholeDer = DerPercent(id, mutedReference, whole.Segments);
         output.WriteLine($"{id} offline {plainDer:F2} % ({plain.SpeakerCount} voices); muted, cores {coresDer:F2} % ({cores.SpeakerCount}), " +
             $"whole clusters {wholeDer:F2} % ({whole.SpeakerCount})");
 
@@ -243,6 +239,18 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
         Assert.Equal(6, cores.SpeakerCount);
         Assert.InRange(coresDer, 0, plainDer + 1);
     }
+
+    /// <summary>A real-dev conversation with 20 s muted every 100 s (research/round4/muted.py), beside the original.</summary>
+    private static (AudioClip Clip, IReadOnlyList<SpeakerSegment> Reference, AudioClip Muted, List<SpeakerSegment> MutedReference) MutedConversation(string id)
+    {
+        var (clip, reference) = Conversation(id);
+        var (muted, mutedReference) = MutedAudio.Muted(clip, reference, every: 100, gap: 20);
+        return (clip, reference, muted, mutedReference);
+    }
+
+    /// <summary>DER (%) at collar 0.25, as docs/ACCURACY.md records it.</summary>
+    private static double DerPercent(string id, IReadOnlyList<SpeakerSegment> reference, IReadOnlyList<SpeakerSegment> hypothesis) =>
+        100 * DerScorer.Score(id, reference, hypothesis, new DerOptions { CollarSeconds = 0.25 }).Der;
 
     /// <summary>A whole real-dev conversation and its reference.</summary>
     private static (AudioClip Clip, IReadOnlyList<SpeakerSegment> Reference) Conversation(string id) =>
