@@ -160,9 +160,115 @@ public sealed class SegmentClusterer
         if (!anchored)
         {
             Refine(segments, labels, floor, min, hopSeconds);
+            if (Options.DissolveWeightFactor > 0 && Options.ReassignPasses > 0 && Options.MergeLambda > 0)
+            {
+                double speech = 0;
+                foreach (var s in segments)
+                {
+                    speech += s.Count;
+                }
+                double weight = Options.DissolveWeightFactor * Options.MergeLambdaFor(speech * hopSeconds);
+                if (DissolveUnsupported(segments, labels, floor, min, weight) > 0)
+                {
+                    Refine(segments, labels, floor, min, hopSeconds);
+                }
+            }
         }
         LabelNumbering.ByFirstAppearance(labels);
         return labels;
+    }
+
+    /// <summary>
+    /// In place, on labels 0..k-1: while more than <paramref name="min"/> clusters remain, the cluster whose dissolution
+    /// has the lowest ΔBIC ≤ 0 gives each of its segments to the other cluster that explains it best. ΔBIC of dissolving
+    /// cluster c = ½(Σ_d [cost(d ∪ S_d) − cost(d)] − cost(c)) − weight · P · log n, where S_d are c's segments that go to
+    /// d and n the frames of c and of the clusters that receive. Returns how many clusters were dissolved.
+    /// </summary>
+    public static int DissolveUnsupported(IReadOnlyList<GaussianStats> segments, int[] labels, double[] floor, int min, double weight)
+    {
+        int dissolved = 0;
+        int d = segments[0].Dims;
+        var scratch = new double[d * d];
+        while (true)
+        {
+            LabelNumbering.ByFirstAppearance(labels);
+            var clusters = Pool(segments, labels);
+            if (clusters.Count <= Math.Max(1, min))
+            {
+                return dissolved;
+            }
+            var costs = Costs(clusters, floor);
+            var target = new int[segments.Count];
+            int best = -1;
+            double bestDelta = 0;
+            var received = new GaussianStats[clusters.Count];
+            for (int c = 0; c < clusters.Count; c++)
+            {
+                for (int e = 0; e < clusters.Count; e++)
+                {
+                    received[e] = null!;
+                }
+                for (int i = 0; i < segments.Count; i++)
+                {
+                    if (labels[i] != c)
+                    {
+                        continue;
+                    }
+                    int go = -1;
+                    double goCost = double.PositiveInfinity;
+                    for (int e = 0; e < clusters.Count; e++)
+                    {
+                        if (e == c)
+                        {
+                            continue;
+                        }
+                        double cost = GaussianStats.CostOfUnion(clusters[e], segments[i], floor, scratch) - costs[e];
+                        if (cost < goCost)
+                        {
+                            goCost = cost;
+                            go = e;
+                        }
+                    }
+                    (received[go] ??= new GaussianStats(d)).Add(segments[i]);
+                }
+                double change = -costs[c];
+                double n = clusters[c].Count;
+                for (int e = 0; e < clusters.Count; e++)
+                {
+                    if (received[e] is { } r)
+                    {
+                        change += GaussianStats.CostOfUnion(clusters[e], r, floor, scratch) - costs[e];
+                        n += clusters[e].Count;
+                    }
+                }
+                double delta = 0.5 * change - weight * BicClusterer.Penalty(d, floor.Length > d) * Math.Log(n);
+                if (delta <= bestDelta)
+                {
+                    bestDelta = delta;
+                    best = c;
+                }
+            }
+            if (best < 0)
+            {
+                return dissolved;
+            }
+            var kept = new List<GaussianStats>();
+            var newIndex = new int[clusters.Count];
+            for (int c = 0; c < clusters.Count; c++)
+            {
+                newIndex[c] = c == best ? -1 : kept.Count;
+                if (c != best)
+                {
+                    kept.Add(clusters[c]);
+                }
+            }
+            for (int i = 0; i < labels.Length; i++)
+            {
+                labels[i] = newIndex[labels[i]];
+            }
+            AssignUnlabelled(kept, segments, labels, floor);
+            dissolved++;
+        }
     }
 
     /// <summary>

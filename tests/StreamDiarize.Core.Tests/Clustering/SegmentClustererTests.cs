@@ -103,6 +103,44 @@ public sealed class SegmentClustererTests
     }
 
     [Fact]
+    public void A_cluster_of_two_voices_bits_dissolves_while_a_small_voice_of_its_own_stays()
+    {
+        // Voices 0 and 1 have 20 segments each in their clusters; cluster 2 holds 3 more of each (a catch-all of odd
+        // segments, as the first stage leaves one); cluster 3 is voice 2's 6 segments, a small voice of its own.
+        var (segments, voices) = Conversation(11, 23, 23, 6);
+        var seen = new int[3];
+        var labels = new int[segments.Count];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            int v = voices[i];
+            labels[i] = v == 2 ? 3 : seen[v]++ < 20 ? v : 2;
+        }
+        var clusterer = new SegmentClusterer(new SegmentClusteringOptions { Coefficients = Dims, FirstCoefficient = 0 });
+        var floor = SessionFloor(clusterer, segments);
+        var before = (int[])labels.Clone();
+
+        int dissolved = SegmentClusterer.DissolveUnsupported(segments, labels, floor, min: 1, weight: 1);
+
+        Assert.Equal(1, dissolved);
+        Assert.Equal(3, labels.Distinct().Count());
+        // Every segment is with its own voice: the catch-all's went home, and the small voice kept its cluster whole.
+        Assert.Equal(0, Impurity(labels, voices));
+        Assert.Equal(6, Enumerable.Range(0, labels.Length).Count(i => voices[i] == 2 && labels[i] == labels[Array.IndexOf(before, 3)]));
+
+        // A model-size penalty a hundred times heavier dissolves real voices too, down to the minimum count asked.
+        var heavy = (int[])before.Clone();
+        Assert.Equal(2, SegmentClusterer.DissolveUnsupported(segments, heavy, floor, min: 2, weight: 100));
+        Assert.Equal(2, heavy.Distinct().Count());
+        // A minimum count of four keeps all four.
+        var kept = (int[])before.Clone();
+        Assert.Equal(0, SegmentClusterer.DissolveUnsupported(segments, kept, floor, min: 4, weight: 1));
+        // The same clusters (numbered by first appearance).
+        var numbered = (int[])before.Clone();
+        LabelNumbering.ByFirstAppearance(numbered);
+        Assert.Equal(numbered, kept);
+    }
+
+    [Fact]
     public void Merged_statistics_equal_the_statistics_of_all_frames()
     {
         var random = new Random(1);
