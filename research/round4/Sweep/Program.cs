@@ -47,7 +47,7 @@ var analysed = Environment.GetEnvironmentVariable("REPR") is not null || Environ
 {
     var clip = AudioLoader.LoadWav(f);
     var mask = speech.Detect(clip.Samples);
-    var mfcc = embedder.Features(clip.Samples);
+    var mfcc = Environment.GetEnvironmentVariable("SPECSUB") is { } ss ? SpecSub.Mfcc(clip.Samples, mask, stages.Embedding, ss) : embedder.Features(clip.Samples);
     var rttm = Path.ChangeExtension(f, ".rttm");
     var reference = Rttm.ReadFile(rttm).Values.First();
     return (clip.Id, clip.DurationSeconds, mask, mfcc, reference, Ami: f.Contains("/ami/"));
