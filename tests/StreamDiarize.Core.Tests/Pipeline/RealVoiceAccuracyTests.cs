@@ -10,6 +10,7 @@ using StreamDiarize.Core.Streaming;
 using StreamDiarize.Core.Tests.Streaming;
 using StreamDiarize.TestSupport;
 using Xunit.Abstractions;
+using static StreamDiarize.Core.Tests.Pipeline.OfflineComparison;
 
 namespace StreamDiarize.Core.Tests.Pipeline;
 
@@ -97,16 +98,11 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
         const double seconds = 30;
         var (clip, reference) = Excerpt(id, seconds);
         Assert.Equal(3, reference.Select(s => s.Speaker).Distinct().Count());
-        var options = new DerOptions { CollarSeconds = 0.25 };
-
-        var schedule = new DefaultDiarizer().Diarize(clip);
-        var heavy = new DefaultDiarizer(new DefaultDiarizerOptions { Segments = new SegmentClusteringOptions { ShortMergeLambda = 0 } }).Diarize(clip);
-        double scheduleDer = 100 * DerScorer.Score(id, reference, schedule.Segments, options).Der;
-        double heavyDer = 100 * DerScorer.Score(id, reference, heavy.Segments, options).Der;
-        output.WriteLine($"{id}, first {seconds} s: {schedule.SpeakerCount} voices, {scheduleDer:F2} % (weight 3 throughout: {heavy.SpeakerCount}, {heavyDer:F2} %)");
-        Assert.Equal(3, schedule.SpeakerCount);
-        Assert.InRange(scheduleDer, 0, 5);
-        Assert.True(heavy.SpeakerCount < 3 && heavyDer > scheduleDer + 20, $"weight 3: {heavy.SpeakerCount} voices, {heavyDer:F2} %");
+        var (schedule, heavy) = OfflineComparison.Against(id, clip, reference, new SegmentClusteringOptions { ShortMergeLambda = 0 });
+        output.WriteLine($"{id}, first {seconds} s: {schedule.Result.SpeakerCount} voices, {schedule.Der:F2} % (weight 3 throughout: {heavy.Result.SpeakerCount}, {heavy.Der:F2} %)");
+        Assert.Equal(3, schedule.Result.SpeakerCount);
+        Assert.InRange(schedule.Der, 0, 5);
+        Assert.True(heavy.Result.SpeakerCount < 3 && heavy.Der > schedule.Der + 20, $"weight 3: {heavy.Result.SpeakerCount} voices, {heavy.Der:F2} %");
     }
 
     [Fact]
@@ -249,9 +245,6 @@ public sealed class RealVoiceAccuracyTests(ITestOutputHelper output)
     }
 
     /// <summary>DER (%) at collar 0.25, as docs/ACCURACY.md records it.</summary>
-    private static double DerPercent(string id, IReadOnlyList<SpeakerSegment> reference, IReadOnlyList<SpeakerSegment> hypothesis) =>
-        100 * DerScorer.Score(id, reference, hypothesis, new DerOptions { CollarSeconds = 0.25 }).Der;
-
     /// <summary>A whole real-dev conversation and its reference.</summary>
     private static (AudioClip Clip, IReadOnlyList<SpeakerSegment> Reference) Conversation(string id) =>
         (AudioLoader.LoadWav(RepoPaths.RealDev(id + ".wav")), Rttm.ReadFile(RepoPaths.RealDev(id + ".rttm"))[id]);
