@@ -180,15 +180,13 @@ public sealed class SegmentClusterer
 
     /// <summary>
     /// In place, on labels 0..k-1: while more than <paramref name="min"/> clusters remain, the cluster whose dissolution
-    /// has the lowest ΔBIC ≤ 0 gives each of its segments to the other cluster that explains it best. ΔBIC of dissolving
-    /// cluster c = ½(Σ_d [cost(d ∪ S_d) − cost(d)] − cost(c)) − weight · P · log n, where S_d are c's segments that go to
-    /// d and n the frames of c and of the clusters that receive. Returns how many clusters were dissolved.
+    /// has the lowest ΔBIC ≤ 0 (<see cref="DissolveDelta"/>) gives each of its segments to the other cluster that explains
+    /// it best. Returns how many clusters were dissolved.
     /// </summary>
     public static int DissolveUnsupported(IReadOnlyList<GaussianStats> segments, int[] labels, double[] floor, int min, double weight)
     {
         int dissolved = 0;
-        int d = segments[0].Dims;
-        var scratch = new double[d * d];
+        var scratch = new double[segments[0].Dims * segments[0].Dims];
         while (true)
         {
             LabelNumbering.ByFirstAppearance(labels);
@@ -198,50 +196,11 @@ public sealed class SegmentClusterer
                 return dissolved;
             }
             var costs = Costs(clusters, floor);
-            var target = new int[segments.Count];
             int best = -1;
             double bestDelta = 0;
-            var received = new GaussianStats[clusters.Count];
             for (int c = 0; c < clusters.Count; c++)
             {
-                for (int e = 0; e < clusters.Count; e++)
-                {
-                    received[e] = null!;
-                }
-                for (int i = 0; i < segments.Count; i++)
-                {
-                    if (labels[i] != c)
-                    {
-                        continue;
-                    }
-                    int go = -1;
-                    double goCost = double.PositiveInfinity;
-                    for (int e = 0; e < clusters.Count; e++)
-                    {
-                        if (e == c)
-                        {
-                            continue;
-                        }
-                        double cost = GaussianStats.CostOfUnion(clusters[e], segments[i], floor, scratch) - costs[e];
-                        if (cost < goCost)
-                        {
-                            goCost = cost;
-                            go = e;
-                        }
-                    }
-                    (received[go] ??= new GaussianStats(d)).Add(segments[i]);
-                }
-                double change = -costs[c];
-                double n = clusters[c].Count;
-                for (int e = 0; e < clusters.Count; e++)
-                {
-                    if (received[e] is { } r)
-                    {
-                        change += GaussianStats.CostOfUnion(clusters[e], r, floor, scratch) - costs[e];
-                        n += clusters[e].Count;
-                    }
-                }
-                double delta = 0.5 * change - weight * BicClusterer.Penalty(d, floor.Length > d) * Math.Log(n);
+                double delta = DissolveDelta(segments, labels, c, clusters, costs, floor, weight, scratch);
                 if (delta <= bestDelta)
                 {
                     bestDelta = delta;
@@ -269,6 +228,57 @@ public sealed class SegmentClusterer
             AssignUnlabelled(kept, segments, labels, floor);
             dissolved++;
         }
+    }
+
+    /// <summary>
+    /// ΔBIC of dissolving cluster <paramref name="c"/>: each of its segments joins the other cluster that explains it best.
+    /// ½(Σ_d [cost(d ∪ S_d) − cost(d)] − cost(c)) − weight · P ·
+    /// log n, with S_d the segments that go to d and n the frames of c and of the clusters that receive. Negative: the
+    /// others explain c's speech better than a Gaussian of its own is worth. +∞ if no other cluster has speech.
+    /// </summary>
+    public static double DissolveDelta(IReadOnlyList<GaussianStats> segments, ReadOnlySpan<int> labels, int c, IReadOnlyList<GaussianStats> clusters,
+        ReadOnlySpan<double> costs, ReadOnlySpan<double> floor, double weight, Span<double> scratch)
+    {
+        int d = segments[0].Dims;
+        var received = new GaussianStats?[clusters.Count];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (labels[i] != c)
+            {
+                continue;
+            }
+            int go = -1;
+            double goCost = double.PositiveInfinity;
+            for (int e = 0; e < clusters.Count; e++)
+            {
+                if (e == c || clusters[e].Count <= 0)
+                {
+                    continue;
+                }
+                double cost = GaussianStats.CostOfUnion(clusters[e], segments[i], floor, scratch) - costs[e];
+                if (cost < goCost)
+                {
+                    goCost = cost;
+                    go = e;
+                }
+            }
+            if (go < 0)
+            {
+                return double.PositiveInfinity;
+            }
+            (received[go] ??= new GaussianStats(d)).Add(segments[i]);
+        }
+        double change = -costs[c];
+        double n = clusters[c].Count;
+        for (int e = 0; e < clusters.Count; e++)
+        {
+            if (received[e] is { } r)
+            {
+                change += GaussianStats.CostOfUnion(clusters[e], r, floor, scratch) - costs[e];
+                n += clusters[e].Count;
+            }
+        }
+        return 0.5 * change - weight * BicClusterer.Penalty(d, floor.Length > d) * Math.Log(n);
     }
 
     /// <summary>
