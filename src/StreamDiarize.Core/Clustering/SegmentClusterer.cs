@@ -125,14 +125,14 @@ public sealed class SegmentClusterer
         DissolveOutliers(segments, labels, floor, min, hopSeconds);
         var clusters = Pool(segments, labels);
         bool anchored = knownVoices is { Count: > 0 } && Options.MergeLambda > 0;
+        double speechFrames = 0;
+        foreach (var c in clusters)
+        {
+            speechFrames += c.Count;
+        }
+        double lambda = Options.MergeLambdaFor(speechFrames * hopSeconds);
         if (Options.MergeLambda > 0 || (limits.Max is { } max && clusters.Count > max))
         {
-            double speechFrames = 0;
-            foreach (var c in clusters)
-            {
-                speechFrames += c.Count;
-            }
-            double lambda = Options.MergeLambdaFor(speechFrames * hopSeconds);
             List<(long Start, double Frames)>[]? clusterSegments = null;
             if (newVoice is not null && newVoice.Lambda < lambda)
             {
@@ -160,18 +160,11 @@ public sealed class SegmentClusterer
         if (!anchored)
         {
             Refine(segments, labels, floor, min, hopSeconds);
-            if (Options.DissolveWeightFactor > 0 && Options.ReassignPasses > 0 && Options.MergeLambda > 0)
+            // Offline only, as the refinement: a catch-all cluster of odd segments of several voices is not a voice.
+            if (Options.DissolveWeightFactor > 0 && Options.ReassignPasses > 0 && Options.MergeLambda > 0
+                && DissolveUnsupported(segments, labels, floor, min, Options.DissolveWeightFactor * lambda) > 0)
             {
-                double speech = 0;
-                foreach (var s in segments)
-                {
-                    speech += s.Count;
-                }
-                double weight = Options.DissolveWeightFactor * Options.MergeLambdaFor(speech * hopSeconds);
-                if (DissolveUnsupported(segments, labels, floor, min, weight) > 0)
-                {
-                    Refine(segments, labels, floor, min, hopSeconds);
-                }
+                Refine(segments, labels, floor, min, hopSeconds);
             }
         }
         LabelNumbering.ByFirstAppearance(labels);

@@ -113,9 +113,10 @@ public sealed record SegmentClusteringOptions
     /// stage leaves), which no single other cluster would take. 0 keeps every cluster the refinement leaves.
     /// </summary>
     /// <remarks>
-    /// 1 (round 23): the weight ΔBIC merges with. On the development sets it removes 4 of 34 wrong counts (all extra
-    /// voices of the new-voice sets) and changes no other file; 1.1-1.25 remove more but dissolve small true voices
-    /// (a synthetic meeting, AMI's joined clips). Live it is off: at 1.1 it dissolved a late voice of real-dev.
+    /// 1 (round 23): the weight ΔBIC merges with. On the development sets it removes 4 of 34 wrong counts, each one voice
+    /// too many (three conversations of new voices, one reverberant), and changes no other file; 1.1-1.25 remove more but
+    /// dissolve small true voices (a synthetic meeting, AMI's joined clips). Live it is off: at 1.1 it dissolved a late
+    /// voice of real-dev (docs/ACCURACY.md, round 23).
     /// </remarks>
     public double DissolveWeightFactor { get; init; } = 1;
 
@@ -210,7 +211,7 @@ public sealed record SegmentClusteringOptions
         }
         if (!(DissolveWeightFactor is >= 0 and <= 100))
         {
-            errors.Add($"DissolveWeightFactor {DissolveWeightFactor} is invalid: use 0 (off) to 100");
+            errors.Add($"DissolveWeightFactor {DissolveWeightFactor} is invalid: use 0 (no dissolving) to 100 (1 by default)");
         }
         if (!(MergeCoreMargin is >= 0 and <= 100000))
         {
