@@ -53,6 +53,11 @@ var analysed = Environment.GetEnvironmentVariable("REPR") is not null || Environ
     return (clip.Id, clip.DurationSeconds, mask, mfcc, reference, Ami: f.Contains("/ami/"));
 }).ToList();
 
+if (Environment.GetEnvironmentVariable("DSTAT") is not null)
+{
+    foreach (var a in analysed) DStat.Run(a.Id, a.mask, a.mfcc, new StreamDiarize.Core.Clustering.SegmentClusteringOptions());
+    return;
+}
 // NAP="K|train,ids": remove the top K within-speaker directions, learnt on the named files (round 12).
 if (Environment.GetEnvironmentVariable("NAP") is { } napSpec && analysed.Count > 0)
 {
