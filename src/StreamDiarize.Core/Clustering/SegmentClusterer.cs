@@ -162,7 +162,7 @@ public sealed class SegmentClusterer
             Refine(segments, labels, floor, min, hopSeconds);
             // Offline only, as the refinement: a catch-all cluster of odd segments of several voices is not a voice.
             if (Options.DissolveWeightFactor > 0 && Options.ReassignPasses > 0 && Options.MergeLambda > 0
-                && DissolveUnsupported(segments, labels, floor, min, Options.DissolveWeightFactor * lambda) > 0)
+                && DissolveUnsupported(segments, labels, floor, min, Options.DissolveWeightFactor * lambda, Options.DissolveMaxShare) > 0)
             {
                 Refine(segments, labels, floor, min, hopSeconds);
             }
@@ -174,9 +174,10 @@ public sealed class SegmentClusterer
     /// <summary>
     /// In place, on labels 0..k-1: while more than <paramref name="min"/> clusters remain, the cluster whose dissolution
     /// has the lowest ΔBIC ≤ 0 (<see cref="DissolveDelta"/>) gives each of its segments to the other cluster that explains
-    /// it best. Returns how many clusters were dissolved.
+    /// it best. A cluster more than <paramref name="maxShare"/> of whose speech would go to one other cluster is left: whether
+    /// those two are one voice is ΔBIC's question, which kept them apart. Returns how many clusters were dissolved.
     /// </summary>
-    public static int DissolveUnsupported(IReadOnlyList<GaussianStats> segments, int[] labels, double[] floor, int min, double weight)
+    public static int DissolveUnsupported(IReadOnlyList<GaussianStats> segments, int[] labels, double[] floor, int min, double weight, double maxShare = 1)
     {
         int dissolved = 0;
         var scratch = new double[segments[0].Dims * segments[0].Dims];
@@ -193,8 +194,8 @@ public sealed class SegmentClusterer
             double bestDelta = 0;
             for (int c = 0; c < clusters.Count; c++)
             {
-                double delta = DissolveDelta(segments, labels, c, clusters, costs, floor, weight, scratch);
-                if (delta <= bestDelta)
+                double delta = DissolveDelta(segments, labels, c, clusters, costs, floor, weight, scratch, out double share);
+                if (delta <= bestDelta && share <= maxShare)
                 {
                     bestDelta = delta;
                     best = c;
@@ -228,10 +229,12 @@ public sealed class SegmentClusterer
     /// ½(Σ_d [cost(d ∪ S_d) − cost(d)] − cost(c)) − weight · P ·
     /// log n, with S_d the segments that go to d and n the frames of c and of the clusters that receive. Negative: the
     /// others explain c's speech better than a Gaussian of its own is worth. +∞ if no other cluster has speech.
+    /// <paramref name="largestShare"/> is the share of c's frames the cluster that receives most would take.
     /// </summary>
     public static double DissolveDelta(IReadOnlyList<GaussianStats> segments, ReadOnlySpan<int> labels, int c, IReadOnlyList<GaussianStats> clusters,
-        ReadOnlySpan<double> costs, ReadOnlySpan<double> floor, double weight, Span<double> scratch)
+        ReadOnlySpan<double> costs, ReadOnlySpan<double> floor, double weight, Span<double> scratch, out double largestShare)
     {
+        largestShare = 1;
         int d = segments[0].Dims;
         var received = new GaussianStats?[clusters.Count];
         for (int i = 0; i < labels.Length; i++)
@@ -262,15 +265,17 @@ public sealed class SegmentClusterer
             (received[go] ??= new GaussianStats(d)).Add(segments[i]);
         }
         double change = -costs[c];
-        double n = clusters[c].Count;
+        double n = clusters[c].Count, most = 0;
         for (int e = 0; e < clusters.Count; e++)
         {
             if (received[e] is { } r)
             {
                 change += GaussianStats.CostOfUnion(clusters[e], r, floor, scratch) - costs[e];
                 n += clusters[e].Count;
+                most = Math.Max(most, r.Count);
             }
         }
+        largestShare = most / clusters[c].Count;
         return 0.5 * change - weight * BicClusterer.Penalty(d, floor.Length > d) * Math.Log(n);
     }
 

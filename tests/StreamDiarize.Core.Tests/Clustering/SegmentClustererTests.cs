@@ -127,6 +127,10 @@ public sealed class SegmentClustererTests
         Assert.Equal(0, Impurity(labels, voices));
         Assert.Equal(6, Enumerable.Range(0, labels.Length).Count(i => voices[i] == 2 && labels[i] == labels[Array.IndexOf(before, 3)]));
 
+        // The catch-all's segments go half to each voice: a limit of 40 % on what one cluster may take leaves it, as
+        // ΔBIC's own question (two clusters, one voice?) would.
+        var limited = (int[])before.Clone();
+        Assert.Equal(0, SegmentClusterer.DissolveUnsupported(segments, limited, floor, min: 1, weight: 1, maxShare: 0.4));
         // A model-size penalty a hundred times heavier dissolves real voices too, down to the minimum count asked.
         var heavy = (int[])before.Clone();
         Assert.Equal(2, SegmentClusterer.DissolveUnsupported(segments, heavy, floor, min: 2, weight: 100));
