@@ -205,21 +205,9 @@ public sealed class SegmentClusterer
             {
                 return dissolved;
             }
-            var kept = new List<GaussianStats>();
-            var newIndex = new int[clusters.Count];
-            for (int c = 0; c < clusters.Count; c++)
-            {
-                newIndex[c] = c == best ? -1 : kept.Count;
-                if (c != best)
-                {
-                    kept.Add(clusters[c]);
-                }
-            }
-            for (int i = 0; i < labels.Length; i++)
-            {
-                labels[i] = newIndex[labels[i]];
-            }
-            AssignUnlabelled(kept, segments, labels, floor);
+            var dropped = new bool[clusters.Count];
+            dropped[best] = true;
+            Drop(segments, labels, clusters, dropped, floor);
             dissolved++;
         }
     }
@@ -243,21 +231,7 @@ public sealed class SegmentClusterer
             {
                 continue;
             }
-            int go = -1;
-            double goCost = double.PositiveInfinity;
-            for (int e = 0; e < clusters.Count; e++)
-            {
-                if (e == c || clusters[e].Count <= 0)
-                {
-                    continue;
-                }
-                double cost = GaussianStats.CostOfUnion(clusters[e], segments[i], floor, scratch) - costs[e];
-                if (cost < goCost)
-                {
-                    goCost = cost;
-                    go = e;
-                }
-            }
+            int go = Nearest(clusters, costs, segments[i], floor, scratch, exclude: c);
             if (go < 0)
             {
                 return double.PositiveInfinity;
@@ -423,14 +397,18 @@ public sealed class SegmentClusterer
         return GaussianStats.CostOfUnion(cluster, segment, floor, scratch) - clusterCost;
     }
 
-    /// <summary>The index of the cluster whose Gaussian, joined with <paramref name="segment"/>, loses the least likelihood.</summary>
-    public static int Nearest(IReadOnlyList<GaussianStats> clusters, ReadOnlySpan<double> clusterCosts, GaussianStats segment, ReadOnlySpan<double> floor, Span<double> scratch)
+    /// <summary>
+    /// The index of the cluster whose Gaussian, joined with <paramref name="segment"/>, loses the least likelihood; with
+    /// <paramref name="exclude"/> (a cluster index), the best of the others, or -1 if no other cluster has frames.
+    /// </summary>
+    public static int Nearest(IReadOnlyList<GaussianStats> clusters, ReadOnlySpan<double> clusterCosts, GaussianStats segment, ReadOnlySpan<double> floor, Span<double> scratch,
+        int exclude = -1)
     {
-        int best = 0;
+        int best = exclude >= 0 ? -1 : 0;
         double bestCost = double.PositiveInfinity;
         for (int c = 0; c < clusters.Count; c++)
         {
-            if (clusters[c].Count <= 0)
+            if (clusters[c].Count <= 0 || c == exclude)
             {
                 continue;
             }
@@ -516,6 +494,16 @@ public sealed class SegmentClusterer
             dropped[c] = true;
             remaining--;
         }
+        Drop(segments, labels, clusters, dropped, floor);
+    }
+
+    /// <summary>
+    /// In place: the clusters marked <paramref name="dropped"/> (of <paramref name="clusters"/>, pooled from
+    /// <paramref name="labels"/>) are removed, the rest renumbered 0..k-1, and each of the dropped clusters' segments joins
+    /// the remaining cluster that explains it best.
+    /// </summary>
+    private static void Drop(IReadOnlyList<GaussianStats> segments, int[] labels, IReadOnlyList<GaussianStats> clusters, bool[] dropped, double[] floor)
+    {
         var kept = new List<GaussianStats>();
         var newIndex = new int[clusters.Count];
         for (int c = 0; c < clusters.Count; c++)
