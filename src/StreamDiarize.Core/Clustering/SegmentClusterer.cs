@@ -160,6 +160,13 @@ public sealed class SegmentClusterer
         if (!anchored)
         {
             Refine(segments, labels, floor, min, hopSeconds);
+            // Offline only, as the refinement: a cluster of two voices that take turns, which the first stage joined.
+            if (Options.SplitHeldOutGain > 0 && Options.ReassignPasses > 0 && Options.MergeLambda > 0
+                && SplitByHeldOut(segments, labels, floor, Options.SplitHeldOutGain, Options.SplitWeightFactor * lambda,
+                    Options.SplitMinRunShare, limits.Max) > 0)
+            {
+                Refine(segments, labels, floor, min, hopSeconds);
+            }
             // Offline only, as the refinement: a catch-all cluster of odd segments of several voices is not a voice.
             if (Options.DissolveWeightFactor > 0 && Options.ReassignPasses > 0 && Options.MergeLambda > 0
                 && DissolveUnsupported(segments, labels, floor, min, Options.DissolveWeightFactor * lambda, Options.DissolveMaxShare) > 0)
@@ -169,6 +176,162 @@ public sealed class SegmentClusterer
         }
         LabelNumbering.ByFirstAppearance(labels);
         return labels;
+    }
+
+    /// <summary>
+    /// In place, on labels 0..k-1 (segments in time order): each cluster of at least 8 segments is cut in two on its even
+    /// segments (average linkage, then each segment to the half that explains it better); the halves must explain the odd
+    /// segments better than one Gaussian of the even ones, by more than <paramref name="gainPerFrame"/> nats a frame, and
+    /// the same the other way round. Every segment of the cluster then goes to the nearer half found on the even ones; the
+    /// split is made if ΔBIC at <paramref name="weight"/> keeps the two apart and, in time, the segments change half at
+    /// least <paramref name="minRunShare"/> of the times a random order would. At most <paramref name="max"/> clusters in
+    /// all. Returns how many clusters were split. See <see cref="SegmentClusteringOptions.SplitHeldOutGain"/>.
+    /// </summary>
+    public static int SplitByHeldOut(IReadOnlyList<GaussianStats> segments, int[] labels, double[] floor, double gainPerFrame, double weight,
+        double minRunShare, int? max = null)
+    {
+        int k = 0;
+        foreach (int l in labels)
+        {
+            k = Math.Max(k, l + 1);
+        }
+        int d = segments[0].Dims;
+        var scratch = new double[d * d];
+        var without = new GaussianStats(d);
+        int clusters = k, splits = 0;
+        for (int c = 0; c < k; c++)
+        {
+            if (max is { } m && clusters >= m)
+            {
+                break;
+            }
+            var members = new List<int>();
+            for (int i = 0; i < labels.Length; i++)
+            {
+                if (labels[i] == c)
+                {
+                    members.Add(i);
+                }
+            }
+            if (members.Count < 8)
+            {
+                continue;
+            }
+            // Every other segment: the two parts hold the same turns, so neither is a later stretch of the recording.
+            var a = new List<int>();
+            var b = new List<int>();
+            for (int i = 0; i < members.Count; i++)
+            {
+                (i % 2 == 0 ? a : b).Add(members[i]);
+            }
+            var (gainAb, framesB, halvesA) = HeldOutGain(a, b);
+            var (gainBa, framesA, _) = HeldOutGain(b, a);
+            double perFrame = Math.Min(gainAb / framesB, gainBa / framesA);
+            if (halvesA is null || !(perFrame > gainPerFrame))
+            {
+                continue;
+            }
+            var costs = new[] { halvesA[0].Cost(floor, scratch), halvesA[1].Cost(floor, scratch) };
+            var side = new int[members.Count];
+            var h = new[] { new GaussianStats(d), new GaussianStats(d) };
+            int[] count = [0, 0];
+            int runs = 0;
+            for (int i = 0; i < members.Count; i++)
+            {
+                side[i] = Nearest(halvesA, costs, segments[members[i]], floor, scratch);
+                h[side[i]].Add(segments[members[i]]);
+                count[side[i]]++;
+                runs += i == 0 || side[i] != side[i - 1] ? 1 : 0;
+            }
+            // Runs of one half in time against the runs a random order would give: two voices take turns; one voice
+            // heard in two rooms or through two devices one after the other gives few runs.
+            double expected = 1 + 2.0 * count[0] * count[1] / members.Count;
+            double bic = h[0].Count > 0 && h[1].Count > 0
+                ? BicClusterer.DeltaBic(h[0], h[0].Cost(floor, scratch), h[1], h[1].Cost(floor, scratch), weight, floor, scratch)
+                : double.NegativeInfinity;
+            if (!(bic > 0) || runs < minRunShare * expected)
+            {
+                continue;
+            }
+            for (int i = 0; i < members.Count; i++)
+            {
+                if (side[i] == 1)
+                {
+                    labels[members[i]] = clusters;
+                }
+            }
+            clusters++;
+            splits++;
+        }
+        return splits;
+
+        // The part cut in two; the gain (nats) of explaining each of the other part's segments by the better half rather
+        // than by the part's one Gaussian, the other part's frames, and the halves (null if the cut left one).
+        (double Gain, double Frames, List<GaussianStats>? Halves) HeldOutGain(List<int> part, List<int> other)
+        {
+            int n = part.Count;
+            var sub = new GaussianStats[n];
+            var costs = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                sub[i] = segments[part[i]];
+                costs[i] = sub[i].Cost(floor, scratch);
+            }
+            var merges = AgglomerativeClusterer.LinkageOfDistances(Distances(sub, costs, floor), n, Enumerable.Repeat(1.0, n).ToArray());
+            var half = AgglomerativeClusterer.Cut(merges, n, n - 2);
+            LabelNumbering.ByFirstAppearance(half);
+            for (int pass = 0; pass < 5; pass++)
+            {
+                var pools = Pool(sub, half);
+                if (pools.Count < 2)
+                {
+                    break;
+                }
+                var pc = Costs(pools, floor);
+                bool moved = false;
+                var next = (int[])half.Clone();
+                for (int i = 0; i < n; i++)
+                {
+                    int own = half[i];
+                    if (pools[own].Count - sub[i].Count < sub[i].Count)
+                    {
+                        continue;
+                    }
+                    double c0 = JoinCost(pools[0], pc[0], sub[i], own == 0, without, floor, scratch);
+                    double c1 = JoinCost(pools[1], pc[1], sub[i], own == 1, without, floor, scratch);
+                    next[i] = c1 < c0 ? 1 : 0;
+                    moved |= next[i] != own;
+                }
+                if (!moved || next.Distinct().Count() < 2)
+                {
+                    break;
+                }
+                half = next;
+            }
+            var halves = Pool(sub, half);
+            var whole = new GaussianStats(d);
+            foreach (var s in sub)
+            {
+                whole.Add(s);
+            }
+            if (halves.Count < 2)
+            {
+                return (double.NegativeInfinity, 1, null);
+            }
+            double wholeCost = whole.Cost(floor, scratch);
+            var hc = Costs(halves, floor);
+            double gain = 0, frames = 0;
+            foreach (int j in other)
+            {
+                var seg = segments[j];
+                double one = GaussianStats.CostOfUnion(whole, seg, floor, scratch) - wholeCost;
+                double two = Math.Min(GaussianStats.CostOfUnion(halves[0], seg, floor, scratch) - hc[0],
+                    GaussianStats.CostOfUnion(halves[1], seg, floor, scratch) - hc[1]);
+                gain += 0.5 * (one - two);
+                frames += seg.Count;
+            }
+            return (gain, Math.Max(frames, 1), halves);
+        }
     }
 
     /// <summary>

@@ -72,6 +72,39 @@ public sealed class SegmentClustererTests
     }
 
     [Fact]
+    public void A_cluster_of_two_voices_that_take_turns_is_split_but_not_one_voice_nor_two_one_after_the_other()
+    {
+        // Voices 0 and 1 take turns (a random order), all in one cluster, as the first stage can leave two voices.
+        var (mixed, voices) = Conversation(5, 20, 20);
+        var clusterer = new SegmentClusterer(new SegmentClusteringOptions { Coefficients = Dims, FirstCoefficient = 0 });
+        var floor = SessionFloor(clusterer, mixed);
+        var options = new SegmentClusteringOptions();
+        double weight = options.SplitWeightFactor * options.MergeLambda;
+        var labels = new int[mixed.Count];
+
+        Assert.Equal(1, SegmentClusterer.SplitByHeldOut(mixed, labels, floor, options.SplitHeldOutGain, weight, options.SplitMinRunShare));
+        // Two clusters, each one voice.
+        Assert.Equal(2, labels.Distinct().Count());
+        Assert.Equal(0, Impurity(labels, voices));
+        Assert.Equal(0, Impurity(voices, labels));
+        // At most one cluster in all leaves it whole.
+        Assert.Equal(0, SegmentClusterer.SplitByHeldOut(mixed, new int[mixed.Count], floor, options.SplitHeldOutGain, weight, options.SplitMinRunShare, max: 1));
+
+        // One voice: the best cut of half its segments explains the other half no better than one Gaussian does.
+        var (one, _) = Conversation(6, 40);
+        var oneLabels = new int[one.Count];
+        Assert.Equal(0, SegmentClusterer.SplitByHeldOut(one, oneLabels, SessionFloor(clusterer, one), options.SplitHeldOutGain, weight, options.SplitMinRunShare));
+        Assert.All(oneLabels, l => Assert.Equal(0, l));
+
+        // The same two voices one after the other (all of voice 0, then all of voice 1), as one voice heard in two rooms
+        // would be: the halves do not take turns, so the cluster stays; without the condition it is split.
+        var order = Enumerable.Range(0, mixed.Count).OrderBy(i => voices[i]).ThenBy(i => i).ToList();
+        var ordered = order.Select(i => mixed[i]).ToList();
+        Assert.Equal(0, SegmentClusterer.SplitByHeldOut(ordered, new int[ordered.Count], floor, options.SplitHeldOutGain, weight, options.SplitMinRunShare));
+        Assert.Equal(1, SegmentClusterer.SplitByHeldOut(ordered, new int[ordered.Count], floor, options.SplitHeldOutGain, weight, minRunShare: 0));
+    }
+
+    [Fact]
     public void A_clusters_core_leaves_out_the_segments_another_cluster_explains_much_better()
     {
         // Cluster 0 holds 20 segments of voice 0 and 4 misfiled segments of voice 1; cluster 1 holds 20 of voice 1.
