@@ -197,7 +197,6 @@ public sealed class SegmentClusterer
         }
         int d = segments[0].Dims;
         var scratch = new double[d * d];
-        var without = new GaussianStats(d);
         int clusters = k, splits = 0;
         for (int c = 0; c < k; c++)
         {
@@ -280,33 +279,9 @@ public sealed class SegmentClusterer
             var merges = AgglomerativeClusterer.LinkageOfDistances(Distances(sub, costs, floor), n, Enumerable.Repeat(1.0, n).ToArray());
             var half = AgglomerativeClusterer.Cut(merges, n, n - 2);
             LabelNumbering.ByFirstAppearance(half);
-            for (int pass = 0; pass < 5; pass++)
+            // The refinement's passes on the two halves (each segment to the one that explains it better, its own without it).
+            for (int pass = 0; pass < 5 && Reassign(sub, half, floor, 2); pass++)
             {
-                var pools = Pool(sub, half);
-                if (pools.Count < 2)
-                {
-                    break;
-                }
-                var pc = Costs(pools, floor);
-                bool moved = false;
-                var next = (int[])half.Clone();
-                for (int i = 0; i < n; i++)
-                {
-                    int own = half[i];
-                    if (pools[own].Count - sub[i].Count < sub[i].Count)
-                    {
-                        continue;
-                    }
-                    double c0 = JoinCost(pools[0], pc[0], sub[i], own == 0, without, floor, scratch);
-                    double c1 = JoinCost(pools[1], pc[1], sub[i], own == 1, without, floor, scratch);
-                    next[i] = c1 < c0 ? 1 : 0;
-                    moved |= next[i] != own;
-                }
-                if (!moved || next.Distinct().Count() < 2)
-                {
-                    break;
-                }
-                half = next;
             }
             var halves = Pool(sub, half);
             var whole = new GaussianStats(d);

@@ -145,8 +145,8 @@ public sealed record SegmentClusteringOptions
     /// <remarks>
     /// 0.35 (round 24): on the development sets the halves of dev_6spk_20min each find their six voices again (4.08 ->
     /// 2.13 %) and two conversations at 20 dB SNR theirs (13.38 -> 9.93 %); no other file changes (304 files, the fresh
-    /// draws of new voices included). 0.3 gives the same; 0.25 splits a voice of a new-voice conversation. Pure voices
-    /// score 0.07-0.41 (one of VCTK's, recorded from two sources, 0.33).
+    /// draws of new voices included). 0.3 gives the same; 0.25 splits a voice of a new-voice conversation. Real-dev's
+    /// voices score at most 0.33 (the lesser of the two ways; a VCTK voice whose recordings come from two sources).
     /// </remarks>
     public double SplitHeldOutGain { get; init; } = 0.35;
 
@@ -154,7 +154,7 @@ public sealed record SegmentClusteringOptions
     /// A split (<see cref="SplitHeldOutGain"/>) also needs ΔBIC to keep its two halves apart at this many times the ΔBIC
     /// stage's weight: a margin over the merge, so a split is not undone by the next merge it would meet.
     /// </summary>
-    /// <remarks>1.25 (round 24): at 1 the held-out test alone decides one of VCTK's voices (two sources); at 1.5 a gain goes.</remarks>
+    /// <remarks>1.25 (round 24): at 1, a held-out gain of 0.2-0.25 splits a VCTK voice (two sources); at 1.5 one of the gains goes.</remarks>
     public double SplitWeightFactor { get; init; } = 1.25;
 
     /// <summary>
