@@ -74,6 +74,8 @@ static class Live
         return double.NaN;
     }
 
+    static readonly List<double> Waits = [];
+
     public static void Run(IEnumerable<(string Id, float[] Samples, IReadOnlyList<SpeakerSegment> Reference)> files, OnlineDiarizerOptions online, DefaultDiarizerOptions stages)
     {
         var results = new List<DerResult>();
@@ -131,6 +133,25 @@ static class Live
                     if (Environment.GetEnvironmentVariable("RELABV") == "1") Console.WriteLine($"      @{r.T:F0} {r.S:F1}-{r.E:F1} {r.From}->{r.To} changed {r.Changed:F1}s age {r.Age:F0} truth {truthSpk} to={map.GetValueOrDefault(r.To)} from={map.GetValueOrDefault(r.From)}");
                 }
                 Console.WriteLine($"    relabelled s: new-id right {newRight:F1} wrong {newWrong:F1}; old-id right {oldRight:F1} wrong {oldWrong:F1}; speech {speech:F0}");
+                if (Environment.GetEnvironmentVariable("WAITS") == "1")
+                {
+                    // Each voice: its own speech before the first id that ends up as it (the final mapping) was created, i.e.
+                    // how long a voice spoke under other ids before it had one (0 for the voice that keeps the first id).
+                    var voices = new List<string>();
+                    double waited = 0;
+                    foreach (var g in reference.GroupBy(r => r.Speaker).OrderBy(g => g.Min(r => r.StartSeconds)))
+                    {
+                        var made = addedAt.Where(kv => map.GetValueOrDefault(kv.Key) == g.Key).Select(kv => kv.Value).DefaultIfEmpty(double.NaN).Min();
+                        double own = double.IsNaN(made) ? double.NaN : g.Sum(r => Math.Max(0, Math.Min(r.EndSeconds, made) - r.StartSeconds));
+                        voices.Add($"{g.Key}@{g.Min(r => r.StartSeconds):F0}->{(double.IsNaN(made) ? "none" : made.ToString("F0"))} ({own:F1} s)");
+                        if (!double.IsNaN(own))
+                        {
+                            Waits.Add(own);
+                            waited += own;
+                        }
+                    }
+                    Console.WriteLine($"    waits: {waited:F1} s, {waited / Math.Max(1, speech) * 100:F1} % of the speech: " + string.Join(", ", voices));
+                }
             }
             Console.WriteLine($"  {id,-16} {der.Der * 100,6:F2} miss {der.MissSeconds / der.ScoredSeconds * 100,5:F2} fa {der.FalseAlarmSeconds / der.ScoredSeconds * 100,5:F2} conf {der.ConfusionSeconds / der.ScoredSeconds * 100,5:F2} spk {final}/{truth} ids {added} merges {merges} late/min {(minutes > 2 ? late / (minutes - 2) : 0):F2} ({lateMerges} M) relabelled {ledger.FinalSecondsChanged / Math.Max(1, speech) * 100:F1}%");
         }
@@ -139,6 +160,11 @@ static class Live
             var ami = DerTotal.Of(results.Where(r => !r.FileId.StartsWith("dev_")).ToList());
             var c0 = DerTotal.Of(results.Where(r => r.FileId.StartsWith("dev_")).ToList());
             Console.WriteLine($"LIVE ami {ami.Der * 100:F2}  real {c0.Der * 100:F2}");
+        }
+        if (Waits.Count > 0)
+        {
+            var w = Waits.OrderBy(x => x).ToList();
+            Console.WriteLine($"WAITS {w.Count} voices: own speech before their id median {w[w.Count / 2]:F1} s, mean {w.Average():F1} s, 75th percentile {w[3 * w.Count / 4]:F1} s");
         }
         var t = DerTotal.Of(results);
         Console.WriteLine($"LIVE total {t.Der * 100:F2} (conf {t.ConfusionSeconds / t.ScoredSeconds * 100:F2})");
