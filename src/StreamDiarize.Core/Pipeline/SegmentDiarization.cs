@@ -82,7 +82,61 @@ public static class SegmentDiarization
         {
             DefaultDiarizer.DropPausesBetweenSpeakers(labels, pauses);
         }
+        // A pad never covers digital silence (exact zeros: a gated or synthetic voice's gaps), where no quiet syllable can be:
+        // its cepstra above c0 are exactly 0.
+        var silent = new bool[labels.Length];
+        for (int f = 0; f < frames && (o.TurnEndPadSeconds > 0 || o.TurnStartPadSeconds > 0); f++)
+        {
+            var row = mfcc.Row(f);
+            silent[f] = row.Length > 3 && Math.Abs(row[1]) < 1e-3 && Math.Abs(row[2]) < 1e-3 && Math.Abs(row[3]) < 1e-3;
+        }
+        PadTurns(labels, (int)Math.Round(o.TurnEndPadSeconds / mask.HopSeconds), (int)Math.Round(o.TurnStartPadSeconds / mask.HopSeconds), silent);
         return labels;
+    }
+
+    /// <summary>
+    /// In place: up to <paramref name="endFrames"/> silent frames (-1) after each run of a speaker's frames take that speaker,
+    /// then up to <paramref name="startFrames"/> silent frames before each run take the speaker after them
+    /// (<see cref="SegmentClusteringOptions.TurnEndPadSeconds"/>, <see cref="SegmentClusteringOptions.TurnStartPadSeconds"/>).
+    /// A pad stops at the next speech and at a frame <paramref name="never"/> marks.
+    /// </summary>
+    public static void PadTurns(int[] labels, int endFrames, int startFrames, ReadOnlySpan<bool> never = default)
+    {
+        if (endFrames <= 0 && startFrames <= 0)
+        {
+            return;
+        }
+        int n = labels.Length;
+        // Ends first, on the labels as they came (each run's end is found before any pad is written after it).
+        for (int i = 1; i < n; i++)
+        {
+            if (labels[i - 1] >= 0 && labels[i] < 0)
+            {
+                int speaker = labels[i - 1];
+                int stop = Math.Min(n, i + endFrames);
+                int k = i;
+                for (; k < stop && labels[k] < 0 && !(k < never.Length && never[k]); k++)
+                {
+                    labels[k] = speaker;
+                }
+                i = k;
+            }
+        }
+        // Then starts, backwards from each run into the silence the end pads left.
+        for (int i = n - 2; i >= 0; i--)
+        {
+            if (labels[i + 1] >= 0 && labels[i] < 0)
+            {
+                int speaker = labels[i + 1];
+                int stop = Math.Max(-1, i - startFrames);
+                int k = i;
+                for (; k > stop && labels[k] < 0 && !(k < never.Length && never[k]); k--)
+                {
+                    labels[k] = speaker;
+                }
+                i = k;
+            }
+        }
     }
 
     /// <summary>Long segments clustered, then each short one given to the cluster that explains it best.</summary>

@@ -84,8 +84,9 @@ public class AmiAccuracyTests(ITestOutputHelper output)
             {
                 // 0.7 s of reference speech under loud bumps and rustle. Until round 13 the voicing gate removed every
                 // region; with round 14's threshold caps the detector finds that speech (1.0 s over its 0.7 s) and one
-                // 0.4-s bump: at most 2 s of speech in all, some of it on the reference turn.
-                Assert.InRange(result.Segments.Sum(s => s.DurationSeconds), 0, 2);
+                // 0.4-s bump, and round 25's turn pads give each turn up to 0.4 s of the silence around it: at most
+                // 2.5 s of speech in all (2.24 s measured), some of it on the reference turn.
+                Assert.InRange(result.Segments.Sum(s => s.DurationSeconds), 0, 2.5);
                 Assert.Contains(result.Segments, s => reference.Any(r => s.StartSeconds < r.EndSeconds && r.StartSeconds < s.EndSeconds));
                 continue;
             }

@@ -20,13 +20,16 @@ public class DefaultDiarizerTests
         Assert.Equal("tones", result.FileId);
         Assert.Equal(12, result.DurationSeconds, 9);
         Assert.Equal("S0", result.Segments[0].Speaker);
-        // Speakers aside, the turns tile the two bursts (the clusterer may split a burst's edges from its middle).
+        // Speakers aside, the turns tile the two bursts (the clusterer may split a burst's edges from its middle), each
+        // with the silence its turn pads give it before and after (round 25).
         var speech = FrameGrouper.JoinTouching([.. result.Segments.Select(s => s with { Speaker = "any" })]);
+        var pads = new DefaultDiarizerOptions().Segments;
+        double before = pads.TurnStartPadSeconds, after = pads.TurnEndPadSeconds;
         Assert.Equal(2, speech.Count);
-        Assert.InRange(speech[0].StartSeconds, 0.94, 1.06);
-        Assert.InRange(speech[0].EndSeconds, 3.94, 4.06);
-        Assert.InRange(speech[1].StartSeconds, 6.94, 7.06);
-        Assert.InRange(speech[1].EndSeconds, 9.94, 10.06);
+        Assert.InRange(speech[0].StartSeconds, 0.94 - before, 1.06 - before);
+        Assert.InRange(speech[0].EndSeconds, 3.94 + after, 4.06 + after);
+        Assert.InRange(speech[1].StartSeconds, 6.94 - before, 7.06 - before);
+        Assert.InRange(speech[1].EndSeconds, 9.94 + after, 10.06 + after);
     }
 
     [Fact]
