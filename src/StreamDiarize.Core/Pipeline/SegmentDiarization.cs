@@ -82,15 +82,19 @@ public static class SegmentDiarization
         {
             DefaultDiarizer.DropPausesBetweenSpeakers(labels, pauses);
         }
-        // A pad never covers digital silence (exact zeros: a gated or synthetic voice's gaps), where no quiet syllable can be:
-        // its cepstra above c0 are exactly 0.
-        var silent = new bool[labels.Length];
-        for (int f = 0; f < frames && (o.TurnEndPadSeconds > 0 || o.TurnStartPadSeconds > 0); f++)
+        if (o.TurnEndPadSeconds > 0 || o.TurnStartPadSeconds > 0)
         {
-            var row = mfcc.Row(f);
-            silent[f] = row.Length > 3 && Math.Abs(row[1]) < 1e-3 && Math.Abs(row[2]) < 1e-3 && Math.Abs(row[3]) < 1e-3;
+            // A pad never covers digital silence (exact zeros: a gated or synthetic voice's gaps), where no quiet syllable
+            // can be: its mel bands are all the log floor, so its cepstra c1-c3 are 0 but for rounding (never so on sound).
+            var digitalSilence = new bool[labels.Length];
+            for (int f = 0; f < frames; f++)
+            {
+                var row = mfcc.Row(f);
+                digitalSilence[f] = row.Length > 3 && Math.Abs(row[1]) < 1e-3 && Math.Abs(row[2]) < 1e-3 && Math.Abs(row[3]) < 1e-3;
+            }
+            PadTurns(labels, (int)Math.Round(o.TurnEndPadSeconds / mask.HopSeconds), (int)Math.Round(o.TurnStartPadSeconds / mask.HopSeconds),
+                digitalSilence);
         }
-        PadTurns(labels, (int)Math.Round(o.TurnEndPadSeconds / mask.HopSeconds), (int)Math.Round(o.TurnStartPadSeconds / mask.HopSeconds), silent);
         return labels;
     }
 
