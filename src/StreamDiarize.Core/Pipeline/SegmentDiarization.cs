@@ -82,19 +82,9 @@ public static class SegmentDiarization
         {
             DefaultDiarizer.DropPausesBetweenSpeakers(labels, pauses);
         }
-        if (o.TurnEndPadSeconds > 0 || o.TurnStartPadSeconds > 0)
-        {
-            // A pad never covers digital silence (exact zeros: a gated or synthetic voice's gaps), where no quiet syllable
-            // can be: its mel bands are all the log floor, so its cepstra c1-c3 are 0 but for rounding (never so on sound).
-            var digitalSilence = new bool[labels.Length];
-            for (int f = 0; f < frames; f++)
-            {
-                var row = mfcc.Row(f);
-                digitalSilence[f] = row.Length > 3 && Math.Abs(row[1]) < 1e-3 && Math.Abs(row[2]) < 1e-3 && Math.Abs(row[3]) < 1e-3;
-            }
-            PadTurns(labels, (int)Math.Round(o.TurnEndPadSeconds / mask.HopSeconds), (int)Math.Round(o.TurnStartPadSeconds / mask.HopSeconds),
-                digitalSilence);
-        }
+        // A pad never covers digital silence (the detector marks it), where no quiet syllable can be.
+        PadTurns(labels, (int)Math.Round(o.TurnEndPadSeconds / mask.HopSeconds), (int)Math.Round(o.TurnStartPadSeconds / mask.HopSeconds),
+            mask.IsDigitalSilence);
         return labels;
     }
 

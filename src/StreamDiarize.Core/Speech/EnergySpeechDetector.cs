@@ -90,9 +90,20 @@ public sealed class EnergySpeechDetector : ISpeechDetector
             {
                 pauses[i] &= mask[i];
             }
-            return new SpeechMask(mask, Options.HopSeconds) { IsPause = pauses, Voicing = voicing, PitchLags = lags };
+            return new SpeechMask(mask, Options.HopSeconds) { IsPause = pauses, IsDigitalSilence = DigitalSilence(energyDb), Voicing = voicing, PitchLags = lags };
         }
-        return new SpeechMask(mask, Options.HopSeconds) { IsPause = pauses };
+        return new SpeechMask(mask, Options.HopSeconds) { IsPause = pauses, IsDigitalSilence = DigitalSilence(energyDb) };
+    }
+
+    /// <summary>The frames whose band energy is digital silence by the detector's own rule (none when the rules are off).</summary>
+    private bool[] DigitalSilence(double[] energyDb)
+    {
+        var silent = new bool[energyDb.Length];
+        for (int i = 0; i < silent.Length; i++)
+        {
+            silent[i] = energyDb[i] <= Options.SilenceRulesDb;
+        }
+        return silent;
     }
 
     /// <summary>Per-frame band energy, 10 log10(sum of |X|^2 over the band + PowerFloor) dB.</summary>

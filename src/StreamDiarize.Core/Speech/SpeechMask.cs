@@ -16,6 +16,12 @@ public sealed record SpeechMask(bool[] IsSpeech, double HopSeconds)
     public bool[]? IsPause { get; init; }
 
     /// <summary>
+    /// Frames of digital silence (exact zeros: a muted microphone, a gated or synthetic voice's gaps; band energy at or under
+    /// <see cref="EnergySpeechDetectorOptions.DigitalSilenceDb"/>). Null when the detector does not mark them.
+    /// </summary>
+    public bool[]? IsDigitalSilence { get; init; }
+
+    /// <summary>
     /// Per-frame voicing (<see cref="VoicingEstimator"/>) where the detector computed it, 0 elsewhere; null when it did
     /// not. Every speech frame of the mask has its value. Read by the pitch statistics of the window embedding.
     /// </summary>
